@@ -1,0 +1,41 @@
+import express, { type Express } from "express";
+import type { Logger } from "pino";
+import type { ApiKeyRegistry } from "./auth/api-keys.js";
+import { ApiError } from "./errors.js";
+import { errorHandler } from "./http/error-handler.js";
+import { requestContext } from "./http/request-context.js";
+import { claimsRouter } from "./routes/claims.js";
+import { healthRouter } from "./routes/health.js";
+import { kubbisRouter } from "./routes/kubbis.js";
+import type { ServiceContext } from "./services/context.js";
+
+export interface AppDependencies {
+  context: ServiceContext;
+  registry: ApiKeyRegistry;
+  logger: Logger;
+  isDraining(): boolean;
+}
+
+/** Middleware order: request id and headers, routes (each with its own auth and limits), 404, errors. */
+export function createApp({ context, registry, logger, isDraining }: AppDependencies): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  if (context.config.trustProxy !== undefined) app.set("trust proxy", parseTrustProxy(context.config.trustProxy));
+
+  app.use(requestContext(logger));
+  app.use(healthRouter(context.store, isDraining));
+  app.use("/api/v1/kubbis", kubbisRouter(context, registry));
+  app.use("/r", claimsRouter(context));
+  app.use(() => {
+    throw new ApiError("not_found", "There is no such route.");
+  });
+  app.use(errorHandler(logger));
+  return app;
+}
+
+/** "true", a hop count, or a comma-separated list of addresses/subnets, as Express takes them. */
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === "true" || value === "false") return value === "true";
+  return /^\d+$/.test(value) ? Number(value) : value;
+}

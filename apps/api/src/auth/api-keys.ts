@@ -1,0 +1,31 @@
+import type { Plan } from "../config.js";
+import { hashApiKey, isWellFormedApiKey } from "../crypto/tokens.js";
+import type { KubbiStore, StoredApiKey } from "../store/store.js";
+import type { Producer } from "../services/context.js";
+
+/**
+ * Finds the producer behind an API key: keys from the environment (KUBBI_API_KEYS, and the dev
+ * key) live in memory; keys made with the admin command live in the store. Only hashes are kept.
+ */
+export class ApiKeyRegistry {
+  private readonly fromEnvironment = new Map<string, StoredApiKey>();
+
+  constructor(
+    private readonly store: KubbiStore,
+    private readonly defaultPlan: Plan,
+  ) {}
+
+  addEnvironmentKey(apiKey: string, name: string): void {
+    if (!isWellFormedApiKey(apiKey)) throw new Error(`${name}: API keys look like kb_ followed by at least 43 base64url characters`);
+    const keyHash = hashApiKey(apiKey);
+    this.fromEnvironment.set(keyHash, { id: `env_${keyHash.slice(0, 16)}`, name, createdAt: 0, revokedAt: null, plan: {} });
+  }
+
+  async authenticate(apiKey: string): Promise<Producer | null> {
+    if (!isWellFormedApiKey(apiKey)) return null;
+    const keyHash = hashApiKey(apiKey);
+    const stored = this.fromEnvironment.get(keyHash) ?? (await this.store.findApiKey(keyHash));
+    if (!stored || stored.revokedAt !== null) return null;
+    return { keyId: stored.id, plan: { ...this.defaultPlan, ...stored.plan } };
+  }
+}

@@ -1,0 +1,99 @@
+import { z } from "zod";
+
+const MIB = 1024 * 1024;
+
+const intFromEnv = (fallback: number, min = 0) =>
+  z.coerce.number().int().min(min).default(fallback);
+
+const envSchema = z.object({
+  KUBBI_MODE: z.enum(["production", "development"]).optional(),
+  PORT: intFromEnv(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  REDIS_URL: z.string().url().optional(),
+  KUBBI_PUBLIC_URL: z.string().url().optional(),
+  KUBBI_KEYS: z.string().optional(),
+  KUBBI_API_KEYS: z.string().optional(),
+  KUBBI_KEY_ROTATION_SECONDS: intFromEnv(86_400, 60),
+  KUBBI_MIN_TTL_SECONDS: intFromEnv(60, 1),
+  KUBBI_MAX_TTL_SECONDS: intFromEnv(86_400, 1),
+  KUBBI_TOMBSTONE_RETENTION_SECONDS: intFromEnv(7 * 86_400, 0),
+  KUBBI_IDEMPOTENCY_TTL_SECONDS: intFromEnv(86_400, 1),
+  KUBBI_MAX_FILES: intFromEnv(5, 1),
+  KUBBI_MAX_KUBBI_BYTES: intFromEnv(10 * MIB, 1),
+  KUBBI_MAX_ACTIVE_KUBBIS: intFromEnv(10_000, 1),
+  KUBBI_RATE_LIMIT_PER_MINUTE: intFromEnv(600, 1),
+  KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: intFromEnv(300, 1),
+  KUBBI_TRUST_PROXY: z.string().optional(),
+  KUBBI_SHUTDOWN_GRACE_MS: intFromEnv(10_000, 0),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Mode = "production" | "development";
+
+export interface Config {
+  mode: Mode;
+  port: number;
+  host: string;
+  redisUrl: string | undefined;
+  /** Origin used to build claim URLs; undefined means http://localhost:<bound port>. */
+  publicUrl: string | undefined;
+  serverKeys: string | undefined;
+  envApiKeys: string[];
+  keyRotationSeconds: number;
+  minTtlSeconds: number;
+  maxTtlSeconds: number;
+  tombstoneRetentionSeconds: number;
+  idempotencyTtlSeconds: number;
+  defaultPlan: Plan;
+  consumerRatePerMinute: number;
+  trustProxy: string | undefined;
+  shutdownGraceMs: number;
+  logLevel: string;
+}
+
+/** Per-key limits; a key may carry its own, else these defaults apply. */
+export interface Plan {
+  maxFiles: number;
+  maxKubbiBytes: number;
+  maxActiveKubbis: number;
+  ratePerMinute: number;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once; `--dev` on the command line selects development mode. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  const e = parsed.data;
+  if (e.KUBBI_MIN_TTL_SECONDS > e.KUBBI_MAX_TTL_SECONDS) {
+    throw new ConfigError("invalid configuration: KUBBI_MIN_TTL_SECONDS exceeds KUBBI_MAX_TTL_SECONDS");
+  }
+  return {
+    mode: e.KUBBI_MODE ?? (argv.includes("--dev") ? "development" : "production"),
+    port: e.PORT,
+    host: e.HOST,
+    redisUrl: e.REDIS_URL,
+    publicUrl: e.KUBBI_PUBLIC_URL?.replace(/\/+$/, ""),
+    serverKeys: e.KUBBI_KEYS,
+    envApiKeys: (e.KUBBI_API_KEYS ?? "").split(",").map((key) => key.trim()).filter(Boolean),
+    keyRotationSeconds: e.KUBBI_KEY_ROTATION_SECONDS,
+    minTtlSeconds: e.KUBBI_MIN_TTL_SECONDS,
+    maxTtlSeconds: e.KUBBI_MAX_TTL_SECONDS,
+    tombstoneRetentionSeconds: e.KUBBI_TOMBSTONE_RETENTION_SECONDS,
+    idempotencyTtlSeconds: e.KUBBI_IDEMPOTENCY_TTL_SECONDS,
+    defaultPlan: {
+      maxFiles: e.KUBBI_MAX_FILES,
+      maxKubbiBytes: e.KUBBI_MAX_KUBBI_BYTES,
+      maxActiveKubbis: e.KUBBI_MAX_ACTIVE_KUBBIS,
+      ratePerMinute: e.KUBBI_RATE_LIMIT_PER_MINUTE,
+    },
+    consumerRatePerMinute: e.KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE,
+    trustProxy: e.KUBBI_TRUST_PROXY,
+    shutdownGraceMs: e.KUBBI_SHUTDOWN_GRACE_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,46 @@
+import type { ManifestEntry } from "../services/payload.js";
+import type { KubbiRecord } from "../store/store.js";
+import { claimTokenSecret } from "./tokens.js";
+import type { KeyRing, SealingRef } from "./keyring.js";
+import { DecryptError, infoKey, open, payloadKey, seal } from "./seal.js";
+
+/** What the server alone can read of a kubbi: the producer's metadata and the file manifest. */
+export interface KubbiInfo {
+  metadata: Record<string, unknown> | null;
+  files: ManifestEntry[] | null;
+}
+
+/** Seals and opens kubbis with keys from the ring; the kubbi id is the associated data of both. */
+export class KubbiSealer {
+  constructor(private readonly keyRing: KeyRing) {}
+
+  sealNew(kubbiId: string, claimToken: string, payload: Buffer, info: KubbiInfo, nowMs: number) {
+    const ref = this.keyRing.current(nowMs);
+    const epochKey = this.epochKey(ref);
+    return {
+      ref,
+      sealedPayload: seal(payloadKey(epochKey, claimTokenSecret(claimToken), kubbiId), payload, kubbiId),
+      sealedInfo: seal(infoKey(epochKey, kubbiId), Buffer.from(JSON.stringify(info), "utf8"), kubbiId),
+    };
+  }
+
+  openInfo(record: KubbiRecord): KubbiInfo {
+    const key = infoKey(this.epochKey(record), record.id);
+    return JSON.parse(open(key, record.sealedInfo, record.id).toString("utf8")) as KubbiInfo;
+  }
+
+  openPayload(record: KubbiRecord, claimToken: string, sealedPayload: Buffer): Buffer {
+    const key = payloadKey(this.epochKey(record), claimTokenSecret(claimToken), record.id);
+    return open(key, sealedPayload, record.id);
+  }
+
+  current(nowMs: number): SealingRef {
+    return this.keyRing.current(nowMs);
+  }
+
+  epochKey(ref: SealingRef): Buffer {
+    const key = this.keyRing.epochKey(ref);
+    if (!key) throw new DecryptError(`server key "${ref.keyId}" is not in the key ring`);
+    return key;
+  }
+}

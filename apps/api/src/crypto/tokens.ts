@@ -1,0 +1,37 @@
+import { createHash, randomBytes } from "node:crypto";
+
+/** 32 random bytes = 256 bits, base64url without padding: always 43 characters. */
+const TOKEN_BYTES = 32;
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+const API_KEY_PATTERN = /^kb_[A-Za-z0-9_-]{43,128}$/;
+
+export function newClaimToken(): string {
+  return randomBytes(TOKEN_BYTES).toString("base64url");
+}
+
+/** Rejects anything that cannot be a token we issued, before it reaches storage. */
+export function isWellFormedClaimToken(candidate: string): boolean {
+  return TOKEN_PATTERN.test(candidate);
+}
+
+/** The only form of a claim token that storage ever sees. */
+export function hashClaimToken(claimToken: string): string {
+  return createHash("sha256").update(claimToken).digest("base64url");
+}
+
+export function claimTokenSecret(claimToken: string): Buffer {
+  return Buffer.from(claimToken, "base64url");
+}
+
+export function newApiKey(): string {
+  return `kb_${randomBytes(TOKEN_BYTES).toString("base64url")}`;
+}
+
+export function isWellFormedApiKey(candidate: string): boolean {
+  return API_KEY_PATTERN.test(candidate);
+}
+
+/** API keys are stored and looked up only by this hash. */
+export function hashApiKey(apiKey: string): string {
+  return createHash("sha256").update(apiKey).digest("hex");
+}

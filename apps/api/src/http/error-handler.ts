@@ -1,0 +1,47 @@
+import type { NextFunction, Request, Response } from "express";
+import type { Logger } from "pino";
+import { ApiError, errorBody } from "../errors.js";
+import { requestIdOf } from "./request-context.js";
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+/** Maps express.json's failures to our codes. Their messages can quote the body, so none is reused. */
+function fromBodyParser(error: BodyParserError): ApiError | undefined {
+  switch (error.type) {
+    case "entity.too.large":
+      return new ApiError("payload_too_large", "The request body is larger than this API key's plan allows.");
+    case "entity.parse.failed":
+      return new ApiError("invalid_json", "The request body is not valid JSON.", ["body: is not valid JSON"]);
+    case "encoding.unsupported":
+    case "charset.unsupported":
+      return new ApiError("unsupported_media_type", "The request body must be UTF-8 encoded JSON.");
+    case "request.aborted":
+    case "request.size.invalid":
+      return new ApiError("validation_error", "The request body was incomplete.", ["body: was incomplete"]);
+    default:
+      return undefined;
+  }
+}
+
+export function sendError(res: Response, error: ApiError): void {
+  if (error.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(error.retryAfterSeconds));
+  res.status(error.status).json(errorBody(error, requestIdOf(res)));
+}
+
+/** The one error handler: typed errors become the envelope; anything else is a logged 500 with no detail. */
+export function errorHandler(logger: Logger) {
+  return (error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    const apiError = error instanceof ApiError ? error : fromBodyParser(error as BodyParserError);
+    if (apiError) {
+      if (apiError.status >= 500) logger.error({ request_id: requestIdOf(res), code: apiError.code }, apiError.message);
+      return sendError(res, apiError);
+    }
+    const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
+    logger.error({ request_id: requestIdOf(res), err: { name, message, stack } }, "unhandled error");
+    sendError(res, new ApiError("internal_error", "Something went wrong on our side. The request id identifies it in the server's logs."));
+  };
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig } from "./config.js";
+import { KeyRingError } from "./crypto/keyring.js";
+import { createLogger } from "./logger.js";
+import { StartupError, startServer } from "./server.js";
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`kubbi-api: ${error.message}\n`);
+  process.exit(1);
+}
+const logger = createLogger(config.logLevel);
+
+try {
+  const running = await startServer(config, logger);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: draining in-flight requests");
+    await running.shutdown();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+} catch (error) {
+  if (error instanceof StartupError || error instanceof KeyRingError || (error instanceof Error && error.message.startsWith("KUBBI_API_KEYS"))) {
+    logger.fatal(error.message);
+  } else {
+    logger.fatal({ err: { name: (error as Error).name, message: (error as Error).message } }, "could not start");
+  }
+  process.exit(1);
+}

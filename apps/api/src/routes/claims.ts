@@ -1,0 +1,26 @@
+import { Router, type Request, type Response } from "express";
+import { consumerRateLimit } from "../http/rate-limit.js";
+import { claimKubbi, inspectKubbi } from "../services/claims.js";
+import { rememberRouteBase } from "../http/request-context.js";
+import type { ServiceContext } from "../services/context.js";
+
+/**
+ * Consumer routes: /r/:token. The claim URL is the capability, so there is no key. GET (and HEAD,
+ * which Express answers from GET) only inspects: link previewers and scanners never burn a handoff.
+ */
+export function claimsRouter(context: ServiceContext): Router {
+  const router = Router();
+  router.use(rememberRouteBase, consumerRateLimit(context.store, context.config.consumerRatePerMinute, context.now));
+
+  const inspect = async (req: Request<{ token: string }>, res: Response) => {
+    res.json(await inspectKubbi(context, req.params.token));
+  };
+  router.get("/:token", inspect);
+  router.get("/:token/inspect", inspect);
+
+  router.post("/:token/claim", async (req, res) => {
+    res.json(await claimKubbi(context, req.params.token));
+  });
+
+  return router;
+}

@@ -1,0 +1,66 @@
+import { createHash } from "node:crypto";
+import type { FileInput, SingleInput } from "../validation/create-kubbi.js";
+
+/** What the file manifest says of one file: shown by inspect before anything is claimed. */
+export interface ManifestEntry {
+  name: string;
+  content_type: string;
+  size_bytes: number;
+  role: string | null;
+  sha256: string;
+}
+
+export interface ClaimedFile extends ManifestEntry {
+  content: string;
+  encoding: "base64" | null;
+}
+
+/** The bytes of a single payload: UTF-8 text, or JSON text for application/json. */
+export function encodeSingle(input: SingleInput): Buffer {
+  if (input.content_type === "application/json" && typeof input.content !== "string") {
+    return Buffer.from(JSON.stringify(input.content), "utf8");
+  }
+  return Buffer.from(input.content as string, "utf8");
+}
+
+export function decodeSingle(bytes: Buffer, contentType: string): unknown {
+  const text = bytes.toString("utf8");
+  return contentType === "application/json" ? JSON.parse(text) : text;
+}
+
+/** A package's payload is its files' decoded bytes end to end; the manifest's sizes split them again. */
+export function encodePackage(files: FileInput[]): { payload: Buffer; manifest: ManifestEntry[] } {
+  const parts = files.map((file) => Buffer.from(file.content, file.encoding === "base64" ? "base64" : "utf8"));
+  const manifest = files.map((file, index) => ({
+    name: file.name,
+    content_type: file.content_type,
+    size_bytes: parts[index]!.length,
+    role: file.role ?? null,
+    sha256: createHash("sha256").update(parts[index]!).digest("hex"),
+  }));
+  return { payload: Buffer.concat(parts), manifest };
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** text/*, application/json and +json types travel as text, as long as their bytes are valid UTF-8. */
+export function isTextual(contentType: string): boolean {
+  const essence = contentType.split(";")[0]!.trim().toLowerCase();
+  return essence.startsWith("text/") || essence === "application/json" || essence.endsWith("+json");
+}
+
+export function decodePackage(payload: Buffer, manifest: ManifestEntry[]): ClaimedFile[] {
+  let offset = 0;
+  return manifest.map((entry) => {
+    const bytes = payload.subarray(offset, offset + entry.size_bytes);
+    offset += entry.size_bytes;
+    if (isTextual(entry.content_type)) {
+      try {
+        return { ...entry, content: strictUtf8.decode(bytes), encoding: null };
+      } catch {
+        // Not valid UTF-8 despite a textual type: base64 keeps it byte-exact.
+      }
+    }
+    return { ...entry, content: bytes.toString("base64"), encoding: "base64" };
+  });
+}

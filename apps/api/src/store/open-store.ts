@@ -1,0 +1,8 @@
+import { MemoryStore } from "./memory.js";
+import { RedisStore } from "./redis.js";
+import type { KubbiStore } from "./store.js";
+
+/** Redis when REDIS_URL is set; otherwise the in-process store for a zero-setup start. */
+export function openStore(redisUrl: string | undefined): KubbiStore {
+  return redisUrl ? new RedisStore(redisUrl) : new MemoryStore();
+}

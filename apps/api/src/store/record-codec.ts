@@ -1,0 +1,58 @@
+import type { KubbiKind, KubbiRecord, KubbiStatus } from "./store.js";
+
+/**
+ * A kubbi's Redis hash, field by field. Short names keep a stored kubbi small; '' stands for null.
+ * Only counters, timestamps, ids and the sealed info live here: never a payload, token or key.
+ */
+export function recordToHash(record: KubbiRecord): Record<string, string | Buffer> {
+  return {
+    id: record.id,
+    own: record.ownerId,
+    kind: record.kind,
+    st: record.status,
+    ct: record.contentType,
+    fc: String(record.fileCount),
+    sz: String(record.totalSizeBytes),
+    max: record.maxRetrievals === null ? "" : String(record.maxRetrievals),
+    cnt: String(record.retrievalCount),
+    fst: record.firstRetrievedAt === null ? "" : String(record.firstRetrievedAt),
+    lst: record.lastRetrievedAt === null ? "" : String(record.lastRetrievedAt),
+    cre: String(record.createdAt),
+    exp: String(record.expiresAt),
+    kid: record.keyId,
+    ep: String(record.epoch),
+    inf: record.sealedInfo,
+  };
+}
+
+const optionalNumber = (value: string | undefined) => (value ? Number(value) : null);
+
+export function hashToRecord(tokenHash: string, fields: Record<string, Buffer>): KubbiRecord {
+  const text = (name: string) => fields[name]?.toString("utf8") ?? "";
+  return {
+    id: text("id"),
+    tokenHash,
+    ownerId: text("own"),
+    kind: text("kind") as KubbiKind,
+    status: text("st") as KubbiStatus,
+    contentType: text("ct"),
+    fileCount: Number(text("fc")),
+    totalSizeBytes: Number(text("sz")),
+    maxRetrievals: optionalNumber(text("max")),
+    retrievalCount: Number(text("cnt")),
+    firstRetrievedAt: optionalNumber(text("fst")),
+    lastRetrievedAt: optionalNumber(text("lst")),
+    createdAt: Number(text("cre")),
+    expiresAt: Number(text("exp")),
+    keyId: text("kid"),
+    epoch: Number(text("ep")),
+    sealedInfo: fields.inf ?? Buffer.alloc(0),
+  };
+}
+
+/** Turns a flat [field, value, field, value...] reply into a map. */
+export function pairsToFields(flat: Buffer[]): Record<string, Buffer> {
+  const fields: Record<string, Buffer> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!.toString("utf8")] = flat[i + 1]!;
+  return fields;
+}

@@ -1,0 +1,249 @@
+import { Redis } from "ioredis";
+import { ABANDON_IDEMPOTENT_SCRIPT, BEGIN_IDEMPOTENT_SCRIPT } from "./lua/idempotency.js";
+import { CLAIM_SCRIPT } from "./lua/claim.js";
+import { DELETE_SCRIPT } from "./lua/delete.js";
+import { OWNER_PAGE_SCRIPT, RESERVE_OWNER_SLOT_SCRIPT } from "./lua/owner-index.js";
+import { RATE_LIMIT_SCRIPT } from "./lua/rate-limit.js";
+import { RESTORE_CLAIM_SCRIPT } from "./lua/restore-claim.js";
+import { hashToRecord, pairsToFields, recordToHash } from "./record-codec.js";
+import {
+  effectiveStatus,
+  type ClaimOutcome,
+  type CreateOutcome,
+  type DeleteOutcome,
+  type IdempotencyBegin,
+  type KubbiRecord,
+  type KubbiStore,
+  type ListPage,
+  type NewKubbi,
+  type RateLimitResult,
+  type StoredApiKey,
+} from "./store.js";
+
+/**
+ * Key layout. Every key one script touches shares a hash tag, so the layout works on Redis Cluster:
+ *   kb:{tokenHash}:m   hash    the kubbi's state                  TTL expiry + retention
+ *   kb:{tokenHash}:d   string  the sealed payload                 TTL expiry (native, no sweeper)
+ *   kb:id:<id>         string  tokenHash, for producer routes     TTL expiry + retention
+ *   own:{ownerId}:l|p|a zsets  list order, purge time, active cap (see lua/owner-index.ts)
+ *   ak:<sha256>        string  an API key record (JSON); ak:ids hash id -> sha256
+ *   rl:{bucket}:<n>    string  a rate-limit window counter
+ *   idem:{ownerId}:<h> string  an idempotent response, sealed
+ */
+const metaKey = (tokenHash: string) => `kb:{${tokenHash}}:m`;
+const payloadKey = (tokenHash: string) => `kb:{${tokenHash}}:d`;
+const idKey = (id: string) => `kb:id:${id}`;
+const ownerKeys = (ownerId: string) => [`own:{${ownerId}}:l`, `own:{${ownerId}}:p`, `own:{${ownerId}}:a`];
+const apiKeyKey = (keyHash: string) => `ak:${keyHash}`;
+const API_KEY_IDS = "ak:ids";
+
+/** The scripts, loaded once per connection and run by SHA (ioredis falls back to EVAL on NOSCRIPT). */
+interface ScriptCommands {
+  kubbiClaimBuffer(meta: string, payload: string, nowMs: string): Promise<Buffer[]>;
+  kubbiRestoreClaim(meta: string, payload: string, sealed: Buffer, wasBurned: string, first: string, last: string, nowMs: string): Promise<number>;
+  kubbiDelete(meta: string, payload: string, ownerId: string, nowMs: string): Promise<string>;
+  kubbiReserveOwnerSlot(list: string, purge: string, active: string, nowMs: string, tokenHash: string, createdAt: string, expiresAt: string, purgeAt: string, maxActive: string): Promise<number>;
+  kubbiOwnerPage(list: string, purge: string, active: string, nowMs: string, offset: string, limit: string): Promise<[number, ...string[]]>;
+  kubbiRateLimit(counter: string, windowMs: string): Promise<[number, number]>;
+  kubbiBeginIdempotentBuffer(slot: string, pendingTtlMs: string): Promise<Buffer[]>;
+  kubbiAbandonIdempotent(slot: string): Promise<number>;
+}
+
+const SCRIPTS: Array<[name: string, keys: number, lua: string]> = [
+  ["kubbiClaim", 2, CLAIM_SCRIPT],
+  ["kubbiRestoreClaim", 2, RESTORE_CLAIM_SCRIPT],
+  ["kubbiDelete", 2, DELETE_SCRIPT],
+  ["kubbiReserveOwnerSlot", 3, RESERVE_OWNER_SLOT_SCRIPT],
+  ["kubbiOwnerPage", 3, OWNER_PAGE_SCRIPT],
+  ["kubbiRateLimit", 1, RATE_LIMIT_SCRIPT],
+  ["kubbiBeginIdempotent", 1, BEGIN_IDEMPOTENT_SCRIPT],
+  ["kubbiAbandonIdempotent", 1, ABANDON_IDEMPOTENT_SCRIPT],
+];
+
+export class RedisStore implements KubbiStore {
+  readonly kind = "redis";
+  private readonly redis: Redis & ScriptCommands;
+
+  constructor(url: string) {
+    const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+    for (const [name, numberOfKeys, lua] of SCRIPTS) redis.defineCommand(name, { numberOfKeys, lua });
+    this.redis = redis as Redis & ScriptCommands;
+  }
+
+  async create({ record, sealedPayload, retentionMs, maxActiveKubbis }: NewKubbi, nowMs: number): Promise<CreateOutcome> {
+    const purgeAt = record.expiresAt + retentionMs;
+    const reserved = await this.redis.kubbiReserveOwnerSlot(
+      ...(ownerKeys(record.ownerId) as [string, string, string]),
+      String(nowMs),
+      record.tokenHash,
+      String(record.createdAt),
+      String(record.expiresAt),
+      String(purgeAt),
+      String(maxActiveKubbis),
+    );
+    if (reserved !== 1) return "quota_exceeded";
+    try {
+      await this.redis
+        .multi()
+        .set(payloadKey(record.tokenHash), sealedPayload, "PXAT", record.expiresAt)
+        .hset(metaKey(record.tokenHash), recordToHash(record))
+        .pexpireat(metaKey(record.tokenHash), purgeAt)
+        .exec()
+        .then(throwOnPipelineError);
+      await this.redis.set(idKey(record.id), record.tokenHash, "PXAT", purgeAt);
+    } catch (error) {
+      await this.forget(record).catch(() => undefined);
+      throw error;
+    }
+    return "created";
+  }
+
+  /** Best-effort removal of a kubbi whose create failed half way. */
+  private async forget(record: KubbiRecord): Promise<void> {
+    const [list, purge, active] = ownerKeys(record.ownerId) as [string, string, string];
+    await this.redis
+      .pipeline()
+      .del(payloadKey(record.tokenHash), metaKey(record.tokenHash), idKey(record.id))
+      .zrem(list, record.tokenHash)
+      .zrem(purge, record.tokenHash)
+      .zrem(active, record.tokenHash)
+      .exec();
+  }
+
+  async claim(tokenHash: string, nowMs: number): Promise<ClaimOutcome> {
+    const reply = await this.redis.kubbiClaimBuffer(metaKey(tokenHash), payloadKey(tokenHash), String(nowMs));
+    const outcome = reply[0]!.toString("utf8");
+    if (outcome === "not_found") return { kind: "not_found" };
+    if (outcome !== "claimed") return { kind: "gone", status: outcome as "burned" | "expired" | "deleted" };
+    const record = hashToRecord(tokenHash, pairsToFields(reply.slice(5)));
+    const burned = reply[2]!.toString("utf8") === "1";
+    if (burned) await this.redis.zrem(ownerKeys(record.ownerId)[2]!, tokenHash);
+    return {
+      kind: "claimed",
+      record,
+      sealedPayload: reply[1]!,
+      burned,
+      previousFirstRetrievedAt: reply[3]!.length ? Number(reply[3]!.toString("utf8")) : null,
+      previousLastRetrievedAt: reply[4]!.length ? Number(reply[4]!.toString("utf8")) : null,
+    };
+  }
+
+  async restoreClaim(claimed: Extract<ClaimOutcome, { kind: "claimed" }>, nowMs: number): Promise<void> {
+    const { record } = claimed;
+    await this.redis.kubbiRestoreClaim(
+      metaKey(record.tokenHash),
+      payloadKey(record.tokenHash),
+      claimed.sealedPayload,
+      claimed.burned ? "1" : "0",
+      claimed.previousFirstRetrievedAt === null ? "" : String(claimed.previousFirstRetrievedAt),
+      claimed.previousLastRetrievedAt === null ? "" : String(claimed.previousLastRetrievedAt),
+      String(nowMs),
+    );
+    if (claimed.burned && nowMs < record.expiresAt) {
+      await this.redis.zadd(ownerKeys(record.ownerId)[2]!, record.expiresAt, record.tokenHash);
+    }
+  }
+
+  async findByTokenHash(tokenHash: string, nowMs: number): Promise<KubbiRecord | null> {
+    const [found] = await this.readRecords([tokenHash], nowMs);
+    return found ?? null;
+  }
+
+  async findById(id: string, nowMs: number): Promise<KubbiRecord | null> {
+    const tokenHash = await this.redis.get(idKey(id));
+    return tokenHash ? this.findByTokenHash(tokenHash, nowMs) : null;
+  }
+
+  /** One round trip for any number of kubbis: their hashes and whether each payload is still there. */
+  private async readRecords(tokenHashes: string[], nowMs: number): Promise<KubbiRecord[]> {
+    if (tokenHashes.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const tokenHash of tokenHashes) pipeline.hgetallBuffer(metaKey(tokenHash)).exists(payloadKey(tokenHash));
+    const replies = throwOnPipelineError(await pipeline.exec());
+    const records: KubbiRecord[] = [];
+    tokenHashes.forEach((tokenHash, index) => {
+      const fields = replies[index * 2] as Record<string, Buffer>;
+      if (!fields || !fields.st) return;
+      const record = hashToRecord(tokenHash, fields);
+      record.status = effectiveStatus(record, replies[index * 2 + 1] === 1, nowMs);
+      records.push(record);
+    });
+    return records;
+  }
+
+  async delete(tokenHash: string, ownerId: string, nowMs: number): Promise<DeleteOutcome> {
+    const outcome = (await this.redis.kubbiDelete(metaKey(tokenHash), payloadKey(tokenHash), ownerId, String(nowMs))) as DeleteOutcome;
+    if (outcome === "ok" || outcome === "expired") await this.redis.zrem(ownerKeys(ownerId)[2]!, tokenHash);
+    return outcome;
+  }
+
+  async listByOwner(ownerId: string, offset: number, limit: number, nowMs: number): Promise<ListPage> {
+    const [total, ...tokenHashes] = await this.redis.kubbiOwnerPage(
+      ...(ownerKeys(ownerId) as [string, string, string]),
+      String(nowMs),
+      String(offset),
+      String(limit),
+    );
+    return { total: Number(total), records: await this.readRecords(tokenHashes, nowMs) };
+  }
+
+  async hitRateLimit(bucket: string, limit: number, windowMs: number, nowMs: number): Promise<RateLimitResult> {
+    const windowStart = Math.floor(nowMs / windowMs);
+    const [count, ttlMs] = await this.redis.kubbiRateLimit(`rl:{${bucket}}:${windowStart}`, String(windowMs));
+    return { allowed: count <= limit, resetMs: ttlMs > 0 ? ttlMs : windowMs };
+  }
+
+  async findApiKey(keyHash: string): Promise<StoredApiKey | null> {
+    const stored = await this.redis.get(apiKeyKey(keyHash));
+    return stored ? (JSON.parse(stored) as StoredApiKey) : null;
+  }
+
+  async saveApiKey(keyHash: string, key: StoredApiKey): Promise<void> {
+    await this.redis.pipeline().set(apiKeyKey(keyHash), JSON.stringify(key)).hset(API_KEY_IDS, key.id, keyHash).exec().then(throwOnPipelineError);
+  }
+
+  async listApiKeys(): Promise<StoredApiKey[]> {
+    const hashes = Object.values(await this.redis.hgetall(API_KEY_IDS));
+    const keys = await Promise.all(hashes.map((keyHash) => this.findApiKey(keyHash)));
+    return keys.filter((key): key is StoredApiKey => key !== null);
+  }
+
+  async revokeApiKey(id: string, nowMs: number): Promise<boolean> {
+    const keyHash = await this.redis.hget(API_KEY_IDS, id);
+    const key = keyHash ? await this.findApiKey(keyHash) : null;
+    if (!keyHash || !key) return false;
+    await this.saveApiKey(keyHash, { ...key, revokedAt: key.revokedAt ?? nowMs });
+    return true;
+  }
+
+  async beginIdempotent(slot: string, pendingTtlMs: number): Promise<IdempotencyBegin> {
+    const [state, value] = await this.redis.kubbiBeginIdempotentBuffer(`idem:{${slot}}`, String(pendingTtlMs));
+    const name = state!.toString("utf8");
+    if (name === "completed") return { state: "completed", value: value! };
+    return { state: name as "started" | "in_progress" };
+  }
+
+  async completeIdempotent(slot: string, value: Buffer, ttlMs: number): Promise<void> {
+    await this.redis.set(`idem:{${slot}}`, value, "PX", ttlMs);
+  }
+
+  async abandonIdempotent(slot: string): Promise<void> {
+    await this.redis.kubbiAbandonIdempotent(`idem:{${slot}}`);
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+function throwOnPipelineError(results: Array<[Error | null, unknown]> | null): unknown[] {
+  if (!results) throw new Error("redis transaction was aborted");
+  return results.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+}

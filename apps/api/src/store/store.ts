@@ -1,0 +1,111 @@
+/**
+ * Storage holds bytes and atomicity, nothing else: it never sees a claim token, an API key or a
+ * plaintext payload. Both stores (Redis and in-process) implement exactly these semantics.
+ */
+
+export type KubbiStatus = "active" | "burned" | "expired" | "deleted";
+export type KubbiKind = "single" | "package";
+
+/** Everything stored about a kubbi except its sealed payload. Times are epoch milliseconds. */
+export interface KubbiRecord {
+  id: string;
+  /** base64url SHA-256 of the claim token: the kubbi's storage key. */
+  tokenHash: string;
+  ownerId: string;
+  kind: KubbiKind;
+  status: KubbiStatus;
+  /** For a single payload: text/plain or application/json; empty for a package. */
+  contentType: string;
+  fileCount: number;
+  totalSizeBytes: number;
+  maxRetrievals: number | null;
+  retrievalCount: number;
+  firstRetrievedAt: number | null;
+  lastRetrievedAt: number | null;
+  createdAt: number;
+  expiresAt: number;
+  keyId: string;
+  epoch: number;
+  /** Metadata and manifest, sealed under the server-side info key. */
+  sealedInfo: Buffer;
+}
+
+export interface NewKubbi {
+  record: KubbiRecord;
+  sealedPayload: Buffer;
+  /** How long the tombstone outlives the payload. */
+  retentionMs: number;
+  maxActiveKubbis: number;
+}
+
+export type CreateOutcome = "created" | "quota_exceeded";
+
+export type ClaimOutcome =
+  | { kind: "claimed"; record: KubbiRecord; sealedPayload: Buffer; burned: boolean; previousFirstRetrievedAt: number | null; previousLastRetrievedAt: number | null }
+  | { kind: "gone"; status: Exclude<KubbiStatus, "active"> }
+  | { kind: "not_found" };
+
+/** "ok": this call deleted it; otherwise why it could not (a status means it was already gone). */
+export type DeleteOutcome = "ok" | "not_found" | Exclude<KubbiStatus, "active">;
+
+export interface ListPage {
+  total: number;
+  records: KubbiRecord[];
+}
+
+export interface RateLimitResult {
+  allowed: boolean;
+  /** Milliseconds until the current window ends. */
+  resetMs: number;
+}
+
+export interface StoredApiKey {
+  id: string;
+  name: string;
+  createdAt: number;
+  revokedAt: number | null;
+  /** Plan overrides; absent fields take the server defaults. */
+  plan: Partial<{ maxFiles: number; maxKubbiBytes: number; maxActiveKubbis: number; ratePerMinute: number }>;
+}
+
+export type IdempotencyBegin =
+  | { state: "started" }
+  | { state: "in_progress" }
+  | { state: "completed"; value: Buffer };
+
+export interface KubbiStore {
+  readonly kind: "redis" | "memory";
+  create(kubbi: NewKubbi, nowMs: number): Promise<CreateOutcome>;
+  /** Atomic: check, count, stamp, and on the last allowed retrieval wipe the payload and mark burned. */
+  claim(tokenHash: string, nowMs: number): Promise<ClaimOutcome>;
+  /** Undoes one committed claim whose payload could not be opened (decrypt failure). */
+  restoreClaim(claimed: Extract<ClaimOutcome, { kind: "claimed" }>, nowMs: number): Promise<void>;
+  /** Read only: never counts, never changes state. Status is derived (active with no payload = expired). */
+  findByTokenHash(tokenHash: string, nowMs: number): Promise<KubbiRecord | null>;
+  findById(id: string, nowMs: number): Promise<KubbiRecord | null>;
+  /** Atomic against claims: one clean winner. Only the owner may delete. */
+  delete(tokenHash: string, ownerId: string, nowMs: number): Promise<DeleteOutcome>;
+  /** The owner's kubbis, newest first. */
+  listByOwner(ownerId: string, offset: number, limit: number, nowMs: number): Promise<ListPage>;
+  /** Fixed-window counter for one bucket. */
+  hitRateLimit(bucket: string, limit: number, windowMs: number, nowMs: number): Promise<RateLimitResult>;
+
+  findApiKey(keyHash: string): Promise<StoredApiKey | null>;
+  saveApiKey(keyHash: string, key: StoredApiKey): Promise<void>;
+  listApiKeys(): Promise<StoredApiKey[]>;
+  revokeApiKey(id: string, nowMs: number): Promise<boolean>;
+
+  /** Reserves an idempotency slot, or reports the one already there. */
+  beginIdempotent(slot: string, pendingTtlMs: number): Promise<IdempotencyBegin>;
+  completeIdempotent(slot: string, value: Buffer, ttlMs: number): Promise<void>;
+  abandonIdempotent(slot: string): Promise<void>;
+
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Status as a reader should see it: an active kubbi past its expiry or without payload is expired. */
+export function effectiveStatus(record: KubbiRecord, payloadPresent: boolean, nowMs: number): KubbiStatus {
+  if (record.status === "active" && (!payloadPresent || nowMs >= record.expiresAt)) return "expired";
+  return record.status;
+}

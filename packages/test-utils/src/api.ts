@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { stopChild, waitForOutput } from "./redis.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The built API entry point (apps/api must be built first; turbo's test task depends on build). */
+export const API_ENTRY = resolve(here, "../../../apps/api/dist/main.js");
+
+export interface ApiProcess {
+  /** Origin the API listens on, e.g. http://127.0.0.1:41234 */
+  baseUrl: string;
+  /** A producer API key the process accepts (from KUBBI_API_KEYS). */
+  apiKey: string;
+  /** The server key ring the process was started with (pass it on to start a sibling process). */
+  serverKeys: string;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  child: ChildProcess;
+}
+
+export interface StartApiOptions {
+  /** Redis URL; omit for the in-process store. */
+  redisUrl?: string;
+  /** Extra environment for the API process (wins over the defaults below). */
+  env?: Record<string, string>;
+  /** Reuse a key ring (for several processes on one Redis). */
+  serverKeys?: string;
+  apiKey?: string;
+}
+
+export function makeApiKey(): string {
+  return `kb_${randomBytes(32).toString("base64url")}`;
+}
+
+export function makeServerKeys(id = "k1"): string {
+  return `${id}:${randomBytes(32).toString("base64")}`;
+}
+
+/** Starts the built API as a child process on a free port, in production mode with real keys. */
+export async function startApi(options: StartApiOptions = {}): Promise<ApiProcess> {
+  const apiKey = options.apiKey ?? makeApiKey();
+  const serverKeys = options.serverKeys ?? makeServerKeys();
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "",
+    KUBBI_MODE: "production",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    KUBBI_KEYS: serverKeys,
+    KUBBI_API_KEYS: apiKey,
+    KUBBI_MIN_TTL_SECONDS: "1",
+    LOG_LEVEL: "info",
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    ...options.env,
+  };
+  const child = spawn(process.execPath, [API_ENTRY], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  const match = await waitForOutput(child, /"msg":"listening on (http:\/\/[^"]+)"/, "kubbi API");
+  const baseUrl = match[1]!;
+  return {
+    baseUrl,
+    apiKey,
+    serverKeys,
+    output: () => output,
+    stop: (signal) => stopChild(child, signal),
+    child,
+  };
+}
