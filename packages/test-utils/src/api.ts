@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "./ports.js";
 import { stopChild, waitForOutput } from "./redis.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -13,6 +14,8 @@ export interface ApiProcess {
   baseUrl: string;
   /** A producer API key the process accepts (from KUBBI_API_KEYS). */
   apiKey: string;
+  /** A second, unrelated producer key, for tests of isolation between keys. */
+  secondApiKey: string;
   /** The server key ring the process was started with (pass it on to start a sibling process). */
   serverKeys: string;
   /** Everything the process wrote to stdout and stderr so far. */
@@ -42,15 +45,19 @@ export function makeServerKeys(id = "k1"): string {
 /** Starts the built API as a child process on a free port, in production mode with real keys. */
 export async function startApi(options: StartApiOptions = {}): Promise<ApiProcess> {
   const apiKey = options.apiKey ?? makeApiKey();
+  const secondApiKey = makeApiKey();
   const serverKeys = options.serverKeys ?? makeServerKeys();
+  // A fixed port lets claim URLs name the same origin the tests talk to.
+  const port = await freePort();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "",
     KUBBI_MODE: "production",
     HOST: "127.0.0.1",
-    PORT: "0",
+    PORT: String(port),
+    KUBBI_PUBLIC_URL: `http://127.0.0.1:${port}`,
     KUBBI_KEYS: serverKeys,
-    KUBBI_API_KEYS: apiKey,
+    KUBBI_API_KEYS: `${apiKey},${secondApiKey}`,
     KUBBI_MIN_TTL_SECONDS: "1",
     LOG_LEVEL: "info",
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
@@ -65,6 +72,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
   return {
     baseUrl,
     apiKey,
+    secondApiKey,
     serverKeys,
     output: () => output,
     stop: (signal) => stopChild(child, signal),

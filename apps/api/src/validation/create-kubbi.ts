@@ -63,7 +63,7 @@ export function createKubbiSchemas(ttl: { min: number; max: number }) {
 
   const single = z
     .strictObject({
-      content: z.unknown(),
+      content: z.unknown().optional(),
       content_type: z.enum(SINGLE_CONTENT_TYPES, { error: `must be one of ${SINGLE_CONTENT_TYPES.join(", ")}` }),
       ttl_seconds: ttlSeconds,
       max_retrievals: maxRetrievals,
@@ -121,14 +121,18 @@ export function parseCreateKubbi(schemas: CreateKubbiSchemas, body: unknown): Cr
   return parsed.success ? { kind: "single", input: parsed.data } : { problems: issuesToMessages(parsed.error) };
 }
 
+/** files[0].name style, as a user would write it. */
+function formatPath(path: PropertyKey[]): string {
+  return path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("").replace(/^\./, "");
+}
+
 export function issuesToMessages(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     if (issue.code === "unrecognized_keys") {
-      const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
+      const where = issue.path.length ? `${formatPath(issue.path)}: ` : "";
       return `${where}unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`;
     }
-    const path = issue.path.length ? issue.path.map((part) => (typeof part === "number" ? `[${part}]` : part)).join(".").replace(/\.\[/g, "[") : "body";
-    return `${path}: ${issue.message}`;
+    return `${issue.path.length ? formatPath(issue.path) : "body"}: ${issue.message}`;
   });
 }
 
