@@ -22,7 +22,7 @@ export class StartupError extends Error {}
 /** Process wiring: keys, store, app, listen. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const keyRing = loadKeyRing(config, logger);
-  const store = openStore(config.redisUrl);
+  const store = openStore(config.redisUrl, (error) => logger.error({ err: { name: error.name, message: error.message } }, "redis connection error"));
   if (store.kind === "memory") {
     logger.warn("no REDIS_URL: using the in-process store (data lives in this process only and is lost on restart)");
   } else {

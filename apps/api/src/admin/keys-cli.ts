@@ -48,7 +48,7 @@ if (values.help || !command) {
 }
 const redisUrl = process.env.REDIS_URL;
 if (!redisUrl) fail("REDIS_URL is not set (keys made here must be stored where every API process can read them)");
-const store = new RedisStore(redisUrl);
+const store = new RedisStore(redisUrl, (error) => fail(`cannot reach Redis: ${error.message}`));
 
 try {
   if (command === "create") {

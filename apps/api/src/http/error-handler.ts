@@ -14,7 +14,7 @@ function fromBodyParser(error: BodyParserError): ApiError | undefined {
     case "entity.too.large":
       return new ApiError("payload_too_large", "The request body is larger than this API key's plan allows.");
     case "entity.parse.failed":
-      return new ApiError("invalid_json", "The request body is not valid JSON.", ["body: is not valid JSON"]);
+      return new ApiError("invalid_json", "The request body is not valid JSON.");
     case "encoding.unsupported":
     case "charset.unsupported":
       return new ApiError("unsupported_media_type", "The request body must be UTF-8 encoded JSON.");

@@ -64,8 +64,10 @@ export class RedisStore implements KubbiStore {
   readonly kind = "redis";
   private readonly redis: Redis & ScriptCommands;
 
-  constructor(url: string) {
+  /** onConnectionError hears about connection trouble (ioredis reconnects by itself). */
+  constructor(url: string, onConnectionError: (error: Error) => void = () => {}) {
     const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+    redis.on("error", onConnectionError);
     for (const [name, numberOfKeys, lua] of SCRIPTS) redis.defineCommand(name, { numberOfKeys, lua });
     this.redis = redis as Redis & ScriptCommands;
   }

@@ -1,0 +1,49 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { consumer, expectEnvelope } from "./support/http.js";
+import { STORE_KINDS, startStack, type Stack } from "./support/stacks.js";
+
+/** Expiry for real: the payload key's native TTL in Redis, lazy expiry in memory. TTLs are lowered for the test. */
+describe.each(STORE_KINDS)("expiry on the %s store", (storeKind) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(storeKind, { env: { KUBBI_MIN_TTL_SECONDS: "1", KUBBI_TOMBSTONE_RETENTION_SECONDS: "2" } });
+  });
+  afterAll(() => stack.stop());
+
+  it("a kubbi past its TTL is 410 expired, its payload gone; its tombstone answers until the retention ends, then 404", async () => {
+    const created = await stack.producer.create({ content: "short-lived", content_type: "text/plain", ttl_seconds: 1 });
+    expect((await consumer.inspect(created.body.claim_url)).status).toBe(200);
+    if (stack.db) {
+      const [payloadKey] = await stack.db.keys("kb:*:d");
+      expect(await stack.db.pttl(payloadKey!)).toBeGreaterThan(0);
+      expect(await stack.db.pttl(payloadKey!)).toBeLessThanOrEqual(1000);
+    }
+    await sleep(1300);
+    if (stack.db) expect(await stack.db.keys("kb:*:d")).toEqual([]); // Redis removed it by itself: no sweeper.
+    expectEnvelope(await consumer.inspect(created.body.claim_url), 410, "expired");
+    expectEnvelope(await consumer.claim(created.body.claim_url), 410, "expired");
+    expect((await stack.producer.get(created.body.id)).body).toMatchObject({ status: "expired", retrieval_count: 0 });
+    expectEnvelope(await stack.producer.remove(created.body.id), 409, "conflict");
+    const listed = await stack.producer.list();
+    expect(listed.body.kubbis.find((kubbi: { id: string }) => kubbi.id === created.body.id)?.status).toBe("expired");
+
+    await sleep(2300);
+    expectEnvelope(await consumer.claim(created.body.claim_url), 404, "not_found");
+    expectEnvelope(await stack.producer.get(created.body.id), 404, "not_found");
+    expect((await stack.producer.list()).body.kubbis.map((kubbi: { id: string }) => kubbi.id)).not.toContain(created.body.id);
+    if (stack.db) expect((await stack.db.keys("kb:*")).filter((key) => !key.startsWith("kb:id:"))).toEqual([]);
+  });
+
+  it("expired kubbis free their slot under the active-kubbi cap", async () => {
+    const capped = await startStack(storeKind, { env: { KUBBI_MIN_TTL_SECONDS: "1", KUBBI_MAX_ACTIVE_KUBBIS: "1" } });
+    try {
+      expect((await capped.producer.create({ content: "a", content_type: "text/plain", ttl_seconds: 1 })).status).toBe(201);
+      expectEnvelope(await capped.producer.create({ content: "b", content_type: "text/plain", ttl_seconds: 1 }), 429, "quota_exceeded");
+      await sleep(1200);
+      expect((await capped.producer.create({ content: "c", content_type: "text/plain", ttl_seconds: 60 })).status).toBe(201);
+    } finally {
+      await capped.stop();
+    }
+  });
+});

@@ -1,0 +1,113 @@
+import { request } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { consumer, expectEnvelope } from "./support/http.js";
+import { STORE_KINDS, dumpRedis, startStack, type Stack } from "./support/stacks.js";
+
+const PLAN = { KUBBI_MAX_FILES: "3", KUBBI_MAX_KUBBI_BYTES: "2048", KUBBI_MAX_ACTIVE_KUBBIS: "4", KUBBI_RATE_LIMIT_PER_MINUTE: "1000" };
+
+describe.each(STORE_KINDS)("plan limits on the %s store", (storeKind) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(storeKind, { env: PLAN });
+  });
+  afterAll(() => stack.stop());
+
+  const files = (count: number) => Array.from({ length: count }, (_, index) => ({ name: `f${index}.txt`, content: "x", content_type: "text/plain" }));
+
+  it("more files than the plan allows is 413 file_limit_exceeded", async () => {
+    expect((await stack.producer.create({ files: files(3), ttl_seconds: 60 })).status).toBe(201);
+    const reply = await stack.producer.create({ files: files(4), ttl_seconds: 60 });
+    expectEnvelope(reply, 413, "file_limit_exceeded");
+    expect(reply.body.message).toContain("at most 3 files");
+    await stack.producer.remove((await stack.producer.list()).body.kubbis[0].id);
+  });
+
+  it("a payload over the plan's bytes is 413 payload_too_large, counted in decoded bytes", async () => {
+    expectEnvelope(await stack.producer.create({ content: "y".repeat(2049), content_type: "text/plain", ttl_seconds: 60 }), 413, "payload_too_large");
+    const binary = Buffer.alloc(2049, 7).toString("base64");
+    expectEnvelope(await stack.producer.create({ files: [{ name: "b.bin", content: binary, content_type: "application/octet-stream", encoding: "base64" }], ttl_seconds: 60 }), 413, "payload_too_large");
+    // Exactly at the limit is fine, even though its base64 form is longer than the limit.
+    const atLimit = await stack.producer.create({ files: [{ name: "b.bin", content: Buffer.alloc(2048, 7).toString("base64"), content_type: "application/octet-stream", encoding: "base64" }], ttl_seconds: 60 });
+    expect(atLimit.status).toBe(201);
+    await stack.producer.remove(atLimit.body.id);
+  });
+
+  it("a body over the limit is refused with 413 before it is buffered whole", async () => {
+    const url = new URL(`${stack.api.baseUrl}/api/v1/kubbis`);
+    const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(url, { method: "POST", headers: { authorization: `Bearer ${stack.api.apiKey}`, "content-type": "application/json", "content-length": String(50 * 1024 * 1024) } }, (res) => {
+        let body = "";
+        res.on("data", (chunk) => (body += chunk));
+        res.on("end", () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on("error", reject);
+      // Only a sliver of the announced 50 MiB is ever sent: a server that waited for it would never answer.
+      req.write('{"content":"');
+    });
+    expect(reply.status).toBe(413);
+    expect(JSON.parse(reply.body)).toMatchObject({ error: "payload_too_large" });
+  });
+
+  it("the cap on active kubbis is 429 quota_exceeded, and deleting or burning frees a slot", async () => {
+    const created = [];
+    for (let i = 0; i < 4; i++) created.push(await stack.producer.create({ content: `slot ${i}`, content_type: "text/plain", ttl_seconds: 60, max_retrievals: 1 }));
+    expect(created.every((reply) => reply.status === 201)).toBe(true);
+    const refused = await stack.producer.create({ content: "one too many", content_type: "text/plain", ttl_seconds: 60 });
+    expectEnvelope(refused, 429, "quota_exceeded");
+    expect((await stack.producer.list()).body.pagination.total).toBeGreaterThanOrEqual(4);
+
+    await stack.producer.remove(created[0]!.body.id);
+    expect((await stack.producer.create({ content: "after delete", content_type: "text/plain", ttl_seconds: 60 })).status).toBe(201);
+    expectEnvelope(await stack.producer.create({ content: "full again", content_type: "text/plain", ttl_seconds: 60 }), 429, "quota_exceeded");
+    await consumer.claim(created[1]!.body.claim_url); // burns
+    expect((await stack.producer.create({ content: "after burn", content_type: "text/plain", ttl_seconds: 60 })).status).toBe(201);
+  });
+
+  it("a rejected create stores nothing", async () => {
+    if (!stack.db) return;
+    const before = (await dumpRedis(stack.db)).filter((entry) => !entry.key.startsWith("rl:")).map((entry) => entry.key).sort();
+    await stack.producer.create({ files: files(4), ttl_seconds: 60 });
+    await stack.producer.create({ content: "y".repeat(4000), content_type: "text/plain", ttl_seconds: 60 });
+    await stack.producer.create({ content: "quota", content_type: "text/plain", ttl_seconds: 60 });
+    const after = (await dumpRedis(stack.db)).filter((entry) => !entry.key.startsWith("rl:")).map((entry) => entry.key).sort();
+    expect(after).toEqual(before);
+  });
+});
+
+describe.each(STORE_KINDS)("rate limits on the %s store", (storeKind) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(storeKind, { env: { KUBBI_RATE_LIMIT_PER_MINUTE: "5", KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "6" } });
+  });
+  afterAll(() => stack.stop());
+
+  it("a key over its request rate gets 429 rate_limited with Retry-After; another key is unaffected", async () => {
+    const replies = [];
+    for (let i = 0; i < 7; i++) replies.push(await stack.producer.list());
+    expect(replies.slice(0, 5).every((reply) => reply.status === 200)).toBe(true);
+    const limited = replies[5]!;
+    expectEnvelope(limited, 429, "rate_limited");
+    const retryAfter = Number(limited.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    const other = await fetch(`${stack.api.baseUrl}/api/v1/kubbis`, { headers: { authorization: `Bearer ${stack.api.secondApiKey}` } });
+    expect(other.status).toBe(200);
+  });
+
+  it("consumer routes are limited per client address, and a limited claim consumes nothing", async () => {
+    const other = await fetch(`${stack.api.baseUrl}/api/v1/kubbis`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${stack.api.secondApiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ content: "limited", content_type: "text/plain", ttl_seconds: 60, max_retrievals: 100 }),
+    }).then((response) => response.json());
+    const statuses = [];
+    for (let i = 0; i < 8; i++) statuses.push((await consumer.inspect(other.claim_url)).status);
+    expect(statuses.slice(0, 6)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(statuses.slice(6)).toEqual([429, 429]);
+    const limitedClaim = await consumer.claim(other.claim_url);
+    expectEnvelope(limitedClaim, 429, "rate_limited");
+    expect(limitedClaim.headers.get("retry-after")).toMatch(/^\d+$/);
+    const detail = await fetch(`${stack.api.baseUrl}/api/v1/kubbis/${other.id}`, { headers: { authorization: `Bearer ${stack.api.secondApiKey}` } }).then((response) => response.json());
+    expect(detail.retrieval_count).toBe(0);
+  });
+});
