@@ -8,7 +8,7 @@ const intFromEnv = (fallback: number, min = 0) =>
 const envSchema = z.object({
   KUBBI_MODE: z.enum(["production", "development"]).optional(),
   PORT: intFromEnv(3000),
-  HOST: z.string().min(1).default("0.0.0.0"),
+  HOST: z.string().min(1).optional(),
   REDIS_URL: z.string().url().optional(),
   KUBBI_PUBLIC_URL: z.string().url().optional(),
   KUBBI_KEYS: z.string().optional(),
@@ -69,13 +69,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }
   const e = parsed.data;
+  const mode = e.KUBBI_MODE ?? (argv.includes("--dev") ? "development" : "production");
   if (e.KUBBI_MIN_TTL_SECONDS > e.KUBBI_MAX_TTL_SECONDS) {
     throw new ConfigError("invalid configuration: KUBBI_MIN_TTL_SECONDS exceeds KUBBI_MAX_TTL_SECONDS");
   }
   return {
-    mode: e.KUBBI_MODE ?? (argv.includes("--dev") ? "development" : "production"),
+    mode,
     port: e.PORT,
-    host: e.HOST,
+    // A development server with a printed key listens on loopback only unless told otherwise.
+    host: e.HOST ?? (mode === "development" ? "127.0.0.1" : "0.0.0.0"),
     redisUrl: e.REDIS_URL,
     publicUrl: e.KUBBI_PUBLIC_URL?.replace(/\/+$/, ""),
     serverKeys: e.KUBBI_KEYS,

@@ -48,6 +48,25 @@ describe.each(STORE_KINDS)("plan limits on the %s store", (storeKind) => {
     expect(JSON.parse(reply.body)).toMatchObject({ error: "payload_too_large" });
   });
 
+  it("a chunked body (no Content-Length) over the limit is cut off with 413", async () => {
+    const limit = Math.ceil((2048 * 4) / 3) + 64 * 1024;
+    const oversized = JSON.stringify({ content: "z".repeat(limit + 1024), content_type: "text/plain", ttl_seconds: 60 });
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(oversized));
+        controller.close();
+      },
+    });
+    const response = await fetch(`${stack.api.baseUrl}/api/v1/kubbis`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${stack.api.apiKey}`, "content-type": "application/json" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: "payload_too_large" });
+  });
+
   it("the cap on active kubbis is 429 quota_exceeded, and deleting or burning frees a slot", async () => {
     const created = [];
     for (let i = 0; i < 4; i++) created.push(await stack.producer.create({ content: `slot ${i}`, content_type: "text/plain", ttl_seconds: 60, max_retrievals: 1 }));
