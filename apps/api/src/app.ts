@@ -2,6 +2,7 @@ import express, { type Express } from "express";
 import type { Logger } from "pino";
 import type { ApiKeyRegistry } from "./auth/api-keys.js";
 import { ApiError } from "./errors.js";
+import { claimPageAssets } from "./claim-page/assets.js";
 import { errorHandler } from "./http/error-handler.js";
 import { requestContext } from "./http/request-context.js";
 import { claimsRouter } from "./routes/claims.js";
@@ -25,6 +26,7 @@ export function createApp({ context, registry, logger, isDraining }: AppDependen
 
   app.use(requestContext(logger));
   app.use(healthRouter(context.store, isDraining));
+  app.use(claimPageAssets());
   app.use("/api/v1/kubbis", kubbisRouter(context, registry));
   app.use("/r", claimsRouter(context));
   app.use(() => {

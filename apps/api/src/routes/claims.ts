@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from "express";
 import { consumerRateLimit } from "../http/rate-limit.js";
+import { sendClaimPage } from "../claim-page/send.js";
 import { claimKubbi, inspectKubbi } from "../services/claims.js";
 import { rememberRouteBase } from "../http/request-context.js";
 import type { ServiceContext } from "../services/context.js";
@@ -15,6 +16,12 @@ export function claimsRouter(context: ServiceContext): Router {
   const inspect = async (req: Request<{ token: string }>, res: Response) => {
     res.json(await inspectKubbi(context, req.params.token));
   };
+  // A person's browser gets the claim page; agents and SDKs (Accept: application/json, */*) get JSON.
+  router.get("/:token", async (req, res, next) => {
+    res.vary("Accept");
+    if (req.accepts(["json", "html"]) !== "html") return next();
+    await sendClaimPage(context, req.params.token, res);
+  });
   router.get("/:token", inspect);
   router.get("/:token/inspect", inspect);
 

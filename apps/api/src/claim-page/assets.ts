@@ -1,0 +1,21 @@
+import { readFileSync } from "node:fs";
+import { Router } from "express";
+import { PAGE_HEADERS } from "./render.js";
+
+const STATIC_DIR = new URL("./static/", import.meta.url);
+const ASSETS = {
+  "claim.js": { type: "text/javascript; charset=utf-8", body: readFileSync(new URL("claim.js", STATIC_DIR)) },
+  "claim.css": { type: "text/css; charset=utf-8", body: readFileSync(new URL("claim.css", STATIC_DIR)) },
+};
+
+/** The claim page's script and stylesheet, served from our own origin so the CSP can stay 'self'. */
+export function claimPageAssets(): Router {
+  const router = Router();
+  router.get("/assets/:name", (req, res, next) => {
+    const asset = ASSETS[req.params.name as keyof typeof ASSETS];
+    if (!asset) return next();
+    res.set({ ...PAGE_HEADERS, "Content-Type": asset.type, "Cache-Control": "public, max-age=300" });
+    res.send(asset.body);
+  });
+  return router;
+}

@@ -1,0 +1,156 @@
+/** The producer client: creates, lists, reads and deletes kubbis with an API key. */
+import { normalizeBaseUrl, resolveClaimTarget } from "./claim-target.js";
+import { claimTarget, inspectTarget, makeTransport, pickRequestOptions, type ConsumerOptions } from "./consumer.js";
+import { toDeleteResult, toKubbiDetail, toKubbiList, toSendFilesResult, toSendResult } from "./convert.js";
+import { readEnv } from "./env.js";
+import { KubbiUsageError } from "./errors.js";
+import { toWireFile } from "./files.js";
+import type { KubbiLogger } from "./log.js";
+import { request, type FetchLike, type RequestOptions, type Transport } from "./request.js";
+import type {
+  ClaimResult,
+  DeleteResult,
+  InspectResult,
+  KubbiDetail,
+  KubbiList,
+  ListParams,
+  Metadata,
+  SendFilesParams,
+  SendFilesResult,
+  SendOptions,
+  SendParams,
+  SendResult,
+} from "./types.js";
+import type { WireCreatedPackage, WireCreatedSingle, WireCreatePackage, WireCreateSingle, WireDeleted, WireDetail, WireList } from "./wire.js";
+
+export const DEFAULT_BASE_URL = "https://api.kubbi.ai";
+
+export interface KubbiClientOptions {
+  /** A producer API key (`kb_…`). Defaults to the KUBBI_API_KEY environment variable where there is one. */
+  apiKey?: string;
+  /** The kubbi API. Defaults to KUBBI_BASE_URL, then https://api.kubbi.ai. */
+  baseUrl?: string;
+  /** Retries after the first attempt for network failures, 502/503/504 and rate limiting. Default 2. */
+  maxRetries?: number;
+  /** Per-attempt timeout in milliseconds. Default 30000. */
+  timeout?: number;
+  /** A fetch implementation to use instead of the global one. */
+  fetch?: FetchLike;
+  /** Log each request (claim tokens masked, API key never shown) through `logger`, or `console`. */
+  debug?: boolean;
+  logger?: KubbiLogger;
+}
+
+/** Awaiting it gives one page; iterating it with `for await` walks every kubbi from that page on. */
+export type KubbiListRequest = Promise<KubbiList> & AsyncIterable<KubbiDetail>;
+
+/** Client-side claim/inspect options: the target is always pinned to the client's baseUrl. */
+export type ClientConsumerOptions = RequestOptions & Pick<ConsumerOptions, "allowedOrigins">;
+
+export class KubbiClient {
+  readonly baseUrl: string;
+  readonly #producer: Transport;
+  readonly #consumer: Transport;
+
+  constructor(options: KubbiClientOptions = {}) {
+    const apiKey = options.apiKey ?? readEnv("KUBBI_API_KEY");
+    if (!apiKey) {
+      throw new KubbiUsageError("No kubbi API key: pass new KubbiClient({ apiKey }) or set the KUBBI_API_KEY environment variable (Deno also needs --allow-env)");
+    }
+    this.baseUrl = normalizeBaseUrl(options.baseUrl ?? readEnv("KUBBI_BASE_URL") ?? DEFAULT_BASE_URL);
+    this.#producer = makeTransport(options, { authorization: `Bearer ${apiKey}` });
+    // Consumer routes need no key, so it is never sent to them.
+    this.#consumer = makeTransport(options);
+  }
+
+  /** Creates a kubbi holding one payload and returns its claim URL. */
+  async send(params: SendParams, options: RequestOptions & SendOptions = {}): Promise<SendResult> {
+    const body: WireCreateSingle = { content: params.content, content_type: params.contentType, ...createCommon(params) };
+    return toSendResult(await this.#create<WireCreatedSingle>(body, options));
+  }
+
+  /** Creates a package of up to five files behind one claim URL. Binary content is base64-encoded for you. */
+  async sendFiles(params: SendFilesParams, options: RequestOptions & SendOptions = {}): Promise<SendFilesResult> {
+    const files = await Promise.all(params.files.map(toWireFile));
+    const body: WireCreatePackage = { files, ...createCommon(params) };
+    return toSendFilesResult(await this.#create<WireCreatedPackage>(body, options));
+  }
+
+  /** One of your kubbis, also after it is gone (for the API's retention window). */
+  async get(id: string, options: RequestOptions = {}): Promise<KubbiDetail> {
+    const wire = await request<WireDetail>(this.#producer, { ...pickRequestOptions(options), method: "GET", url: this.#kubbiUrl(id) });
+    return toKubbiDetail(wire);
+  }
+
+  /**
+   * Your kubbis, newest first. `await client.list({ page, limit })` gives one page;
+   * `for await (const kubbi of client.list({ limit }))` walks every page from `page` on.
+   */
+  list(params: ListParams = {}, options: RequestOptions = {}): KubbiListRequest {
+    const firstPage = this.#listPage(params.page ?? 1, params.limit, options);
+    const walk = async function* (this: KubbiClient): AsyncGenerator<KubbiDetail> {
+      // Pages are offsets into a newest-first list, so a kubbi created meanwhile shifts the rest by one: skip repeats.
+      const seen = new Set<string>();
+      let page = await firstPage;
+      for (;;) {
+        for (const kubbi of page.kubbis) {
+          if (seen.has(kubbi.id)) continue;
+          seen.add(kubbi.id);
+          yield kubbi;
+        }
+        if (page.kubbis.length === 0 || page.pagination.page >= page.pagination.totalPages) return;
+        page = await this.#listPage(page.pagination.page + 1, page.pagination.limit, options);
+      }
+    }.bind(this);
+    return Object.assign(firstPage, { [Symbol.asyncIterator]: walk });
+  }
+
+  /** Deletes a kubbi now and wipes its payload. */
+  async delete(id: string, options: RequestOptions = {}): Promise<DeleteResult> {
+    const wire = await request<WireDeleted>(this.#producer, { ...pickRequestOptions(options), method: "DELETE", url: this.#kubbiUrl(id) });
+    return toDeleteResult(wire);
+  }
+
+  /** Like the standalone `inspect`, but a full URL must be on this client's baseUrl origin (or `allowedOrigins`). */
+  async inspect(urlOrToken: string, options: ClientConsumerOptions = {}): Promise<InspectResult> {
+    const target = resolveClaimTarget(urlOrToken, { baseUrl: this.baseUrl, allowedOrigins: options.allowedOrigins });
+    return inspectTarget(this.#consumer, target, pickRequestOptions(options));
+  }
+
+  /** Like the standalone `claim`, but a full URL must be on this client's baseUrl origin (or `allowedOrigins`). */
+  async claim(urlOrToken: string, options: ClientConsumerOptions = {}): Promise<ClaimResult> {
+    const target = resolveClaimTarget(urlOrToken, { baseUrl: this.baseUrl, allowedOrigins: options.allowedOrigins });
+    return claimTarget(this.#consumer, target, pickRequestOptions(options));
+  }
+
+  #create<Created>(body: WireCreateSingle | WireCreatePackage, options: RequestOptions & SendOptions): Promise<Created> {
+    // One key per call, reused by every retry of it, so a retried send returns the same kubbi.
+    const idempotencyKey = options.idempotencyKey ?? globalThis.crypto.randomUUID();
+    return request<Created>(this.#producer, {
+      ...pickRequestOptions(options),
+      method: "POST",
+      url: `${this.baseUrl}/api/v1/kubbis`,
+      body,
+      headers: { "idempotency-key": idempotencyKey },
+    });
+  }
+
+  async #listPage(page: number, limit: number | undefined, options: RequestOptions): Promise<KubbiList> {
+    const query = new URLSearchParams({ page: String(page) });
+    if (limit !== undefined) query.set("limit", String(limit));
+    const wire = await request<WireList>(this.#producer, { ...pickRequestOptions(options), method: "GET", url: `${this.baseUrl}/api/v1/kubbis?${query}` });
+    return toKubbiList(wire);
+  }
+
+  #kubbiUrl(id: string): string {
+    return `${this.baseUrl}/api/v1/kubbis/${encodeURIComponent(id)}`;
+  }
+}
+
+/** The fields both kinds of send share; absent options stay absent on the wire. */
+function createCommon(params: { ttlSeconds: number; maxRetrievals?: number | null; metadata?: Metadata | null }) {
+  const common: Pick<WireCreateSingle, "ttl_seconds" | "max_retrievals" | "metadata"> = { ttl_seconds: params.ttlSeconds };
+  if (params.maxRetrievals !== undefined) common.max_retrievals = params.maxRetrievals;
+  if (params.metadata !== undefined) common.metadata = params.metadata;
+  return common;
+}

@@ -1,0 +1,133 @@
+/** Wire (snake_case) to public (camelCase) shapes. Timestamps pass through as the API's ISO strings. */
+import { base64ToBytes } from "./base64.js";
+import type {
+  ClaimedFile,
+  ClaimResult,
+  DeleteResult,
+  FileManifestEntry,
+  InspectResult,
+  JsonValue,
+  KubbiDetail,
+  KubbiList,
+  Metadata,
+  SendFilesResult,
+  SendResult,
+} from "./types.js";
+import type {
+  WireClaim,
+  WireClaimedFile,
+  WireCreated,
+  WireCreatedPackage,
+  WireCreatedSingle,
+  WireDeleted,
+  WireDetail,
+  WireInspect,
+  WireList,
+  WireManifestEntry,
+} from "./wire.js";
+
+const utf8 = new TextEncoder();
+
+function manifestEntry(file: WireManifestEntry): FileManifestEntry {
+  return { name: file.name, contentType: file.content_type, sizeBytes: file.size_bytes, role: file.role ?? null, sha256: file.sha256 };
+}
+
+function metadata(value: unknown): Metadata | null {
+  return (value ?? null) as Metadata | null;
+}
+
+function created(wire: WireCreated) {
+  return {
+    id: wire.id,
+    claimUrl: wire.claim_url,
+    claimToken: wire.claim_token,
+    status: wire.status,
+    totalSizeBytes: wire.total_size_bytes,
+    maxRetrievals: wire.max_retrievals ?? null,
+    metadata: metadata(wire.metadata),
+    createdAt: wire.created_at,
+    expiresAt: wire.expires_at,
+  };
+}
+
+export function toSendResult(wire: WireCreatedSingle): SendResult {
+  return { type: "kubbi", ...created(wire), contentType: wire.content_type };
+}
+
+export function toSendFilesResult(wire: WireCreatedPackage): SendFilesResult {
+  return { type: "kubbi_package", ...created(wire), fileCount: wire.file_count, files: wire.files.map(manifestEntry) };
+}
+
+export function toKubbiDetail(wire: WireDetail): KubbiDetail {
+  return {
+    id: wire.id,
+    type: wire.type,
+    status: wire.status,
+    contentType: wire.content_type ?? null,
+    fileCount: wire.file_count ?? null,
+    totalSizeBytes: wire.total_size_bytes,
+    maxRetrievals: wire.max_retrievals ?? null,
+    retrievalCount: wire.retrieval_count,
+    remainingReads: wire.remaining_reads ?? null,
+    firstRetrievedAt: wire.first_retrieved_at ?? null,
+    lastRetrievedAt: wire.last_retrieved_at ?? null,
+    metadata: metadata(wire.metadata),
+    files: wire.files ? wire.files.map(manifestEntry) : null,
+    createdAt: wire.created_at,
+    expiresAt: wire.expires_at,
+  };
+}
+
+export function toKubbiList(wire: WireList): KubbiList {
+  const { page, limit, total, total_pages } = wire.pagination;
+  return { kubbis: wire.kubbis.map(toKubbiDetail), pagination: { page, limit, total, totalPages: total_pages } };
+}
+
+export function toDeleteResult(wire: WireDeleted): DeleteResult {
+  return { id: wire.id, status: wire.status };
+}
+
+export function toInspectResult(wire: WireInspect): InspectResult {
+  const isPackage = wire.type === "kubbi_package";
+  return {
+    type: wire.type,
+    kubbiId: wire.kubbi_id,
+    status: wire.status,
+    contentType: isPackage ? null : wire.content_type,
+    fileCount: isPackage ? wire.file_count : null,
+    totalSizeBytes: wire.total_size_bytes,
+    maxRetrievals: wire.max_retrievals ?? null,
+    retrievalCount: wire.retrieval_count,
+    remainingReads: wire.remaining_reads ?? null,
+    metadata: metadata(wire.metadata),
+    files: isPackage ? wire.files.map(manifestEntry) : null,
+    createdAt: wire.created_at,
+    expiresAt: wire.expires_at,
+    claim: { url: wire.claim.url, method: wire.claim.method, description: wire.claim.description },
+  };
+}
+
+function claimedFile(file: WireClaimedFile): ClaimedFile {
+  const isText = file.encoding !== "base64";
+  return {
+    ...manifestEntry(file),
+    bytes: isText ? utf8.encode(file.content) : base64ToBytes(file.content),
+    text: isText ? file.content : null,
+  };
+}
+
+export function toClaimResult(wire: WireClaim): ClaimResult {
+  const common = {
+    kubbiId: wire.kubbi_id,
+    metadata: metadata(wire.metadata),
+    createdAt: wire.created_at,
+    expiresAt: wire.expires_at,
+    retrievalCount: wire.retrieval_count,
+    remainingReads: wire.remaining_reads ?? null,
+    burned: wire.burned,
+  };
+  if (wire.type === "kubbi_package") {
+    return { type: "kubbi_package", ...common, fileCount: wire.file_count, totalSizeBytes: wire.total_size_bytes, files: wire.files.map(claimedFile) };
+  }
+  return { type: "kubbi", ...common, content: wire.content as JsonValue, contentType: wire.content_type };
+}
