@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { STORE_KINDS, startStack, type Stack } from "./support/stacks.js";
+import { STORE_KINDS, startStack, useStack, type Stack } from "./support/stacks.js";
 
 const ARTIFACTS = resolve(import.meta.dirname, "../test-artifacts/claim-page");
 const BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
@@ -15,11 +15,7 @@ const UNFURLERS = [
 ];
 
 describe.each(STORE_KINDS)("the claim page for people, on the %s store", (storeKind) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(storeKind);
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack(storeKind);
 
   it("link unfurlers and scanners (GET and HEAD, HTML or not) never consume", async () => {
     const created = await stack.producer.create({ content: "for a human", content_type: "text/plain", ttl_seconds: 60, max_retrievals: 1 });
@@ -162,7 +158,7 @@ describe("the claim page in a real browser (headless Chromium)", () => {
     await expect(page.locator("#content").textContent()).resolves.toBe("deploy token: s3cr3t-value");
     await page.click("#copy");
     await expect(page.locator("#copy").textContent()).resolves.toBe("Copied");
-    await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe("deploy token: s3cr3t-value");
+    await expect(page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())).resolves.toBe("deploy token: s3cr3t-value");
     await page.screenshot({ path: resolve(ARTIFACTS, "4-text-claimed.png"), fullPage: true });
     expect((await stack.producer.get(created.body.id)).body.retrieval_count).toBe(1);
     await context.close();

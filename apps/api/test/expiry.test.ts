@@ -1,15 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumer, expectEnvelope } from "./support/http.js";
-import { STORE_KINDS, startStack, type Stack } from "./support/stacks.js";
+import { STORE_KINDS, startStack, useStack } from "./support/stacks.js";
 
 /** Expiry for real: the payload key's native TTL in Redis, lazy expiry in memory. TTLs are lowered for the test. */
 describe.each(STORE_KINDS)("expiry on the %s store", (storeKind) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(storeKind, { env: { KUBBI_MIN_TTL_SECONDS: "1", KUBBI_TOMBSTONE_RETENTION_SECONDS: "2" } });
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack(storeKind, { env: { KUBBI_MIN_TTL_SECONDS: "1", KUBBI_TOMBSTONE_RETENTION_SECONDS: "2" } });
 
   it("a kubbi past its TTL is 410 expired, its payload gone; its tombstone answers until the retention ends, then 404", async () => {
     const created = await stack.producer.create({ content: "short-lived", content_type: "text/plain", ttl_seconds: 1 });

@@ -1,13 +1,9 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { STORE_KINDS, startStack, type Stack } from "./support/stacks.js";
+import { STORE_KINDS, startStack, useStack } from "./support/stacks.js";
 
 describe.each(STORE_KINDS)("health and shutdown on the %s store", (storeKind) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(storeKind);
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack(storeKind);
 
   it("answers liveness and readiness", async () => {
     expect(await (await fetch(`${stack.api.baseUrl}/healthz`)).json()).toEqual({ status: "ok" });

@@ -1,14 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumer, expectEnvelope, producer } from "./support/http.js";
-import { STORE_KINDS, dumpRedis, startStack, type Stack } from "./support/stacks.js";
+import { STORE_KINDS, dumpRedis, useStack } from "./support/stacks.js";
 
 describe.each(STORE_KINDS)("idempotent creates on the %s store", (storeKind) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(storeKind);
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack(storeKind);
 
   const body = { content: "exactly once", content_type: "text/plain", ttl_seconds: 600, max_retrievals: 1 };
 

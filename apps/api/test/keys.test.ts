@@ -110,7 +110,8 @@ describe("server keys across restarts on one Redis", () => {
       expect(listed.stdout).not.toContain(apiKey);
 
       const db = new Redis(redis.url);
-      const everything = JSON.stringify(await db.keys("*")) + JSON.stringify(await Promise.all((await db.keys("ak:*")).map((key) => db.type(key).then((type) => (type === "hash" ? db.hgetall(key) : db.get(key))))));
+      const stored = await Promise.all((await db.keys("ak:*")).map(async (key) => ((await db.type(key)) === "hash" ? db.hgetall(key) : db.get(key))));
+      const everything = JSON.stringify(await db.keys("*")) + JSON.stringify(stored);
       db.disconnect();
       expect(everything).not.toContain(apiKey.slice(3));
 

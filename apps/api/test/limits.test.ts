@@ -1,16 +1,12 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumer, expectEnvelope } from "./support/http.js";
-import { STORE_KINDS, dumpRedis, startStack, type Stack } from "./support/stacks.js";
+import { STORE_KINDS, dumpRedis, useStack } from "./support/stacks.js";
 
 const PLAN = { KUBBI_MAX_FILES: "3", KUBBI_MAX_KUBBI_BYTES: "2048", KUBBI_MAX_ACTIVE_KUBBIS: "4", KUBBI_RATE_LIMIT_PER_MINUTE: "1000" };
 
 describe.each(STORE_KINDS)("plan limits on the %s store", (storeKind) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(storeKind, { env: PLAN });
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack(storeKind, { env: PLAN });
 
   const files = (count: number) => Array.from({ length: count }, (_, index) => ({ name: `f${index}.txt`, content: "x", content_type: "text/plain" }));
 
@@ -94,11 +90,7 @@ describe.each(STORE_KINDS)("plan limits on the %s store", (storeKind) => {
 });
 
 describe.each(STORE_KINDS)("rate limits on the %s store", (storeKind) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(storeKind, { env: { KUBBI_RATE_LIMIT_PER_MINUTE: "5", KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "6" } });
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack(storeKind, { env: { KUBBI_RATE_LIMIT_PER_MINUTE: "5", KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "6" } });
 
   it("a key over its request rate gets 429 rate_limited with Retry-After; another key is unaffected", async () => {
     const replies = [];
@@ -118,7 +110,7 @@ describe.each(STORE_KINDS)("rate limits on the %s store", (storeKind) => {
       method: "POST",
       headers: { authorization: `Bearer ${stack.api.secondApiKey}`, "content-type": "application/json" },
       body: JSON.stringify({ content: "limited", content_type: "text/plain", ttl_seconds: 60, max_retrievals: 100 }),
-    }).then((response) => response.json());
+    }).then((response) => response.json() as Promise<{ id: string; claim_url: string }>);
     const statuses = [];
     for (let i = 0; i < 8; i++) statuses.push((await consumer.inspect(other.claim_url)).status);
     expect(statuses.slice(0, 6)).toEqual([200, 200, 200, 200, 200, 200]);
@@ -126,7 +118,7 @@ describe.each(STORE_KINDS)("rate limits on the %s store", (storeKind) => {
     const limitedClaim = await consumer.claim(other.claim_url);
     expectEnvelope(limitedClaim, 429, "rate_limited");
     expect(limitedClaim.headers.get("retry-after")).toMatch(/^\d+$/);
-    const detail = await fetch(`${stack.api.baseUrl}/api/v1/kubbis/${other.id}`, { headers: { authorization: `Bearer ${stack.api.secondApiKey}` } }).then((response) => response.json());
+    const detail = await fetch(`${stack.api.baseUrl}/api/v1/kubbis/${other.id}`, { headers: { authorization: `Bearer ${stack.api.secondApiKey}` } }).then((response) => response.json() as Promise<{ retrieval_count: number }>);
     expect(detail.retrieval_count).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { startApi, type ApiProcess } from "@kubbi/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumer } from "./support/http.js";
-import { STORE_KINDS, startStack, type Stack } from "./support/stacks.js";
+import { STORE_KINDS, startStack, useStack, type Stack } from "./support/stacks.js";
 
 const CONCURRENT_CLAIMS = 64;
 const MAX_RETRIEVALS = 3;
@@ -22,11 +22,7 @@ async function raceClaims(claimToken: string, origins: string[], count = CONCURR
 }
 
 describe.each(STORE_KINDS)("claim races on the %s store", (storeKind) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(storeKind, { env: { KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "100000" } });
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack(storeKind, { env: { KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "100000" } });
 
   it(`${CONCURRENT_CLAIMS} concurrent claims at max_retrievals=${MAX_RETRIEVALS}: exactly ${MAX_RETRIEVALS} payloads, the rest 410`, async () => {
     for (let round = 0; round < 3; round++) {

@@ -1,15 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumer, expectEnvelope, producer } from "./support/http.js";
-import { STORE_KINDS, startStack, type Stack } from "./support/stacks.js";
+import { STORE_KINDS, useStack } from "./support/stacks.js";
 
 /** The scenarios of seeds/002, end to end against a real API process, once per store. */
 describe.each(STORE_KINDS)("seeds/002 scenarios on the %s store", (storeKind) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(storeKind);
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack(storeKind);
 
   it("1. burn after read: inspect does not consume, the one claim burns, the next is 410 burned", async () => {
     const credentials = { username: "deploy-bot", password: randomBytes(12).toString("hex") };

@@ -5,17 +5,13 @@ import { KubbiSealer } from "../src/crypto/kubbi-sealer.js";
 import { DecryptError } from "../src/crypto/seal.js";
 import { hashToRecord } from "../src/store/record-codec.js";
 import { consumer, expectEnvelope, producer } from "./support/http.js";
-import { STORE_KINDS, dumpRedis, startStack, tokenOf, type Stack } from "./support/stacks.js";
+import { STORE_KINDS, dumpRedis, tokenOf, useStack } from "./support/stacks.js";
 
 /** Distinct markers, so a hit in a dump or a log can only come from the payload. */
 const marker = (label: string) => `${label}-${randomBytes(12).toString("hex")}`;
 
 describe("at rest: Redis never holds a payload, a claim token or an API key in readable form", () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack("redis");
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack("redis");
 
   it("a dump of every key and value finds no plaintext, token, key or file name", async () => {
     const secrets: string[] = [];
@@ -84,11 +80,7 @@ describe("at rest: Redis never holds a payload, a claim token or an API key in r
 });
 
 describe.each(STORE_KINDS)("logs on the %s store never carry a token, a key or a payload", (storeKind) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(storeKind, { env: { LOG_LEVEL: "trace" } });
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack(storeKind, { env: { LOG_LEVEL: "trace" } });
 
   it("after creates, inspects, claims, errors and a delete, the whole log output has none of them", async () => {
     const textSecret = marker("log-payload");
@@ -114,11 +106,7 @@ describe.each(STORE_KINDS)("logs on the %s store never carry a token, a key or a
 });
 
 describe.each(STORE_KINDS)("access control on the %s store", (storeKind) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(storeKind);
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack(storeKind);
 
   it.each([
     ["no header", undefined],

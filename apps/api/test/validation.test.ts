@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { expectEnvelope } from "./support/http.js";
-import { STORE_KINDS, dumpRedis, startStack, type Stack } from "./support/stacks.js";
+import { STORE_KINDS, dumpRedis, useStack } from "./support/stacks.js";
 
 const valid = { content: "hello", content_type: "text/plain", ttl_seconds: 60 };
 const file = (overrides: Record<string, unknown> = {}) => ({ name: "notes.txt", content: "text", content_type: "text/plain", ...overrides });
@@ -50,12 +50,8 @@ const BAD_BODIES: Array<[string, unknown, RegExp]> = [
 ];
 
 describe.each(STORE_KINDS)("bad input on the %s store: a clear error, and nothing stored", (storeKind) => {
-  let stack: Stack;
+  const stack = useStack(storeKind, { env: { KUBBI_MIN_TTL_SECONDS: "60" } });
   let storedBefore: string;
-  beforeAll(async () => {
-    stack = await startStack(storeKind, { env: { KUBBI_MIN_TTL_SECONDS: "60" } });
-  });
-  afterAll(() => stack.stop());
 
   /** A fingerprint of everything stored, so a test can prove a rejection changed nothing. */
   async function storedState(): Promise<string> {

@@ -85,14 +85,17 @@ export class RedisStore implements KubbiStore {
     );
     if (reserved !== 1) return "quota_exceeded";
     try {
-      await this.redis
-        .multi()
-        .set(payloadKey(record.tokenHash), sealedPayload, "PXAT", record.expiresAt)
-        .hset(metaKey(record.tokenHash), recordToHash(record))
-        .pexpireat(metaKey(record.tokenHash), purgeAt)
-        .exec()
-        .then(throwOnPipelineError);
-      await this.redis.set(idKey(record.id), record.tokenHash, "PXAT", purgeAt);
+      // The id index lives in another slot, so it cannot join the transaction; sent together, it costs no extra round trip.
+      await Promise.all([
+        this.redis
+          .multi()
+          .set(payloadKey(record.tokenHash), sealedPayload, "PXAT", record.expiresAt)
+          .hset(metaKey(record.tokenHash), recordToHash(record))
+          .pexpireat(metaKey(record.tokenHash), purgeAt)
+          .exec()
+          .then(throwOnPipelineError),
+        this.redis.set(idKey(record.id), record.tokenHash, "PXAT", purgeAt),
+      ]);
     } catch (error) {
       await this.forget(record).catch(() => undefined);
       throw error;

@@ -1,5 +1,6 @@
 import { startApi, startRedis, type ApiProcess, type RedisServer, type StartApiOptions } from "@kubbi/test-utils";
 import { Redis } from "ioredis";
+import { afterAll, beforeAll } from "vitest";
 import { producer, type Producer } from "./http.js";
 
 export type StoreKind = "redis" | "memory";
@@ -55,3 +56,13 @@ export async function dumpRedis(db: Redis): Promise<Array<{ key: string; type: s
 }
 
 export const tokenOf = (claimUrl: string) => claimUrl.slice(claimUrl.lastIndexOf("/") + 1);
+
+/** A stack for the enclosing describe block: started before its tests, stopped after them. */
+export function useStack(kind: StoreKind, options: Omit<StartApiOptions, "redisUrl"> = {}): Stack {
+  const stack = {} as Stack;
+  beforeAll(async () => {
+    Object.assign(stack, await startStack(kind, options));
+  });
+  afterAll(() => stack.stop());
+  return stack;
+}
