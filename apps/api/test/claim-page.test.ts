@@ -157,7 +157,8 @@ describe("the claim page in a real browser (headless Chromium)", () => {
     await page.waitForSelector("#content");
     await expect(page.locator("#content").textContent()).resolves.toBe("deploy token: s3cr3t-value");
     await page.click("#copy");
-    await expect(page.locator("#copy").textContent()).resolves.toBe("Copied");
+    // The clipboard write is asynchronous: wait for the button to say it is done.
+    await page.locator("#copy", { hasText: "Copied" }).waitFor({ timeout: 10_000 });
     await expect(page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())).resolves.toBe("deploy token: s3cr3t-value");
     await page.screenshot({ path: resolve(ARTIFACTS, "4-text-claimed.png"), fullPage: true });
     expect((await stack.producer.get(created.body.id)).body.retrieval_count).toBe(1);
