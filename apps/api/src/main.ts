@@ -13,6 +13,8 @@ try {
   process.exit(1);
 }
 const logger = createLogger(config.logLevel);
+/** Logs are written asynchronously: let the last lines out before the process ends. */
+const exitAfterFlush = (code: number) => logger.flush(() => process.exit(code));
 
 try {
   const running = await startServer(config, logger);
@@ -23,7 +25,7 @@ try {
     logger.info({ signal }, "shutting down: draining in-flight requests");
     await running.shutdown();
     logger.info("stopped");
-    process.exit(0);
+    exitAfterFlush(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
@@ -33,5 +35,5 @@ try {
   } else {
     logger.fatal({ err: { name: (error as Error).name, message: (error as Error).message } }, "could not start");
   }
-  process.exit(1);
+  exitAfterFlush(1);
 }

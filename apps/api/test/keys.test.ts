@@ -65,7 +65,7 @@ describe("server keys across restarts on one Redis", () => {
 
   it("a decrypt failure is a clear 500 that consumes nothing: the count and the burn are rolled back", async () => {
     const owner = await startApi({ redisUrl: redis.url, serverKeys: k1 });
-    const created = await producer(owner.baseUrl, owner.apiKey).create({ content: "needs k1", content_type: "text/plain", ttl_seconds: 600, max_retrievals: 1 });
+    const created = await producer(owner.baseUrl, owner.apiKey).create({ content: "needs k1", content_type: "text/plain", ttl_seconds: 600, max_retrievals: 1, metadata: { sealed: true } });
     await owner.stop();
 
     // An operator drops k1 from the ring too early.

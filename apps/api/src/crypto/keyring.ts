@@ -1,4 +1,5 @@
-import { hkdfSync, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { hkdfSha256 } from "./hkdf.js";
 
 export interface ServerKey {
   id: string;
@@ -73,7 +74,7 @@ export class KeyRing {
     if (cached) return cached;
     const serverKey = this.byId.get(ref.keyId);
     if (!serverKey) return undefined;
-    const derived = Buffer.from(hkdfSync("sha256", serverKey.secret, Buffer.alloc(0), `kubbi/epoch/${ref.epoch}`, 32));
+    const derived = hkdfSha256(serverKey.secret, Buffer.alloc(0), `kubbi/epoch/${ref.epoch}`);
     if (this.epochKeys.size >= EPOCH_KEY_CACHE_LIMIT) {
       this.epochKeys.delete(this.epochKeys.keys().next().value!);
     }

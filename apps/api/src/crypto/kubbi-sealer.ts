@@ -10,6 +10,8 @@ export interface KubbiInfo {
   files: ManifestEntry[] | null;
 }
 
+const isEmpty = (info: KubbiInfo) => info.metadata === null && info.files === null;
+
 /** Seals and opens kubbis with keys from the ring; the kubbi id is the associated data of both. */
 export class KubbiSealer {
   constructor(private readonly keyRing: KeyRing) {}
@@ -20,11 +22,13 @@ export class KubbiSealer {
     return {
       ref,
       sealedPayload: seal(payloadKey(epochKey, claimTokenSecret(claimToken), kubbiId), payload, kubbiId),
-      sealedInfo: seal(infoKey(epochKey, kubbiId), Buffer.from(JSON.stringify(info), "utf8"), kubbiId),
+      // A single payload without metadata has no info at all: storing nothing saves ~100 bytes a kubbi.
+      sealedInfo: isEmpty(info) ? Buffer.alloc(0) : seal(infoKey(epochKey, kubbiId), Buffer.from(JSON.stringify(info), "utf8"), kubbiId),
     };
   }
 
   openInfo(record: KubbiRecord): KubbiInfo {
+    if (record.sealedInfo.length === 0) return { metadata: null, files: null };
     const key = infoKey(this.epochKey(record), record.id);
     return JSON.parse(open(key, record.sealedInfo, record.id).toString("utf8")) as KubbiInfo;
   }

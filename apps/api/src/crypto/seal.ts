@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { hkdfSha256 } from "./hkdf.js";
 
 const FORMAT_VERSION = 1;
 const NONCE_BYTES = 12;
@@ -7,12 +8,24 @@ const HEADER_BYTES = 1 + NONCE_BYTES;
 
 export class DecryptError extends Error {}
 
+/** Large payloads go through the cipher in slices, so sealing needs one output buffer, not two copies. */
+const SEAL_SLICE_BYTES = 1024 * 1024;
+
 /** AES-256-GCM; layout: version(1) | nonce(12) | ciphertext | tag(16). */
 export function seal(key: Buffer, plaintext: Buffer, associatedData: string): Buffer {
+  const sealed = Buffer.allocUnsafe(HEADER_BYTES + plaintext.length + TAG_BYTES);
+  sealed[0] = FORMAT_VERSION;
   const nonce = randomBytes(NONCE_BYTES);
+  nonce.copy(sealed, 1);
   const cipher = createCipheriv("aes-256-gcm", key, nonce);
   cipher.setAAD(Buffer.from(associatedData, "utf8"));
-  return Buffer.concat([Buffer.of(FORMAT_VERSION), nonce, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+  let offset = HEADER_BYTES;
+  for (let start = 0; start < plaintext.length; start += SEAL_SLICE_BYTES) {
+    offset += cipher.update(plaintext.subarray(start, start + SEAL_SLICE_BYTES)).copy(sealed, offset);
+  }
+  offset += cipher.final().copy(sealed, offset);
+  cipher.getAuthTag().copy(sealed, offset);
+  return sealed;
 }
 
 export function open(key: Buffer, sealed: Buffer, associatedData: string): Buffer {
@@ -34,7 +47,7 @@ export function open(key: Buffer, sealed: Buffer, associatedData: string): Buffe
  * the claim URL): a Redis dump plus the server keys still opens nothing without the URL.
  */
 export function payloadKey(epochKey: Buffer, claimTokenSecret: Buffer, kubbiId: string): Buffer {
-  return Buffer.from(hkdfSync("sha256", Buffer.concat([epochKey, claimTokenSecret]), Buffer.alloc(0), `kubbi/data/${kubbiId}`, 32));
+  return hkdfSha256(Buffer.concat([epochKey, claimTokenSecret]), Buffer.alloc(0), `kubbi/data/${kubbiId}`);
 }
 
 /**
@@ -42,10 +55,10 @@ export function payloadKey(epochKey: Buffer, claimTokenSecret: Buffer, kubbiId: 
  * routes (which have no token) can read them while a Redis dump alone cannot.
  */
 export function infoKey(epochKey: Buffer, kubbiId: string): Buffer {
-  return Buffer.from(hkdfSync("sha256", epochKey, Buffer.alloc(0), `kubbi/info/${kubbiId}`, 32));
+  return hkdfSha256(epochKey, Buffer.alloc(0), `kubbi/info/${kubbiId}`);
 }
 
 /** Replayable idempotent responses are sealed under a key derived from the idempotency key itself. */
 export function idempotencyKey(epochKey: Buffer, idempotencyKeyValue: string, ownerId: string): Buffer {
-  return Buffer.from(hkdfSync("sha256", Buffer.from(idempotencyKeyValue, "utf8"), epochKey, `kubbi/idempotency/${ownerId}`, 32));
+  return hkdfSha256(Buffer.from(idempotencyKeyValue, "utf8"), epochKey, `kubbi/idempotency/${ownerId}`);
 }

@@ -92,9 +92,9 @@ export const decryptFailed = () =>
 
 async function findOwned(context: ServiceContext, producer: Producer, id: string): Promise<KubbiRecord> {
   if (!UUID_PATTERN.test(id)) throw notFound();
-  const record = await context.store.findById(id, context.now());
   // Another key's kubbi is indistinguishable from a missing one: never a 403.
-  if (!record || record.ownerId !== producer.keyId) throw notFound();
+  const record = await context.store.findById(producer.keyId, id, context.now());
+  if (!record) throw notFound();
   return record;
 }
 

@@ -30,15 +30,17 @@ export function decodeSingle(bytes: Buffer, contentType: string): unknown {
 
 /** A package's payload is its files' decoded bytes end to end; the manifest's sizes split them again. */
 export function encodePackage(files: FileInput[]): { payload: Buffer; manifest: ManifestEntry[] } {
-  const parts = files.map((file) => Buffer.from(file.content, file.encoding === "base64" ? "base64" : "utf8"));
-  const manifest = files.map((file, index) => ({
-    name: file.name,
-    content_type: file.content_type,
-    size_bytes: parts[index]!.length,
-    role: file.role ?? null,
-    sha256: createHash("sha256").update(parts[index]!).digest("hex"),
-  }));
-  return { payload: Buffer.concat(parts), manifest };
+  const encodingOf = (file: FileInput) => (file.encoding === "base64" ? "base64" : "utf8");
+  // Decode straight into one buffer: no per-file copies to concatenate afterwards.
+  const payload = Buffer.allocUnsafe(files.reduce((sum, file) => sum + Buffer.byteLength(file.content, encodingOf(file)), 0));
+  let offset = 0;
+  const manifest = files.map((file) => {
+    const size = payload.write(file.content, offset, encodingOf(file));
+    const bytes = payload.subarray(offset, offset + size);
+    offset += size;
+    return { name: file.name, content_type: file.content_type, size_bytes: size, role: file.role ?? null, sha256: createHash("sha256").update(bytes).digest("hex") };
+  });
+  return { payload: payload.subarray(0, offset), manifest };
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });

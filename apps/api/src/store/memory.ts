@@ -91,9 +91,10 @@ export class MemoryStore implements KubbiStore {
     return record;
   }
 
-  async findById(id: string, nowMs: number): Promise<KubbiRecord | null> {
+  async findById(ownerId: string, id: string, nowMs: number): Promise<KubbiRecord | null> {
     const tokenHash = this.tokenHashById.get(id);
-    return tokenHash ? this.findByTokenHash(tokenHash, nowMs) : null;
+    const record = tokenHash ? await this.findByTokenHash(tokenHash, nowMs) : null;
+    return record?.ownerId === ownerId ? record : null;
   }
 
   async delete(tokenHash: string, ownerId: string, nowMs: number): Promise<DeleteOutcome> {

@@ -5,6 +5,7 @@ import { DELETE_SCRIPT } from "./lua/delete.js";
 import { OWNER_PAGE_SCRIPT, RESERVE_OWNER_SLOT_SCRIPT } from "./lua/owner-index.js";
 import { RATE_LIMIT_SCRIPT } from "./lua/rate-limit.js";
 import { RESTORE_CLAIM_SCRIPT } from "./lua/restore-claim.js";
+import { BatchedRateCounter } from "./rate-counter.js";
 import { hashToRecord, pairsToFields, recordToHash } from "./record-codec.js";
 import {
   effectiveStatus,
@@ -24,15 +25,15 @@ import {
  * Key layout. Every key one script touches shares a hash tag, so the layout works on Redis Cluster:
  *   kb:{tokenHash}:m   hash    the kubbi's state                  TTL expiry + retention
  *   kb:{tokenHash}:d   string  the sealed payload                 TTL expiry (native, no sweeper)
- *   kb:id:<id>         string  tokenHash, for producer routes     TTL expiry + retention
  *   own:{ownerId}:l|p|a zsets  list order, purge time, active cap (see lua/owner-index.ts)
+ *   own:{ownerId}:id:<id> string tokenHash, for producer routes  TTL expiry + retention
  *   ak:<sha256>        string  an API key record (JSON); ak:ids hash id -> sha256
  *   rl:{bucket}:<n>    string  a rate-limit window counter
  *   idem:{ownerId}:<h> string  an idempotent response, sealed
  */
 const metaKey = (tokenHash: string) => `kb:{${tokenHash}}:m`;
 const payloadKey = (tokenHash: string) => `kb:{${tokenHash}}:d`;
-const idKey = (id: string) => `kb:id:${id}`;
+const idKey = (ownerId: string, id: string) => `own:{${ownerId}}:id:${id}`;
 const ownerKeys = (ownerId: string) => [`own:{${ownerId}}:l`, `own:{${ownerId}}:p`, `own:{${ownerId}}:a`];
 const apiKeyKey = (keyHash: string) => `ak:${keyHash}`;
 const API_KEY_IDS = "ak:ids";
@@ -42,9 +43,9 @@ interface ScriptCommands {
   kubbiClaimBuffer(meta: string, payload: string, nowMs: string): Promise<Buffer[]>;
   kubbiRestoreClaim(meta: string, payload: string, sealed: Buffer, wasBurned: string, first: string, last: string, nowMs: string): Promise<number>;
   kubbiDelete(meta: string, payload: string, ownerId: string, nowMs: string): Promise<string>;
-  kubbiReserveOwnerSlot(list: string, purge: string, active: string, nowMs: string, tokenHash: string, createdAt: string, expiresAt: string, purgeAt: string, maxActive: string): Promise<number>;
+  kubbiReserveOwnerSlot(list: string, purge: string, active: string, idIndex: string, nowMs: string, tokenHash: string, createdAt: string, expiresAt: string, purgeAt: string, maxActive: string): Promise<number>;
   kubbiOwnerPage(list: string, purge: string, active: string, nowMs: string, offset: string, limit: string): Promise<[number, ...string[]]>;
-  kubbiRateLimit(counter: string, windowMs: string): Promise<[number, number]>;
+  kubbiRateLimit(counter: string, hits: string, windowMs: string): Promise<number>;
   kubbiBeginIdempotentBuffer(slot: string, pendingTtlMs: string): Promise<Buffer[]>;
   kubbiAbandonIdempotent(slot: string): Promise<number>;
 }
@@ -53,7 +54,7 @@ const SCRIPTS: Array<[name: string, keys: number, lua: string]> = [
   ["kubbiClaim", 2, CLAIM_SCRIPT],
   ["kubbiRestoreClaim", 2, RESTORE_CLAIM_SCRIPT],
   ["kubbiDelete", 2, DELETE_SCRIPT],
-  ["kubbiReserveOwnerSlot", 3, RESERVE_OWNER_SLOT_SCRIPT],
+  ["kubbiReserveOwnerSlot", 4, RESERVE_OWNER_SLOT_SCRIPT],
   ["kubbiOwnerPage", 3, OWNER_PAGE_SCRIPT],
   ["kubbiRateLimit", 1, RATE_LIMIT_SCRIPT],
   ["kubbiBeginIdempotent", 1, BEGIN_IDEMPOTENT_SCRIPT],
@@ -63,6 +64,9 @@ const SCRIPTS: Array<[name: string, keys: number, lua: string]> = [
 export class RedisStore implements KubbiStore {
   readonly kind = "redis";
   private readonly redis: Redis & ScriptCommands;
+  private readonly rateCounter = new BatchedRateCounter((counterKey, hits, windowMs) =>
+    this.redis.kubbiRateLimit(counterKey, String(hits), String(windowMs)),
+  );
 
   /** onConnectionError hears about connection trouble (ioredis reconnects by itself). */
   constructor(url: string, onConnectionError: (error: Error) => void = () => {}) {
@@ -76,6 +80,7 @@ export class RedisStore implements KubbiStore {
     const purgeAt = record.expiresAt + retentionMs;
     const reserved = await this.redis.kubbiReserveOwnerSlot(
       ...(ownerKeys(record.ownerId) as [string, string, string]),
+      idKey(record.ownerId, record.id),
       String(nowMs),
       record.tokenHash,
       String(record.createdAt),
@@ -85,17 +90,13 @@ export class RedisStore implements KubbiStore {
     );
     if (reserved !== 1) return "quota_exceeded";
     try {
-      // The id index lives in another slot, so it cannot join the transaction; sent together, it costs no extra round trip.
-      await Promise.all([
-        this.redis
-          .multi()
-          .set(payloadKey(record.tokenHash), sealedPayload, "PXAT", record.expiresAt)
-          .hset(metaKey(record.tokenHash), recordToHash(record))
-          .pexpireat(metaKey(record.tokenHash), purgeAt)
-          .exec()
-          .then(throwOnPipelineError),
-        this.redis.set(idKey(record.id), record.tokenHash, "PXAT", purgeAt),
-      ]);
+      await this.redis
+        .multi()
+        .set(payloadKey(record.tokenHash), sealedPayload, "PXAT", record.expiresAt)
+        .hset(metaKey(record.tokenHash), recordToHash(record))
+        .pexpireat(metaKey(record.tokenHash), purgeAt)
+        .exec()
+        .then(throwOnPipelineError);
     } catch (error) {
       await this.forget(record).catch(() => undefined);
       throw error;
@@ -108,7 +109,7 @@ export class RedisStore implements KubbiStore {
     const [list, purge, active] = ownerKeys(record.ownerId) as [string, string, string];
     await this.redis
       .pipeline()
-      .del(payloadKey(record.tokenHash), metaKey(record.tokenHash), idKey(record.id))
+      .del(payloadKey(record.tokenHash), metaKey(record.tokenHash), idKey(record.ownerId, record.id))
       .zrem(list, record.tokenHash)
       .zrem(purge, record.tokenHash)
       .zrem(active, record.tokenHash)
@@ -154,8 +155,8 @@ export class RedisStore implements KubbiStore {
     return found ?? null;
   }
 
-  async findById(id: string, nowMs: number): Promise<KubbiRecord | null> {
-    const tokenHash = await this.redis.get(idKey(id));
+  async findById(ownerId: string, id: string, nowMs: number): Promise<KubbiRecord | null> {
+    const tokenHash = await this.redis.get(idKey(ownerId, id));
     return tokenHash ? this.findByTokenHash(tokenHash, nowMs) : null;
   }
 
@@ -193,9 +194,7 @@ export class RedisStore implements KubbiStore {
   }
 
   async hitRateLimit(bucket: string, limit: number, windowMs: number, nowMs: number): Promise<RateLimitResult> {
-    const windowStart = Math.floor(nowMs / windowMs);
-    const [count, ttlMs] = await this.redis.kubbiRateLimit(`rl:{${bucket}}:${windowStart}`, String(windowMs));
-    return { allowed: count <= limit, resetMs: ttlMs > 0 ? ttlMs : windowMs };
+    return this.rateCounter.hit(bucket, limit, windowMs, nowMs);
   }
 
   async findApiKey(keyHash: string): Promise<StoredApiKey | null> {
@@ -241,6 +240,7 @@ export class RedisStore implements KubbiStore {
   }
 
   async close(): Promise<void> {
+    await this.rateCounter.flush();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -82,7 +82,8 @@ export interface KubbiStore {
   restoreClaim(claimed: Extract<ClaimOutcome, { kind: "claimed" }>, nowMs: number): Promise<void>;
   /** Read only: never counts, never changes state. Status is derived (active with no payload = expired). */
   findByTokenHash(tokenHash: string, nowMs: number): Promise<KubbiRecord | null>;
-  findById(id: string, nowMs: number): Promise<KubbiRecord | null>;
+  /** Scoped to the owner: another key's kubbi is not found. */
+  findById(ownerId: string, id: string, nowMs: number): Promise<KubbiRecord | null>;
   /** Atomic against claims: one clean winner. Only the owner may delete. */
   delete(tokenHash: string, ownerId: string, nowMs: number): Promise<DeleteOutcome>;
   /** The owner's kubbis, newest first. */

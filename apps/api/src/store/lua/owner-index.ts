@@ -3,6 +3,7 @@
  *   own:{ownerId}:l  zset tokenHash by created_at  (list order)
  *   own:{ownerId}:p  zset tokenHash by purge time  (when the tombstone disappears)
  *   own:{ownerId}:a  zset tokenHash by expires_at  (the active-kubbi cap)
+ *   own:{ownerId}:id:<id>  string tokenHash    (producer routes by id; only the owner's id finds it)
  * Trimming is lazy and bounded, done on every create and list.
  */
 const TRIM_OWNER_INDEXES = `
@@ -19,6 +20,7 @@ redis.call('ZREMRANGEBYSCORE', activeKey, '-inf', nowMs)
 
 /** Enforces the active-kubbi cap and indexes a new kubbi, or refuses and writes nothing. */
 export const RESERVE_OWNER_SLOT_SCRIPT = `
+local idKey = KEYS[4]            -- own:{ownerId}:id:<id>, the new kubbi's id index
 local nowMs = ARGV[1]            -- the API's clock in ms
 local tokenHash = ARGV[2]        -- the new kubbi's storage key
 local createdAt = ARGV[3]
@@ -30,6 +32,7 @@ if redis.call('ZCARD', activeKey) >= maxActive then return 0 end
 redis.call('ZADD', listKey, createdAt, tokenHash)
 redis.call('ZADD', purgeKey, purgeAt, tokenHash)
 redis.call('ZADD', activeKey, expiresAt, tokenHash)
+redis.call('SET', idKey, tokenHash, 'PXAT', purgeAt)
 return 1
 `;
 

@@ -1,9 +1,10 @@
-/** Fixed-window request counter: {count in this window, ms until it resets}. */
+/** Adds a batch of hits to a fixed-window counter: returns the window's total so far. */
 export const RATE_LIMIT_SCRIPT = `
-local counterKey = KEYS[1] -- rl:{bucket}:<window start>
-local windowMs = ARGV[1]   -- window length
+local counterKey = KEYS[1]         -- rl:{bucket}:<window number>
+local hits = tonumber(ARGV[1])     -- hits counted locally since the last flush
+local windowMs = ARGV[2]           -- window length, so the counter expires with its window
 
-local count = redis.call('INCR', counterKey)
-if count == 1 then redis.call('PEXPIRE', counterKey, windowMs) end
-return {count, redis.call('PTTL', counterKey)}
+local total = redis.call('INCRBY', counterKey, hits)
+if total == hits then redis.call('PEXPIRE', counterKey, windowMs) end
+return total
 `;

@@ -1,0 +1,45 @@
+import { hkdfSync, randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { hkdfSha256 } from "../src/crypto/hkdf.js";
+import { DecryptError, open, seal } from "../src/crypto/seal.js";
+import { encodePackage } from "../src/services/payload.js";
+
+describe("crypto building blocks", () => {
+  it("hkdfSha256 is byte for byte crypto.hkdfSync, with and without salt", () => {
+    for (let i = 0; i < 50; i++) {
+      const ikm = randomBytes(1 + (i % 64));
+      const salt = i % 2 ? randomBytes(32) : Buffer.alloc(0);
+      const info = `kubbi/test/${i}`;
+      expect(hkdfSha256(ikm, salt, info).equals(Buffer.from(hkdfSync("sha256", ikm, salt, info, 32)))).toBe(true);
+    }
+  });
+
+  it("seal and open round-trip every size around the slice boundary; any flipped byte fails", () => {
+    const key = randomBytes(32);
+    for (const size of [0, 1, 15, 16, 1024 * 1024 - 1, 1024 * 1024, 1024 * 1024 + 1, 3 * 1024 * 1024 + 7]) {
+      const plaintext = randomBytes(size);
+      const sealed = seal(key, plaintext, "kubbi-id");
+      expect(sealed.length).toBe(size + 29);
+      expect(open(key, sealed, "kubbi-id").equals(plaintext)).toBe(true);
+    }
+    const sealed = seal(key, Buffer.from("authenticated"), "kubbi-id");
+    for (let index = 0; index < sealed.length; index++) {
+      const tampered = Buffer.from(sealed);
+      tampered[index]! ^= 0x01;
+      expect(() => open(key, tampered, "kubbi-id")).toThrow(DecryptError);
+    }
+    expect(() => open(key, sealed, "another-id")).toThrow(DecryptError);
+    expect(() => open(randomBytes(32), sealed, "kubbi-id")).toThrow(DecryptError);
+  });
+
+  it("encodePackage lays files end to end with sizes and hashes of the decoded bytes", () => {
+    const binary = randomBytes(1000);
+    const { payload, manifest } = encodePackage([
+      { name: "a.txt", content: "héllo", content_type: "text/plain" },
+      { name: "b.bin", content: binary.toString("base64"), content_type: "application/octet-stream", encoding: "base64" },
+    ]);
+    expect(manifest.map((entry) => entry.size_bytes)).toEqual([6, 1000]);
+    expect(payload.subarray(0, 6).toString("utf8")).toBe("héllo");
+    expect(payload.subarray(6).equals(binary)).toBe(true);
+  });
+});

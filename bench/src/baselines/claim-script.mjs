@@ -1,0 +1,47 @@
+// @ts-check
+/**
+ * What the limit and the framework floor share: the API's own claim script, run by EVALSHA through
+ * the API's Redis client on one pre-seeded kubbi, and a 1 KB JSON answer shaped like a claim response.
+ */
+import { Redis } from "ioredis";
+import { CLAIM_SCRIPT } from "@kubbi/api/dist/store/lua/claim.js";
+import { CONTENT_1KB } from "../payloads.mjs";
+
+const metaKey = process.env.BENCH_META_KEY ?? "";
+const payloadKey = process.env.BENCH_PAYLOAD_KEY ?? "";
+
+export function connectRedis() {
+  const redis = new Redis(process.env.REDIS_URL ?? "", { maxRetriesPerRequest: 2 });
+  // defineCommand runs the script by EVALSHA (EVAL only on NOSCRIPT), exactly as the API does.
+  redis.defineCommand("kubbiClaim", { numberOfKeys: 2, lua: CLAIM_SCRIPT });
+  return redis;
+}
+
+/** One claim of the seeded kubbi; resolves to the answer, or null when the script did not claim. */
+export async function claimSeeded(redis) {
+  const reply = await redis.kubbiClaimBuffer(metaKey, payloadKey, String(Date.now()));
+  if (reply[0].toString() !== "claimed") return null;
+  const fields = {};
+  for (let i = 5; i + 1 < reply.length; i += 2) fields[reply[i].toString()] = reply[i + 1].toString();
+  return {
+    type: "kubbi",
+    kubbi_id: fields.id,
+    content: CONTENT_1KB,
+    content_type: fields.ct,
+    metadata: null,
+    created_at: new Date(Number(fields.cre)).toISOString(),
+    expires_at: new Date(Number(fields.exp)).toISOString(),
+    retrieval_count: Number(fields.cnt),
+    remaining_reads: null,
+    burned: reply[2].toString() === "1",
+  };
+}
+
+/** Tells the parent where the server listens, in the line format test-utils waits for. */
+export function announce(server) {
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address();
+    process.stdout.write(`${JSON.stringify({ msg: `listening on http://127.0.0.1:${address.port}` })}\n`);
+  });
+  process.on("SIGTERM", () => server.close(() => process.exit(0)));
+}

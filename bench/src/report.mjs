@@ -1,0 +1,123 @@
+// @ts-check
+/** Turns runs into medians with their spread, ratios to the baselines, the targets, and a markdown table. */
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/** A run during which other processes used more than this much CPU was starved, and is marked so. */
+const CONTENDED_CORES = 0.25;
+
+/** One scenario's runs reduced to what the table shows; the runs themselves stay in the JSON. */
+export function summarise(scenario, runs) {
+  const perCycle = scenario.requestsPerCycle ?? 1;
+  const rps = runs.map((run) => run.requestsPerSecond);
+  const cpu = (name) => median(runs.map((run) => run.cpuCores[name]));
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    server: scenario.server,
+    connections: scenario.connections,
+    requestsPerCycle: perCycle,
+    payloadBytesPerCycle: scenario.payloadBytesPerCycle ?? null,
+    requestsPerSecond: { median: median(rps), min: Math.min(...rps), max: Math.max(...rps) },
+    payloadMBps: scenario.payloadBytesPerCycle ? (median(rps) / perCycle) * (scenario.payloadBytesPerCycle / 1e6) : null,
+    // CPU per request survives a starved machine better than req/s: a run slowed by other load
+    // serves fewer requests but each still costs the server what it costs.
+    serverCpuMicrosPerRequest: median(runs.map((run) => (run.cpuCores.server * run.wallSeconds * 1e6) / run.requests)),
+    latencyMs: { p50: median(runs.map((run) => run.latency.p50)), p99: median(runs.map((run) => run.latency.p99)) },
+    cpuCores: { server: cpu("server"), redis: cpu("redis"), loadGenerator: cpu("loadGenerator"), other: cpu("other") },
+    contendedRuns: runs.filter((run) => run.cpuCores.other > CONTENDED_CORES).length,
+    failures: runs.reduce((sum, run) => sum + run.errors + run.timeouts + run.non2xx, 0),
+    runs,
+  };
+}
+
+/** Ratios of every API scenario to the claim baselines (and of the package to the transfer baseline). */
+export function withRatios(summaries) {
+  const byId = Object.fromEntries(summaries.map((summary) => [summary.id, summary]));
+  const floor = byId["floor-claim"];
+  const limit = byId["limit-claim"];
+  const transfer = byId["transfer"];
+  return summaries.map((summary) => {
+    if (summary.server !== "api") return { ...summary, ratios: null };
+    const per = (value, base) => (base === undefined ? Number.NaN : value / base);
+    const ratios = summary.payloadMBps !== null
+      ? { transferMBps: per(summary.payloadMBps, transfer?.payloadMBps ?? undefined) }
+      : {
+          floorRps: per(summary.requestsPerSecond.median, floor?.requestsPerSecond.median),
+          floorP99: per(summary.latencyMs.p99, floor?.latencyMs.p99),
+          limitRps: per(summary.requestsPerSecond.median, limit?.requestsPerSecond.median),
+          // Requests one core could serve, relative to the floor's: floor CPU per request / ours.
+          floorCapacity: per(floor?.serverCpuMicrosPerRequest ?? Number.NaN, summary.serverCpuMicrosPerRequest),
+        };
+    return { ...summary, ratios };
+  });
+}
+
+/** The issue's targets, each with the measured value and whether it is met. */
+export function evaluateTargets(summaries, memory) {
+  const byId = Object.fromEntries(summaries.map((summary) => [summary.id, summary]));
+  const targets = [];
+  const add = (name, value, bound, atMost) => targets.push({ name, value, bound, atMost, met: atMost ? value <= bound : value >= bound });
+  const ratio = (id, key) => byId[id]?.ratios?.[key] ?? Number.NaN;
+  if (byId["claim-1kb"]) {
+    add("claim 1 KB req/s vs floor", ratio("claim-1kb", "floorRps"), 0.8, false);
+    add("claim 1 KB p99 vs floor p99", ratio("claim-1kb", "floorP99"), 1.5, true);
+  }
+  if (byId["inspect"]) {
+    add("inspect req/s vs floor", ratio("inspect", "floorRps"), 0.8, false);
+    add("inspect p99 vs floor p99", ratio("inspect", "floorP99"), 1.5, true);
+  }
+  if (byId["create-1kb"]) add("create 1 KB req/s vs floor", ratio("create-1kb", "floorRps"), 0.6, false);
+  if (byId["package-5x1mib"]) add("package MB/s vs transfer baseline", ratio("package-5x1mib", "transferMBps"), 0.5, false);
+  if (byId["list-small"] && byId["list-large"]) {
+    // A page's cost is the server time it takes: at saturation, the inverse of requests/s.
+    add("list page cost, large key vs small key", byId["list-small"].requestsPerSecond.median / byId["list-large"].requestsPerSecond.median, 1.5, true);
+  }
+  if (memory?.redis) add("Redis bytes per stored 1 KB kubbi", memory.redis.redisBytesPerKubbi, 2.5 * 1024, true);
+  if (memory?.rss) add("peak server RSS vs in-flight payload bytes", memory.rss.peakRss / memory.rss.inFlightPayloadBytes, 6, true);
+  return targets;
+}
+
+const fixed = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
+const thousands = (value) => (Number.isFinite(value) ? Math.round(value).toLocaleString("en") : "–");
+
+export function markdown({ summaries, targets, memory, machine, mode }) {
+  const lines = [];
+  lines.push(`kubbi bench (${mode}) — ${machine.date}, ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, redis ${machine.redis}`);
+  lines.push("");
+  lines.push("| scenario | conns | req/s median (min–max) | MB/s | p50 ms | p99 ms | × floor req/s | × floor p99 | × limit req/s | × transfer MB/s | server CPU µs/req | × floor capacity | CPU cores: server / redis / loadgen / other |");
+  lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+  for (const summary of summaries) {
+    const { requestsPerSecond: rps, latencyMs, cpuCores: cpu, ratios } = summary;
+    lines.push(
+      `| ${summary.title}${summary.failures ? ` (**${summary.failures} failed**)` : ""}${summary.contendedRuns ? ` (${summary.contendedRuns}/${summary.runs.length} runs contended)` : ""} | ${summary.connections} | ${thousands(rps.median)} (${thousands(rps.min)}–${thousands(rps.max)}) | ${summary.payloadMBps === null ? "" : fixed(summary.payloadMBps, 0)} | ${latencyMs.p50} | ${latencyMs.p99} | ${fixed(ratios?.floorRps)} | ${fixed(ratios?.floorP99)} | ${fixed(ratios?.limitRps)} | ${fixed(ratios?.transferMBps)} | ${thousands(summary.serverCpuMicrosPerRequest)} | ${fixed(ratios?.floorCapacity)} | ${fixed(cpu.server)} / ${fixed(cpu.redis)} / ${fixed(cpu.loadGenerator)} / ${fixed(cpu.other)} |`,
+    );
+  }
+  if (memory?.redis) {
+    lines.push("");
+    const parts = Object.entries(memory.redis.bytesByKey ?? {}).map(([key, bytes]) => `${key} ${thousands(bytes)}`).join(", ");
+    lines.push(`Redis: ${thousands(memory.redis.redisBytesPerKubbi)} bytes per stored 1 KB kubbi (used_memory over ${thousands(memory.redis.count)} kubbis); MEMORY USAGE per kubbi: ${parts} (TTL entries not included).`);
+  }
+  if (memory?.rss) {
+    const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+    lines.push(`Server RSS: peak ${mib(memory.rss.peakRss)} (idle ${mib(memory.rss.idleRss)}) while ${memory.rss.concurrent} package creates of ${mib(memory.rss.payloadBytesPerCreate)} ran at once (${mib(memory.rss.inFlightPayloadBytes)} in flight).`);
+  }
+  if (targets.length) {
+    lines.push("");
+    lines.push("| target | measured | bound | met |");
+    lines.push("| --- | ---: | ---: | --- |");
+    for (const target of targets) lines.push(`| ${target.name} | ${fixed(target.value)} | ${target.atMost ? "≤" : "≥"} ${target.bound} | ${target.met ? "yes" : "**no**"} |`);
+  }
+  return lines.join("\n");
+}
+
+/** Re-renders a results file (after a change to this report) without running anything. */
+export function rerender(results) {
+  const summaries = withRatios(results.scenarios.map((scenario) => summarise(scenario, scenario.runs)));
+  const targets = evaluateTargets(summaries, results.memory);
+  return { ...results, targets, scenarios: summaries, table: markdown({ summaries, targets, memory: results.memory, machine: results.machine, mode: results.config.mode }) };
+}

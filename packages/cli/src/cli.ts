@@ -1,0 +1,67 @@
+/** Parses the command line, runs one command, and turns every failure into a message and an exit code. */
+import { parseArgs } from "node:util";
+import packageJson from "../package.json" with { type: "json" };
+import type { Command } from "./command.js";
+import { claim } from "./commands/claim.js";
+import { inspect } from "./commands/inspect.js";
+import { get, list, remove } from "./commands/manage.js";
+import { send } from "./commands/send.js";
+import { CommandContext, type Io } from "./context.js";
+import { CliError, ExitCode, describeError, exitCodeFor, type ExitCodeValue } from "./exit-codes.js";
+
+const COMMANDS: Command[] = [send, inspect, claim, list, get, remove];
+
+const HELP = `Usage: kubbi <command> [options]
+
+Hand secrets, payloads and files over through one claim URL that expires and can burn after reading.
+
+Commands:
+${COMMANDS.map((command) => `  ${command.name.padEnd(9)} ${command.summary}`).join("\n")}
+
+Run "kubbi <command> --help" for a command's options.
+
+Configuration: --api-key / KUBBI_API_KEY (needed by send, list, get, delete),
+               --base-url / KUBBI_BASE_URL (default https://api.kubbi.ai).
+
+Exit codes: 0 ok, 1 other error, 2 usage, 3 not found, 4 gone (burned, expired, deleted),
+            5 authentication, 6 rejected by the API (invalid, too large, quota, rate limit),
+            7 network, 8 refused to write a claimed file (exists, or unsafe name)`;
+
+export async function main(argv: string[], io: Io): Promise<ExitCodeValue> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "--help" || first === "-h" || first === "help") {
+    const topic = first === "help" ? COMMANDS.find((command) => command.name === rest[0]) : undefined;
+    io.stdout.write(`${topic ? topic.help : HELP}\n`);
+    return first === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  if (first === "--version" || first === "-v") {
+    io.stdout.write(`${packageJson.version}\n`);
+    return ExitCode.ok;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === first);
+  if (!command) return fail(io, new CliError(`unknown command ${JSON.stringify(first)}; run "kubbi --help"`, ExitCode.usage));
+
+  try {
+    const { values, positionals } = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+    if (values.help) {
+      io.stdout.write(`${command.help}\n`);
+      return ExitCode.ok;
+    }
+    const { min, max } = command.arity;
+    if (positionals.length < min || positionals.length > max) {
+      throw new CliError(`${command.name}: wrong number of arguments; run "kubbi ${command.name} --help"`, ExitCode.usage);
+    }
+    await command.run(new CommandContext(io, values, positionals));
+    return ExitCode.ok;
+  } catch (error) {
+    return fail(io, error);
+  }
+}
+
+function fail(io: Io, error: unknown): ExitCodeValue {
+  // parseArgs reports bad flags as plain TypeErrors with an ERR_PARSE_ARGS_* code.
+  const code = (error as { code?: unknown }).code;
+  const usage = typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
+  io.stderr.write(`${describeError(error)}\n`);
+  return usage ? ExitCode.usage : exitCodeFor(error);
+}

@@ -1,0 +1,63 @@
+/** What every command runs with: its parsed arguments, the process's streams and environment, and the API config. */
+import { DEFAULT_BASE_URL, KubbiClient, type FetchLike } from "@kubbi.ai/sdk";
+import { CliError, ExitCode } from "./exit-codes.js";
+import { fetchWithProgress } from "./progress.js";
+
+export interface Io {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+export class CommandContext {
+  constructor(
+    readonly io: Io,
+    readonly values: OptionValues,
+    readonly positionals: string[],
+  ) {}
+
+  string(name: string): string | undefined {
+    const value = this.values[name];
+    return typeof value === "string" ? value : undefined;
+  }
+
+  flag(name: string): boolean {
+    return this.values[name] === true;
+  }
+
+  get baseUrl(): string {
+    return this.string("base-url") ?? (this.io.env.KUBBI_BASE_URL || DEFAULT_BASE_URL);
+  }
+
+  /** A progress bar only when a person is watching: stdout and stderr are terminals, and --no-progress is absent. */
+  get fetch(): FetchLike | undefined {
+    const watching = this.io.stdout.isTTY === true && this.io.stderr.isTTY === true && !this.flag("no-progress");
+    return watching ? fetchWithProgress(this.io.stderr) : undefined;
+  }
+
+  producer(): KubbiClient {
+    const apiKey = this.string("api-key") ?? this.io.env.KUBBI_API_KEY;
+    if (!apiKey) throw new CliError("no API key: pass --api-key or set KUBBI_API_KEY", ExitCode.auth);
+    return new KubbiClient({ apiKey, baseUrl: this.baseUrl, fetch: this.fetch });
+  }
+
+  /**
+   * Consumer options for a claim URL or token. A full URL goes to the host it names, as curl would: the
+   * person running the command chose it. A bare token goes to the base URL.
+   */
+  consumerOptions(urlOrToken: string) {
+    const isUrl = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(urlOrToken.trim());
+    return { baseUrl: isUrl ? undefined : this.baseUrl, fetch: this.fetch };
+  }
+
+  write(text: string): void {
+    this.io.stdout.write(text);
+  }
+
+  json(value: unknown): void {
+    this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+}

@@ -1,0 +1,2 @@
+export { createKubbiMcpServer, type KubbiMcpServerOptions } from "./server.js";
+export type { ToolErrorBody } from "./results.js";

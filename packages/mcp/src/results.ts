@@ -1,0 +1,56 @@
+/**
+ * Tool results. Success carries the structured output and the same JSON as text, for hosts that show
+ * only text. Any failure, an API error above all, becomes a tool error the model can read and act on:
+ * the API's error code, its message, and a hint what to do next. It never escapes as a protocol error.
+ */
+import { isKubbiApiError, isKubbiNetworkError, isKubbiOriginNotAllowedError, isKubbiUsageError } from "@kubbi.ai/sdk";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+
+export function toolSuccess<Output extends Record<string, unknown>>(output: Output): CallToolResult & { structuredContent: Output } {
+  return { content: [{ type: "text", text: JSON.stringify(output, null, 2) }], structuredContent: output };
+}
+
+export interface ToolErrorBody {
+  error: { code: string; message: string; status?: number; messages?: readonly string[]; request_id?: string | null; hint?: string };
+}
+
+const HINTS: Record<string, string> = {
+  burned: "The kubbi was claimed as many times as allowed and its content is gone. Ask the producer to send a new one.",
+  expired: "The kubbi's TTL ran out before it was claimed. Ask the producer to send a new one.",
+  deleted: "The producer deleted this kubbi. Ask the producer to send a new one if it is still needed.",
+  not_found: "No kubbi has this claim URL or id (or it belongs to another API key). Check it was copied exactly.",
+  unauthorized: "The kubbi API key is missing, malformed, unknown or revoked.",
+  validation_error: "Fix the listed fields and call the tool again.",
+  payload_too_large: "Send less data: split it across several kubbis, or compress it.",
+  file_limit_exceeded: "Send fewer files per package, or several packages.",
+  quota_exceeded: "Too many active kubbis for this key: delete ones no longer needed, or wait for them to expire.",
+  rate_limited: "Too many requests: wait a little and try again.",
+  conflict: "The kubbi is no longer active, so there is nothing to delete.",
+  origin_not_allowed: "This server only claims URLs of its own kubbi API; the URL names another host.",
+};
+
+export function toolError(error: unknown): CallToolResult {
+  const body = describeError(error);
+  return { content: [{ type: "text", text: JSON.stringify(body, null, 2) }], isError: true };
+}
+
+function describeError(error: unknown): ToolErrorBody {
+  if (isKubbiApiError(error)) {
+    return withHint({
+      code: error.code,
+      message: error.message,
+      status: error.status,
+      ...(error.messages.length > 0 ? { messages: error.messages } : {}),
+      request_id: error.requestId,
+    });
+  }
+  if (isKubbiOriginNotAllowedError(error)) return withHint({ code: "origin_not_allowed", message: error.message });
+  if (isKubbiUsageError(error)) return withHint({ code: "usage_error", message: error.message });
+  if (isKubbiNetworkError(error)) return withHint({ code: "network_error", message: error.message });
+  return withHint({ code: "internal_error", message: error instanceof Error ? error.message : String(error) });
+}
+
+function withHint(error: ToolErrorBody["error"]): ToolErrorBody {
+  const hint = HINTS[error.code];
+  return { error: hint ? { ...error, hint } : error };
+}
