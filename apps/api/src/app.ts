@@ -2,6 +2,7 @@ import express, { type Express } from "express";
 import type { Logger } from "pino";
 import type { ApiKeyRegistry } from "./auth/api-keys.js";
 import { ApiError } from "./errors.js";
+import { createMcpHttpHandler } from "@kubbi.ai/mcp/http";
 import { claimPageAssets } from "./claim-page/assets.js";
 import { errorHandler } from "./http/error-handler.js";
 import { requestContext } from "./http/request-context.js";
@@ -29,6 +30,14 @@ export function createApp({ context, registry, logger, isDraining }: AppDependen
   app.use(claimPageAssets());
   app.use("/api/v1/kubbis", kubbisRouter(context, registry));
   app.use("/r", claimsRouter(context));
+  // MCP over Streamable HTTP: the same tools as `npx @kubbi.ai/mcp`, run with the caller's Bearer key.
+  app.all(
+    "/mcp",
+    createMcpHttpHandler({
+      baseUrl: () => context.publicUrl(),
+      verifyApiKey: async (apiKey) => (await registry.authenticate(apiKey)) !== null,
+    }),
+  );
   app.use(() => {
     throw new ApiError("not_found", "There is no such route.");
   });

@@ -135,6 +135,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/mcp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * MCP over Streamable HTTP
+         * @description The same seven tools as `npx @kubbi.ai/mcp` (kubbi_send, kubbi_send_files, kubbi_inspect, kubbi_claim,
+         *     kubbi_get, kubbi_list, kubbi_delete), run with the caller's API key. Stateless: POST one JSON-RPC
+         *     message (or batch) per request; GET and DELETE answer 405. See packages/mcp/README.md.
+         */
+        post: operations["mcp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -965,6 +987,31 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ClaimFailed"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    mcp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The JSON-RPC response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
         };
     };
     getLiveness: {
