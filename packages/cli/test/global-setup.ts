@@ -1,5 +1,5 @@
 /** Starts a throwaway Redis and the built API once, and hands their address and keys to the tests. */
-import { startApi, startRedis } from "@kubbi/test-utils";
+import { startLiveStack } from "@kubbi/test-utils";
 import type { TestProject } from "vitest/node";
 
 declare module "vitest" {
@@ -8,15 +8,6 @@ declare module "vitest" {
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const redis = await startRedis();
-  const api = await startApi({ redisUrl: redis.url }).catch(async (error: unknown) => {
-    await redis.stop();
-    throw error;
-  });
-  project.provide("kubbi", { baseUrl: api.baseUrl, apiKey: api.apiKey });
-  return async () => {
-    await api.stop();
-    await redis.stop();
-  };
+export default function setup(project: TestProject): Promise<() => Promise<void>> {
+  return startLiveStack((stack) => project.provide("kubbi", stack));
 }

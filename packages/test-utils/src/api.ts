@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "./ports.js";
-import { stopChild, waitForOutput } from "./redis.js";
+import { startRedis, stopChild, waitForOutput } from "./redis.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The built API entry point (apps/api must be built first; turbo's test task depends on build). */
@@ -77,5 +77,28 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
     output: () => output,
     stop: (signal) => stopChild(child, signal),
     child,
+  };
+}
+
+export interface LiveStack {
+  baseUrl: string;
+  apiKey: string;
+  secondApiKey: string;
+}
+
+/**
+ * A redis-server and the built API for a whole test run (a vitest globalSetup): hands their address
+ * and key to `provide`, and returns the teardown.
+ */
+export async function startLiveStack(provide: (stack: LiveStack) => void): Promise<() => Promise<void>> {
+  const redis = await startRedis();
+  const api = await startApi({ redisUrl: redis.url }).catch(async (error: unknown) => {
+    await redis.stop();
+    throw error;
+  });
+  provide({ baseUrl: api.baseUrl, apiKey: api.apiKey, secondApiKey: api.secondApiKey });
+  return async () => {
+    await api.stop();
+    await redis.stop();
   };
 }
