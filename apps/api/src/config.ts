@@ -10,7 +10,13 @@ const envSchema = z.object({
   PORT: intFromEnv(3000),
   HOST: z.string().min(1).optional(),
   REDIS_URL: z.string().url().optional(),
-  KUBBI_PUBLIC_URL: z.string().url().optional(),
+  KUBBI_PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((value) => /^https?:$/.test(new URL(value).protocol) && new URL(value).pathname.replace(/\/+$/, "") === "" && !new URL(value).search, {
+      message: "must be an http(s) origin with no path (claim URLs are <origin>/r/<token>)",
+    })
+    .optional(),
   KUBBI_KEYS: z.string().optional(),
   KUBBI_API_KEYS: z.string().optional(),
   KUBBI_KEY_ROTATION_SECONDS: intFromEnv(86_400, 60),

@@ -136,12 +136,17 @@ describe("start-up modes", () => {
     expect(output).toContain("KUBBI_KEYS is required in production mode");
   });
 
-  it("invalid configuration is refused with a clear message", async () => {
-    const child = spawn(process.execPath, [API_ENTRY], { env: { PATH: process.env.PATH!, PORT: "not-a-port", KUBBI_KEYS: makeServerKeys() }, stdio: ["ignore", "pipe", "pipe"] });
+  it.each([
+    ["a port that is not a number", { PORT: "not-a-port" }, "PORT"],
+    ["a public URL with a path", { KUBBI_PUBLIC_URL: "https://example.com/kubbi" }, "KUBBI_PUBLIC_URL: must be an http(s) origin with no path"],
+    ["a public URL that is not http(s)", { KUBBI_PUBLIC_URL: "ftp://example.com" }, "KUBBI_PUBLIC_URL"],
+    ["a minimum TTL above the maximum", { KUBBI_MIN_TTL_SECONDS: "100", KUBBI_MAX_TTL_SECONDS: "50" }, "KUBBI_MIN_TTL_SECONDS exceeds KUBBI_MAX_TTL_SECONDS"],
+  ])("refuses %s with a clear message", async (_name, env, message) => {
+    const child = spawn(process.execPath, [API_ENTRY], { env: { PATH: process.env.PATH!, KUBBI_KEYS: makeServerKeys(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stderr.on("data", (chunk) => (output += chunk));
     expect(await new Promise((done) => child.on("exit", done))).toBe(1);
-    expect(output).toContain("PORT");
+    expect(output).toContain(message);
   });
 
   it("development mode generates a throwaway key, says so, and prints a working API key", async () => {

@@ -44,7 +44,7 @@ describe.each(STORE_KINDS)("MCP over Streamable HTTP at /mcp on the %s store", (
   });
 
   it("refuses a missing or unknown key with 401 and the error envelope", async () => {
-    for (const headers of [{}, { authorization: "Bearer kb_" + "x".repeat(43) }]) {
+    for (const headers of [{}, { authorization: "Bearer kb_" + "x".repeat(43) }] as Array<Record<string, string>>) {
       const response = await fetch(`${stack.api.baseUrl}/mcp`, {
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },

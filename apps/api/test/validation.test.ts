@@ -43,8 +43,8 @@ const BAD_BODIES: Array<[string, unknown, RegExp]> = [
   ["file content type missing subtype", pkg([file({ content_type: "text/" })]), /files\[0\]\.content_type: must be a valid MIME type/],
   ["unknown role", pkg([file({ role: "secret" })]), /files\[0\]\.role: must be one of instructions, data, context, config, attachment/],
   ["unknown encoding", pkg([file({ encoding: "hex" })]), /files\[0\]\.encoding: must be "base64" or absent/],
-  ["base64 that does not decode", pkg([file({ content: "not*base64!", encoding: "base64" })]), /files\[0\]\.content: content must be valid base64/],
-  ["base64 with bad padding", pkg([file({ content: "QUJD=", encoding: "base64" })]), /files\[0\]\.content: content must be valid base64/],
+  ["base64 that does not decode", pkg([file({ content: "not*base64!", encoding: "base64" })]), /files\[0\]\.content: must be valid base64/],
+  ["base64 with bad padding", pkg([file({ content: "QUJD=", encoding: "base64" })]), /files\[0\]\.content: must be valid base64/],
   ["file content not a string", pkg([file({ content: 42 })]), /files\[0\]\.content: must be a string/],
   ["an unknown field in a file", pkg([file({ path: "/tmp" })]), /files\[0\]: unknown field path/],
 ];
@@ -74,6 +74,15 @@ describe.each(STORE_KINDS)("bad input on the %s store: a clear error, and nothin
     expect(reply.body.messages.join("\n")).toMatch(message);
     expect(reply.body.message).toBe(reply.body.messages.join("; "));
     expect(await storedState()).toBe(storedBefore);
+  });
+
+  it("reports a duplicate name alongside other problems in the same package, each once", async () => {
+    const reply = await stack.producer.create(pkg([file({ name: "a/b", role: "boss" }), file({ name: "b", content: "***", content_type: "not a type", encoding: "base64" }), file({ name: "b" })]));
+    expectEnvelope(reply, 400, "validation_error");
+    expect(reply.body.messages).toEqual(
+      expect.arrayContaining(["files[0].name: must not contain path separators", "files[2].name: must be unique within the package", "files[1].content: must be valid base64 when encoding is base64"]),
+    );
+    expect(reply.body.messages.filter((message: string) => message.startsWith("files[0].name"))).toHaveLength(1);
   });
 
   it("reports every problem at once", async () => {

@@ -112,7 +112,8 @@ export class MemoryStore implements KubbiStore {
       const record = await this.findByTokenHash(tokenHash, nowMs);
       if (record) records.push(record);
     }
-    records.sort((a, b) => b.createdAt - a.createdAt);
+    // A Set iterates in insertion order, which is creation order: reversed, newest first, ties included.
+    records.reverse();
     return { total: records.length, records: records.slice(offset, offset + limit) };
   }
 

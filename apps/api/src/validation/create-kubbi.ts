@@ -36,7 +36,7 @@ const fileName = z
   .min(1, { error: "must not be empty" })
   .max(255, { error: "must be at most 255 characters" })
   .refine((name) => !/[/\\]/.test(name), { error: "must not contain path separators" })
-  .refine((name) => name !== "." && name !== ".." && !name.split(/[/\\]/).includes(".."), { error: 'must not be "." or ".."' })
+  .refine((name) => name !== "." && name !== "..", { error: 'must not be "." or ".."' })
   .refine((name) => !CONTROL_CHARACTERS.test(name), { error: "must not contain control characters" });
 
 const fileInput = z
@@ -48,7 +48,7 @@ const fileInput = z
     encoding: z.literal("base64", { error: 'must be "base64" or absent' }).nullable().optional(),
   })
   .refine((file) => file.encoding !== "base64" || BASE64_PATTERN.test(file.content), {
-    error: "content must be valid base64 when encoding is base64",
+    error: "must be valid base64 when encoding is base64",
     path: ["content"],
   });
 
@@ -79,23 +79,15 @@ export function createKubbiSchemas(ttl: { min: number; max: number }) {
       }
     });
 
-  const pkg = z
-    .strictObject({
-      files: z
-        .array(fileInput, { error: "must be an array of files" })
-        .min(1, { error: "must contain at least one file" })
-        .max(FILES_ARRAY_CEILING, { error: `must contain at most ${FILES_ARRAY_CEILING} files` }),
-      ttl_seconds: ttlSeconds,
-      max_retrievals: maxRetrievals,
-      metadata,
-    })
-    .superRefine((body, context) => {
-      const seen = new Set<string>();
-      body.files.forEach((file, index) => {
-        if (seen.has(file.name)) context.addIssue({ code: "custom", path: ["files", index, "name"], message: "must be unique within the package" });
-        seen.add(file.name);
-      });
-    });
+  const pkg = z.strictObject({
+    files: z
+      .array(fileInput, { error: "must be an array of files" })
+      .min(1, { error: "must contain at least one file" })
+      .max(FILES_ARRAY_CEILING, { error: `must contain at most ${FILES_ARRAY_CEILING} files` }),
+    ttl_seconds: ttlSeconds,
+    max_retrievals: maxRetrievals,
+    metadata,
+  });
 
   return { single, package: pkg };
 }
@@ -115,7 +107,9 @@ export function parseCreateKubbi(schemas: CreateKubbiSchemas, body: unknown): Cr
   if (hasFiles && "content" in body) return { problems: ["body: provide either content or files, not both"] };
   if (hasFiles) {
     const parsed = schemas.package.safeParse(body);
-    return parsed.success ? { kind: "package", input: parsed.data } : { problems: issuesToMessages(parsed.error) };
+    // Checked on the raw input so a duplicate is reported alongside every other problem.
+    const problems = [...(parsed.success ? [] : issuesToMessages(parsed.error)), ...duplicateNameProblems((body as { files: unknown }).files)];
+    return problems.length === 0 && parsed.success ? { kind: "package", input: parsed.data } : { problems };
   }
   const parsed = schemas.single.safeParse(body);
   return parsed.success ? { kind: "single", input: parsed.data } : { problems: issuesToMessages(parsed.error) };
@@ -133,6 +127,18 @@ export function issuesToMessages(error: z.ZodError): string[] {
       return `${where}unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`;
     }
     return `${issue.path.length ? formatPath(issue.path) : "body"}: ${issue.message}`;
+  });
+}
+
+function duplicateNameProblems(files: unknown): string[] {
+  if (!Array.isArray(files)) return [];
+  const seen = new Set<string>();
+  return files.flatMap((file: unknown, index) => {
+    const name = (file as { name?: unknown } | null)?.name;
+    if (typeof name !== "string") return [];
+    if (seen.has(name)) return [`files[${index}].name: must be unique within the package`];
+    seen.add(name);
+    return [];
   });
 }
 

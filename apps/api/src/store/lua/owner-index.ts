@@ -29,7 +29,11 @@ local purgeAt = ARGV[5]          -- expires_at + tombstone retention
 local maxActive = tonumber(ARGV[6])
 ${TRIM_OWNER_INDEXES}
 if redis.call('ZCARD', activeKey) >= maxActive then return 0 end
-redis.call('ZADD', listKey, createdAt, tokenHash)
+-- Kubbis made in the same millisecond still list newest first: nudge the score past the newest one.
+local listScore = tonumber(createdAt)
+local newest = redis.call('ZREVRANGE', listKey, 0, 0, 'WITHSCORES')
+if newest[2] and tonumber(newest[2]) >= listScore then listScore = tonumber(newest[2]) + 0.0009765625 end
+redis.call('ZADD', listKey, listScore, tokenHash)
 redis.call('ZADD', purgeKey, purgeAt, tokenHash)
 redis.call('ZADD', activeKey, expiresAt, tokenHash)
 redis.call('SET', idKey, tokenHash, 'PXAT', purgeAt)
