@@ -1,6 +1,7 @@
 // @ts-check
 /** Puts in Redis what the scenarios read: the kubbis to inspect and claim, the list keys, the baselines' kubbi. */
 import { createHash } from "node:crypto";
+import { hashClaimToken } from "@kubbi/api/dist/crypto/tokens.js";
 import { single1kbBody } from "./payloads.mjs";
 import { runLoad } from "./load/run-load.mjs";
 
@@ -17,7 +18,6 @@ export async function createKubbi(baseUrl, apiKey, body) {
   return /** @type {Promise<{claim_token: string, id: string}>} */ (response.json());
 }
 
-const tokenHashOf = (claimToken) => createHash("sha256").update(claimToken).digest("base64url");
 
 /** Two long-lived 1 KB kubbis on the main key: one only inspected, one claimed over and over. */
 export async function createTargets(api) {
@@ -33,7 +33,7 @@ export async function createTargets(api) {
  */
 export async function seedBaselineKubbi(api, redis) {
   const created = await createKubbi(api.baseUrl, api.keys.main, single1kbBody({ maxRetrievals: MAX_RETRIEVALS, ttlSeconds: 86_400 }));
-  const source = tokenHashOf(created.claim_token);
+  const source = hashClaimToken(created.claim_token);
   const keys = { meta: "kb:{bench-baseline}:m", payload: "kb:{bench-baseline}:d" };
   await redis.client.copy(`kb:{${source}}:m`, keys.meta, "REPLACE");
   await redis.client.copy(`kb:{${source}}:d`, keys.payload, "REPLACE");
@@ -74,18 +74,19 @@ export async function seedKubbis(api, redis, apiKey, count) {
  */
 export async function redisBreakdown(api, redis, count) {
   const created = await createKubbi(api.baseUrl, api.keys.main, single1kbBody({ ttlSeconds: 86_400 }));
-  const tokenHash = tokenHashOf(created.claim_token);
+  const tokenHash = hashClaimToken(created.claim_token);
   const usage = async (key) => Number(await redis.client.memory("USAGE", key, "SAMPLES", "0"));
   const perKubbi = {
     payload: await usage(`kb:{${tokenHash}}:d`),
     meta: await usage(`kb:{${tokenHash}}:m`),
-    idIndex: await usage(`kb:id:${created.id}`),
+    // Keys from KUBBI_API_KEYS are owned by env_<first 16 hex of their SHA-256> (apps/api/src/auth/api-keys.ts).
+    idIndex: await usage(`own:{env_${createHash("sha256").update(api.keys.main).digest("hex").slice(0, 16)}}:id:${created.id}`),
   };
   const zsets = [];
   let cursor = "0";
   do {
     const [next, keys] = await redis.client.scan(cursor, "MATCH", "own:*", "COUNT", "10000");
-    zsets.push(...keys);
+    zsets.push(...keys.filter((key) => !key.includes(":id:")));
     cursor = next;
   } while (cursor !== "0");
   for (const key of zsets) {

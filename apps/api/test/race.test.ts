@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hashClaimToken } from "../src/crypto/tokens.js";
 import { startApi, type ApiProcess } from "@kubbi/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumer } from "./support/http.js";
@@ -7,7 +7,7 @@ import { STORE_KINDS, startStack, useStack, type Stack } from "./support/stacks.
 const CONCURRENT_CLAIMS = 64;
 const MAX_RETRIEVALS = 3;
 
-const payloadKeyOf = (claimToken: string) => `kb:{${createHash("sha256").update(claimToken).digest("base64url")}}:d`;
+const payloadKeyOf = (claimToken: string) => `kb:{${hashClaimToken(claimToken)}}:d`;
 
 /** Fires every claim at once (spread over the given origins) and tallies the outcomes. */
 async function raceClaims(claimToken: string, origins: string[], count = CONCURRENT_CLAIMS) {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { hashClaimToken } from "../src/crypto/tokens.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumer, expectEnvelope, producer } from "./support/http.js";
 import { STORE_KINDS, useStack } from "./support/stacks.js";
@@ -32,7 +33,7 @@ describe.each(STORE_KINDS)("seeds/002 scenarios on the %s store", (storeKind) =>
     const detail = await stack.producer.get(created.body.id);
     expect(detail.body).toMatchObject({ status: "burned", retrieval_count: 1, remaining_reads: 0 });
     expect(detail.body.first_retrieved_at).toBe(detail.body.last_retrieved_at);
-    if (stack.db) expect(await stack.db.exists(`kb:{${hashOf(created.body.claim_token)}}:d`)).toBe(0);
+    if (stack.db) expect(await stack.db.exists(`kb:{${hashClaimToken(created.body.claim_token)}}:d`)).toBe(0);
   });
 
   it("2. multi-read fan-out: three consumers each get the payload, the third burns it", async () => {
@@ -66,7 +67,7 @@ describe.each(STORE_KINDS)("seeds/002 scenarios on the %s store", (storeKind) =>
     expectEnvelope(await consumer.inspect(created.body.claim_url), 410, "deleted");
     expect((await stack.producer.get(created.body.id)).body).toMatchObject({ status: "deleted", retrieval_count: 0 });
     expectEnvelope(await stack.producer.remove(created.body.id), 409, "conflict");
-    if (stack.db) expect(await stack.db.exists(`kb:{${hashOf(created.body.claim_token)}}:d`)).toBe(0);
+    if (stack.db) expect(await stack.db.exists(`kb:{${hashClaimToken(created.body.claim_token)}}:d`)).toBe(0);
   });
 
   it("4. multi-file package with a binary artifact: manifest on inspect, all files on one claim, byte-exact", async () => {
@@ -155,8 +156,4 @@ describe.each(STORE_KINDS)("seeds/002 scenarios on the %s store", (storeKind) =>
 
 function sha256(bytes: Buffer): string {
   return createHash("sha256").update(bytes).digest("hex");
-}
-
-function hashOf(claimToken: string): string {
-  return createHash("sha256").update(claimToken).digest("base64url");
 }

@@ -14,9 +14,12 @@ export function isWellFormedClaimToken(candidate: string): boolean {
   return TOKEN_PATTERN.test(candidate);
 }
 
-/** The only form of a claim token that storage ever sees. */
+/** 22 base64url characters = 132 bits of SHA-256: collision-free for any realistic count, and short in every key. */
+const STORAGE_HASH_CHARS = 22;
+
+/** The only form of a claim token that storage ever sees (a truncated SHA-256: it indexes, it does not authenticate). */
 export function hashClaimToken(claimToken: string): string {
-  return createHash("sha256").update(claimToken).digest("base64url");
+  return createHash("sha256").update(claimToken).digest("base64url").slice(0, STORAGE_HASH_CHARS);
 }
 
 export function claimTokenSecret(claimToken: string): Buffer {
