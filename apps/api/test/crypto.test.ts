@@ -1,6 +1,8 @@
 import { hkdfSync, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { hkdfSha256 } from "../src/crypto/hkdf.js";
+import { randomBytesPooled } from "../src/crypto/random.js";
+import { newClaimToken } from "../src/crypto/tokens.js";
 import { DecryptError, open, seal } from "../src/crypto/seal.js";
 import { encodePackage } from "../src/services/payload.js";
 
@@ -12,6 +14,21 @@ describe("crypto building blocks", () => {
       const info = `kubbi/test/${i}`;
       expect(hkdfSha256(ikm, salt, info).equals(Buffer.from(hkdfSync("sha256", ikm, salt, info, 32)))).toBe(true);
     }
+  });
+
+  it("pooled random bytes are never handed out twice, never aliased, and look uniform", () => {
+    const tokens = new Set(Array.from({ length: 5000 }, () => newClaimToken()));
+    expect(tokens.size).toBe(5000);
+    const first = randomBytesPooled(32);
+    const copy = Buffer.from(first);
+    const second = randomBytesPooled(32);
+    first.fill(0);
+    expect(second.equals(Buffer.alloc(32))).toBe(false);
+    expect(copy.equals(second)).toBe(false);
+    const sample = Buffer.concat(Array.from({ length: 4000 }, () => randomBytesPooled(16)));
+    const ones = [...sample].reduce((count, byte) => count + byte.toString(2).split("1").length - 1, 0);
+    expect(ones / (sample.length * 8)).toBeGreaterThan(0.49);
+    expect(ones / (sample.length * 8)).toBeLessThan(0.51);
   });
 
   it("seal and open round-trip every size around the slice boundary; any flipped byte fails", () => {

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv } from "node:crypto";
+import { randomBytesPooled } from "./random.js";
 import { hkdfSha256 } from "./hkdf.js";
 
 const FORMAT_VERSION = 1;
@@ -15,7 +16,7 @@ const SEAL_SLICE_BYTES = 1024 * 1024;
 export function seal(key: Buffer, plaintext: Buffer, associatedData: string): Buffer {
   const sealed = Buffer.allocUnsafe(HEADER_BYTES + plaintext.length + TAG_BYTES);
   sealed[0] = FORMAT_VERSION;
-  const nonce = randomBytes(NONCE_BYTES);
+  const nonce = randomBytesPooled(NONCE_BYTES);
   nonce.copy(sealed, 1);
   const cipher = createCipheriv("aes-256-gcm", key, nonce);
   cipher.setAAD(Buffer.from(associatedData, "utf8"));

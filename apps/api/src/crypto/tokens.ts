@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { randomBytesPooled } from "./random.js";
 
 /** 32 random bytes = 256 bits, base64url without padding: always 43 characters. */
 const TOKEN_BYTES = 32;
@@ -6,7 +7,7 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const API_KEY_PATTERN = /^kb_[A-Za-z0-9_-]{43,128}$/;
 
 export function newClaimToken(): string {
-  return randomBytes(TOKEN_BYTES).toString("base64url");
+  return randomBytesPooled(TOKEN_BYTES).toString("base64url");
 }
 
 /** Rejects anything that cannot be a token we issued, before it reaches storage. */

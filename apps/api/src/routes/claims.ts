@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from "express";
+import { Router } from "express";
 import { consumerRateLimit } from "../http/rate-limit.js";
 import { sendClaimPage } from "../claim-page/send.js";
 import { claimKubbi, inspectKubbi } from "../services/claims.js";
@@ -13,17 +13,15 @@ export function claimsRouter(context: ServiceContext): Router {
   const router = Router();
   router.use(rememberRouteBase, consumerRateLimit(context.store, context.config.consumerRatePerMinute, context.now));
 
-  const inspect = async (req: Request<{ token: string }>, res: Response) => {
-    res.json(await inspectKubbi(context, req.params.token));
-  };
   // A person's browser gets the claim page; agents and SDKs (Accept: application/json, */*) get JSON.
-  router.get("/:token", async (req, res, next) => {
+  router.get("/:token", async (req, res) => {
     res.vary("Accept");
-    if (req.accepts(["json", "html"]) !== "html") return next();
-    await sendClaimPage(context, req.params.token, res);
+    if (req.accepts(["json", "html"]) === "html") return sendClaimPage(context, req.params.token, res);
+    res.json(await inspectKubbi(context, req.params.token));
   });
-  router.get("/:token", inspect);
-  router.get("/:token/inspect", inspect);
+  router.get("/:token/inspect", async (req, res) => {
+    res.json(await inspectKubbi(context, req.params.token));
+  });
 
   router.post("/:token/claim", async (req, res) => {
     res.json(await claimKubbi(context, req.params.token));

@@ -4,7 +4,9 @@ import { CLAIM_SCRIPT } from "./lua/claim.js";
 import { DELETE_SCRIPT } from "./lua/delete.js";
 import { OWNER_PAGE_SCRIPT, RESERVE_OWNER_SLOT_SCRIPT } from "./lua/owner-index.js";
 import { RATE_LIMIT_SCRIPT } from "./lua/rate-limit.js";
+import { READ_KUBBI_SCRIPT } from "./lua/read-kubbi.js";
 import { RESTORE_CLAIM_SCRIPT } from "./lua/restore-claim.js";
+import { STORE_KUBBI_SCRIPT } from "./lua/store-kubbi.js";
 import { BatchedRateCounter } from "./rate-counter.js";
 import { hashToRecord, pairsToFields, recordToHash } from "./record-codec.js";
 import {
@@ -42,17 +44,26 @@ const API_KEY_IDS = "ak:ids";
 interface ScriptCommands {
   kubbiClaimBuffer(meta: string, payload: string, nowMs: string): Promise<Buffer[]>;
   kubbiRestoreClaim(meta: string, payload: string, sealed: Buffer, wasBurned: string, first: string, last: string, nowMs: string): Promise<number>;
+  kubbiReadBuffer(meta: string, payload: string): Promise<[number, ...Buffer[]]>;
   kubbiDelete(meta: string, payload: string, ownerId: string, nowMs: string): Promise<string>;
-  kubbiReserveOwnerSlot(list: string, purge: string, active: string, idIndex: string, nowMs: string, tokenHash: string, createdAt: string, expiresAt: string, purgeAt: string, maxActive: string): Promise<number>;
   kubbiOwnerPage(list: string, purge: string, active: string, nowMs: string, offset: string, limit: string): Promise<[number, ...string[]]>;
   kubbiRateLimit(counter: string, hits: string, windowMs: string): Promise<number>;
   kubbiBeginIdempotentBuffer(slot: string, pendingTtlMs: string): Promise<Buffer[]>;
   kubbiAbandonIdempotent(slot: string): Promise<number>;
 }
 
+/** The two scripts create sends in one pipeline. */
+interface ScriptPipeline {
+  kubbiReserveOwnerSlot(...args: string[]): ScriptPipeline;
+  kubbiStore(meta: string, payload: string, sealed: Buffer, ...args: Array<string | Buffer>): ScriptPipeline;
+  exec(): Promise<Array<[Error | null, unknown]> | null>;
+}
+
 const SCRIPTS: Array<[name: string, keys: number, lua: string]> = [
+  ["kubbiStore", 2, STORE_KUBBI_SCRIPT],
   ["kubbiClaim", 2, CLAIM_SCRIPT],
   ["kubbiRestoreClaim", 2, RESTORE_CLAIM_SCRIPT],
+  ["kubbiRead", 2, READ_KUBBI_SCRIPT],
   ["kubbiDelete", 2, DELETE_SCRIPT],
   ["kubbiReserveOwnerSlot", 4, RESERVE_OWNER_SLOT_SCRIPT],
   ["kubbiOwnerPage", 3, OWNER_PAGE_SCRIPT],
@@ -76,44 +87,43 @@ export class RedisStore implements KubbiStore {
     this.redis = redis as Redis & ScriptCommands;
   }
 
+  /**
+   * One round trip: the owner script (quota, indexes) and the kubbi's own write go out together.
+   * If the quota refuses, the kubbi just written is deleted again; until then nobody holds its
+   * token, so it was never reachable.
+   */
   async create({ record, sealedPayload, retentionMs, maxActiveKubbis }: NewKubbi, nowMs: number): Promise<CreateOutcome> {
     const purgeAt = record.expiresAt + retentionMs;
-    const reserved = await this.redis.kubbiReserveOwnerSlot(
-      ...(ownerKeys(record.ownerId) as [string, string, string]),
-      idKey(record.ownerId, record.id),
-      String(nowMs),
-      record.tokenHash,
-      String(record.createdAt),
-      String(record.expiresAt),
-      String(purgeAt),
-      String(maxActiveKubbis),
-    );
-    if (reserved !== 1) return "quota_exceeded";
-    try {
-      await this.redis
-        .multi()
-        .set(payloadKey(record.tokenHash), sealedPayload, "PXAT", record.expiresAt)
-        .hset(metaKey(record.tokenHash), recordToHash(record))
-        .pexpireat(metaKey(record.tokenHash), purgeAt)
-        .exec()
-        .then(throwOnPipelineError);
-    } catch (error) {
-      await this.forget(record).catch(() => undefined);
-      throw error;
+    const replies = await (this.redis.pipeline() as unknown as ScriptPipeline)
+      .kubbiReserveOwnerSlot(
+        ...(ownerKeys(record.ownerId) as [string, string, string]),
+        idKey(record.ownerId, record.id),
+        String(nowMs),
+        record.tokenHash,
+        String(record.createdAt),
+        String(record.expiresAt),
+        String(purgeAt),
+        String(maxActiveKubbis),
+      )
+      .kubbiStore(metaKey(record.tokenHash), payloadKey(record.tokenHash), sealedPayload, String(record.expiresAt), String(purgeAt), ...Object.entries(recordToHash(record)).flat())
+      .exec();
+    const [reserve, store] = replies ?? [];
+    if (reserve?.[0] || store?.[0] || reserve?.[1] !== 1) {
+      await this.forget(record, reserve?.[1] === 1).catch(() => undefined);
+      if (reserve?.[0] || store?.[0]) throw reserve?.[0] ?? store?.[0];
+      return "quota_exceeded";
     }
     return "created";
   }
 
-  /** Best-effort removal of a kubbi whose create failed half way. */
-  private async forget(record: KubbiRecord): Promise<void> {
-    const [list, purge, active] = ownerKeys(record.ownerId) as [string, string, string];
-    await this.redis
-      .pipeline()
-      .del(payloadKey(record.tokenHash), metaKey(record.tokenHash), idKey(record.ownerId, record.id))
-      .zrem(list, record.tokenHash)
-      .zrem(purge, record.tokenHash)
-      .zrem(active, record.tokenHash)
-      .exec();
+  /** Removes a kubbi whose create did not complete, and its owner-index entries when they were made. */
+  private async forget(record: KubbiRecord, indexed: boolean): Promise<void> {
+    const pipeline = this.redis.pipeline().del(payloadKey(record.tokenHash), metaKey(record.tokenHash));
+    if (indexed) {
+      const [list, purge, active] = ownerKeys(record.ownerId) as [string, string, string];
+      pipeline.del(idKey(record.ownerId, record.id)).zrem(list, record.tokenHash).zrem(purge, record.tokenHash).zrem(active, record.tokenHash);
+    }
+    await pipeline.exec();
   }
 
   async claim(tokenHash: string, nowMs: number): Promise<ClaimOutcome> {
@@ -150,9 +160,13 @@ export class RedisStore implements KubbiStore {
     }
   }
 
+  /** The inspect path: one script call (one command on the wire, cheaper than a two-command pipeline). */
   async findByTokenHash(tokenHash: string, nowMs: number): Promise<KubbiRecord | null> {
-    const [found] = await this.readRecords([tokenHash], nowMs);
-    return found ?? null;
+    const [payloadPresent, ...flat] = await this.redis.kubbiReadBuffer(metaKey(tokenHash), payloadKey(tokenHash));
+    if (flat.length === 0) return null;
+    const record = hashToRecord(tokenHash, pairsToFields(flat));
+    record.status = effectiveStatus(record, payloadPresent === 1, nowMs);
+    return record;
   }
 
   async findById(ownerId: string, id: string, nowMs: number): Promise<KubbiRecord | null> {
@@ -160,7 +174,7 @@ export class RedisStore implements KubbiStore {
     return tokenHash ? this.findByTokenHash(tokenHash, nowMs) : null;
   }
 
-  /** One round trip for any number of kubbis: their hashes and whether each payload is still there. */
+  /** One round trip for a page of kubbis: their hashes and whether each payload is still there. */
   private async readRecords(tokenHashes: string[], nowMs: number): Promise<KubbiRecord[]> {
     if (tokenHashes.length === 0) return [];
     const pipeline = this.redis.pipeline();
