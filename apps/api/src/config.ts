@@ -31,6 +31,7 @@ const envSchema = z.object({
   KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: intFromEnv(300, 1),
   KUBBI_TRUST_PROXY: z.string().optional(),
   KUBBI_SHUTDOWN_GRACE_MS: intFromEnv(10_000, 0),
+  KUBBI_MAX_CONCURRENT_LARGE_BODIES: intFromEnv(2, 1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -54,6 +55,8 @@ export interface Config {
   consumerRatePerMinute: number;
   trustProxy: string | undefined;
   shutdownGraceMs: number;
+  /** How many request bodies over 1 MiB are read and processed at once (memory bound under load). */
+  maxConcurrentLargeBodies: number;
   logLevel: string;
 }
 
@@ -102,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     consumerRatePerMinute: e.KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE,
     trustProxy: e.KUBBI_TRUST_PROXY,
     shutdownGraceMs: e.KUBBI_SHUTDOWN_GRACE_MS,
+    maxConcurrentLargeBodies: e.KUBBI_MAX_CONCURRENT_LARGE_BODIES,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -91,8 +91,8 @@ export interface SendFilesResult extends CreatedCommon {
   files: FileManifestEntry[];
 }
 
-export interface KubbiDetail {
-  id: string;
+/** What both the producer's view and the consumer's inspect say about a kubbi. */
+interface KubbiState {
   type: "kubbi" | "kubbi_package";
   status: KubbiStatus;
   /** Set for a single payload, null for a package. */
@@ -103,12 +103,16 @@ export interface KubbiDetail {
   maxRetrievals: number | null;
   retrievalCount: number;
   remainingReads: number | null;
-  firstRetrievedAt: Timestamp | null;
-  lastRetrievedAt: Timestamp | null;
   metadata: Metadata | null;
   files: FileManifestEntry[] | null;
   createdAt: Timestamp;
   expiresAt: Timestamp;
+}
+
+export interface KubbiDetail extends KubbiState {
+  id: string;
+  firstRetrievedAt: Timestamp | null;
+  lastRetrievedAt: Timestamp | null;
 }
 
 export interface ListParams {
@@ -128,22 +132,8 @@ export interface DeleteResult {
   status: "deleted";
 }
 
-export interface InspectResult {
-  type: "kubbi" | "kubbi_package";
+export interface InspectResult extends KubbiState {
   kubbiId: string;
-  status: KubbiStatus;
-  /** Set for a single payload, null for a package. */
-  contentType: string | null;
-  /** Set for a package, null for a single payload. */
-  fileCount: number | null;
-  totalSizeBytes: number;
-  maxRetrievals: number | null;
-  retrievalCount: number;
-  remainingReads: number | null;
-  metadata: Metadata | null;
-  files: FileManifestEntry[] | null;
-  createdAt: Timestamp;
-  expiresAt: Timestamp;
   /** How to claim: POST to `url`. Counts as a retrieval. */
   claim: { url: string; method: "POST"; description: string };
 }

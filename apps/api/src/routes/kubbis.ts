@@ -16,7 +16,7 @@ import { listQuerySchema } from "../validation/list-query.js";
 export function kubbisRouter(context: ServiceContext, registry: ApiKeyRegistry): Router {
   const schemas = createKubbiSchemas({ min: context.config.minTtlSeconds, max: context.config.maxTtlSeconds });
   const router = Router();
-  router.use(rememberRouteBase, producerAuth(registry), producerRateLimit(context.store, context.now), planJsonBody());
+  router.use(rememberRouteBase, producerAuth(registry), producerRateLimit(context.store, context.now), planJsonBody(context.config.maxConcurrentLargeBodies));
 
   router.post("/", async (req, res) => {
     const producer = producerOf(res);

@@ -1,0 +1,79 @@
+import { request } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import { ConcurrencyGate } from "../src/http/concurrency-gate.js";
+import { useStack } from "./support/stacks.js";
+
+describe("the large-body gate", () => {
+  it("lets at most N holders in, in arrival order, and a double release frees one slot only", async () => {
+    const gate = new ConcurrencyGate(2);
+    const order: string[] = [];
+    const first = await gate.acquire();
+    const second = await gate.acquire();
+    const third = gate.acquire().then((release) => (order.push("third"), release));
+    const fourth = gate.acquire().then((release) => (order.push("fourth"), release));
+    await sleep(10);
+    expect(order).toEqual([]);
+    first();
+    first();
+    const releaseThird = await third;
+    await sleep(10);
+    expect(order).toEqual(["third"]);
+    second();
+    (await fourth)();
+    releaseThird();
+    expect(order).toEqual(["third", "fourth"]);
+  });
+});
+
+describe("large creates on a server that reads one large body at a time", () => {
+  const stack = useStack("redis", { env: { KUBBI_MAX_CONCURRENT_LARGE_BODIES: "1" } });
+
+  const largeBody = (label: string) =>
+    JSON.stringify({ files: [{ name: `${label}.bin`, content: Buffer.alloc(2 * 1024 * 1024, 1).toString("base64"), content_type: "application/octet-stream", encoding: "base64" }], ttl_seconds: 60 });
+
+  /** Starts a create; with `stall`, only half the body is sent until `finish` is called. */
+  function startCreate(body: string, stall: boolean) {
+    let finish = () => {};
+    const done = new Promise<number>((resolve, reject) => {
+      const req = request(`${stack.api.baseUrl}/api/v1/kubbis`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${stack.api.apiKey}`, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) },
+      }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode!));
+      });
+      req.on("error", reject);
+      const half = Math.floor(body.length / 2);
+      req.write(body.slice(0, stall ? half : body.length));
+      if (stall) finish = () => req.end(body.slice(half));
+      else req.end();
+    });
+    return { done, finish: () => finish() };
+  }
+
+  it("a second large body waits until the first is done; both succeed", async () => {
+    const completed: string[] = [];
+    const stalled = startCreate(largeBody("first"), true);
+    await sleep(200);
+    const waiting = startCreate(largeBody("second"), false);
+    void waiting.done.then(() => completed.push("second"));
+    void stalled.done.then(() => completed.push("first"));
+    // Ungated, the complete second body would be answered while the first is still stalled.
+    await sleep(500);
+    expect(completed).toEqual([]);
+    stalled.finish();
+    expect(await stalled.done).toBe(201);
+    expect(await waiting.done).toBe(201);
+    expect(completed).toEqual(["first", "second"]);
+  });
+
+  it("small bodies are never held behind a large one", async () => {
+    const stalled = startCreate(largeBody("blocker"), true);
+    await sleep(200);
+    const small = await stack.producer.create({ content: "small", content_type: "text/plain", ttl_seconds: 60 });
+    expect(small.status).toBe(201);
+    stalled.finish();
+    expect(await stalled.done).toBe(201);
+  });
+});
