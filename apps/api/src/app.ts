@@ -3,11 +3,11 @@ import type { Logger } from "pino";
 import type { ApiKeyRegistry } from "./auth/api-keys.js";
 import { ApiError } from "./errors.js";
 import { createMcpHttpHandler } from "@kubbi.ai/mcp/http";
-import { claimPageAssets } from "./claim-page/assets.js";
+import { claimPageAsset } from "./claim-page/assets.js";
 import { errorHandler } from "./http/error-handler.js";
 import { requestContext } from "./http/request-context.js";
 import { claimsRouter } from "./routes/claims.js";
-import { healthRouter } from "./routes/health.js";
+import { liveness, readiness } from "./routes/health.js";
 import { kubbisRouter } from "./routes/kubbis.js";
 import type { ServiceContext } from "./services/context.js";
 
@@ -26,8 +26,10 @@ export function createApp({ context, registry, logger, isDraining }: AppDependen
   if (context.config.trustProxy !== undefined) app.set("trust proxy", parseTrustProxy(context.config.trustProxy));
 
   app.use(requestContext(logger));
-  app.use(healthRouter(context.store, isDraining));
-  app.use(claimPageAssets());
+  // Mounted directly rather than as routers: every request would otherwise walk their stacks.
+  app.get("/healthz", liveness);
+  app.get("/readyz", readiness(context.store, isDraining));
+  app.get("/assets/:name", claimPageAsset);
   app.use("/api/v1/kubbis", kubbisRouter(context, registry));
   app.use("/r", claimsRouter(context));
   // MCP over Streamable HTTP: the same tools as `npx @kubbi.ai/mcp`, run with the caller's Bearer key.

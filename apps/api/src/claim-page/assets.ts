@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { Router } from "express";
+import type { NextFunction, Request, Response } from "express";
 import { PAGE_HEADERS } from "./render.js";
 
 const STATIC_DIR = new URL("./static/", import.meta.url);
@@ -9,13 +9,9 @@ const ASSETS = {
 };
 
 /** The claim page's script and stylesheet, served from our own origin so the CSP can stay 'self'. */
-export function claimPageAssets(): Router {
-  const router = Router();
-  router.get("/assets/:name", (req, res, next) => {
-    const asset = ASSETS[req.params.name as keyof typeof ASSETS];
-    if (!asset) return next();
-    res.set({ ...PAGE_HEADERS, "Content-Type": asset.type, "Cache-Control": "public, max-age=300" });
-    res.send(asset.body);
-  });
-  return router;
+export function claimPageAsset(req: Request<{ name: string }>, res: Response, next: NextFunction): void {
+  const asset = ASSETS[req.params.name as keyof typeof ASSETS];
+  if (!asset) return next();
+  res.set({ ...PAGE_HEADERS, "Content-Type": asset.type, "Cache-Control": "public, max-age=300" });
+  res.send(asset.body);
 }

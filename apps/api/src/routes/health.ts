@@ -1,14 +1,15 @@
-import { Router } from "express";
+import type { Request, Response } from "express";
 import { ApiError } from "../errors.js";
 import type { KubbiStore } from "../store/store.js";
 
-/** Liveness says the process answers; readiness says it can serve (storage answers, not draining). */
-export function healthRouter(store: KubbiStore, isDraining: () => boolean): Router {
-  const router = Router();
-  router.get("/healthz", (_req, res) => {
-    res.json({ status: "ok" });
-  });
-  router.get("/readyz", async (_req, res) => {
+/** Liveness: the process answers. */
+export function liveness(_req: Request, res: Response): void {
+  res.json({ status: "ok" });
+}
+
+/** Readiness: storage answers and the server is not draining. */
+export function readiness(store: KubbiStore, isDraining: () => boolean) {
+  return async (_req: Request, res: Response) => {
     if (isDraining()) throw new ApiError("service_unavailable", "The server is shutting down.");
     try {
       await store.ping();
@@ -16,6 +17,5 @@ export function healthRouter(store: KubbiStore, isDraining: () => boolean): Rout
       throw new ApiError("service_unavailable", "Storage is not reachable.");
     }
     res.json({ status: "ready" });
-  });
-  return router;
+  };
 }
