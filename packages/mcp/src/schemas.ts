@@ -73,10 +73,9 @@ const manifestEntry = z.object({
   sha256: z.string().describe("Hex SHA-256 of the decoded bytes"),
 });
 
-export const sentOutput = {
-  id: z.string(),
+/** What every view of a kubbi says, at creation and after. */
+const kubbiFields = {
   type: kubbiType,
-  claim_url: z.string().describe("Hand this URL to the consumer. It is the capability to read the payload: treat it as a secret."),
   status,
   content_type: z.string().nullable(),
   file_count: z.number().nullable(),
@@ -88,19 +87,16 @@ export const sentOutput = {
   expires_at: timestamp,
 };
 
+export const sentOutput = {
+  id: z.string(),
+  claim_url: z.string().describe("Hand this URL to the consumer. It is the capability to read the payload: treat it as a secret."),
+  ...kubbiFields,
+};
+
 const detailFields = {
-  type: kubbiType,
-  status,
-  content_type: z.string().nullable(),
-  file_count: z.number().nullable(),
-  files: z.array(manifestEntry).nullable(),
-  total_size_bytes: z.number(),
-  max_retrievals: z.number().nullable(),
+  ...kubbiFields,
   retrieval_count: z.number(),
   remaining_reads: z.number().nullable(),
-  metadata: jsonObject.nullable(),
-  created_at: timestamp,
-  expires_at: timestamp,
 };
 
 export const inspectOutput = { kubbi_id: z.string(), ...detailFields };
