@@ -26,13 +26,13 @@ export function planJsonBody(largeBodySlots: number) {
       throw new ApiError("unsupported_media_type", "Send the request body as JSON with Content-Type: application/json.");
     }
     const limit = Math.ceil((producerOf(res).plan.maxKubbiBytes * 4) / 3) + JSON_OVERHEAD_BYTES;
+    const length = req.get("content-length");
     // express.json would answer only after draining the whole announced body; refuse it up front
     // and close the connection instead of reading what we will not use.
-    if (Number(req.get("content-length") ?? 0) > limit) {
+    if (Number(length ?? 0) > limit) {
       res.setHeader("Connection", "close");
       throw new ApiError("payload_too_large", "The request body is larger than this API key's plan allows.");
     }
-    const length = req.get("content-length");
     if (length === undefined || Number(length) > LARGE_BODY_BYTES) {
       const release = await largeBodies.acquire();
       // A client that gave up while waiting must not keep the slot.

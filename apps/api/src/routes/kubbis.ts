@@ -8,8 +8,7 @@ import { rememberRouteBase } from "../http/request-context.js";
 import type { ServiceContext } from "../services/context.js";
 import { withIdempotency } from "../services/idempotency.js";
 import { createKubbi, deleteKubbi, getKubbi, listKubbis } from "../services/kubbis.js";
-import { createKubbiSchemas } from "../validation/create-kubbi.js";
-import { issuesToMessages } from "../validation/create-kubbi.js";
+import { createKubbiSchemas, issuesToMessages } from "../validation/create-kubbi.js";
 import { listQuerySchema } from "../validation/list-query.js";
 
 /** Producer routes: /api/v1/kubbis. Authentication, then the key's rate limit, then its body limit. */
