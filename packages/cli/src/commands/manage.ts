@@ -29,7 +29,7 @@ ${COMMON_HELP}`,
     if (context.flag("json")) return context.json(page);
     context.write(formatList(page.kubbis));
     const { page: number, totalPages, total } = page.pagination;
-    if (totalPages > 1) context.io.stderr.write(`page ${number} of ${totalPages} (${total} kubbis); see --page\n`);
+    if (totalPages > 1) context.warn(`page ${number} of ${totalPages} (${total} kubbis); see --page`);
   },
 };
 
