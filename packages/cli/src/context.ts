@@ -1,6 +1,6 @@
 /** What every command runs with: its parsed arguments, the process's streams and environment, and the API config. */
 import { DEFAULT_BASE_URL, KubbiClient, type FetchLike } from "@kubbi.ai/sdk";
-import { escapeLines, toSafeJson } from "./escape.js";
+import { escapeLines, escapeText, toSafeJson } from "./escape.js";
 import { CliError, ExitCode } from "./exit-codes.js";
 import { fetchWithProgress } from "./progress.js";
 
@@ -75,8 +75,8 @@ export class CommandContext {
     this.io.stdout.write(`${toSafeJson(value, 2)}\n`);
   }
 
-  /** One line for stderr, escaped like stdout. */
+  /** One line for stderr: a newline or any other control character in it is escaped, so it stays one line. */
   warn(text: string): void {
-    this.io.stderr.write(`kubbi: ${escapeLines(text)}\n`);
+    this.io.stderr.write(`kubbi: ${escapeText(text)}\n`);
   }
 }

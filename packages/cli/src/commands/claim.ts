@@ -3,6 +3,7 @@ import { claim as claimKubbi, inspect, isKubbiError, type ClaimedKubbi, type Cla
 import { checkClaimedFileNames, isKubbiWriteRefusedError, writeClaimedPackage, type WriteClaimedPackageOptions, type WriteRefusal } from "@kubbi.ai/sdk/node";
 import { COMMON_HELP, COMMON_OPTIONS, type Command } from "../command.js";
 import type { CommandContext } from "../context.js";
+import { escapeText } from "../escape.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 
 export const claim: Command = {
@@ -56,7 +57,7 @@ ${COMMON_HELP}`,
       const { type, kubbiId, burned, retrievalCount, remainingReads, metadata, createdAt, expiresAt } = claimed;
       context.json({ type, kubbiId, burned, retrievalCount, remainingReads, metadata, createdAt, expiresAt, files: written });
     } else {
-      context.write(written.map((file) => `${file.path}\n`).join(""));
+      context.write(written.map((file) => `${escapeText(file.path)}\n`).join(""));
     }
     if (claimed.burned) context.warn("this was the last claim allowed; the kubbi is burned now");
   },
