@@ -80,8 +80,13 @@ describe("writeClaimedPackage", () => {
       "package.json", "Makefile", "makefile", "GNUmakefile", "Justfile", "Rakefile", "Gemfile", "setup.py", "pyproject.toml", "pytest.ini",
       "conftest.py", "Conftest.PY", "sitecustomize.py", "usercustomize.py", "evil.pth", "vite.config.ts", "jest.config.js", "karma.conf.js",
       "gulpfile.js", "build.rs", "docker-compose.yml", "desktop.ini", "autorun.inf", "shortcut.lnk",
-      // As Windows stores them: trailing dots and spaces dropped.
-      "Makefile.", "conftest.py ",
+      // Every other name and pattern the README lists.
+      ".yarnrc", ".idea", "Taskfile.yml", "Taskfile.yaml", "Vagrantfile", "Tiltfile", "bunfig.toml", "deno.json", "deno.jsonc", "Cargo.toml",
+      "build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "gradlew", "pom.xml", "build.sbt", "CMakeLists.txt",
+      "meson.build", "setup.cfg", "tox.ini", "noxfile.py", "compose.yml", "compose.yaml", "docker-compose.yaml", "eslint.config.mjs",
+      "Gruntfile.js", "Jakefile", "x.url", "x.scf", "x.library-ms", "x.searchConnector-ms",
+      // As Windows stores them (trailing dots and spaces dropped), and NFC-normalized (U+212A KELVIN SIGN is K).
+      "Makefile.", "conftest.py ", "Ma\u212Aefile",
     ];
 
     it.each(UNSAFE)("refuses %j by default, before writing anything", async (name) => {
