@@ -33,7 +33,8 @@ export function escapeLines(text: string): string {
  * The only raw newlines left are the indentation's own.
  */
 export function toSafeJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(UNSAFE, (match) =>
+  // A hostile server may leave a value out: undefined prints as null rather than crashing.
+  return (JSON.stringify(value, null, indent) ?? "null").replace(UNSAFE, (match) =>
     match === "\n"
       ? match
       : Array.from({ length: match.length }, (_, index) => `\\u${hex(match.charCodeAt(index), 4)}`).join(""),

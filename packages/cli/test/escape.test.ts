@@ -31,4 +31,8 @@ describe("toSafeJson", () => {
       expect(json.replaceAll("\n", "")).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u);
     }
   });
+
+  it("prints a missing value as null", () => {
+    expect(toSafeJson(undefined)).toBe("null");
+  });
 });

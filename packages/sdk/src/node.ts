@@ -133,7 +133,11 @@ export async function writeClaimedPackage(
   return written;
 }
 
-/** The API sends each claimed file's sha256: bytes that do not match it are never written. */
+/**
+ * The API sends each claimed file's sha256: bytes that do not match it are never written. This guards
+ * against corruption on the way, not against the server (which could send a matching hash for any bytes),
+ * so a claim that carries none (an older server) is written unchecked.
+ */
 function verifyDigest(file: ClaimedFile): void {
   if (!file.sha256) return;
   const actual = createHash("sha256").update(file.bytes).digest("hex");
