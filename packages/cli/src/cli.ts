@@ -83,6 +83,5 @@ function parseErrorMessage(error: unknown): string {
   const option = /'(-[^' ]*)/.exec(text)?.[1] ?? "";
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${option}`;
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return text.includes("does not take an argument") ? `option ${option} takes no value` : `option ${option} needs a value`;
-  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return `unexpected argument`;
-  throw error;
+  return text.split(". ")[0]!;
 }
