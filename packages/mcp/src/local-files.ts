@@ -5,11 +5,11 @@
  * Symlinks are resolved before the check, and the resolved path is the one read or written.
  */
 import { createHash } from "node:crypto";
-import { realpath, readFile, stat } from "node:fs/promises";
+import { lstat, realpath, readFile, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KubbiUsageError, type ClaimResult, type ClaimedPackage } from "@kubbi.ai/sdk";
-import { writeClaimedPackage } from "@kubbi.ai/sdk/node";
+import { safeFilePath, writeClaimedPackage } from "@kubbi.ai/sdk/node";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { claimCommon } from "./present.js";
 import type { ClaimOutput } from "./schemas.js";
@@ -24,13 +24,21 @@ export class LocalFiles {
   /** Reads a file inside the roots. */
   async read(path: string): Promise<Uint8Array> {
     const real = await this.#confine(path);
-    if (!(await stat(real)).isFile()) throw new KubbiUsageError(`${path} is not a regular file`);
+    const found = await stat(real).catch(() => undefined);
+    if (!found?.isFile()) throw new KubbiUsageError(`${path} is not a regular file`);
     return readFile(real);
   }
 
-  /** Checks, before anything is claimed, that `saveTo` is inside the roots; returns the directory to write to. */
-  confineSaveTo(saveTo: string): Promise<string> {
-    return this.#confine(saveTo);
+  /**
+   * Everything that can refuse a `saveTo` before the claim, which may burn the kubbi: inside the roots,
+   * a directory that does not exist yet, and file names the safe writer accepts (from a free inspect).
+   * Returns the directory to write to.
+   */
+  async prepareSaveTo(saveTo: string, names: readonly string[]): Promise<string> {
+    const directory = await this.#confine(saveTo);
+    if (await lstat(directory).then(() => true, () => false)) throw new KubbiUsageError(`saveTo must be a new directory; ${saveTo} already exists`);
+    for (const name of names) safeFilePath(directory, name);
+    return directory;
   }
 
   /**
@@ -57,7 +65,9 @@ export class LocalFiles {
     if (roots.length === 0) {
       throw new KubbiUsageError("No roots to read or write files in: the client exposes none, and the server was started without directories (arguments or KUBBI_MCP_ROOTS)");
     }
-    const real = await realpathAllowingMissing(isAbsolute(path) ? path : resolve(roots[0]!, path));
+    const real = await realpathAllowingMissing(isAbsolute(path) ? path : resolve(roots[0]!, path)).catch((error: NodeJS.ErrnoException) => {
+      throw new KubbiUsageError(`${path} cannot be used: ${error.code ?? error.message}`);
+    });
     if (!roots.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep))) {
       throw new KubbiUsageError(`${path} is outside the allowed roots (${roots.join(", ")})`);
     }

@@ -150,8 +150,9 @@ export function kubbiTools(access: KubbiAccess, files: LocalFiles | undefined): 
       run: async (args) => {
         const { saveTo } = args as { saveTo?: string };
         if (saveTo === undefined || !files) return presentClaim(await access.claim(args.claimUrl));
-        // Refused before claiming: a claim that burns must not then fail to land anywhere.
-        const directory = await files.confineSaveTo(saveTo);
+        // Refused before claiming where possible: a claim that burns must not then fail to land anywhere.
+        const names = (await access.inspect(args.claimUrl)).files?.map((file) => file.name) ?? [];
+        const directory = await files.prepareSaveTo(saveTo, names);
         const claimed = await access.claim(args.claimUrl);
         return files.save(claimed, directory).catch((error: unknown) => {
           const reason = error instanceof Error ? error.message : String(error);

@@ -71,6 +71,8 @@ export async function documentedRoundTrip(client: Client, baseUrl: string): Prom
   const fromSeed004 = await callOk<Sent>(client, "kubbi_send", { content: "...", ttlSeconds: 600 });
   expect(fromSeed004.claimUrl.startsWith(`${baseUrl}/r/`)).toBe(true);
   expect(seconds(fromSeed004.createdAt, fromSeed004.expiresAt)).toBe(600);
+  // The default: burn after the first claim.
+  expect(fromSeed004.maxRetrievals).toBe(1);
 
   const sent = await callOk<Sent>(client, "kubbi_send", { content: "db password: hunter2", contentType: "text/plain", ttlSeconds: 600, maxRetrievals: 2, metadata: { purpose: "test" } });
   expect(sent.maxRetrievals).toBe(2);

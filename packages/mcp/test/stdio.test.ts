@@ -129,7 +129,9 @@ describe("with an API key", () => {
   });
 
   it("get, list and delete manage the key's kubbis; a deleted kubbi's claim says deleted", async () => {
-    const sent = await callOk<{ id: string; claimUrl: string }>(client, "kubbi_send", { content: "to be revoked", maxRetrievals: null });
+    const sent = await callOk<{ id: string; claimUrl: string; createdAt: string; expiresAt: string }>(client, "kubbi_send", { content: "to be revoked", maxRetrievals: null });
+    // The default TTL: 1 hour.
+    expect(Date.parse(sent.expiresAt) - Date.parse(sent.createdAt)).toBe(3_600_000);
     expect(await callOk(client, "kubbi_get", { id: sent.id })).toMatchObject({ id: sent.id, status: "active", maxRetrievals: null, remainingReads: null, firstRetrievedAt: null });
 
     const list = await callOk<{ kubbis: { id: string }[]; pagination: { page: number; limit: number; totalPages: number } }>(client, "kubbi_list", { limit: 100 });
@@ -253,6 +255,10 @@ describe("file paths: secrets that never enter the model's context", () => {
       // Refused before the claim: nothing was consumed, nothing written outside.
       expect(await callOk(client, "kubbi_inspect", { claimUrl: sent.claimUrl })).toMatchObject({ status: "active", retrievalCount: 0 });
       expect(await readdir(outside)).toEqual(["outside.txt"]);
+
+      for (const path of [join(clientRoot, "missing.txt"), clientRoot]) {
+        expect(await callError(client, "kubbi_send_files", file(path)), path).toMatchObject({ code: "usage_error", message: expect.stringContaining("not a regular file") });
+      }
 
       await writeFile(join(clientRoot, "inside.txt"), "inside");
       const inside = await callOk<{ claimUrl: string }>(client, "kubbi_send_files", file(join(clientRoot, "inside.txt")));
