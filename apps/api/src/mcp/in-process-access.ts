@@ -107,7 +107,8 @@ export class InProcessAccess implements KubbiAccess {
   #tokenOf(claimUrl: string): string {
     const publicUrl = this.options.context.publicUrl();
     const target = resolveClaimTarget(claimUrl, { baseUrl: publicUrl });
-    if (target.base !== publicUrl) throw notFound();
+    // The public URL is an origin (config refuses a path), so a claim URL's path must start at /r/.
+    if (target.base !== new URL(publicUrl).origin) throw notFound();
     return target.token;
   }
 
