@@ -1,5 +1,6 @@
-/** Wire (snake_case) to public (camelCase) shapes. Timestamps pass through as the API's ISO strings. */
+/** Wire (snake_case) to public (camelCase) shapes and back. Timestamps pass through as the API's ISO strings. */
 import { base64ToBytes } from "./base64.js";
+import { toWireFile } from "./files.js";
 import type {
   ClaimedFile,
   ClaimResult,
@@ -10,7 +11,9 @@ import type {
   KubbiDetail,
   KubbiList,
   Metadata,
+  SendFilesParams,
   SendFilesResult,
+  SendParams,
   SendResult,
 } from "./types.js";
 import type {
@@ -19,6 +22,8 @@ import type {
   WireCreated,
   WireCreatedPackage,
   WireCreatedSingle,
+  WireCreatePackage,
+  WireCreateSingle,
   WireDeleted,
   WireDetail,
   WireInspect,
@@ -130,4 +135,21 @@ export function toClaimResult(wire: WireClaim): ClaimResult {
     return { type: "kubbi_package", ...common, fileCount: wire.file_count, totalSizeBytes: wire.total_size_bytes, files: wire.files.map(claimedFile) };
   }
   return { type: "kubbi", ...common, content: wire.content as JsonValue, contentType: wire.content_type };
+}
+
+/** The fields both kinds of send share; absent options stay absent on the wire. */
+function createCommon(params: { ttlSeconds: number; maxRetrievals?: number | null; metadata?: Metadata | null }) {
+  const common: Pick<WireCreateSingle, "ttl_seconds" | "max_retrievals" | "metadata"> = { ttl_seconds: params.ttlSeconds };
+  if (params.maxRetrievals !== undefined) common.max_retrievals = params.maxRetrievals;
+  if (params.metadata !== undefined) common.metadata = params.metadata;
+  return common;
+}
+
+export function toWireCreateSingle(params: SendParams): WireCreateSingle {
+  return { content: params.content, content_type: params.contentType, ...createCommon(params) };
+}
+
+/** Binary file content is base64-encoded here, so this is async (a Blob is read). */
+export async function toWireCreatePackage(params: SendFilesParams): Promise<WireCreatePackage> {
+  return { files: await Promise.all(params.files.map(toWireFile)), ...createCommon(params) };
 }

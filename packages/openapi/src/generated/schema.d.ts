@@ -147,8 +147,13 @@ export interface paths {
         /**
          * MCP over Streamable HTTP
          * @description The same seven tools as `npx @kubbi.ai/mcp` (kubbi_send, kubbi_send_files, kubbi_inspect, kubbi_claim,
-         *     kubbi_get, kubbi_list, kubbi_delete), run with the caller's API key. Stateless: POST one JSON-RPC
-         *     message (or batch) per request; GET and DELETE answer 405. See packages/mcp/README.md.
+         *     kubbi_get, kubbi_list, kubbi_delete), run in-process with the caller's API key, camelCase arguments
+         *     and results (unknown arguments are refused), and no file paths. Stateless: POST one JSON-RPC
+         *     message per request; GET and DELETE answer 405. Behind the same checks as POST /api/v1/kubbis: the
+         *     key, its rate limit, its plan's body limit and the large-body gate; kubbi_inspect and kubbi_claim
+         *     also count against the per-address limit of /r/* (a tool error `rate_limited`). A Host or browser
+         *     Origin other than the public URL or the listener's own address is 403 (DNS-rebinding protection).
+         *     See packages/mcp/README.md.
          */
         post: operations["mcp"];
         delete?: never;
@@ -1012,6 +1017,18 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            /** @description DNS-rebinding protection refused the Host or Origin header (a JSON-RPC error). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
         };
     };
     getLiveness: {
