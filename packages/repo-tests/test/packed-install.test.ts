@@ -5,7 +5,7 @@
  * live API.
  */
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
@@ -38,8 +38,9 @@ beforeAll(async () => {
   project = join(workDir, "empty-project");
   await mkdir(project);
   await writeFile(join(project, "package.json"), JSON.stringify({ name: "empty-project", private: true, type: "module" }));
-  // The README's install line: all three tarballs at once, so the CLI and MCP server find the SDK's.
-  await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs], { cwd: project, env: npmEnv, timeout: 180_000 });
+  // The README's install line (all three at once, so the CLI and MCP server find the SDK's tarball).
+  // --prefer-offline: third-party dependencies come from npm's cache when it has them.
+  await run("sh", ["-c", 'npm install --no-audit --no-fund --prefer-offline "$0"/packed/*.tgz', REPO_ROOT], { cwd: project, env: npmEnv, timeout: 180_000 });
 });
 
 afterAll(async () => {
@@ -47,7 +48,8 @@ afterAll(async () => {
 });
 
 describe("pnpm pack:all", () => {
-  it("writes one tarball per public package into packed/, with workspace: versions resolved", async () => {
+  it("writes one tarball per public package into packed/, and nothing else, with workspace: versions resolved", async () => {
+    expect((await readdir(join(REPO_ROOT, "packed"))).sort()).toEqual(tarballs.map((path) => basename(path)).sort());
     for (const tarball of tarballs) {
       const { stdout } = await run("tar", ["-xzOf", tarball, "package/package.json"]);
       const manifest = JSON.parse(stdout) as { dependencies?: Record<string, string> };
@@ -87,17 +89,35 @@ describe("the packed tarballs installed with plain npm into an empty project", (
   });
 
   it("npx kubbi-mcp serves the kubbi tools to a real MCP client over stdio, and kubbi_send works", async () => {
-    const transport = new StdioClientTransport({ command: "npx", args: ["kubbi-mcp"], cwd: project, env: kubbiEnv, stderr: "pipe" });
-    const client = new Client({ name: "kubbi-packed-install-test", version: "0.0.0" });
-    await client.connect(transport);
-    try {
-      const { tools } = await client.listTools();
-      expect(tools.map((tool) => tool.name).sort()).toEqual(["kubbi_claim", "kubbi_delete", "kubbi_get", "kubbi_inspect", "kubbi_list", "kubbi_send", "kubbi_send_files"]);
-      const sent = await client.callTool({ name: "kubbi_send", arguments: { content: "from the packed MCP server", content_type: "text/plain" } });
-      expect(sent.isError).toBeFalsy();
-      expect(String((sent.structuredContent as { claim_url: string }).claim_url).startsWith(`${baseUrl}/r/`)).toBe(true);
-    } finally {
-      await client.close();
-    }
+    await expectWorkingMcpServer("npx", ["kubbi-mcp"], project);
   });
 });
+
+describe("the built bins in the clone, as the README names them", () => {
+  it("node packages/cli/dist/bin.js and node packages/mcp/bin/kubbi-mcp.js", async () => {
+    const readme = await readFile(join(REPO_ROOT, "README.md"), "utf8");
+    expect(readme).toContain("node packages/cli/dist/bin.js --help");
+    expect(readme).toContain("node packages/mcp/bin/kubbi-mcp.js");
+    expect(readme).toContain("npx -y pnpm@10 pack:all");
+
+    const { stdout } = await run(process.execPath, ["packages/cli/dist/bin.js", "--help"], { cwd: REPO_ROOT, env: npmEnv });
+    expect(stdout).toMatch(/^Usage: kubbi <command>/);
+    await expectWorkingMcpServer(process.execPath, ["packages/mcp/bin/kubbi-mcp.js"], REPO_ROOT);
+  });
+});
+
+/** Lists the server's tools with a real MCP client over stdio, and sends one kubbi through it. */
+async function expectWorkingMcpServer(command: string, args: string[], cwd: string): Promise<void> {
+  const transport = new StdioClientTransport({ command, args, cwd, env: kubbiEnv, stderr: "pipe" });
+  const client = new Client({ name: "kubbi-repo-test", version: "0.0.0" });
+  await client.connect(transport);
+  try {
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual(["kubbi_claim", "kubbi_delete", "kubbi_get", "kubbi_inspect", "kubbi_list", "kubbi_send", "kubbi_send_files"]);
+    const sent = await client.callTool({ name: "kubbi_send", arguments: { content: "handed over through MCP", content_type: "text/plain" } });
+    expect(sent.isError).toBeFalsy();
+    expect(String((sent.structuredContent as { claim_url: string }).claim_url).startsWith(`${baseUrl}/r/`)).toBe(true);
+  } finally {
+    await client.close();
+  }
+}

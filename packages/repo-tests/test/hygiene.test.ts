@@ -1,6 +1,7 @@
 /**
  * The repository stands on its own: every relative link in its markdown resolves to a file or folder
- * inside it, and nothing points at the product documents it was built from (they are not part of it).
+ * inside it, nothing points at the product documents it was built from (they are not part of it), and
+ * the license the packages declare is there.
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -54,7 +55,7 @@ describe("the repository's markdown", () => {
 describe("the repository's text files", () => {
   // The product documents kubbi was built from live outside this repository; what they say is written
   // out where it is needed, so no file names them by path.
-  const OUTSIDE_DOCUMENTS = [/\.\.\/shared\b/, /\bseeds\//, /\/work\/shared\b/];
+  const OUTSIDE_DOCUMENTS = [/\.\.\/shared\b/, /\/work\/shared\b/, /\bseeds?\b/i];
 
   it("never reference the product documents outside the repository", async () => {
     const self = relative(REPO_ROOT, import.meta.filename);
@@ -67,5 +68,16 @@ describe("the repository's text files", () => {
       });
     }
     expect(found).toEqual([]);
+  });
+});
+
+describe("the license", () => {
+  it("LICENSE is the MIT license that every package.json declaring a license names", async () => {
+    expect(await readFile(resolve(REPO_ROOT, "LICENSE"), "utf8")).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} /);
+    const declared = await Promise.all(
+      (await repoFiles("package.json", "*/package.json", "*/*/package.json")).map(async (path) => [path, (JSON.parse(await readFile(resolve(REPO_ROOT, path), "utf8")) as { license?: string }).license]),
+    );
+    expect(declared.filter(([, license]) => license !== undefined && license !== "MIT")).toEqual([]);
+    expect(declared.filter(([, license]) => license === "MIT").map(([path]) => path)).toEqual(expect.arrayContaining(["package.json", "packages/sdk/package.json", "packages/cli/package.json", "packages/mcp/package.json"]));
   });
 });
