@@ -81,3 +81,19 @@ describe("the license", () => {
     expect(declared.filter(([, license]) => license === "MIT").map(([path]) => path)).toEqual(expect.arrayContaining(["package.json", "packages/sdk/package.json", "packages/cli/package.json", "packages/mcp/package.json"]));
   });
 });
+
+describe("the workspace packages", () => {
+  // pnpm links a dependency's bins at install time, before any build: a bin pointing into dist/ makes
+  // `pnpm install` on a fresh clone warn "Failed to create bin ... ENOENT".
+  it("point every bin at a committed file, so a fresh install links it before the build", async () => {
+    const manifests = await repoFiles("*/package.json", "*/*/package.json");
+    const tracked = new Set(await repoFiles());
+    const bins: string[] = [];
+    for (const manifest of manifests) {
+      const { bin } = JSON.parse(await readFile(resolve(REPO_ROOT, manifest), "utf8")) as { bin?: string | Record<string, string> };
+      for (const target of typeof bin === "string" ? [bin] : Object.values(bin ?? {})) bins.push(relative(REPO_ROOT, resolve(REPO_ROOT, dirname(manifest), target)));
+    }
+    expect(bins).toEqual(expect.arrayContaining(["packages/cli/bin/kubbi.js", "packages/mcp/bin/kubbi-mcp.js"]));
+    expect(bins.filter((path) => !tracked.has(path))).toEqual([]);
+  });
+});

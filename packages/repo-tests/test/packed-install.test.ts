@@ -94,13 +94,13 @@ describe("the packed tarballs installed with plain npm into an empty project", (
 });
 
 describe("the built bins in the clone, as the README names them", () => {
-  it("node packages/cli/dist/bin.js and node packages/mcp/bin/kubbi-mcp.js", async () => {
+  it("node packages/cli/bin/kubbi.js and node packages/mcp/bin/kubbi-mcp.js", async () => {
     const readme = await readFile(join(REPO_ROOT, "README.md"), "utf8");
-    expect(readme).toContain("node packages/cli/dist/bin.js --help");
+    expect(readme).toContain("node packages/cli/bin/kubbi.js --help");
     expect(readme).toContain("node packages/mcp/bin/kubbi-mcp.js");
     expect(readme).toContain("npx -y pnpm@10 pack:all");
 
-    const { stdout } = await run(process.execPath, ["packages/cli/dist/bin.js", "--help"], { cwd: REPO_ROOT, env: npmEnv });
+    const { stdout } = await run(process.execPath, ["packages/cli/bin/kubbi.js", "--help"], { cwd: REPO_ROOT, env: npmEnv });
     expect(stdout).toMatch(/^Usage: kubbi <command>/);
     await expectWorkingMcpServer(process.execPath, ["packages/mcp/bin/kubbi-mcp.js"], REPO_ROOT);
   });
