@@ -2,12 +2,14 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // One file at a time: packing and `pnpm start` both run turbo builds in this repository.
+    maxWorkers: 1,
     projects: [
       {
         // The repository and its root scripts as they are: no API started for these.
         test: {
           name: "repo",
-          include: ["test/hygiene.test.ts", "test/first-start.test.ts"],
+          include: ["test/hygiene.test.ts", "test/first-start.test.ts", "test/production-start.test.ts"],
           testTimeout: 60_000,
           // `pnpm start` builds the API first (a cache hit after the test task's build).
           hookTimeout: 240_000,
