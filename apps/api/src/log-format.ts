@@ -5,16 +5,11 @@
  */
 const LEVELS: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
 /** Fields every line has, shown in the prefix or not at all. */
-const PREFIX_FIELDS = new Set(["level", "time", "msg", "pid", "hostname", "service"]);
+const PREFIX_FIELDS = new Set(["level", "time", "msg", "service"]);
 
-export function formatLogLine(json: string): string {
-  let entry: Record<string, unknown>;
-  try {
-    entry = JSON.parse(json) as Record<string, unknown>;
-  } catch {
-    return json.endsWith("\n") ? json : `${json}\n`;
-  }
-  const time = typeof entry.time === "number" ? new Date(entry.time).toTimeString().slice(0, 8) : "--:--:--";
+function formatLogLine(json: string): string {
+  const entry = JSON.parse(json) as Record<string, unknown>;
+  const time = new Date(entry.time as number).toTimeString().slice(0, 8);
   const level = (LEVELS[entry.level as number] ?? String(entry.level)).padEnd(5);
   const fields = Object.entries(entry)
     .filter(([name]) => !PREFIX_FIELDS.has(name))

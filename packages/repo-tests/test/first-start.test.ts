@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { freePort, waitForOutput } from "@kubbi/test-utils";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { REPO_ROOT, pnpmCommand } from "./repo.js";
+import { REPO_ROOT, pnpmCommand, readmeBlock } from "./repo.js";
 
 const execFileAsync = promisify(execFile);
 const CLI = resolve(REPO_ROOT, "packages/cli/dist/bin.js");
@@ -57,6 +57,13 @@ describe("pnpm start (development mode)", () => {
       "",
       "Then try: curl -s $KUBBI_BASE_URL/healthz",
     ]);
+  });
+
+  it("prints what the README shows", async () => {
+    const shown = await readmeBlock("README.md", /prints the two lines to paste into another terminal:\n\n```\n([\s\S]*?)```/);
+    const printed = lines().slice(lines().findIndex((line) => line.startsWith("kubbi is running in development mode")));
+    const asInReadme = printed.map((line) => line.replace(/kb_[A-Za-z0-9_-]+/, "kb_...").replace(/localhost:\d+$/, "localhost:3000"));
+    expect(asInReadme.slice(0, shown.trimEnd().split("\n").length)).toEqual(shown.trimEnd().split("\n"));
   });
 
   it("logs readable lines, not JSON", async () => {
