@@ -1,9 +1,9 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
-import { API_ENTRY, makeServerKeys, startApi, startRedis, waitForOutput, type RedisServer } from "@kubbi/test-utils";
+import { makeServerKeys, startApi, startRedis, type RedisServer } from "@kubbi/test-utils";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KeyRing } from "../src/crypto/keyring.js";
 import { consumer, expectEnvelope, producer } from "./support/http.js";
 
@@ -122,51 +122,5 @@ describe("server keys across restarts on one Redis", () => {
       await api.stop();
     }
     await expect(run(process.execPath, [KEYS_CLI, "revoke", "key_missing"], { env })).rejects.toMatchObject({ code: 2 });
-  });
-});
-
-describe("start-up modes", () => {
-  it("production mode refuses to start without KUBBI_KEYS", async () => {
-    const child = spawn(process.execPath, [API_ENTRY], { env: { PATH: process.env.PATH!, PORT: "0", KUBBI_MODE: "production" }, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    const code = await new Promise((done) => child.on("exit", done));
-    expect(code).toBe(1);
-    expect(output).toContain("KUBBI_KEYS is required in production mode");
-  });
-
-  it.each([
-    ["a port that is not a number", { PORT: "not-a-port" }, "PORT"],
-    ["a public URL with a path", { KUBBI_PUBLIC_URL: "https://example.com/kubbi" }, "KUBBI_PUBLIC_URL: must be an http(s) origin with no path"],
-    ["a public URL that is not http(s)", { KUBBI_PUBLIC_URL: "ftp://example.com" }, "KUBBI_PUBLIC_URL"],
-    ["a minimum TTL above the maximum", { KUBBI_MIN_TTL_SECONDS: "100", KUBBI_MAX_TTL_SECONDS: "50" }, "KUBBI_MIN_TTL_SECONDS exceeds KUBBI_MAX_TTL_SECONDS"],
-  ])("refuses %s with a clear message", async (_name, env, message) => {
-    const child = spawn(process.execPath, [API_ENTRY], { env: { PATH: process.env.PATH!, KUBBI_KEYS: makeServerKeys(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stderr.on("data", (chunk) => (output += chunk));
-    expect(await new Promise((done) => child.on("exit", done))).toBe(1);
-    expect(output).toContain(message);
-  });
-
-  it("development mode generates a throwaway key, says so, and prints a working API key", async () => {
-    const child = spawn(process.execPath, [API_ENTRY, "--dev"], { env: { PATH: process.env.PATH!, PORT: "0", HOST: "127.0.0.1" }, stdio: ["ignore", "pipe", "pipe"] });
-    try {
-      // The key goes to stderr and the listening line to stdout; read both from one start.
-      let output = "";
-      child.stdout.on("data", (chunk) => (output += chunk));
-      child.stderr.on("data", (chunk) => (output += chunk));
-      await waitForOutput(child, /dev API key/, "dev API");
-      await vi.waitFor(() => expect(output).toMatch(/"msg":"listening on/), { timeout: 10_000 });
-      const apiKey = output.match(/dev API key[^:]*: (kb_[A-Za-z0-9_-]+)/)![1];
-      const url = output.match(/"msg":"listening on (http:\/\/[^"]+)"/)![1];
-      expect(output).toContain("development mode: generated a throwaway encryption key");
-      expect(output).toContain("using the in-process store");
-      const created = await producer(url!, apiKey!).create({ content: "dev", content_type: "text/plain", ttl_seconds: 60 });
-      expect(created.status).toBe(201);
-      expect(created.body.claim_url).toMatch(/^http:\/\/localhost:\d+\/r\//);
-    } finally {
-      child.kill("SIGTERM");
-    }
   });
 });

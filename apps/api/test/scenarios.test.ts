@@ -4,8 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumer, expectEnvelope, producer } from "./support/http.js";
 import { STORE_KINDS, useStack } from "./support/stacks.js";
 
-/** The scenarios of seeds/002, end to end against a real API process, once per store. */
-describe.each(STORE_KINDS)("seeds/002 scenarios on the %s store", (storeKind) => {
+/**
+ * The four handoff patterns kubbi is for (burn after read, multi-read fan-out, the producer cancelling
+ * early, a multi-file package), end to end against a real API process, once per store.
+ */
+describe.each(STORE_KINDS)("handoff scenarios on the %s store", (storeKind) => {
   const stack = useStack(storeKind);
 
   it("1. burn after read: inspect does not consume, the one claim burns, the next is 410 burned", async () => {

@@ -213,7 +213,7 @@ export interface components {
         KubbiId: string;
         /**
          * @description The unguessable part of the claim URL: 32 random bytes, base64url without padding (43
-         *     characters). The seed examples' short tokens (`abc123xyz`) are illustrations only.
+         *     characters). Short tokens in documentation examples (`abc123xyz`) are illustrations only.
          */
         ClaimToken: string;
         /**
@@ -313,7 +313,7 @@ export interface components {
             sha256: components["schemas"]["Sha256"];
         };
         /**
-         * @description The 201 body. The seed examples omit `type` and (for a single payload) `total_size_bytes`;
+         * @description The 201 body. The documentation examples omit `type` and (a single payload) `total_size_bytes`;
          *     both are always sent, and the Python SDK's `SendResult` / `SendFilesResult` accept them.
          */
         CreateKubbiResponse: components["schemas"]["CreateSingleResponse"] | components["schemas"]["CreatePackageResponse"];
@@ -397,7 +397,7 @@ export interface components {
             description: "POST to this URL to retrieve the content. This counts as a retrieval.";
         };
         /**
-         * @description The seed quickstart shows only `status`, `content_type`, `max_retrievals`, `retrieval_count`,
+         * @description The product quickstart shows only `status`, `content_type`, `max_retrievals`, `retrieval_count`,
          *     `metadata`, the timestamps and `claim`; the Python SDK's `InspectResult` also reads `type`,
          *     `kubbi_id`, `file_count`, `total_size_bytes`, `remaining_reads` and `files`, and the SDK's wire
          *     format wins, so all of them are sent.
@@ -437,9 +437,9 @@ export interface components {
             claim: components["schemas"]["ClaimInstructions"];
         };
         /**
-         * @description The seed quickstart shows only `content`, `content_type`, `metadata` and the timestamps; the
+         * @description The product quickstart shows only `content`, `content_type`, `metadata` and the timestamps; the
          *     Python SDK's `ClaimResult` also reads `type`, `file_count` and `files`, and the SDK's wire format
-         *     wins. `kubbi_id`, `retrieval_count`, `remaining_reads` and `burned` are sent as well (the seed
+         *     wins. `kubbi_id`, `retrieval_count`, `remaining_reads` and `burned` are sent as well (the product's
          *     scenarios speak of `burned: true` and the count).
          */
         ClaimResponse: components["schemas"]["ClaimSingleResponse"] | components["schemas"]["ClaimPackageResponse"];
