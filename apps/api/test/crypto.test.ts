@@ -51,11 +51,11 @@ describe("crypto building blocks", () => {
 
   it("encodePackage lays files end to end with sizes and hashes of the decoded bytes", () => {
     const binary = randomBytes(1000);
-    const { payload, manifest } = encodePackage([
+    const { payload, files } = encodePackage([
       { name: "a.txt", content: "héllo", content_type: "text/plain" },
       { name: "b.bin", content: binary.toString("base64"), content_type: "application/octet-stream", encoding: "base64" },
     ]);
-    expect(manifest.map((entry) => entry.size_bytes)).toEqual([6, 1000]);
+    expect(files.map((entry) => entry.size_bytes)).toEqual([6, 1000]);
     expect(payload.subarray(0, 6).toString("utf8")).toBe("héllo");
     expect(payload.subarray(6).equals(binary)).toBe(true);
   });

@@ -17,8 +17,9 @@ function kind(kubbi: InspectResult | KubbiDetail): string {
   return kubbi.type === "kubbi_package" ? `package of ${kubbi.fileCount} file${kubbi.fileCount === 1 ? "" : "s"}, ${size}` : `${kubbi.contentType}, ${size}`;
 }
 
-export function fileTable(files: FileManifestEntry[]): string {
-  return files.map((file) => `  ${file.name}  ${file.contentType}  ${formatBytes(file.sizeBytes)}  ${file.role ?? "-"}  sha256:${file.sha256}`).join("\n") + "\n";
+/** Sent and claimed files carry a sha256; inspected and listed manifests never do. */
+export function fileTable(files: Array<FileManifestEntry & { sha256?: string }>): string {
+  return files.map((file) => `  ${file.name}  ${file.contentType}  ${formatBytes(file.sizeBytes)}  ${file.role ?? "-"}${file.sha256 === undefined ? "" : `  sha256:${file.sha256}`}`).join("\n") + "\n";
 }
 
 function describe(kubbi: InspectResult | KubbiDetail, id: string, extra: [string, string][]): string {

@@ -2,8 +2,9 @@
 import type { ClaimResult, FileManifestEntry, InspectResult, KubbiDetail, KubbiList, SendFilesResult, SendResult } from "@kubbi.ai/sdk";
 import type { ClaimOutput, DetailOutput, InspectOutput, ListOutput, SentOutput } from "./schemas.js";
 
-function manifest(file: FileManifestEntry) {
-  return { name: file.name, content_type: file.contentType, size_bytes: file.sizeBytes, role: file.role, sha256: file.sha256 };
+/** Sent and claimed files carry their sha256; inspect and detail manifests never do. */
+function manifest(file: FileManifestEntry & { sha256?: string }) {
+  return { name: file.name, content_type: file.contentType, size_bytes: file.sizeBytes, role: file.role, ...(file.sha256 === undefined ? {} : { sha256: file.sha256 }) };
 }
 
 export function presentSent(sent: SendResult | SendFilesResult): SentOutput {

@@ -70,7 +70,7 @@ const manifestEntry = z.object({
   content_type: z.string(),
   size_bytes: z.number(),
   role: role.nullable(),
-  sha256: z.string().describe("Hex SHA-256 of the decoded bytes"),
+  sha256: z.string().optional().describe("Hex SHA-256 of the decoded bytes (sent and claimed files only)"),
 });
 
 /** What every view of a kubbi says, at creation and after. */
