@@ -27,9 +27,11 @@ export class KubbiSealer {
     };
   }
 
+  /** Throws DecryptError for a kubbi sealed under a key not in the ring, even one with no info to open. */
   openInfo(record: KubbiRecord): KubbiInfo {
+    const epochKey = this.epochKey(record);
     if (record.sealedInfo.length === 0) return { metadata: null, files: null };
-    const key = infoKey(this.epochKey(record), record.id);
+    const key = infoKey(epochKey, record.id);
     return JSON.parse(openUnder(record.keyId, key, record.sealedInfo, record.id).toString("utf8")) as KubbiInfo;
   }
 

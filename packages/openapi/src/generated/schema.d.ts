@@ -737,6 +737,22 @@ export interface components {
             };
         };
         /**
+         * @description The kubbi was sealed under a server key this server no longer has (decrypt_failed; its claim
+         *     would fail the same way), or anything else unexpected (internal_error). Nothing changes.
+         */
+        InspectFailed: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"] & {
+                    /** @enum {string} */
+                    error: "decrypt_failed" | "internal_error";
+                };
+            };
+        };
+        /**
          * @description The payload could not be decrypted (decrypt_failed), or anything else unexpected went wrong
          *     before the response was ready (internal_error). Either way the retrieval is rolled back: count,
          *     timestamps and status are restored, and nothing was consumed.
@@ -976,7 +992,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             410: components["responses"]["Gone"];
             429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
+            500: components["responses"]["InspectFailed"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -999,7 +1015,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             410: components["responses"]["Gone"];
             429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
+            500: components["responses"]["InspectFailed"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
