@@ -69,12 +69,13 @@ export class MemoryStore implements KubbiStore {
     record.firstRetrievedAt ??= nowMs;
     record.lastRetrievedAt = nowMs;
     const burned = record.maxRetrievals !== null && record.retrievalCount >= record.maxRetrievals;
-    const claimed = { ...record };
+    // Read before a burn wipes it, as the claim script does: the claim still decrypts and shows it.
+    const { sealedInfo } = record;
     if (burned) {
       record.status = "burned";
       wipe(entry);
     }
-    return { kind: "claimed", record: claimed, sealedPayload, burned, previousFirstRetrievedAt, previousLastRetrievedAt };
+    return { kind: "claimed", record: { ...record, sealedInfo }, sealedPayload, burned, previousFirstRetrievedAt, previousLastRetrievedAt };
   }
 
   async restoreClaim(claimed: Extract<ClaimOutcome, { kind: "claimed" }>, nowMs: number): Promise<void> {
