@@ -223,6 +223,19 @@ describe("a failure after the claim committed rolls it back", () => {
   });
 });
 
+describe("a package whose manifest is lost is never served short", () => {
+  const stack = useStack("redis");
+
+  it("a claim with the sealed info gone (as for a kubbi stored before it had its own key) is a 500 that consumes nothing", async () => {
+    const created = await stack.producer.create({ files: [{ name: "a.txt", content: "one", content_type: "text/plain" }, { name: "b.txt", content: "two", content_type: "text/plain" }], ttl_seconds: 600, max_retrievals: 1 });
+    const { tokenHash } = await metaOf(stack, created.body.id);
+    expect(await stack.db!.del(`kb:{${tokenHash}}:i`)).toBe(1);
+    expectEnvelope(await consumer.claim(created.body.claim_url), 500, "internal_error");
+    expect((await stack.producer.get(created.body.id)).body).toMatchObject({ status: "active", retrieval_count: 0 });
+    expect(await stack.db!.exists(`kb:{${tokenHash}}:d`)).toBe(1);
+  });
+});
+
 describe.each(STORE_KINDS)("logs on the %s store never carry a token, a key or a payload", (storeKind) => {
   const stack = useStack(storeKind, { env: { LOG_LEVEL: "trace" } });
 

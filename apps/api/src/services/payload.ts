@@ -65,6 +65,11 @@ export function isTextual(contentType: string): boolean {
 }
 
 export function decodePackage(payload: Buffer, manifest: ManifestEntry[]): ClaimedFile[] {
+  // A manifest that does not add up to the payload (one missing, say) must fail the claim, which is
+  // then rolled back, rather than serve a package with files left out.
+  if (manifest.length === 0 || manifest.reduce((sum, entry) => sum + entry.size_bytes, 0) !== payload.length) {
+    throw new Error("the package manifest does not describe its payload");
+  }
   let offset = 0;
   return manifest.map((entry) => {
     const bytes = payload.subarray(offset, offset + entry.size_bytes);
