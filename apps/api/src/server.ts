@@ -37,6 +37,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     store,
     sealer: new KubbiSealer(keyRing),
     config,
+    logger,
     publicUrl: () => publicUrl,
     now: () => Date.now(),
   };

@@ -76,7 +76,10 @@ describe("server keys across restarts on one Redis", () => {
         expectEnvelope(reply, 500, "decrypt_failed");
         expect(JSON.stringify(reply.body)).not.toContain("needs k1");
       }
-      expectEnvelope(await producer(misconfigured.baseUrl, owner.apiKey).get(created.body.id), 500, "decrypt_failed");
+      // The producer's view still answers: the kubbi, flagged, without the info no key here can open.
+      const detail = await producer(misconfigured.baseUrl, owner.apiKey).get(created.body.id);
+      expect(detail.body).toMatchObject({ status: "active", retrieval_count: 0, metadata: null, sealed_with_unknown_key: true });
+      await vi.waitFor(() => expect(misconfigured.output()).toMatch(/"code":"decrypt_failed","key_id":"k1"/), { timeout: 10_000 });
     } finally {
       await misconfigured.stop();
     }
@@ -89,6 +92,35 @@ describe("server keys across restarts on one Redis", () => {
       expect(claimed.body).toMatchObject({ content: "needs k1", burned: true, retrieval_count: 1 });
     } finally {
       await fixed.stop();
+    }
+  });
+
+  it("a kubbi sealed under a server key that left the ring is a flagged row without its info: the list never fails, the log names the key id", async () => {
+    const owner = await startApi({ redisUrl: redis.url, serverKeys: k1 });
+    const oldProducer = producer(owner.baseUrl, owner.apiKey);
+    const old = await oldProducer.create({ files: [{ name: "sealed-under-k1.txt", content: "x", content_type: "text/plain" }], metadata: { note: "k1 era" }, ttl_seconds: 600 });
+    expect(old.status).toBe(201);
+    await owner.stop();
+
+    // Restarted with a ring that no longer holds k1 (retired too early).
+    const restarted = await startApi({ redisUrl: redis.url, serverKeys: k2, apiKey: owner.apiKey });
+    try {
+      const current = producer(restarted.baseUrl, owner.apiKey);
+      const fresh = await current.create({ content: "under k2", content_type: "text/plain", ttl_seconds: 600, metadata: { note: "k2 era" } });
+      const page = await current.list("?limit=100");
+      expect(page.status).toBe(200);
+      const rows = new Map(page.body.kubbis.map((row: { id: string }) => [row.id, row]));
+      expect(rows.get(old.body.id)).toMatchObject({ type: "kubbi_package", status: "active", file_count: 1, metadata: null, files: null, sealed_with_unknown_key: true });
+      expect(rows.get(fresh.body.id)).toMatchObject({ metadata: { note: "k2 era" }, sealed_with_unknown_key: false });
+      expect((await current.get(old.body.id)).body).toMatchObject({ metadata: null, files: null, sealed_with_unknown_key: true });
+      expectEnvelope(await consumer.claim(`${restarted.baseUrl}/r/${old.body.claim_token}`), 500, "decrypt_failed");
+
+      // The operator learns which key is missing, and never a key itself.
+      await vi.waitFor(() => expect(restarted.output()).toMatch(/"key_id":"k1".*listed without metadata or files/), { timeout: 10_000 });
+      await vi.waitFor(() => expect(restarted.output()).toMatch(/"code":"decrypt_failed","key_id":"k1"/), { timeout: 10_000 });
+      for (const secret of [k1, k2].map((entry) => entry.slice(entry.indexOf(":") + 1))) expect(restarted.output()).not.toContain(secret);
+    } finally {
+      await restarted.stop();
     }
   });
 

@@ -37,7 +37,7 @@ export function errorHandler(logger: Logger) {
     if (res.headersSent) return next(error);
     const apiError = error instanceof ApiError ? error : fromBodyParser(error as BodyParserError);
     if (apiError) {
-      if (apiError.status >= 500) logger.error({ request_id: requestIdOf(res), code: apiError.code }, apiError.message);
+      if (apiError.status >= 500) logger.error({ request_id: requestIdOf(res), code: apiError.code, ...apiError.logDetail }, apiError.message);
       return sendError(res, apiError);
     }
     const { name, message, stack } = error instanceof Error ? error : new Error(String(error));

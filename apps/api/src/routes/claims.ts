@@ -24,7 +24,7 @@ export function claimsRouter(context: ServiceContext): Router {
   });
 
   router.post("/:token/claim", async (req, res) => {
-    res.json(await claimKubbi(context, req.params.token));
+    res.type("json").send(await claimKubbi(context, req.params.token));
   });
 
   return router;
