@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { makeServerKeys, startApi, startRedis, type RedisServer } from "@kubbi/test-utils";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { KeyRing } from "../src/crypto/keyring.js";
 import { consumer, expectEnvelope, producer } from "./support/http.js";
 
