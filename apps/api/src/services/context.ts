@@ -1,5 +1,6 @@
 import type { Config, Plan } from "../config.js";
 import type { KubbiSealer } from "../crypto/kubbi-sealer.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { KubbiStore } from "../store/store.js";
 
 /** What services need from the process: storage, keys, settings and a clock. */
@@ -10,6 +11,7 @@ export interface ServiceContext {
   /** The origin claim URLs are built on (known once the server listens). */
   publicUrl(): string;
   now(): number;
+  metrics: Metrics;
 }
 
 /** The authenticated producer: an API key's id and the limits that apply to it. */
