@@ -21,13 +21,21 @@ export function requestContext(logger: Logger, metrics: Metrics) {
     const writtenBefore = req.socket.bytesWritten;
     res.on("finish", () => {
       // The template (/r/:token/claim), never the URL: the path may carry a claim token.
-      const route = req.route ? `${(res.locals.routeBase as string | undefined) ?? ""}${req.route.path}` : "(unmatched)";
+      const route = routeTemplate(req, res);
       const durationNs = Number(process.hrtime.bigint() - startedAt);
       logger.info({ request_id: requestId, method: req.method, route, status: res.statusCode, duration_ms: durationNs / 1e6 }, "request");
       metrics.request(req.method, route, res.statusCode, durationNs / 1e9, Number(req.get("content-length") ?? 0) || 0, req.socket.bytesWritten - writtenBefore);
     });
     next();
   };
+}
+
+/** "/api/v1/kubbis/:id", "/r/:token/claim", "/api/v1/kubbis" (a router's own "/" adds nothing), or "(unmatched)". */
+function routeTemplate(req: Request, res: Response): string {
+  if (!req.route) return "(unmatched)";
+  const base = (res.locals.routeBase as string | undefined) ?? "";
+  const path = req.route.path as string;
+  return base && path === "/" ? base : `${base}${path}`;
 }
 
 /** Routers call this so the request log can name the mount point, which Express forgets on the way out. */
