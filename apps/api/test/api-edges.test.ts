@@ -1,12 +1,15 @@
-import { readFile } from "node:fs/promises";
+/// <reference lib="dom" />
+import { mkdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { resolve } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { launchChromium, watchPage } from "./support/browser.js";
+import { axeViolations, launchChromium, watchPage } from "./support/browser.js";
 import { consumer, expectEnvelope } from "./support/http.js";
 import { startStack, useStack, type Stack } from "./support/stacks.js";
 
+const ARTIFACTS = resolve(import.meta.dirname, "../test-artifacts/api-pages");
 const BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 const specText = () => readFile(createRequire(import.meta.url).resolve("@kubbi/openapi/openapi.yaml"), "utf8");
 
@@ -76,6 +79,7 @@ describe("the API reference at /docs, in headless Chromium", () => {
   let stack: Stack;
   let browser: Browser;
   beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
     stack = await startStack("memory");
     browser = await launchChromium();
   }, 60_000);
@@ -102,6 +106,21 @@ describe("the API reference at /docs, in headless Chromium", () => {
       await expect(page.locator(`[data-section-id="operation/${operationId}"]`).count(), operationId).resolves.toBe(1);
     }
     await expect(page.locator("h1").first().textContent()).resolves.toContain("kubbi API");
+    expect(await watch.cspViolations()).toEqual([]);
+    expect(watch.foreignRequests).toEqual([]);
+    await page.screenshot({ path: resolve(ARTIFACTS, "docs.png") });
+    await page.close();
+  });
+
+  it("the server's home page, as a browser sees it: links that work, no axe violations, nothing from elsewhere", async () => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
+    const watch = await watchPage(page, stack.api.baseUrl);
+    await page.goto(`${stack.api.baseUrl}/`);
+    await expect(page.locator("h1").textContent()).resolves.toBe("A kubbi server");
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: resolve(ARTIFACTS, "home-375.png"), fullPage: true });
+    await page.click("text=OpenAPI contract");
+    await expect(page.evaluate(() => JSON.parse(document.body.innerText).openapi)).resolves.toBe("3.1.0");
     expect(await watch.cspViolations()).toEqual([]);
     expect(watch.foreignRequests).toEqual([]);
     await page.close();

@@ -1,12 +1,11 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { createRequire } from "node:module";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, watchPage } from "./support/browser.js";
+import { axeViolations, launchChromium, watchPage } from "./support/browser.js";
 import { STORE_KINDS, startStack, useStack, type Stack } from "./support/stacks.js";
 
 const ARTIFACTS = resolve(import.meta.dirname, "../test-artifacts/claim-page");
@@ -167,19 +166,6 @@ describe("the claim page in a real browser (headless Chromium)", () => {
     await context.close();
   });
 });
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-/** axe-core's full rule set (contrast, names, keyboard reachability, ...) in the page as it is now. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated over the DevTools protocol, which the page's CSP does not govern; the page itself stays strict.
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown }> }> }> } }).axe;
-    return (await axe.run()).violations.map((violation) => `${violation.id}: ${JSON.stringify(violation.nodes.map((node) => node.target))}`);
-  });
-  return violations;
-}
 
 /** Horizontal overflow of the whole page, in CSS pixels (0 when nothing sticks out). */
 const horizontalOverflow = (page: Page) =>
