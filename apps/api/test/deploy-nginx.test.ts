@@ -4,36 +4,21 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promis
 import { request } from "node:https";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { freePort, startApi, startRedis, stopChild, type ApiProcess, type RedisServer } from "@kubbi/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jsonBodyLimit } from "../src/http/json-body.js";
+import { documentedBlock, localize } from "./support/deploy-doc.js";
 
 /**
  * docs/deploy.md's nginx configuration, run as written in front of a real API (KUBBI_TRUST_PROXY=1)
  * on loopback: only ports, certificate paths and the log directory are swapped for this test's.
  */
-const DEPLOY_DOC = resolve(import.meta.dirname, "../../../docs/deploy.md");
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => existsSync(path)) ?? "nginx";
 const DEFAULT_PLAN_MAX_KUBBI_BYTES = 10 * 1024 * 1024;
 /** Consumer requests per address per minute: the walk-through below makes exactly this many per address. */
 const CONSUMER_LIMIT = 6;
-
-/** The fenced block the doc marks as /etc/nginx/conf.d/kubbi.conf. */
-async function documentedConfig(): Promise<string> {
-  const match = /```nginx title=\/etc\/nginx\/conf\.d\/kubbi\.conf\n([\s\S]*?)```/.exec(await readFile(DEPLOY_DOC, "utf8"));
-  if (!match) throw new Error("docs/deploy.md has no ```nginx title=/etc/nginx/conf.d/kubbi.conf block");
-  return match[1]!;
-}
-
-/** Swaps each documented value for the test's; every one must be there, so the doc cannot drift silently. */
-function localize(config: string, swaps: Array<[documented: string, local: string]>): string {
-  return swaps.reduce((text, [documented, local]) => {
-    if (!text.includes(documented)) throw new Error(`the documented nginx config no longer contains ${JSON.stringify(documented)}`);
-    return text.split(documented).join(local);
-  }, config);
-}
 
 interface Reply {
   status: number;
@@ -140,7 +125,7 @@ describe("docs/deploy.md: the documented nginx config in front of the API", () =
         KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: String(CONSUMER_LIMIT),
       },
     });
-    config = await documentedConfig();
+    config = await documentedBlock("nginx title=/etc/nginx/conf.d/kubbi.conf");
     const local = localize(config, [
       ["listen 80;", `listen 127.0.0.1:${httpPort};`],
       ["listen 443 ssl http2;", `listen 127.0.0.1:${httpsPort} ssl http2;`],
