@@ -25,14 +25,12 @@ export class StartupError extends Error {}
 /** Process wiring: keys, store, app, listen. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const keyRing = loadKeyRing(config, logger);
-  const metrics = new Metrics();
-  const metricsServed = config.metricsPort !== undefined || config.metricsToken !== undefined;
-  if (metricsServed) metrics.collectProcessMetrics();
+  const metrics = new Metrics(config.metricsPort !== undefined || config.metricsToken !== undefined);
   const openedStore = openStore(config.redisUrl, (error) => {
     metrics.redisConnectionError();
     logger.error({ err: { name: error.name, message: error.message } }, "redis connection error");
   });
-  const store = openedStore.kind === "redis" ? instrumentRedisStore(openedStore, metrics) : openedStore;
+  const store = openedStore.kind === "redis" && metrics.recording ? instrumentRedisStore(openedStore, metrics) : openedStore;
   if (store.kind === "memory") {
     logger.warn("no REDIS_URL: using the in-process store (data lives in this process only and is lost on restart)");
   } else {

@@ -59,35 +59,38 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  /**
+   * `recording` false: nothing will scrape these (no KUBBI_METRICS_PORT or _TOKEN), so every call is a
+   * no-op and requests pay nothing (a few microseconds each otherwise). When true, process metrics
+   * (CPU, memory, event-loop lag) are collected too.
+   */
+  constructor(readonly recording: boolean) {
     for (const event of ["created", "claimed", "burned", "expired", "deleted"] satisfies KubbiEvent[]) this.kubbiEvents.inc({ event }, 0);
-  }
-
-  /** Process metrics (CPU, memory, event-loop lag): only when something will scrape them. */
-  collectProcessMetrics(): void {
-    collectDefaultMetrics({ register: this.registry, prefix: "kubbi_" });
+    if (recording) collectDefaultMetrics({ register: this.registry, prefix: "kubbi_" });
   }
 
   kubbi(event: KubbiEvent): void {
-    this.kubbiEvents.inc({ event });
+    if (this.recording) this.kubbiEvents.inc({ event });
   }
 
   rejection(code: ErrorCode): void {
-    this.rejections.inc({ code });
+    if (this.recording) this.rejections.inc({ code });
   }
 
   request(method: string, route: string, status: number, seconds: number, bodyBytesIn: number, bytesOut: number): void {
+    if (!this.recording) return;
     this.requestDuration.observe({ method, route, status: String(status) }, seconds);
     if (bodyBytesIn > 0) this.bytesIn.inc({ route }, bodyBytesIn);
     if (bytesOut > 0) this.bytesOut.inc({ route }, bytesOut);
   }
 
   redisOperation(operation: string, seconds: number, failed: boolean): void {
+    if (!this.recording) return;
     this.redisDuration.observe({ operation }, seconds);
     if (failed) this.redisErrors.inc({ operation });
   }
 
   redisConnectionError(): void {
-    this.redisErrors.inc({ operation: "connection" });
+    if (this.recording) this.redisErrors.inc({ operation: "connection" });
   }
 }
