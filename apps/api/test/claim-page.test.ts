@@ -312,19 +312,27 @@ describe("the claim page on a desktop and on a phone (headless Chromium: layout 
     await context.close();
   });
 
-  it("a text/plain payload says \"A text/plain payload\"; a failed claim is a styled error", async () => {
+  it("a text/plain payload says \"A text/plain payload\"; claimed elsewhere meanwhile, Claim shows the gone page; a network failure is a styled error", async () => {
     const created = await stack.producer.create({ content: "hello", content_type: "text/plain", ttl_seconds: 600, max_retrievals: 1 });
     const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
     const page = await context.newPage();
     await page.goto(created.body.claim_url);
     expect(await text(page, ".summary")).toBe("A text/plain payload of 5 B.");
-    // Someone else claims first: this page's Claim now fails, and says so plainly.
-    expect((await fetch(`${created.body.claim_url}/claim`, { method: "POST" })).status).toBe(200);
+
+    // The network fails: nothing was shown, the button works again, and the page says so.
+    await page.route("**/claim", (route) => route.abort());
     await page.click("#claim");
     await page.locator("#status.notice.error").waitFor();
-    expect(await text(page, "#status")).toContain("burned");
+    expect(await text(page, "#status")).toBe("The claim could not reach the server. Nothing was shown; try again.");
+    await expect(page.locator("#claim").isEnabled()).resolves.toBe(true);
     await page.screenshot({ path: resolve(ARTIFACTS, "phone-3-failed.png"), fullPage: true });
     expect(await axeViolations(page)).toEqual([]);
+    await page.unroute("**/claim");
+
+    // Someone else claims first: this page's Claim now lands on the page that says it is gone.
+    expect((await fetch(`${created.body.claim_url}/claim`, { method: "POST" })).status).toBe(200);
+    await Promise.all([page.waitForEvent("load"), page.click("#claim")]);
+    expect(await text(page, "h1")).toBe("Already claimed");
     await context.close();
   });
 });

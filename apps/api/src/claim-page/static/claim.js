@@ -131,6 +131,8 @@
     say("Claiming…");
     try {
       const response = await fetch(root.dataset.claimPath, { method: "POST", headers: { accept: "application/json" } });
+      // Gone while the page was open (claimed by someone else, expired, deleted): the page for that says why.
+      if (response.status === 410) return location.reload();
       const body = await response.json();
       if (!response.ok) {
         say(body.message || "The claim failed.", "error");
