@@ -3,8 +3,8 @@
  * The test suites need a few system programs that npm cannot provide: redis-server (every server
  * test runs against a real one), python3 with venv (the official Python SDK's compatibility suite),
  * Chromium (the claim page's browser test), and nginx, openssl and systemd-analyze (docs/deploy.md's
- * nginx config is run in front of the API, its systemd unit verified). On Debian as root they are installed with apt-get;
- * otherwise this says exactly what is missing and stops.
+ * nginx config is run in front of the API, its systemd unit verified). On Debian as root they are
+ * installed with apt-get; otherwise this says exactly what is missing and stops.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
