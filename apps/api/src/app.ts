@@ -2,18 +2,21 @@ import express, { type Express } from "express";
 import type { Logger } from "pino";
 import type { ApiKeyRegistry } from "./auth/api-keys.js";
 import { ApiError } from "./errors.js";
-import { createMcpHttpHandler } from "@kubbi.ai/mcp/http";
 import { favicon, pageAsset } from "./claim-page/assets.js";
 import { docsAsset } from "./docs/assets.js";
 import { loadOpenApiJson } from "./docs/openapi-document.js";
 import { sendReferencePage } from "./docs/reference-page.js";
 import { errorHandler } from "./http/error-handler.js";
+import { planJsonBody } from "./http/json-body.js";
+import { producerAuth } from "./http/producer-auth.js";
+import { producerRateLimit } from "./http/rate-limit.js";
 import { requestContext } from "./http/request-context.js";
 import { metricsRoute } from "./metrics/exposure.js";
 import { claimsRouter } from "./routes/claims.js";
 import { liveness, readiness } from "./routes/health.js";
 import { home } from "./routes/home.js";
 import { kubbisRouter } from "./routes/kubbis.js";
+import { mcpRouter } from "./routes/mcp.js";
 import type { ServiceContext } from "./services/context.js";
 
 export interface AppDependencies {
@@ -45,16 +48,13 @@ export function createApp({ context, registry, logger, isDraining }: AppDependen
   if (context.config.metricsToken !== undefined && context.config.metricsPort === undefined) {
     app.get("/metrics", metricsRoute(context.metrics, context.config.metricsToken));
   }
-  app.use("/api/v1/kubbis", kubbisRouter(context, registry));
+  // Authentication, then the key's rate limit, then its body limit: one chain, shared by REST and MCP, so
+  // both count against the same per-key limits and the same large-body gate.
+  const producerChain = [producerAuth(registry), producerRateLimit(context.store, context.now), planJsonBody(context.config.maxConcurrentLargeBodies)];
+  app.use("/api/v1/kubbis", kubbisRouter(context, producerChain));
   app.use("/r", claimsRouter(context));
-  // MCP over Streamable HTTP: the same tools as `npx @kubbi.ai/mcp`, run with the caller's Bearer key.
-  app.all(
-    "/mcp",
-    createMcpHttpHandler({
-      baseUrl: () => context.publicUrl(),
-      verifyApiKey: async (apiKey) => (await registry.authenticate(apiKey)) !== null,
-    }),
-  );
+  // MCP over Streamable HTTP: the same tools as `npx @kubbi.ai/mcp`, in-process, with the caller's key.
+  app.use("/mcp", mcpRouter(context, producerChain, logger));
   app.use(() => {
     throw new ApiError("not_found", "There is no such route.");
   });

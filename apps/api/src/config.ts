@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { productionProblems } from "./production-readiness.js";
 
 const MIB = 1024 * 1024;
 
@@ -10,6 +11,7 @@ const envSchema = z.object({
   PORT: intFromEnv(3000),
   HOST: z.string().min(1).optional(),
   REDIS_URL: z.string().url().optional(),
+  KUBBI_ALLOW_MEMORY_STORE: z.enum(["true", "false"]).default("false"),
   KUBBI_PUBLIC_URL: z
     .string()
     .url()
@@ -44,6 +46,8 @@ export interface Config {
   port: number;
   host: string;
   redisUrl: string | undefined;
+  /** Production runs on the in-process store only when the operator says so (KUBBI_ALLOW_MEMORY_STORE). */
+  allowMemoryStore: boolean;
   /** Origin used to build claim URLs; undefined means http://localhost:<bound port>. */
   publicUrl: string | undefined;
   serverKeys: string | undefined;
@@ -76,7 +80,10 @@ export interface Plan {
 
 export class ConfigError extends Error {}
 
-/** Parses the environment once; `--dev` on the command line selects development mode. */
+/**
+ * Parses the environment once; `--dev` on the command line selects development mode. In production it
+ * refuses a configuration that cannot work, naming what to set.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -91,12 +98,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (e.KUBBI_METRICS_PORT !== undefined && e.KUBBI_METRICS_PORT === e.PORT) {
     throw new ConfigError("invalid configuration: KUBBI_METRICS_PORT must differ from PORT (or leave it unset and set KUBBI_METRICS_TOKEN to serve /metrics on PORT)");
   }
-  return {
+  const config: Config = {
     mode,
     port: e.PORT,
     // A development server with a printed key listens on loopback only unless told otherwise.
     host: e.HOST ?? (mode === "development" ? "127.0.0.1" : "0.0.0.0"),
     redisUrl: e.REDIS_URL,
+    allowMemoryStore: e.KUBBI_ALLOW_MEMORY_STORE === "true",
     publicUrl: e.KUBBI_PUBLIC_URL?.replace(/\/+$/, ""),
     serverKeys: e.KUBBI_KEYS,
     envApiKeys: (e.KUBBI_API_KEYS ?? "").split(",").map((key) => key.trim()).filter(Boolean),
@@ -119,4 +127,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     metricsToken: e.KUBBI_METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
   };
+  const problems = mode === "production" ? productionProblems(config) : [];
+  if (problems.length > 0) {
+    throw new ConfigError(`production mode cannot start:\n${problems.map((problem) => `  - ${problem}`).join("\n")}\n(to try kubbi on this machine, \`pnpm start\` runs in development mode)`);
+  }
+  return config;
 }

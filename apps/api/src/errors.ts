@@ -31,6 +31,8 @@ export class ApiError extends Error {
     message: string,
     readonly messages: string[] = [],
     readonly retryAfterSeconds?: number,
+    /** Logged with a 5xx for the operator, never sent to the client. */
+    readonly logDetail?: Record<string, unknown>,
   ) {
     super(message);
     this.status = ERROR_STATUS[code];

@@ -35,6 +35,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     logger.warn("no REDIS_URL: using the in-process store (data lives in this process only and is lost on restart)");
   } else {
     await store.ping();
+    if (config.envApiKeys.length === 0 && config.mode === "production" && !(await store.listApiKeys()).some((key) => key.revokedAt === null)) {
+      logger.warn("no producer API key yet: create one with the admin command (see the README); it works at once, without a restart");
+    }
   }
 
   let publicUrl = config.publicUrl ?? "";
@@ -42,6 +45,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     store,
     sealer: new KubbiSealer(keyRing),
     config,
+    logger,
     publicUrl: () => publicUrl,
     now: () => Date.now(),
     metrics,
@@ -64,10 +68,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   if (metricsServer) logger.info({ metrics_port: config.metricsPort, token_required: config.metricsToken !== undefined }, "metrics at /metrics on their own port");
   logger.info({ store: store.kind, mode: config.mode, public_url: publicUrl, key_ids: keyRing.ids }, `listening on ${url}`);
-  if (devApiKey) {
-    // Printed once to the terminal for the README walk-through; never through the logger.
-    process.stderr.write(`\n  kubbi dev API key (valid until this process stops): ${devApiKey}\n  try: curl -s ${publicUrl}/healthz\n\n`);
-  }
+  if (devApiKey) process.stderr.write(developmentBanner(publicUrl, devApiKey));
 
   return {
     url,
@@ -84,6 +85,25 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await store.close();
     },
   };
+}
+
+/**
+ * Printed once to the terminal, never through the logger: lines to paste into another shell, so the
+ * CLI, SDKs and MCP server talk to this server and not to the hosted default.
+ */
+function developmentBanner(publicUrl: string, devApiKey: string): string {
+  return [
+    "",
+    "kubbi is running in development mode: its server key and this API key are throwaway, valid until this process stops.",
+    "To use it from another terminal, paste:",
+    "",
+    `  export KUBBI_BASE_URL=${publicUrl}`,
+    `  export KUBBI_API_KEY=${devApiKey}`,
+    "",
+    `Then try: curl -s $KUBBI_BASE_URL/healthz`,
+    "",
+    "",
+  ].join("\n");
 }
 
 function loadKeyRing(config: Config, logger: Logger): KeyRing {

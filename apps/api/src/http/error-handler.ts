@@ -38,7 +38,7 @@ export function errorHandler(logger: Logger, metrics: Metrics) {
     if (res.headersSent) return next(error);
     let apiError = error instanceof ApiError ? error : fromBodyParser(error as BodyParserError);
     if (apiError) {
-      if (apiError.status >= 500) logger.error({ request_id: requestIdOf(res), code: apiError.code }, apiError.message);
+      if (apiError.status >= 500) logger.error({ request_id: requestIdOf(res), code: apiError.code, ...apiError.logDetail }, apiError.message);
     } else {
       const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
       logger.error({ request_id: requestIdOf(res), err: { name, message, stack } }, "unhandled error");

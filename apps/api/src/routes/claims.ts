@@ -25,7 +25,7 @@ export function claimsRouter(context: ServiceContext): Router {
   });
 
   router.post("/:token/claim", async (req, res) => {
-    res.json(await claimKubbi(context, req.params.token));
+    res.type("json").send(await claimKubbi(context, req.params.token));
   });
   // The inspect JSON's claim.url pasted into a browser or curl: say how to claim, never consume, never 404.
   router.get("/:token/claim", (_req, res) => {

@@ -27,10 +27,12 @@ export async function inspectKubbi(context: ServiceContext, claimToken: string) 
 }
 
 /**
- * One atomic claim in storage, then decryption. A claim that committed is never served twice.
- * If decryption fails the claim is rolled back, so a key-ring mistake never burns a handoff.
+ * One atomic claim in storage, then decryption and the response body, serialised here. A claim that
+ * committed is never served twice, and one that cannot be answered is rolled back: whatever fails
+ * between the commit and a body ready to send (a key-ring mistake, a payload that will not
+ * serialise) never burns a handoff.
  */
-export async function claimKubbi(context: ServiceContext, claimToken: string) {
+export async function claimKubbi(context: ServiceContext, claimToken: string): Promise<string> {
   const outcome = await context.store.claim(tokenHashOf(claimToken), context.now());
   if (outcome.kind === "not_found") throw notFound();
   if (outcome.kind === "gone") throw goneObserved(context, outcome.status);
@@ -39,13 +41,12 @@ export async function claimKubbi(context: ServiceContext, claimToken: string) {
     const info = context.sealer.openInfo(record);
     const payload = context.sealer.openPayload(record, claimToken, outcome.sealedPayload);
     const content = record.kind === "package" ? { files: decodePackage(payload, info.files ?? []) } : { single: decodeSingle(payload, record.contentType) };
-    const view = claimView(record, info, outcome.burned, content);
+    const body = JSON.stringify(claimView(record, info, outcome.burned, content));
     context.metrics.kubbi("claimed");
     if (outcome.burned) context.metrics.kubbi("burned");
-    return view;
+    return body;
   } catch (error) {
-    if (!(error instanceof DecryptError)) throw error;
     await context.store.restoreClaim(outcome, context.now());
-    throw decryptFailed();
+    throw error instanceof DecryptError ? decryptFailed(error) : error;
   }
 }
