@@ -2,14 +2,19 @@ import express, { type Express } from "express";
 import type { Logger } from "pino";
 import type { ApiKeyRegistry } from "./auth/api-keys.js";
 import { ApiError } from "./errors.js";
-import { claimPageAsset } from "./claim-page/assets.js";
+import { favicon, pageAsset } from "./claim-page/assets.js";
+import { docsAsset } from "./docs/assets.js";
+import { loadOpenApiJson } from "./docs/openapi-document.js";
+import { sendReferencePage } from "./docs/reference-page.js";
 import { errorHandler } from "./http/error-handler.js";
 import { planJsonBody } from "./http/json-body.js";
 import { producerAuth } from "./http/producer-auth.js";
 import { producerRateLimit } from "./http/rate-limit.js";
 import { requestContext } from "./http/request-context.js";
+import { metricsRoute } from "./metrics/exposure.js";
 import { claimsRouter } from "./routes/claims.js";
 import { liveness, readiness } from "./routes/health.js";
+import { home } from "./routes/home.js";
 import { kubbisRouter } from "./routes/kubbis.js";
 import { mcpRouter } from "./routes/mcp.js";
 import type { ServiceContext } from "./services/context.js";
@@ -27,12 +32,22 @@ export function createApp({ context, registry, logger, isDraining }: AppDependen
   app.disable("x-powered-by");
   app.set("etag", false);
   if (context.config.trustProxy !== undefined) app.set("trust proxy", parseTrustProxy(context.config.trustProxy));
+  const openApiJson = loadOpenApiJson();
 
-  app.use(requestContext(logger));
+  app.use(requestContext(logger, context.metrics));
   // Mounted directly rather than as routers: every request would otherwise walk their stacks.
+  app.get("/", home(context));
   app.get("/healthz", liveness);
   app.get("/readyz", readiness(context.store, isDraining));
-  app.get("/assets/:name", claimPageAsset);
+  app.get("/openapi.json", (_req, res) => void res.type("json").send(openApiJson));
+  app.get("/docs", sendReferencePage);
+  app.get("/docs/assets/:name", docsAsset);
+  app.get("/assets/:name", pageAsset);
+  app.get("/favicon.ico", favicon);
+  // Behind a token on this port only when no port of their own is configured.
+  if (context.config.metricsToken !== undefined && context.config.metricsPort === undefined) {
+    app.get("/metrics", metricsRoute(context.metrics, context.config.metricsToken));
+  }
   // Authentication, then the key's rate limit, then its body limit: one chain, shared by REST and MCP, so
   // both count against the same per-key limits and the same large-body gate.
   const producerChain = [producerAuth(registry), producerRateLimit(context.store, context.now), planJsonBody(context.config.maxConcurrentLargeBodies)];
@@ -43,7 +58,7 @@ export function createApp({ context, registry, logger, isDraining }: AppDependen
   app.use(() => {
     throw new ApiError("not_found", "There is no such route.");
   });
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, context.metrics));
   return app;
 }
 

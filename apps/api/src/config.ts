@@ -34,6 +34,8 @@ const envSchema = z.object({
   KUBBI_TRUST_PROXY: z.string().optional(),
   KUBBI_SHUTDOWN_GRACE_MS: intFromEnv(10_000, 0),
   KUBBI_MAX_CONCURRENT_LARGE_BODIES: intFromEnv(2, 1),
+  KUBBI_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  KUBBI_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (e.g. $(openssl rand -hex 24))").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -61,6 +63,10 @@ export interface Config {
   shutdownGraceMs: number;
   /** How many request bodies over 1 MiB are read and processed at once (memory bound under load). */
   maxConcurrentLargeBodies: number;
+  /** Prometheus metrics on a port of their own (any token still applies there). */
+  metricsPort: number | undefined;
+  /** Bearer token for the metrics; without a metrics port they are served at /metrics on the API port. */
+  metricsToken: string | undefined;
   logLevel: string;
 }
 
@@ -89,6 +95,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (e.KUBBI_MIN_TTL_SECONDS > e.KUBBI_MAX_TTL_SECONDS) {
     throw new ConfigError("invalid configuration: KUBBI_MIN_TTL_SECONDS exceeds KUBBI_MAX_TTL_SECONDS");
   }
+  if (e.KUBBI_METRICS_PORT !== undefined && e.KUBBI_METRICS_PORT === e.PORT) {
+    throw new ConfigError("invalid configuration: KUBBI_METRICS_PORT must differ from PORT (or leave it unset and set KUBBI_METRICS_TOKEN to serve /metrics on PORT)");
+  }
   const config: Config = {
     mode,
     port: e.PORT,
@@ -114,6 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     trustProxy: e.KUBBI_TRUST_PROXY,
     shutdownGraceMs: e.KUBBI_SHUTDOWN_GRACE_MS,
     maxConcurrentLargeBodies: e.KUBBI_MAX_CONCURRENT_LARGE_BODIES,
+    metricsPort: e.KUBBI_METRICS_PORT,
+    metricsToken: e.KUBBI_METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
   };
   const problems = mode === "production" ? productionProblems(config) : [];

@@ -8,6 +8,9 @@ import { KeyRing } from "./crypto/keyring.js";
 import { KubbiSealer } from "./crypto/kubbi-sealer.js";
 import { newApiKey } from "./crypto/tokens.js";
 import type { ServiceContext } from "./services/context.js";
+import { instrumentRedisStore } from "./metrics/instrumented-store.js";
+import { startMetricsServer } from "./metrics/exposure.js";
+import { Metrics } from "./metrics/metrics.js";
 import { openStore } from "./store/open-store.js";
 
 export interface RunningServer {
@@ -22,7 +25,12 @@ export class StartupError extends Error {}
 /** Process wiring: keys, store, app, listen. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const keyRing = loadKeyRing(config, logger);
-  const store = openStore(config.redisUrl, (error) => logger.error({ err: { name: error.name, message: error.message } }, "redis connection error"));
+  const metrics = new Metrics(config.metricsPort !== undefined || config.metricsToken !== undefined);
+  const openedStore = openStore(config.redisUrl, (error) => {
+    metrics.redisConnectionError();
+    logger.error({ err: { name: error.name, message: error.message } }, "redis connection error");
+  });
+  const store = openedStore.kind === "redis" && metrics.recording ? instrumentRedisStore(openedStore, metrics) : openedStore;
   if (store.kind === "memory") {
     logger.warn("no REDIS_URL: using the in-process store (data lives in this process only and is lost on restart)");
   } else {
@@ -40,6 +48,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     logger,
     publicUrl: () => publicUrl,
     now: () => Date.now(),
+    metrics,
   };
   const registry = new ApiKeyRegistry(store, config.defaultPlan);
   config.envApiKeys.forEach((apiKey, index) => registry.addEnvironmentKey(apiKey, `KUBBI_API_KEYS[${index}]`));
@@ -54,8 +63,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     server.once("error", reject);
   });
   const { port } = server.address() as AddressInfo;
+  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.host, config.metricsPort, config.metricsToken);
   publicUrl ||= `http://localhost:${port}`;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  if (metricsServer) logger.info({ metrics_port: config.metricsPort, token_required: config.metricsToken !== undefined }, "metrics at /metrics on their own port");
   logger.info({ store: store.kind, mode: config.mode, public_url: publicUrl, key_ids: keyRing.ids }, `listening on ${url}`);
   if (devApiKey) process.stderr.write(developmentBanner(publicUrl, devApiKey));
 
@@ -64,6 +75,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     server,
     async shutdown() {
       draining = true;
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

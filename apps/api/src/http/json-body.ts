@@ -16,6 +16,9 @@ const LARGE_BODY_BYTES = 1024 * 1024;
  * A large body costs several times its size in memory while it is parsed, decoded and sealed, so at
  * most `largeBodySlots` are read at once; the others wait unread, held back by TCP flow control.
  */
+/** The largest JSON body a plan accepts (docs/deploy.md sizes nginx's client_max_body_size from it). */
+export const jsonBodyLimit = (maxKubbiBytes: number) => Math.ceil((maxKubbiBytes * 4) / 3) + JSON_OVERHEAD_BYTES;
+
 export function planJsonBody(largeBodySlots: number) {
   const parsers = new Map<number, ReturnType<typeof express.json>>();
   const largeBodies = new ConcurrencyGate(largeBodySlots);
@@ -25,7 +28,7 @@ export function planJsonBody(largeBodySlots: number) {
     if (req.is("application/json") === false) {
       throw new ApiError("unsupported_media_type", "Send the request body as JSON with Content-Type: application/json.");
     }
-    const limit = Math.ceil((producerOf(res).plan.maxKubbiBytes * 4) / 3) + JSON_OVERHEAD_BYTES;
+    const limit = jsonBodyLimit(producerOf(res).plan.maxKubbiBytes);
     const length = req.get("content-length");
     // express.json would answer only after draining the whole announced body; refuse it up front
     // and close the connection instead of reading what we will not use.

@@ -1,4 +1,5 @@
 import { Router } from "express";
+import { ApiError } from "../errors.js";
 import { consumerRateLimit } from "../http/rate-limit.js";
 import { sendClaimPage } from "../claim-page/send.js";
 import { claimKubbi, inspectKubbi } from "../services/claims.js";
@@ -25,6 +26,11 @@ export function claimsRouter(context: ServiceContext): Router {
 
   router.post("/:token/claim", async (req, res) => {
     res.type("json").send(await claimKubbi(context, req.params.token));
+  });
+  // The inspect JSON's claim.url pasted into a browser or curl: say how to claim, never consume, never 404.
+  router.get("/:token/claim", (_req, res) => {
+    res.setHeader("Allow", "POST");
+    throw new ApiError("method_not_allowed", "Claim with POST: `curl -X POST` this URL (no body needed). GET the claim URL without /claim to inspect it without consuming.");
   });
 
   return router;

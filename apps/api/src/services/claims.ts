@@ -1,4 +1,4 @@
-import { gone, notFound } from "../errors.js";
+import { gone, notFound, type GoneReason } from "../errors.js";
 import { DecryptError } from "../crypto/seal.js";
 import { hashClaimToken, isWellFormedClaimToken } from "../crypto/tokens.js";
 import type { ServiceContext } from "./context.js";
@@ -12,11 +12,17 @@ function tokenHashOf(claimToken: string): string {
   return hashClaimToken(claimToken);
 }
 
+/** Expiry has no event of its own (Redis drops the payload by TTL): a consumer finding it is when it is counted. */
+function goneObserved(context: ServiceContext, status: GoneReason) {
+  if (status === "expired") context.metrics.kubbi("expired");
+  return gone(status);
+}
+
 /** Read only: never counts, never changes state. */
 export async function inspectKubbi(context: ServiceContext, claimToken: string) {
   const record = await context.store.findByTokenHash(tokenHashOf(claimToken), context.now());
   if (!record) throw notFound();
-  if (record.status !== "active") throw gone(record.status);
+  if (record.status !== "active") throw goneObserved(context, record.status);
   return inspectView(record, openInfo(context, record), claimUrlFor(context, claimToken));
 }
 
@@ -29,13 +35,16 @@ export async function inspectKubbi(context: ServiceContext, claimToken: string) 
 export async function claimKubbi(context: ServiceContext, claimToken: string): Promise<string> {
   const outcome = await context.store.claim(tokenHashOf(claimToken), context.now());
   if (outcome.kind === "not_found") throw notFound();
-  if (outcome.kind === "gone") throw gone(outcome.status);
+  if (outcome.kind === "gone") throw goneObserved(context, outcome.status);
   const { record } = outcome;
   try {
     const info = context.sealer.openInfo(record);
     const payload = context.sealer.openPayload(record, claimToken, outcome.sealedPayload);
     const content = record.kind === "package" ? { files: decodePackage(payload, info.files ?? []) } : { single: decodeSingle(payload, record.contentType) };
-    return JSON.stringify(claimView(record, info, outcome.burned, content));
+    const body = JSON.stringify(claimView(record, info, outcome.burned, content));
+    context.metrics.kubbi("claimed");
+    if (outcome.burned) context.metrics.kubbi("burned");
+    return body;
   } catch (error) {
     await context.store.restoreClaim(outcome, context.now());
     throw error instanceof DecryptError ? decryptFailed(error) : error;

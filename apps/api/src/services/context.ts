@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Config, Plan } from "../config.js";
 import type { KubbiSealer } from "../crypto/kubbi-sealer.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { KubbiStore } from "../store/store.js";
 
 /** What services need from the process: storage, keys, settings, a log and a clock. */
@@ -13,6 +14,7 @@ export interface ServiceContext {
   /** The origin claim URLs are built on (known once the server listens). */
   publicUrl(): string;
   now(): number;
+  metrics: Metrics;
 }
 
 /** The authenticated producer: an API key's id and the limits that apply to it. */

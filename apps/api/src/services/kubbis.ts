@@ -70,6 +70,7 @@ export async function createKubbi(context: ServiceContext, producer: Producer, p
   if (outcome === "quota_exceeded") {
     throw new ApiError("quota_exceeded", `This API key already has ${plan.maxActiveKubbis} active kubbis, the most its plan allows. Delete or claim some, or wait for them to expire.`);
   }
+  context.metrics.kubbi("created");
   return createdView(record, info.metadata, files, claimUrlFor(context, claimToken), claimToken);
 }
 
@@ -136,5 +137,6 @@ export async function deleteKubbi(context: ServiceContext, producer: Producer, i
   const outcome = await context.store.delete(record.tokenHash, producer.keyId, context.now());
   if (outcome === "not_found") throw notFound();
   if (outcome !== "ok") throw new ApiError("conflict", `This kubbi is already ${outcome}; there is nothing left to delete.`);
+  context.metrics.kubbi("deleted");
   return { id: record.id, status: "deleted" as const };
 }

@@ -120,7 +120,12 @@ export interface paths {
             };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Claim URL opened with GET (405)
+         * @description The inspect JSON's `claim.url` pasted into a browser or curl. Answers 405 with `Allow: POST` and a message
+         *     saying to POST, whatever the token (never 404), and never counts as a retrieval; HEAD is answered too.
+         */
+        get: operations["claimKubbiWithGet"];
         put?: never;
         /**
          * Claim a kubbi
@@ -157,6 +162,93 @@ export interface paths {
          *     See packages/mcp/README.md.
          */
         post: operations["mcp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What this server is
+         * @description Where the reference and the contract are. Clients that prefer `text/html` (a browser) get a small page
+         *     with the same links, under the claim page's Content-Security-Policy; anything else gets JSON.
+         */
+        get: operations["getServiceIndex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This contract
+         * @description This OpenAPI document, as JSON.
+         */
+        get: operations["getOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The API reference
+         * @description This contract rendered for people (Redoc). Every script and stylesheet is served by the API itself under
+         *     `/docs/assets/`; the page loads nothing from any other origin. Its Content-Security-Policy is
+         *     `default-src 'none'; script-src 'self'; style-src 'self' 'nonce-<per response>' <two sha256 hashes of
+         *     Redoc's boot styles>; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none';
+         *     frame-ancestors 'none'`.
+         */
+        get: operations["getApiReference"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Served here only when `KUBBI_METRICS_TOKEN` is set and `KUBBI_METRICS_PORT` is not (otherwise 404 here;
+         *     with `KUBBI_METRICS_PORT` the same text is at `/metrics` on that port, token still required if set).
+         *     Labels are route templates, error codes, store operations and event names only: never a token, key or id.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -537,7 +629,7 @@ export interface components {
          *     generic `gone` the SDK's README mentions.
          * @enum {string}
          */
-        ErrorCode: "validation_error" | "invalid_json" | "unauthorized" | "not_found" | "conflict" | "idempotency_in_progress" | "idempotency_key_reused" | "burned" | "expired" | "deleted" | "payload_too_large" | "file_limit_exceeded" | "unsupported_media_type" | "quota_exceeded" | "rate_limited" | "decrypt_failed" | "internal_error" | "service_unavailable";
+        ErrorCode: "validation_error" | "invalid_json" | "unauthorized" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_in_progress" | "idempotency_key_reused" | "burned" | "expired" | "deleted" | "payload_too_large" | "file_limit_exceeded" | "unsupported_media_type" | "quota_exceeded" | "rate_limited" | "decrypt_failed" | "internal_error" | "service_unavailable";
         /**
          * @description The body of every non-2xx response. `messages` is always a list: every problem for
          *     validation_error (never empty, since the Python SDK raises KubbiValidationError only for a
@@ -548,6 +640,28 @@ export interface components {
             message: string;
             messages: string[];
             request_id: components["schemas"]["RequestId"];
+        };
+        ServiceIndex: {
+            /** @constant */
+            name: "kubbi";
+            description: string;
+            /**
+             * Format: uri
+             * @description The API reference for people.
+             */
+            docs_url: string;
+            /**
+             * Format: uri
+             * @description This contract, as JSON.
+             */
+            openapi_url: string;
+            /**
+             * Format: uri
+             * @description Where producers create kubbis.
+             */
+            kubbis_url: string;
+            /** Format: uri */
+            health_url: string;
         };
         Health: {
             /** @constant */
@@ -605,6 +719,21 @@ export interface components {
                 "application/json": components["schemas"]["Error"] & {
                     /** @constant */
                     error: "unauthorized";
+                };
+            };
+        };
+        /** @description This URL takes POST; the `Allow` header says so. */
+        MethodNotAllowed: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                /** @description The method this URL takes. */
+                Allow: "POST";
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"] & {
+                    /** @constant */
+                    error: "method_not_allowed";
                 };
             };
         };
@@ -1024,6 +1153,25 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    claimKubbiWithGet: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A caller's request id. Kept and echoed when it is 1–64 characters of `[A-Za-z0-9._-]`; otherwise a new one is made. */
+                "X-Request-Id"?: components["parameters"]["RequestIdHeader"];
+            };
+            path: {
+                /** @description The claim token from the claim URL. Anything that is not a live or tombstoned token, malformed ones included, is 404 not_found. */
+                token: components["parameters"]["ClaimTokenPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
     claimKubbi: {
         parameters: {
             query?: never;
@@ -1091,6 +1239,109 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+        };
+    };
+    getServiceIndex: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server's name and links, absolute on `KUBBI_PUBLIC_URL`. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceIndex"];
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI 3.1 document. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        openapi: string;
+                        info: Record<string, never>;
+                        paths: Record<string, never>;
+                    };
+                };
+            };
+        };
+    };
+    getApiReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page that renders `/openapi.json`. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text format 0.0.4. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Missing or wrong `Authorization: Bearer <KUBBI_METRICS_TOKEN>`. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @constant */
+                        error: "unauthorized";
+                    };
+                };
+            };
+            404: components["responses"]["NotFound"];
         };
     };
     getLiveness: {
