@@ -1,27 +1,7 @@
-/** Every error code the API returns, and its HTTP status: the one table. */
-export const ERROR_STATUS = {
-  validation_error: 400,
-  invalid_json: 400,
-  unauthorized: 401,
-  not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
-  idempotency_in_progress: 409,
-  burned: 410,
-  expired: 410,
-  deleted: 410,
-  payload_too_large: 413,
-  file_limit_exceeded: 413,
-  unsupported_media_type: 415,
-  idempotency_key_reused: 422,
-  quota_exceeded: 429,
-  rate_limited: 429,
-  decrypt_failed: 500,
-  internal_error: 500,
-  service_unavailable: 503,
-} as const;
+import { ERROR_STATUS, type ErrorBody as WireErrorBody, type ErrorCode } from "@kubbi/openapi";
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+// Every error code and its HTTP status come from the spec (x-http-status on ErrorCode): the one table.
+export type { ErrorCode };
 
 /** A rejection the routes throw; the error handler turns it into the envelope. */
 export class ApiError extends Error {
@@ -39,15 +19,8 @@ export class ApiError extends Error {
   }
 }
 
-export interface ErrorBody {
-  error: ErrorCode;
-  message: string;
-  messages: string[];
-  request_id: string;
-}
-
 /** The one place the error envelope is built. */
-export function errorBody(error: ApiError, requestId: string): ErrorBody {
+export function errorBody(error: ApiError, requestId: string): WireErrorBody {
   return { error: error.code, message: error.message, messages: error.messages, request_id: requestId };
 }
 

@@ -3,7 +3,7 @@
  * only text. Any failure, an API error above all, becomes a tool error the model can read and act on:
  * the error code, its message, and a hint what to do next. It never escapes as a protocol error.
  */
-import { isKubbiApiError, isKubbiNetworkError, isKubbiOriginNotAllowedError, isKubbiUsageError } from "@kubbi.ai/sdk";
+import { isKubbiApiError, isKubbiNetworkError, isKubbiOriginNotAllowedError, isKubbiUsageError, type KubbiErrorCode } from "@kubbi.ai/sdk";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 
 /** A failure the tools themselves detect, with its own code. */
@@ -25,7 +25,11 @@ export interface ToolErrorBody {
   error: { code: string; message: string; status?: number; messages?: readonly string[]; request_id?: string | null; hint?: string };
 }
 
-const HINTS: Record<string, string> = {
+/** The codes only the tools themselves give (the API's codes come from the contract). */
+type ToolCode = ToolError["code"] | "origin_not_allowed" | "usage_error" | "network_error";
+
+/** A hint for every code: a code the spec adds without a hint here fails to compile. */
+const HINTS: Record<KubbiErrorCode | ToolCode, string> = {
   invalid_arguments: "Fix the named arguments (camelCase, exactly as the tool's input schema lists them) and call the tool again.",
   save_failed: "The claim happened, so its content may be gone: ask the producer to send it again, and choose a new saveTo directory.",
   burned: "The kubbi was claimed as many times as allowed and its content is gone. Ask the producer to send a new one.",
@@ -34,12 +38,22 @@ const HINTS: Record<string, string> = {
   not_found: "No kubbi has this claim URL or id (or it belongs to another API key). Check it was copied exactly.",
   unauthorized: "The kubbi API key is missing, malformed, unknown or revoked.",
   validation_error: "Fix the listed fields and call the tool again.",
+  invalid_json: "The request body was not valid JSON: send the arguments again as plain JSON values.",
   payload_too_large: "Send less data: split it across several kubbis, or compress it.",
   file_limit_exceeded: "Send fewer files per package, or several packages.",
+  unsupported_media_type: "The server refused the request's content type: report this, it is a bug in the tool or server.",
   quota_exceeded: "Too many active kubbis for this key: delete ones no longer needed, or wait for them to expire.",
   rate_limited: "Too many requests: wait a little and try again.",
   conflict: "The kubbi is no longer active, so there is nothing to delete.",
+  method_not_allowed: "The server does not offer this operation at this URL: check the server is a kubbi API of this version.",
+  idempotency_in_progress: "The same send is still being processed: wait a moment and call the tool again.",
+  idempotency_key_reused: "This idempotency key was used for a different send: send again without reusing it.",
+  decrypt_failed: "The server could not open this kubbi with its keys: the content cannot be recovered. Ask the producer to send it again.",
+  internal_error: "The kubbi server failed: try again later, and report it if it persists.",
+  service_unavailable: "The kubbi server is not ready (its storage may be down): try again in a little while.",
   origin_not_allowed: "This server only claims URLs of its own kubbi API; the URL names another host.",
+  usage_error: "The tool refused the request before sending it: fix what the message names.",
+  network_error: "The kubbi server could not be reached: check the network or the server, then try again.",
 };
 
 export function toolError(error: unknown): CallToolResult {
@@ -66,6 +80,6 @@ function describeError(error: unknown): ToolErrorBody {
 }
 
 function withHint(error: ToolErrorBody["error"]): ToolErrorBody {
-  const hint = HINTS[error.code];
+  const hint = (HINTS as Record<string, string>)[error.code];
   return { error: hint ? { ...error, hint } : error };
 }

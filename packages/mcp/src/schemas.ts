@@ -3,6 +3,7 @@
  * (`kubbi_send({ content, contentType, ttlSeconds, maxRetrievals })`). Inputs are strict objects: an
  * argument a tool does not define is refused (see arguments.ts), never dropped.
  */
+import { FILE_ROLES, KUBBI_STATUSES, KUBBI_TYPES, SINGLE_CONTENT_TYPES } from "@kubbi.ai/sdk";
 import { z } from "zod";
 
 // Input values are checked loosely on purpose: the API is the authority on limits (a self-hosted API may
@@ -28,8 +29,8 @@ const metadata = jsonObject
 const claimUrl = z.string().min(1).describe("The claim URL (https://…/r/<token>) exactly as it was handed to you.");
 const kubbiId = z.string().min(1).describe("The kubbi's id (a UUID), as returned by kubbi_send, kubbi_send_files or kubbi_list.");
 
-const role = z.enum(["instructions", "data", "context", "config", "attachment"]);
-const status = z.enum(["active", "burned", "expired", "deleted"]);
+const role = z.enum(FILE_ROLES);
+const status = z.enum(KUBBI_STATUSES);
 const timestamp = z.string().describe("ISO 8601 UTC timestamp");
 
 export const sendInput = z.strictObject({
@@ -38,7 +39,7 @@ export const sendInput = z.strictObject({
     .describe(
       "The payload. text/plain: a string. application/json: any JSON value, or its JSON text as a string (a string that is not JSON text is stored as a JSON string).",
     ),
-  contentType: z.enum(["text/plain", "application/json"]).default("text/plain"),
+  contentType: z.enum(SINGLE_CONTENT_TYPES).default("text/plain"),
   ttlSeconds,
   maxRetrievals,
   metadata,
@@ -116,7 +117,7 @@ export const sendFilesOutput = z.object({
 });
 
 const state = {
-  type: z.enum(["kubbi", "kubbi_package"]),
+  type: z.enum(KUBBI_TYPES),
   ...common,
   contentType: z.string().nullable().describe("The single payload's content type; null for a package."),
   fileCount: z.number().nullable().describe("The package's number of files; null for a single payload."),
@@ -135,7 +136,7 @@ export const listOutput = z.object({
 export const deleteOutput = z.object({ id: z.string(), status: z.literal("deleted") });
 
 export const claimOutput = z.object({
-  type: z.enum(["kubbi", "kubbi_package"]),
+  type: z.enum(KUBBI_TYPES),
   kubbiId: z.string(),
   burned: z.boolean().describe("True when this claim was the last allowed one: the kubbi is gone now, keep what you got."),
   retrievalCount: z.number(),

@@ -1,7 +1,9 @@
-// Type-only entry point: the wire types of openapi.yaml under handy names. Loads nothing at run time;
-// the response validator lives at "@kubbi/openapi/validator".
+// The contract at run time: the constants generated from openapi.yaml (src/generated/contract.ts), and
+// the wire types under handy names. The API imports it at run time (built to dist/); the SDK bundles it,
+// so the published SDK keeps zero runtime dependencies. The response validator is "@kubbi/openapi/validator".
 import type { components } from "./generated/schema.js";
 
+export * from "./generated/contract.js";
 export type { components, operations, paths } from "./generated/schema.js";
 
 type Schema<Name extends keyof components["schemas"]> = components["schemas"][Name];
@@ -19,16 +21,12 @@ export type CreateSingleResponse = Schema<"CreateSingleResponse">;
 export type CreatePackageResponse = Schema<"CreatePackageResponse">;
 export type KubbiDetail = Schema<"KubbiDetail">;
 export type KubbiList = Schema<"KubbiList">;
-export type Pagination = Schema<"Pagination">;
 export type DeleteResponse = Schema<"DeleteResponse">;
-export type KubbiType = Schema<"KubbiType">;
 export type KubbiStatus = Schema<"KubbiStatus">;
-export type Metadata = Schema<"Metadata">;
 
 export type InspectResponse = Schema<"InspectResponse">;
 export type InspectSingleResponse = Schema<"InspectSingleResponse">;
 export type InspectPackageResponse = Schema<"InspectPackageResponse">;
-export type ClaimInstructions = Schema<"ClaimInstructions">;
 export type ClaimResponse = Schema<"ClaimResponse">;
 export type ClaimSingleResponse = Schema<"ClaimSingleResponse">;
 export type ClaimPackageResponse = Schema<"ClaimPackageResponse">;
@@ -36,5 +34,3 @@ export type ClaimFile = Schema<"ClaimFile">;
 
 export type ErrorBody = Schema<"Error">;
 export type ErrorCode = Schema<"ErrorCode">;
-export type Health = Schema<"Health">;
-export type Readiness = Schema<"Readiness">;

@@ -47,6 +47,8 @@ export function createResponseValidator(): ResponseValidator {
   const doc = parse(readFileSync(SPEC_URL, "utf8")) as OpenApiDocument;
   // strict: a typo'd keyword or format in the spec fails here instead of silently validating nothing.
   const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+  // The spec's own extension: ErrorCode's HTTP status per code, read by scripts/generate-types.mjs.
+  ajv.addKeyword({ keyword: "x-http-status", schemaType: "object" });
   addFormats(ajv);
   ajv.addSchema({ $id: COMPONENTS_ID, $defs: pointRefsAtComponents(doc.components.schemas) });
 

@@ -30,3 +30,6 @@ export {
   type KubbiApiErrorInit,
 } from "./errors.js";
 export type * from "./types.js";
+// The contract's constants, generated from the OpenAPI spec and bundled in at build time (no runtime dependency).
+export { ERROR_CODES, FILE_ROLES, KUBBI_STATUSES, KUBBI_TYPES, LIMITS, SINGLE_CONTENT_TYPES } from "@kubbi/openapi";
+export type { ErrorCode as KubbiErrorCode } from "@kubbi/openapi";

@@ -1,4 +1,5 @@
 /** When to try again and how long to wait: capped exponential backoff with jitter, Retry-After wins. */
+import { ERROR_STATUS, type ErrorCode as KubbiErrorCode } from "@kubbi/openapi";
 
 const INITIAL_DELAY_MS = 500;
 const MAX_DELAY_MS = 8_000;
@@ -8,9 +9,15 @@ const MAX_RETRY_AFTER_MS = 60_000;
 /** Statuses that say the request did not get through a healthy server, so trying again is reasonable. */
 const TRANSIENT_STATUSES = new Set([502, 503, 504]);
 
+/**
+ * Error codes that clear by themselves: a 429 for the request rate (not for a quota; the server sends
+ * Retry-After with it), and a 409 for a send whose first attempt, with the same Idempotency-Key, is
+ * still running (its retry then replays that attempt's 201).
+ */
+const TRANSIENT_CODES: ReadonlySet<KubbiErrorCode> = new Set(["rate_limited", "idempotency_in_progress"]);
+
 export function isTransientStatus(status: number, code: string | null): boolean {
-  // A 429 for the request rate (not for a quota) clears by itself; the server sends Retry-After with it.
-  return TRANSIENT_STATUSES.has(status) || (status === 429 && code === "rate_limited");
+  return TRANSIENT_STATUSES.has(status) || (code !== null && TRANSIENT_CODES.has(code as KubbiErrorCode) && ERROR_STATUS[code as KubbiErrorCode] === status);
 }
 
 /** Retry-After in milliseconds (delta-seconds or an HTTP date), or null when absent or unparseable. */

@@ -23,7 +23,7 @@ export async function inspectKubbi(context: ServiceContext, claimToken: string) 
   const record = await context.store.findByTokenHash(tokenHashOf(claimToken), context.now());
   if (!record) throw notFound();
   if (record.status !== "active") throw goneObserved(context, record.status);
-  return inspectView(record, openInfo(context, record), claimUrlFor(context, claimToken));
+  return inspectView({ ...record, status: record.status }, openInfo(context, record), claimUrlFor(context, claimToken));
 }
 
 /**

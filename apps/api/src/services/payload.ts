@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { ClaimFile, CreatedFile, ManifestEntry as WireManifestEntry } from "@kubbi/openapi";
 import type { FileInput, SingleInput } from "../validation/create-kubbi.js";
 
 /**
@@ -6,22 +7,12 @@ import type { FileInput, SingleInput } from "../validation/create-kubbi.js";
  * content hash: anyone holding the claim URL could inspect for free and test guesses of a short
  * file (a PIN, a password) offline against it.
  */
-export interface ManifestEntry {
-  name: string;
-  content_type: string;
-  size_bytes: number;
-  role: string | null;
-}
+export type ManifestEntry = WireManifestEntry;
 
 /** A file with the SHA-256 of its bytes: told to the producer at creation and to the consumer at claim, never stored. */
-export interface HashedFile extends ManifestEntry {
-  sha256: string;
-}
+export type HashedFile = CreatedFile;
 
-export interface ClaimedFile extends HashedFile {
-  content: string;
-  encoding: "base64" | null;
-}
+export type ClaimedFile = ClaimFile;
 
 const sha256Hex = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
@@ -77,11 +68,11 @@ export function decodePackage(payload: Buffer, manifest: ManifestEntry[]): Claim
     const file = { ...manifestEntry(entry), sha256: sha256Hex(bytes) };
     if (isTextual(entry.content_type)) {
       try {
-        return { ...file, content: strictUtf8.decode(bytes), encoding: null };
+        return { ...file, content: strictUtf8.decode(bytes), encoding: null } satisfies ClaimedFile;
       } catch {
         // Not valid UTF-8 despite a textual type: base64 keeps it byte-exact.
       }
     }
-    return { ...file, content: bytes.toString("base64"), encoding: "base64" };
+    return { ...file, content: bytes.toString("base64"), encoding: "base64" } satisfies ClaimedFile;
   });
 }

@@ -1,42 +1,50 @@
+import type {
+  ClaimPackageResponse,
+  ClaimSingleResponse,
+  CreatePackageResponse,
+  CreateSingleResponse,
+  InspectPackageResponse,
+  InspectSingleResponse,
+  KubbiDetail,
+  components,
+} from "@kubbi/openapi";
 import type { KubbiInfo } from "../crypto/kubbi-sealer.js";
 import type { KubbiRecord } from "../store/store.js";
 import { manifestEntry, type ClaimedFile, type HashedFile } from "./payload.js";
 
-/** Response bodies, built in one place so every route speaks the same wire format. */
+/**
+ * Response bodies, built in one place so every route speaks the same wire format. Each `satisfies` its
+ * schema type generated from openapi.yaml, so a field the spec adds, renames or retypes fails to compile here.
+ */
 
 export const iso = (epochMs: number) => new Date(epochMs).toISOString();
 const isoOrNull = (epochMs: number | null) => (epochMs === null ? null : iso(epochMs));
 
-const wireType = (record: KubbiRecord) => (record.kind === "package" ? "kubbi_package" : "kubbi");
+// The store keeps a single payload's content type as a string; it only ever holds one the request schema accepted.
+const singleContentType = (record: KubbiRecord) => record.contentType as components["schemas"]["SingleContentType"];
 
 const remainingReads = (record: KubbiRecord) =>
   record.maxRetrievals === null ? null : Math.max(0, record.maxRetrievals - record.retrievalCount);
-
-/** Fields that differ by kind: a single payload has a content type, a package a file count. */
-function shape(record: KubbiRecord) {
-  return record.kind === "package"
-    ? { file_count: record.fileCount, total_size_bytes: record.totalSizeBytes }
-    : { content_type: record.contentType, total_size_bytes: record.totalSizeBytes };
-}
 
 /** The manifest as anyone but the producer at creation and the consumer at claim sees it: no hashes. */
 const manifestOf = (info: KubbiInfo) => info.files?.map(manifestEntry) ?? null;
 
 /** The 201 body. Its files carry their SHA-256: the producer sent the bytes, so the hashes tell it nothing new. */
 export function createdView(record: KubbiRecord, metadata: KubbiInfo["metadata"], files: HashedFile[] | null, claimUrl: string, claimToken: string) {
-  return {
+  const common = {
     id: record.id,
-    type: wireType(record),
     claim_url: claimUrl,
     claim_token: claimToken,
     status: record.status,
-    ...shape(record),
-    ...(record.kind === "package" ? { files: files ?? [] } : {}),
+    total_size_bytes: record.totalSizeBytes,
     max_retrievals: record.maxRetrievals,
     metadata,
     created_at: iso(record.createdAt),
     expires_at: iso(record.expiresAt),
   };
+  return record.kind === "package"
+    ? ({ ...common, type: "kubbi_package", file_count: record.fileCount, files: files ?? [] } satisfies CreatePackageResponse)
+    : ({ ...common, type: "kubbi", content_type: singleContentType(record) } satisfies CreateSingleResponse);
 }
 
 /**
@@ -46,9 +54,9 @@ export function createdView(record: KubbiRecord, metadata: KubbiInfo["metadata"]
 export function detailView(record: KubbiRecord, info: KubbiInfo, sealedWithUnknownKey: boolean) {
   return {
     id: record.id,
-    type: wireType(record),
+    type: record.kind === "package" ? "kubbi_package" : "kubbi",
     status: record.status,
-    content_type: record.kind === "single" ? record.contentType : null,
+    content_type: record.kind === "single" ? singleContentType(record) : null,
     file_count: record.kind === "package" ? record.fileCount : null,
     total_size_bytes: record.totalSizeBytes,
     max_retrievals: record.maxRetrievals,
@@ -61,33 +69,33 @@ export function detailView(record: KubbiRecord, info: KubbiInfo, sealedWithUnkno
     sealed_with_unknown_key: sealedWithUnknownKey,
     created_at: iso(record.createdAt),
     expires_at: iso(record.expiresAt),
-  };
+  } satisfies KubbiDetail;
 }
 
 export const CLAIM_DESCRIPTION = "POST to this URL to retrieve the content. This counts as a retrieval.";
 
-export function inspectView(record: KubbiRecord, info: KubbiInfo, claimUrl: string) {
-  return {
-    type: wireType(record),
+/** Only an active kubbi can be inspected: a gone one is 410 before it gets here. */
+export function inspectView(record: KubbiRecord & { status: "active" }, info: KubbiInfo, claimUrl: string) {
+  const common = {
     kubbi_id: record.id,
     status: record.status,
-    ...shape(record),
-    ...(record.kind === "package" ? { files: manifestOf(info) ?? [] } : {}),
+    total_size_bytes: record.totalSizeBytes,
     max_retrievals: record.maxRetrievals,
     retrieval_count: record.retrievalCount,
     remaining_reads: remainingReads(record),
     metadata: info.metadata,
     created_at: iso(record.createdAt),
     expires_at: iso(record.expiresAt),
-    claim: { url: `${claimUrl}/claim`, method: "POST", description: CLAIM_DESCRIPTION },
+    claim: { url: `${claimUrl}/claim`, method: "POST", description: CLAIM_DESCRIPTION } as const,
   };
+  return record.kind === "package"
+    ? ({ ...common, type: "kubbi_package", file_count: record.fileCount, files: manifestOf(info) ?? [] } satisfies InspectPackageResponse)
+    : ({ ...common, type: "kubbi", content_type: singleContentType(record) } satisfies InspectSingleResponse);
 }
 
 export function claimView(record: KubbiRecord, info: KubbiInfo, burned: boolean, content: { single: unknown } | { files: ClaimedFile[] }) {
-  return {
-    type: wireType(record),
+  const common = {
     kubbi_id: record.id,
-    ...("files" in content ? { file_count: record.fileCount, total_size_bytes: record.totalSizeBytes, files: content.files } : { content: content.single, content_type: record.contentType }),
     metadata: info.metadata,
     created_at: iso(record.createdAt),
     expires_at: iso(record.expiresAt),
@@ -95,4 +103,7 @@ export function claimView(record: KubbiRecord, info: KubbiInfo, burned: boolean,
     remaining_reads: remainingReads(record),
     burned,
   };
+  return "files" in content
+    ? ({ ...common, type: "kubbi_package", file_count: record.fileCount, total_size_bytes: record.totalSizeBytes, files: content.files } satisfies ClaimPackageResponse)
+    : ({ ...common, type: "kubbi", content: content.single, content_type: singleContentType(record) } satisfies ClaimSingleResponse);
 }

@@ -1,16 +1,15 @@
+import { FILE_ROLES, LIMITS, SINGLE_CONTENT_TYPES } from "@kubbi/openapi";
 import { z } from "zod";
 
-export const FILE_ROLES = ["instructions", "data", "context", "config", "attachment"] as const;
-export const SINGLE_CONTENT_TYPES = ["text/plain", "application/json"] as const;
 const METADATA_MAX_BYTES = 1024;
-const MAX_RETRIEVALS_CEILING = 1_000_000;
+const MAX_RETRIEVALS_CEILING = LIMITS.maxRetrievals.max;
 /** A hard ceiling on the array before plan limits apply, so a hostile body cannot make us loop long. */
 const FILES_ARRAY_CEILING = 100;
 /** Objects and arrays nested deeper than this are refused: serialising them again at claim time would overflow the stack. */
 export const MAX_JSON_DEPTH = 64;
 /** What common file systems allow for one name. */
-const FILE_NAME_MAX_BYTES = 255;
-const MIME_MAX_LENGTH = 255;
+const FILE_NAME_MAX_BYTES = LIMITS.fileNameMaxLength;
+const MIME_MAX_LENGTH = LIMITS.mimeTypeMaxLength;
 
 const MIME_TOKEN = "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}";
 // Parameters are separated by spaces only, and quoted values hold printable ASCII only: a content

@@ -1,14 +1,16 @@
+import { LIMITS } from "@kubbi/openapi";
 import { z } from "zod";
 
-const positiveInt = (max?: number) => {
-  let schema = z.coerce.number({ error: "must be an integer" }).int({ error: "must be an integer" }).min(1, { error: `must be at least 1` });
-  if (max) schema = schema.max(max, { error: `must be at most ${max}` });
-  return schema;
-};
-
-export const LIST_LIMIT_MAX = 100;
+/** A query integer within the spec's bounds for it (page and limit), defaulting as the spec says. */
+const boundedInt = ({ min, max, default: fallback }: { min: number; max: number; default: number }) =>
+  z.coerce
+    .number({ error: "must be an integer" })
+    .int({ error: "must be an integer" })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` })
+    .default(fallback);
 
 export const listQuerySchema = z.object({
-  page: positiveInt().default(1),
-  limit: positiveInt(LIST_LIMIT_MAX).default(20),
+  page: boundedInt(LIMITS.page),
+  limit: boundedInt(LIMITS.pageSize),
 });

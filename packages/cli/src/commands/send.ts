@@ -1,11 +1,9 @@
-import type { FileInput, FileRole, Metadata, SendFilesResult, SendResult } from "@kubbi.ai/sdk";
+import { FILE_ROLES, type FileInput, type FileRole, type Metadata, type SendFilesResult, type SendResult } from "@kubbi.ai/sdk";
 import { COMMON_HELP, COMMON_OPTIONS, type Command } from "../command.js";
 import { escapeText } from "../escape.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { isJsonType, isSinglePayloadType, readInputs, travelsAsText, type Input } from "../inputs.js";
 import { parseMaxRetrievals, parseTtl } from "../ttl.js";
-
-const ROLES: readonly FileRole[] = ["instructions", "data", "context", "config", "attachment"];
 
 export const send: Command = {
   name: "send",
@@ -32,7 +30,7 @@ a package, which keeps each file's name and type (binary content is base64-encod
 Options:
   --ttl DURATION          how long it stays claimable: seconds (3600) or 90s, 10m, 1h, 1d (default 1h)
   --max-retrievals N      claims allowed before it burns, or "unlimited" (default 1)
-  --role ROLE             role of every file in a package: ${ROLES.join(", ")}
+  --role ROLE             role of every file in a package: ${FILE_ROLES.join(", ")}
   --metadata JSON         a JSON object, visible to anyone who inspects the claim URL (at most 1 KB)
   --content-type TYPE     content type of every input (default: from the file name, else text/plain
                           for text and application/octet-stream for binary)
@@ -48,8 +46,8 @@ Examples:
 
   async run(context) {
     const role = context.string("role");
-    if (role !== undefined && !ROLES.includes(role as FileRole)) {
-      throw new CliError(`--role: expected one of ${ROLES.join(", ")}; got ${JSON.stringify(role)}`, ExitCode.usage);
+    if (role !== undefined && !FILE_ROLES.includes(role as FileRole)) {
+      throw new CliError(`--role: expected one of ${FILE_ROLES.join(", ")}; got ${JSON.stringify(role)}`, ExitCode.usage);
     }
     const common = {
       ttlSeconds: parseTtl(context.string("ttl") ?? "1h"),

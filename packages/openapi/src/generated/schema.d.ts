@@ -626,7 +626,8 @@ export interface components {
         /**
          * @description The machine-readable reason. The Python SDK maps status + code to its exceptions; for 410 it
          *     passes the code through, so the reason (burned, expired, deleted) is sent rather than the
-         *     generic `gone` the SDK's README mentions.
+         *     generic `gone` the SDK's README mentions. `x-http-status` is the HTTP status each code is sent
+         *     with; the API, SDK, CLI and MCP take it from here (the generated src/generated/contract.ts).
          * @enum {string}
          */
         ErrorCode: "validation_error" | "invalid_json" | "unauthorized" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_in_progress" | "idempotency_key_reused" | "burned" | "expired" | "deleted" | "payload_too_large" | "file_limit_exceeded" | "unsupported_media_type" | "quota_exceeded" | "rate_limited" | "decrypt_failed" | "internal_error" | "service_unavailable";

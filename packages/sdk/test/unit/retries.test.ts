@@ -85,6 +85,34 @@ describe("retries", () => {
     expect(lines.join("\n")).toMatch(/retrying GET .* in 1000 ms/);
   });
 
+  it("retries 409 idempotency_in_progress with backoff: the retried send gets the first attempt's 201", async () => {
+    server.use(
+      http.post(
+        `${BASE}/api/v1/kubbis`,
+        sequence(
+          () => HttpResponse.json(envelope("idempotency_in_progress", "still running"), { status: 409 }),
+          () => HttpResponse.json(createdWire, { status: 201 }),
+        ),
+      ),
+    );
+    const { lines, logger } = recordingLogger();
+    const client = new KubbiClient({ apiKey: API_KEY, baseUrl: BASE, debug: true, logger });
+    await expect(client.send(sendParams)).resolves.toMatchObject({ id: createdWire.id });
+    expect(seen).toHaveLength(2);
+    expect(new Set(seen.map((request) => request.headers.get("idempotency-key"))).size).toBe(1);
+    // No Retry-After: the first backoff, 500 ms less up to 25% jitter.
+    const wait = Number(/retrying POST .* in (\d+) ms/.exec(lines.join("\n"))?.[1]);
+    expect(wait).toBeGreaterThanOrEqual(375);
+    expect(wait).toBeLessThanOrEqual(500);
+  });
+
+  it("does not retry a 409 conflict: only idempotency_in_progress clears by itself", async () => {
+    server.use(http.delete(`${BASE}/api/v1/kubbis/:id`, () => HttpResponse.json(envelope("conflict", "not active"), { status: 409 })));
+    const client = new KubbiClient({ apiKey: API_KEY, baseUrl: BASE, maxRetries: 2 });
+    await expect(client.delete(ID)).rejects.toMatchObject({ status: 409, code: "conflict" });
+    expect(seen).toHaveLength(1);
+  });
+
   it("does not sit out a Retry-After beyond the cap: the caller gets retryAfter instead", async () => {
     server.use(
       http.get(`${BASE}/api/v1/kubbis/:id`, () => HttpResponse.json(envelope("rate_limited", "slow down"), { status: 429, headers: { "retry-after": "3600" } })),
