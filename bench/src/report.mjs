@@ -40,7 +40,7 @@ export function withRatios(summaries) {
   const byId = Object.fromEntries(summaries.map((summary) => [summary.id, summary]));
   const floor = byId["floor-claim"];
   const limit = byId["limit-claim"];
-  const transfer = byId["transfer"];
+  const transfer = byId.transfer;
   return summaries.map((summary) => {
     if (summary.server !== "api") return { ...summary, ratios: null };
     const per = (value, base) => (base === undefined ? Number.NaN : value / base);
@@ -67,7 +67,7 @@ export function evaluateTargets(summaries, memory) {
     add("claim 1 KB req/s vs floor", ratio("claim-1kb", "floorRps"), 0.8, false);
     add("claim 1 KB p99 vs floor p99", ratio("claim-1kb", "floorP99"), 1.5, true);
   }
-  if (byId["inspect"]) {
+  if (byId.inspect) {
     add("inspect req/s vs floor", ratio("inspect", "floorRps"), 0.8, false);
     add("inspect p99 vs floor p99", ratio("inspect", "floorP99"), 1.5, true);
   }

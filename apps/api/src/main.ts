@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { ConfigError, loadConfig } from "./config.js";
+import { type Config, ConfigError, loadConfig } from "./config.js";
 import { KeyRingError } from "./crypto/keyring.js";
 import { createLogger } from "./logger.js";
 import { StartupError, startServer } from "./server.js";
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (error) {

@@ -120,7 +120,7 @@ describe("the API reference at /docs, in headless Chromium", () => {
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: resolve(ARTIFACTS, "home-375.png"), fullPage: true });
     await page.click("text=OpenAPI contract");
-    await expect(page.evaluate(() => JSON.parse(document.body.innerText).openapi)).resolves.toBe("3.1.0");
+    await expect(page.evaluate(() => JSON.parse(document.body.textContent).openapi)).resolves.toBe("3.1.0");
     expect(await watch.cspViolations()).toEqual([]);
     expect(watch.foreignRequests).toEqual([]);
     await page.close();

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { consumer, expectEnvelope } from "./support/http.js";
 import { STORE_KINDS, startStack, useStack } from "./support/stacks.js";
 

@@ -1,5 +1,5 @@
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { STORE_KINDS, startStack, useStack } from "./support/stacks.js";
 
 describe.each(STORE_KINDS)("health and shutdown on the %s store", (storeKind) => {

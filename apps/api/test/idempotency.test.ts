@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hkdfSha256 } from "../src/crypto/hkdf.js";
 import { KeyRing } from "../src/crypto/keyring.js";
 import { DecryptError, open } from "../src/crypto/seal.js";

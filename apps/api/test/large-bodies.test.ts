@@ -10,8 +10,14 @@ describe("the large-body gate", () => {
     const order: string[] = [];
     const first = await gate.acquire();
     const second = await gate.acquire();
-    const third = gate.acquire().then((release) => (order.push("third"), release));
-    const fourth = gate.acquire().then((release) => (order.push("fourth"), release));
+    const third = gate.acquire().then((release) => {
+      order.push("third");
+      return release;
+    });
+    const fourth = gate.acquire().then((release) => {
+      order.push("fourth");
+      return release;
+    });
     await sleep(10);
     expect(order).toEqual([]);
     first();

@@ -1,6 +1,6 @@
 import { request } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { consumer, expectEnvelope } from "./support/http.js";
 import { STORE_KINDS, dumpRedis, useStack } from "./support/stacks.js";
 

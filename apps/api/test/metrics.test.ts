@@ -26,7 +26,7 @@ describe("Prometheus metrics on their own port, behind a token", () => {
   const token = randomBytes(24).toString("hex");
   let stack: Stack;
   let metricsUrl: string;
-  let scrapes: string[] = [];
+  const scrapes: string[] = [];
 
   async function scrape(): Promise<Samples> {
     const response = await fetch(metricsUrl, { headers: { authorization: `Bearer ${token}` } });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { hashClaimToken } from "../src/crypto/tokens.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { consumer, expectEnvelope, producer } from "./support/http.js";
 import { STORE_KINDS, useStack } from "./support/stacks.js";
 

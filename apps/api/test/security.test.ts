@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { KeyRing } from "../src/crypto/keyring.js";
 import { KubbiSealer } from "../src/crypto/kubbi-sealer.js";
 import { DecryptError, infoKey, open, payloadKey, seal } from "../src/crypto/seal.js";

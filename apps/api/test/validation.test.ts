@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { call, expectEnvelope } from "./support/http.js";
 import { STORE_KINDS, dumpRedis, useStack } from "./support/stacks.js";
 

@@ -24,7 +24,7 @@ describe("escapeLines", () => {
 
 describe("toSafeJson", () => {
   it("is JSON of the same value with no raw control, format or separator character", () => {
-    const value = { ["k\u202e"]: ["\x1b\x07\r\n\x7f\u009b\u200b\u2028\u{e0041}", 1, null] };
+    const value = { "k\u202e": ["\x1b\x07\r\n\x7f\u009b\u200b\u2028\u{e0041}", 1, null] };
     for (const indent of [undefined, 2]) {
       const json = toSafeJson(value, indent);
       expect(JSON.parse(json)).toEqual(value);
