@@ -10,6 +10,8 @@ import { STORE_KINDS, useStack } from "./support/stacks.js";
  */
 describe.each(STORE_KINDS)("handoff scenarios on the %s store", (storeKind) => {
   const stack = useStack(storeKind);
+  /** Claim tokens of kubbis burned or deleted above; on Redis their ciphertext must be gone, not just marked. */
+  const goneTokens: string[] = [];
 
   it("1. burn after read: inspect does not consume, the one claim burns, the next is 410 burned", async () => {
     const credentials = { username: "deploy-bot", password: randomBytes(12).toString("hex") };
@@ -36,7 +38,7 @@ describe.each(STORE_KINDS)("handoff scenarios on the %s store", (storeKind) => {
     const detail = await stack.producer.get(created.body.id);
     expect(detail.body).toMatchObject({ status: "burned", retrieval_count: 1, remaining_reads: 0 });
     expect(detail.body.first_retrieved_at).toBe(detail.body.last_retrieved_at);
-    if (stack.db) expect(await stack.db.exists(`kb:{${hashClaimToken(created.body.claim_token)}}:d`)).toBe(0);
+    goneTokens.push(created.body.claim_token);
   });
 
   it("2. multi-read fan-out: three consumers each get the payload, the third burns it", async () => {
@@ -70,7 +72,13 @@ describe.each(STORE_KINDS)("handoff scenarios on the %s store", (storeKind) => {
     expectEnvelope(await consumer.inspect(created.body.claim_url), 410, "deleted");
     expect((await stack.producer.get(created.body.id)).body).toMatchObject({ status: "deleted", retrieval_count: 0 });
     expectEnvelope(await stack.producer.remove(created.body.id), 409, "conflict");
-    if (stack.db) expect(await stack.db.exists(`kb:{${hashClaimToken(created.body.claim_token)}}:d`)).toBe(0);
+    goneTokens.push(created.body.claim_token);
+  });
+
+  // Shown as skipped on the memory store: its state lives inside the API process, out of the test's reach.
+  it.runIf(storeKind === "redis")("1 and 3 on Redis: burning and deleting remove the ciphertext itself", async () => {
+    expect(goneTokens).toHaveLength(2);
+    for (const token of goneTokens) expect(await stack.db!.exists(`kb:{${hashClaimToken(token)}}:d`)).toBe(0);
   });
 
   it("4. multi-file package with a binary artifact: manifest on inspect, all files on one claim, byte-exact", async () => {

@@ -181,6 +181,7 @@ describe.each(STORE_KINDS)("bad input on the %s store: a clear error, and nothin
 
   it.each([
     ["?page=0", /page: must be at least 1/],
+    ["?page=1000001", /page: must be at most 1000000/],
     ["?page=abc", /page: must be an integer/],
     ["?limit=0", /limit: must be at least 1/],
     ["?limit=101", /limit: must be at most 100/],
