@@ -1,3 +1,4 @@
+import { LIVE_STACK_SETUP } from "@kubbi/test-utils";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -20,7 +21,7 @@ export default defineConfig({
         test: {
           name: "packed",
           include: ["test/packed-install.test.ts"],
-          globalSetup: ["test/global-setup.ts"],
+          globalSetup: [LIVE_STACK_SETUP],
           testTimeout: 60_000,
           // `pnpm pack:all` and `npm install` of the tarballs run once, in the beforeAll: bounded, not fast.
           hookTimeout: 300_000,

@@ -1,3 +1,4 @@
+import { LIVE_STACK_SETUP } from "@kubbi/test-utils";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -22,7 +23,7 @@ export default defineConfig({
         test: {
           name: "live",
           include: ["test/live/**/*.test.ts"],
-          globalSetup: ["test/live/global-setup.ts"],
+          globalSetup: [LIVE_STACK_SETUP],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
