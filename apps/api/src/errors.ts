@@ -4,6 +4,7 @@ export const ERROR_STATUS = {
   invalid_json: 400,
   unauthorized: 401,
   not_found: 404,
+  request_timeout: 408,
   conflict: 409,
   idempotency_in_progress: 409,
   burned: 410,

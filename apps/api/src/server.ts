@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { ApiKeyRegistry } from "./auth/api-keys.js";
@@ -7,6 +7,7 @@ import type { Config } from "./config.js";
 import { KeyRing } from "./crypto/keyring.js";
 import { KubbiSealer } from "./crypto/kubbi-sealer.js";
 import { newApiKey } from "./crypto/tokens.js";
+import { Drain } from "./http/draining.js";
 import type { ServiceContext } from "./services/context.js";
 import { openStore } from "./store/open-store.js";
 
@@ -18,6 +19,11 @@ export interface RunningServer {
 }
 
 export class StartupError extends Error {}
+
+/** How often Node looks for connections past their headers timeout (its default is 30 s). */
+const CONNECTION_CHECK_INTERVAL_MS = 1_000;
+/** After the grace limit, how long the 503s to unanswered requests get to go out before connections close. */
+const CUT_OFF_LINGER_MS = 1_000;
 
 /** Process wiring: keys, store, app, listen. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
@@ -42,9 +48,20 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const devApiKey = config.mode === "development" ? newApiKey() : undefined;
   if (devApiKey) registry.addEnvironmentKey(devApiKey, "development key");
 
-  let draining = false;
-  const app = createApp({ context, registry, logger, isDraining: () => draining });
-  const server = app.listen(config.port, config.host);
+  const drain = new Drain();
+  const app = createApp({ context, registry, logger, drain });
+  // A silent or slow-header connection is closed after headersTimeout (408), an idle keep-alive one
+  // after keepAliveTimeout, and connections beyond maxConnections are refused at accept.
+  const server = createServer(
+    {
+      headersTimeout: config.headersTimeoutMs,
+      keepAliveTimeout: config.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(CONNECTION_CHECK_INTERVAL_MS, config.headersTimeoutMs),
+    },
+    app,
+  );
+  server.maxConnections = config.maxConnections;
+  server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
@@ -62,12 +79,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     url,
     server,
     async shutdown() {
-      draining = true;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs).unref();
-      });
+      drain.start();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const graceLimit = setTimeout(() => {
+        void drain.cutOff(CUT_OFF_LINGER_MS).then(() => server.closeAllConnections());
+      }, config.shutdownGraceMs);
+      await closed;
+      clearTimeout(graceLimit);
       await store.close();
     },
   };

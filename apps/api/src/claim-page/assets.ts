@@ -10,8 +10,9 @@ const ASSETS = {
 
 /** The claim page's script and stylesheet, served from our own origin so the CSP can stay 'self'. */
 export function claimPageAsset(req: Request<{ name: string }>, res: Response, next: NextFunction): void {
+  // Own properties only: "constructor" or "__proto__" must not find Object.prototype's members.
+  if (!Object.hasOwn(ASSETS, req.params.name)) return next();
   const asset = ASSETS[req.params.name as keyof typeof ASSETS];
-  if (!asset) return next();
   res.set({ ...PAGE_HEADERS, "Content-Type": asset.type, "Cache-Control": "public, max-age=300" });
   res.send(asset.body);
 }

@@ -1,7 +1,7 @@
 import { Router } from "express";
 import type { ApiKeyRegistry } from "../auth/api-keys.js";
 import { validationError } from "../errors.js";
-import { planJsonBody } from "../http/json-body.js";
+import type { planJsonBody } from "../http/json-body.js";
 import { producerAuth, producerOf } from "../http/producer-auth.js";
 import { producerRateLimit } from "../http/rate-limit.js";
 import { rememberRouteBase } from "../http/request-context.js";
@@ -12,10 +12,10 @@ import { createKubbiSchemas, issuesToMessages } from "../validation/create-kubbi
 import { listQuerySchema } from "../validation/list-query.js";
 
 /** Producer routes: /api/v1/kubbis. Authentication, then the key's rate limit, then its body limit. */
-export function kubbisRouter(context: ServiceContext, registry: ApiKeyRegistry): Router {
+export function kubbisRouter(context: ServiceContext, registry: ApiKeyRegistry, jsonBody: ReturnType<typeof planJsonBody>): Router {
   const schemas = createKubbiSchemas({ min: context.config.minTtlSeconds, max: context.config.maxTtlSeconds });
   const router = Router();
-  router.use(rememberRouteBase, producerAuth(registry), producerRateLimit(context.store, context.now), planJsonBody(context.config.maxConcurrentLargeBodies));
+  router.use(rememberRouteBase, producerAuth(registry), producerRateLimit(context.store, context.now), jsonBody);
 
   router.post("/", async (req, res) => {
     const producer = producerOf(res);

@@ -20,12 +20,17 @@ export async function inspectKubbi(context: ServiceContext, claimToken: string) 
   return inspectView(record, openInfo(context, record), claimUrlFor(context, claimToken));
 }
 
+export type ClaimResponse = ReturnType<typeof claimView>;
+
 /**
  * One atomic claim in storage, then decryption. A claim that committed is never served twice.
  * If decryption fails the claim is rolled back, so a key-ring mistake never burns a handoff.
+ * With maxPayloadBytes, a larger kubbi is left unclaimed and "too_large" comes back: the caller
+ * waits for a large-response slot and calls again without the limit.
  */
-export async function claimKubbi(context: ServiceContext, claimToken: string) {
-  const outcome = await context.store.claim(tokenHashOf(claimToken), context.now());
+export async function claimKubbi(context: ServiceContext, claimToken: string, maxPayloadBytes?: number): Promise<ClaimResponse | "too_large"> {
+  const outcome = await context.store.claim(tokenHashOf(claimToken), context.now(), maxPayloadBytes);
+  if (outcome.kind === "too_large") return "too_large";
   if (outcome.kind === "not_found") throw notFound();
   if (outcome.kind === "gone") throw gone(outcome.status);
   const { record } = outcome;
