@@ -55,10 +55,12 @@ describe("draining on SIGTERM", () => {
     try {
       const idle = await servedConnection(stack);
       const upload = await halfSentCreate(stack); // keeps the process draining
+      const answered = upload.received().length;
       const { exited } = await startDraining(stack);
 
       await idle.closed;
-      const answered = upload.received().length;
+      // Closed while a request elsewhere is still in flight, not merely at exit.
+      expect(upload.received().length).toBe(answered);
       upload.write(createBody.slice(HALF));
       const rest = await upload.closed;
       expect(parseResponse(rest.slice(answered)).status).toBe(201);
