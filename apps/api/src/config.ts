@@ -36,7 +36,8 @@ const envSchema = z.object({
   KUBBI_MAX_CONCURRENT_LARGE_RESPONSES: intFromEnv(4, 1),
   KUBBI_BODY_TIMEOUT_MS: intFromEnv(120_000, 100),
   KUBBI_BODY_MIN_BYTES_PER_SECOND: intFromEnv(8 * 1024, 0),
-  KUBBI_HEADERS_TIMEOUT_MS: intFromEnv(10_000, 100),
+  // Node refuses a headers timeout above its request timeout (300 s).
+  KUBBI_HEADERS_TIMEOUT_MS: intFromEnv(10_000, 100).pipe(z.number().max(300_000)),
   KUBBI_KEEP_ALIVE_TIMEOUT_MS: intFromEnv(5_000, 100),
   KUBBI_WRITE_TIMEOUT_MS: intFromEnv(30_000, 100),
   KUBBI_MAX_CONNECTIONS: intFromEnv(1_000, 1),

@@ -55,6 +55,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const server = createServer(
     {
       headersTimeout: config.headersTimeoutMs,
+      // Node's whole-request backstop (default 300 s) must not cut a body before our own deadline does.
+      requestTimeout: Math.max(300_000, config.headersTimeoutMs + config.bodyTimeoutMs),
       keepAliveTimeout: config.keepAliveTimeoutMs,
       connectionsCheckingInterval: Math.min(CONNECTION_CHECK_INTERVAL_MS, config.headersTimeoutMs),
     },

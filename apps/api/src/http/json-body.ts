@@ -6,7 +6,7 @@ import { producerOf } from "./producer-auth.js";
 /** Headroom over the plan's payload bytes for JSON syntax, field names and metadata. */
 const JSON_OVERHEAD_BYTES = 64 * 1024;
 /** Bodies announced above this take a large-body slot before they are read; chunked ones once they pass it. */
-export const LARGE_BODY_BYTES = 1024 * 1024;
+const LARGE_BODY_BYTES = 1024 * 1024;
 /** The minimum rate is judged only after this much reading time: one slow start is not an attack. */
 const RATE_GRACE_MS = 5_000;
 const RATE_CHECK_INTERVAL_MS = 1_000;
