@@ -9,13 +9,13 @@ export const CLAIM_SCRIPT = `
 local metaKey = KEYS[1]    -- kb:{tokenHash}:m  hash: the kubbi's state (the tombstone once it is gone)
 local payloadKey = KEYS[2] -- kb:{tokenHash}:d  the sealed payload; its native TTL is the expiry
 local nowMs = ARGV[1]      -- the API's clock in ms, so both stores share one notion of now
-local maxBytes = ARGV[2]   -- '' or a payload size above which nothing is claimed: the caller queues first
+local maxBytes = tonumber(ARGV[2]) -- absent, or a payload size above which nothing is claimed: the caller queues first
 
 local state = redis.call('HMGET', metaKey, 'st', 'max', 'exp', 'fst', 'lst', 'sz')
 local status = state[1]
 if not status then return {'not_found'} end
 if status ~= 'active' then return {status} end
-if maxBytes ~= '' and tonumber(state[6]) > tonumber(maxBytes) then return {'too_large'} end
+if maxBytes and tonumber(state[6]) > maxBytes then return {'too_large'} end
 local sealed = redis.call('GET', payloadKey)
 if not sealed or tonumber(nowMs) >= tonumber(state[3]) then
   redis.call('HSET', metaKey, 'st', 'expired')
