@@ -14,7 +14,7 @@ import { openStore } from "./store/open-store.js";
 export interface RunningServer {
   url: string;
   server: Server;
-  /** Stops taking requests, lets in-flight ones finish, then closes storage. */
+  /** Stops taking connections, closes idle ones, gives requests in flight the grace period (then a 503), then closes storage. */
   shutdown(): Promise<void>;
 }
 
