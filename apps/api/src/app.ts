@@ -2,16 +2,23 @@ import express, { type Express } from "express";
 import type { Logger } from "pino";
 import type { ApiKeyRegistry } from "./auth/api-keys.js";
 import { ApiError } from "./errors.js";
-import { createMcpHttpHandler } from "@kubbi.ai/mcp/http";
-import { claimPageAsset } from "./claim-page/assets.js";
+import { favicon, pageAsset } from "./claim-page/assets.js";
+import { docsAsset } from "./docs/assets.js";
+import { loadOpenApiJson } from "./docs/openapi-document.js";
+import { sendReferencePage } from "./docs/reference-page.js";
 import type { Drain } from "./http/draining.js";
 import { errorHandler } from "./http/error-handler.js";
 import { planJsonBody } from "./http/json-body.js";
+import { producerAuth } from "./http/producer-auth.js";
+import { producerRateLimit } from "./http/rate-limit.js";
 import { requestContext } from "./http/request-context.js";
 import { writeTimeout } from "./http/write-timeout.js";
+import { metricsRoute } from "./metrics/exposure.js";
 import { claimsRouter } from "./routes/claims.js";
 import { liveness, readiness } from "./routes/health.js";
+import { home } from "./routes/home.js";
 import { kubbisRouter } from "./routes/kubbis.js";
+import { mcpRouter } from "./routes/mcp.js";
 import type { ServiceContext } from "./services/context.js";
 
 export interface AppDependencies {
@@ -28,27 +35,33 @@ export function createApp({ context, registry, logger, drain }: AppDependencies)
   app.disable("x-powered-by");
   app.set("etag", false);
   if (config.trustProxy !== undefined) app.set("trust proxy", config.trustProxy);
-  // One body reader for every route that takes a producer's body, so they share the large-body slots.
-  const jsonBody = planJsonBody({ largeBodySlots: config.maxConcurrentLargeBodies, timeoutMs: config.bodyTimeoutMs, minBytesPerSecond: config.bodyMinBytesPerSecond });
+  const openApiJson = loadOpenApiJson();
 
-  app.use(drain.track, requestContext(logger), writeTimeout(config.writeTimeoutMs));
+  app.use(drain.track, requestContext(logger, context.metrics), writeTimeout(config.writeTimeoutMs));
   // Mounted directly rather than as routers: every request would otherwise walk their stacks.
+  app.get("/", home(context));
   app.get("/healthz", liveness);
   app.get("/readyz", readiness(context.store, () => drain.isDraining));
-  app.get("/assets/:name", claimPageAsset);
-  app.use("/api/v1/kubbis", kubbisRouter(context, registry, jsonBody));
+  app.get("/openapi.json", (_req, res) => void res.type("json").send(openApiJson));
+  app.get("/docs", sendReferencePage);
+  app.get("/docs/assets/:name", docsAsset);
+  app.get("/assets/:name", pageAsset);
+  app.get("/favicon.ico", favicon);
+  // Behind a token on this port only when no port of their own is configured.
+  if (config.metricsToken !== undefined && config.metricsPort === undefined) {
+    app.get("/metrics", metricsRoute(context.metrics, config.metricsToken));
+  }
+  // Authentication, then the key's rate limit, then its body limit: one chain, shared by REST and MCP, so
+  // both count against the same per-key limits and the same large-body slots (one body reader instance).
+  const jsonBody = planJsonBody({ largeBodySlots: config.maxConcurrentLargeBodies, timeoutMs: config.bodyTimeoutMs, minBytesPerSecond: config.bodyMinBytesPerSecond });
+  const producerChain = [producerAuth(registry), producerRateLimit(context.store, context.now), jsonBody];
+  app.use("/api/v1/kubbis", kubbisRouter(context, producerChain));
   app.use("/r", claimsRouter(context));
-  // MCP over Streamable HTTP: the same tools as `npx @kubbi.ai/mcp`, run with the caller's Bearer key.
-  app.all(
-    "/mcp",
-    createMcpHttpHandler({
-      baseUrl: () => context.publicUrl(),
-      verifyApiKey: async (apiKey) => (await registry.authenticate(apiKey)) !== null,
-    }),
-  );
+  // MCP over Streamable HTTP: the same tools as `npx @kubbi.ai/mcp`, in-process, with the caller's key.
+  app.use("/mcp", mcpRouter(context, producerChain, logger));
   app.use(() => {
     throw new ApiError("not_found", "There is no such route.");
   });
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, context.metrics));
   return app;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseTrustProxy, type TrustProxy } from "./http/trust-proxy.js";
+import { productionProblems } from "./production-readiness.js";
 
 const MIB = 1024 * 1024;
 
@@ -11,6 +12,7 @@ const envSchema = z.object({
   PORT: intFromEnv(3000),
   HOST: z.string().min(1).optional(),
   REDIS_URL: z.string().url().optional(),
+  KUBBI_ALLOW_MEMORY_STORE: z.enum(["true", "false"]).default("false"),
   KUBBI_PUBLIC_URL: z
     .string()
     .url()
@@ -41,6 +43,8 @@ const envSchema = z.object({
   KUBBI_KEEP_ALIVE_TIMEOUT_MS: intFromEnv(5_000, 100),
   KUBBI_WRITE_TIMEOUT_MS: intFromEnv(30_000, 100),
   KUBBI_MAX_CONNECTIONS: intFromEnv(1_000, 1),
+  KUBBI_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  KUBBI_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (e.g. $(openssl rand -hex 24))").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -51,6 +55,8 @@ export interface Config {
   port: number;
   host: string;
   redisUrl: string | undefined;
+  /** Production runs on the in-process store only when the operator says so (KUBBI_ALLOW_MEMORY_STORE). */
+  allowMemoryStore: boolean;
   /** Origin used to build claim URLs; undefined means http://localhost:<bound port>. */
   publicUrl: string | undefined;
   serverKeys: string | undefined;
@@ -80,6 +86,10 @@ export interface Config {
   writeTimeoutMs: number;
   /** Open connections beyond this are refused at accept. */
   maxConnections: number;
+  /** Prometheus metrics on a port of their own (any token still applies there). */
+  metricsPort: number | undefined;
+  /** Bearer token for the metrics; without a metrics port they are served at /metrics on the API port. */
+  metricsToken: string | undefined;
   logLevel: string;
 }
 
@@ -93,7 +103,10 @@ export interface Plan {
 
 export class ConfigError extends Error {}
 
-/** Parses the environment once; `--dev` on the command line selects development mode. */
+/**
+ * Parses the environment once; `--dev` on the command line selects development mode. In production it
+ * refuses a configuration that cannot work, naming what to set.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -105,12 +118,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (e.KUBBI_MIN_TTL_SECONDS > e.KUBBI_MAX_TTL_SECONDS) {
     throw new ConfigError("invalid configuration: KUBBI_MIN_TTL_SECONDS exceeds KUBBI_MAX_TTL_SECONDS");
   }
-  return {
+  if (e.KUBBI_METRICS_PORT !== undefined && e.KUBBI_METRICS_PORT === e.PORT) {
+    throw new ConfigError("invalid configuration: KUBBI_METRICS_PORT must differ from PORT (or leave it unset and set KUBBI_METRICS_TOKEN to serve /metrics on PORT)");
+  }
+  const config: Config = {
     mode,
     port: e.PORT,
     // A development server with a printed key listens on loopback only unless told otherwise.
     host: e.HOST ?? (mode === "development" ? "127.0.0.1" : "0.0.0.0"),
     redisUrl: e.REDIS_URL,
+    allowMemoryStore: e.KUBBI_ALLOW_MEMORY_STORE === "true",
     publicUrl: e.KUBBI_PUBLIC_URL?.replace(/\/+$/, ""),
     serverKeys: e.KUBBI_KEYS,
     envApiKeys: (e.KUBBI_API_KEYS ?? "").split(",").map((key) => key.trim()).filter(Boolean),
@@ -136,8 +153,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     keepAliveTimeoutMs: e.KUBBI_KEEP_ALIVE_TIMEOUT_MS,
     writeTimeoutMs: e.KUBBI_WRITE_TIMEOUT_MS,
     maxConnections: e.KUBBI_MAX_CONNECTIONS,
+    metricsPort: e.KUBBI_METRICS_PORT,
+    metricsToken: e.KUBBI_METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
   };
+  const problems = mode === "production" ? productionProblems(config) : [];
+  if (problems.length > 0) {
+    throw new ConfigError(`production mode cannot start:\n${problems.map((problem) => `  - ${problem}`).join("\n")}\n(to try kubbi on this machine, \`pnpm start\` runs in development mode)`);
+  }
+  return config;
 }
 
 function trustProxyFrom(value: string): TrustProxy {

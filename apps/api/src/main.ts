@@ -12,7 +12,7 @@ try {
   process.stderr.write(`kubbi-api: ${error.message}\n`);
   process.exit(1);
 }
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, config.mode === "development" ? "pretty" : "json");
 /** Logs are written asynchronously: let the last lines out before the process ends. */
 const exitAfterFlush = (code: number) => logger.flush(() => process.exit(code));
 

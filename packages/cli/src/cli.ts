@@ -6,7 +6,8 @@ import { claim } from "./commands/claim.js";
 import { inspect } from "./commands/inspect.js";
 import { get, list, remove } from "./commands/manage.js";
 import { send } from "./commands/send.js";
-import { CommandContext, type Io } from "./context.js";
+import { CommandContext, type Io, type OptionValues } from "./context.js";
+import { escapeText } from "./escape.js";
 import { CliError, ExitCode, describeError, exitCodeFor, type ExitCodeValue } from "./exit-codes.js";
 
 const COMMANDS: Command[] = [send, inspect, claim, list, get, remove];
@@ -41,16 +42,21 @@ export async function main(argv: string[], io: Io): Promise<ExitCodeValue> {
   const command = COMMANDS.find((candidate) => candidate.name === first);
   if (!command) return fail(io, new CliError(`unknown command ${JSON.stringify(first)}; run "kubbi --help"`, ExitCode.usage));
 
+  let parsed: { values: OptionValues; positionals: string[] };
   try {
-    const { values, positionals } = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
-    if (values.help) {
-      io.stdout.write(`${command.help}\n`);
-      return ExitCode.ok;
-    }
-    const { min, max } = command.arity;
-    if (positionals.length < min || positionals.length > max) {
-      throw new CliError(`${command.name}: wrong number of arguments; run "kubbi ${command.name} --help"`, ExitCode.usage);
-    }
+    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+  } catch (error) {
+    return usageFailure(io, command, parseErrorMessage(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout.write(`${command.help}\n`);
+    return ExitCode.ok;
+  }
+  const { min, max } = command.arity;
+  if (positionals.length < min || positionals.length > max) return usageFailure(io, command, "wrong number of arguments");
+
+  try {
     await command.run(new CommandContext(io, values, positionals));
     return ExitCode.ok;
   } catch (error) {
@@ -59,9 +65,23 @@ export async function main(argv: string[], io: Io): Promise<ExitCodeValue> {
 }
 
 function fail(io: Io, error: unknown): ExitCodeValue {
-  // parseArgs reports bad flags as plain TypeErrors with an ERR_PARSE_ARGS_* code.
-  const code = (error as { code?: unknown }).code;
-  const usage = typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
   io.stderr.write(`${describeError(error)}\n`);
-  return usage ? ExitCode.usage : exitCodeFor(error);
+  return exitCodeFor(error);
+}
+
+/** A bad flag or argument count: one line saying what is wrong, then the command's usage lines. */
+function usageFailure(io: Io, command: Command, problem: string): ExitCodeValue {
+  const usage = command.help.split("\n\n")[0];
+  io.stderr.write(`kubbi ${command.name}: ${escapeText(problem)}\n${usage}\nRun "kubbi ${command.name} --help" for every option.\n`);
+  return ExitCode.usage;
+}
+
+/** parseArgs's own messages explain its API ("place it at the end of the command after '--'"); ours name the flag. */
+function parseErrorMessage(error: unknown): string {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const text = typeof message === "string" ? message : String(error);
+  const option = /'(-[^' ]*)/.exec(text)?.[1] ?? "";
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${option}`;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return text.includes("does not take an argument") ? `option ${option} takes no value` : `option ${option} needs a value`;
+  return text.split(". ")[0]!;
 }

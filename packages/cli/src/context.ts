@@ -1,5 +1,6 @@
 /** What every command runs with: its parsed arguments, the process's streams and environment, and the API config. */
 import { DEFAULT_BASE_URL, KubbiClient, type FetchLike } from "@kubbi.ai/sdk";
+import { escapeLines, escapeText, toSafeJson } from "./escape.js";
 import { CliError, ExitCode } from "./exit-codes.js";
 import { fetchWithProgress } from "./progress.js";
 
@@ -28,8 +29,13 @@ export class CommandContext {
     return this.values[name] === true;
   }
 
+  /** The --base-url flag or KUBBI_BASE_URL, if either was given. */
+  private get configuredBaseUrl(): string | undefined {
+    return this.string("base-url") ?? (this.io.env.KUBBI_BASE_URL || undefined);
+  }
+
   get baseUrl(): string {
-    return this.string("base-url") ?? (this.io.env.KUBBI_BASE_URL || DEFAULT_BASE_URL);
+    return this.configuredBaseUrl ?? DEFAULT_BASE_URL;
   }
 
   /** A progress bar only when a person is watching: stdout and stderr are terminals, and --no-progress is absent. */
@@ -41,6 +47,8 @@ export class CommandContext {
   producer(): KubbiClient {
     const apiKey = this.string("api-key") ?? this.io.env.KUBBI_API_KEY;
     if (!apiKey) throw new CliError("no API key: pass --api-key or set KUBBI_API_KEY", ExitCode.auth);
+    // A self-hosted key (and payload) would otherwise go to the hosted service when KUBBI_BASE_URL is forgotten.
+    if (this.configuredBaseUrl === undefined) this.warn(`using ${DEFAULT_BASE_URL}, the hosted service (set KUBBI_BASE_URL or --base-url to use your own server)`);
     return new KubbiClient({ apiKey, baseUrl: this.baseUrl, fetch: this.fetch });
   }
 
@@ -53,11 +61,22 @@ export class CommandContext {
     return { baseUrl: isUrl ? undefined : this.baseUrl, fetch: this.fetch };
   }
 
+  /** Text for stdout; any control or invisible character left in it is escaped (escape.ts), line ends kept. */
   write(text: string): void {
+    this.io.stdout.write(escapeLines(text));
+  }
+
+  /** Unescaped, byte for byte: only for a claimed payload going to a pipe or file, never to a terminal. */
+  writeRaw(text: string): void {
     this.io.stdout.write(text);
   }
 
   json(value: unknown): void {
-    this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.io.stdout.write(`${toSafeJson(value, 2)}\n`);
+  }
+
+  /** One line for stderr: a newline or any other control character in it is escaped, so it stays one line. */
+  warn(text: string): void {
+    this.io.stderr.write(`kubbi: ${escapeText(text)}\n`);
   }
 }

@@ -12,6 +12,7 @@ import {
   isKubbiUsageError,
   isKubbiValidationError,
 } from "@kubbi.ai/sdk";
+import { escapeText } from "./escape.js";
 
 export const ExitCode = {
   ok: 0,
@@ -56,13 +57,16 @@ export function exitCodeFor(error: unknown): ExitCodeValue {
   return ExitCode.failure;
 }
 
-/** One line for stderr: the API's code and message, every validation problem, and the request id. */
+/**
+ * One line for stderr: the API's code and message, every validation problem, and the request id. Each part
+ * is escaped on its own: a server (or a name quoted in a message) may carry control characters or newlines.
+ */
 export function describeError(error: unknown): string {
   if (isKubbiApiError(error)) {
-    const lines = [`kubbi: ${error.code}: ${error.message}`];
-    for (const message of error.messages) if (message !== error.message) lines.push(`  - ${message}`);
-    if (error.requestId) lines.push(`  (request id ${error.requestId})`);
+    const lines = [`kubbi: ${escapeText(error.code)}: ${escapeText(error.message)}`];
+    for (const message of error.messages) if (message !== error.message) lines.push(`  - ${escapeText(message)}`);
+    if (error.requestId) lines.push(`  (request id ${escapeText(error.requestId)})`);
     return lines.join("\n");
   }
-  return `kubbi: ${error instanceof Error ? error.message : String(error)}`;
+  return `kubbi: ${escapeText(error instanceof Error ? error.message : String(error))}`;
 }

@@ -1,14 +1,21 @@
-/** Text output for people; --json gives the SDK's objects instead. */
+/**
+ * Text output for people; --json gives the SDK's objects instead. Every value a producer or the server
+ * chose goes through escapeText, cell by cell, so a name with a newline cannot fake a row either.
+ */
 import type { FileManifestEntry, InspectResult, KubbiDetail } from "@kubbi.ai/sdk";
+import { unsafeFileNameReason } from "@kubbi.ai/sdk/node";
+import { escapeText, toSafeJson } from "./escape.js";
 import { formatBytes } from "./progress.js";
 
-function rows(pairs: [string, string][]): string {
-  const width = Math.max(...pairs.map(([key]) => key.length));
-  return pairs.map(([key, value]) => `${key.padEnd(width)}  ${value}`).join("\n") + "\n";
+/** Aligned columns, two spaces apart; every cell escaped. */
+function columns(lines: readonly (readonly string[])[], indent = ""): string {
+  const cells = lines.map((line) => line.map((cell) => escapeText(String(cell))));
+  const widths = cells[0]!.map((_, column) => Math.max(...cells.map((line) => line[column]!.length)));
+  return cells.map((line) => indent + line.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n") + "\n";
 }
 
 function reads(kubbi: InspectResult | KubbiDetail): string {
-  if (kubbi.maxRetrievals === null) return `${kubbi.retrievalCount} (unlimited until it expires)`;
+  if (kubbi.maxRetrievals === null) return `${kubbi.retrievalCount} of unlimited`;
   return `${kubbi.retrievalCount} of ${kubbi.maxRetrievals} (${kubbi.remainingReads ?? 0} remaining)`;
 }
 
@@ -17,8 +24,23 @@ function kind(kubbi: InspectResult | KubbiDetail): string {
   return kubbi.type === "kubbi_package" ? `package of ${kubbi.fileCount} file${kubbi.fileCount === 1 ? "" : "s"}, ${size}` : `${kubbi.contentType}, ${size}`;
 }
 
-export function fileTable(files: FileManifestEntry[]): string {
-  return files.map((file) => `  ${file.name}  ${file.contentType}  ${formatBytes(file.sizeBytes)}  ${file.role ?? "-"}  sha256:${file.sha256}`).join("\n") + "\n";
+/** The files a claim would write, and whatever tools would pick up by themselves among them. */
+export function unsafeFiles(files: readonly FileManifestEntry[] | null): { name: string; reason: string }[] {
+  return (files ?? []).flatMap((file) => {
+    const reason = unsafeFileNameReason(file.name);
+    return reason === null ? [] : [{ name: file.name, reason }];
+  });
+}
+
+/** Name, type, size and role: no content hash (inspect is free and must not be a content oracle). */
+function fileTable(files: readonly FileManifestEntry[]): string {
+  return columns(
+    files.map((file) => {
+      const reason = unsafeFileNameReason(file.name);
+      return [file.name, file.contentType, formatBytes(file.sizeBytes), file.role ?? "-", reason === null ? "" : `! unsafe name: ${reason}`];
+    }),
+    "  ",
+  );
 }
 
 function describe(kubbi: InspectResult | KubbiDetail, id: string, extra: [string, string][]): string {
@@ -31,8 +53,8 @@ function describe(kubbi: InspectResult | KubbiDetail, id: string, extra: [string
     ["created", kubbi.createdAt],
     ["expires", kubbi.expiresAt],
   ];
-  if (kubbi.metadata) pairs.push(["metadata", JSON.stringify(kubbi.metadata)]);
-  return rows(pairs) + (kubbi.files?.length ? `files\n${fileTable(kubbi.files)}` : "");
+  if (kubbi.metadata) pairs.push(["metadata", toSafeJson(kubbi.metadata)]);
+  return columns(pairs) + (kubbi.files?.length ? `files\n${fileTable(kubbi.files)}` : "");
 }
 
 export function formatInspect(info: InspectResult): string {
@@ -48,7 +70,5 @@ export function formatDetail(kubbi: KubbiDetail): string {
 
 export function formatList(kubbis: KubbiDetail[]): string {
   const header = ["ID", "STATUS", "CONTENT", "RETRIEVALS", "EXPIRES"];
-  const lines = kubbis.map((kubbi) => [kubbi.id, kubbi.status, kind(kubbi), reads(kubbi), kubbi.expiresAt]);
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
-  return [header, ...lines].map((line) => line.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n") + "\n";
+  return columns([header, ...kubbis.map((kubbi) => [kubbi.id, kubbi.status, kind(kubbi), reads(kubbi), kubbi.expiresAt])]);
 }

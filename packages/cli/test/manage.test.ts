@@ -16,7 +16,9 @@ describe("inspect, get, list, delete", () => {
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/^status\s+active$/m);
     expect(shown.stdout).toMatch(/package of 1 file/);
-    expect(shown.stdout).toMatch(/a\.csv\s+text\/csv\s+8 B\s+data\s+sha256:[0-9a-f]{64}/);
+    // Name, type, size and role; never a content hash (inspect is free, so a hash would be a content oracle).
+    expect(shown.stdout).toMatch(/^  a\.csv\s+text\/csv\s+8 B\s+data$/m);
+    expect(shown.stdout).not.toMatch(/sha256|[0-9a-f]{64}/);
     expect(shown.stdout).toContain('{"job":"42"}');
 
     const byToken = await kubbi(["inspect", sent.claimToken, "--base-url", baseUrl, "--json"]);
@@ -25,13 +27,19 @@ describe("inspect, get, list, delete", () => {
   });
 
   it("list shows the newest first; get shows one; delete wipes it and a claim then exits 4", async () => {
+    const older = await sdk.send({ content: "older", contentType: "text/plain", ttlSeconds: 600 });
     const sent = await sdk.send({ content: "revoke me", contentType: "text/plain", ttlSeconds: 600 });
-    const listed = await kubbi(["list", "--limit", "5"], { env });
+    const listed = await kubbi(["list", "--limit", "100"], { env });
     expect(listed.code).toBe(0);
-    const [header, newest] = listed.stdout.split("\n");
+    // Other test files send with the same key meanwhile, so "newest first" is checked between these two.
+    const [header, ...rows] = listed.stdout.split("\n");
     expect(header).toMatch(/^ID\s+STATUS\s+CONTENT\s+RETRIEVALS\s+EXPIRES$/);
-    expect(newest).toMatch(new RegExp(`^${sent.id}\\s+active\\s+text/plain, 9 B`));
-    expect(JSON.parse((await kubbi(["list", "--json", "--limit", "1"], { env })).stdout)).toMatchObject({ kubbis: [{ id: sent.id }], pagination: { page: 1, limit: 1 } });
+    const newer = rows.findIndex((row) => row.startsWith(sent.id));
+    expect(rows[newer]).toMatch(new RegExp(`^${sent.id}\\s+active\\s+text/plain, 9 B`));
+    expect(newer).toBeLessThan(rows.findIndex((row) => row.startsWith(older.id)));
+    const page = JSON.parse((await kubbi(["list", "--json", "--limit", "1"], { env })).stdout);
+    expect(page).toMatchObject({ kubbis: [{ id: expect.any(String), status: expect.any(String) }], pagination: { page: 1, limit: 1 } });
+    expect(page.kubbis).toHaveLength(1);
 
     const got = await kubbi(["get", sent.id], { env });
     expect(got.stdout).toMatch(/^first claimed\s+never$/m);
@@ -44,6 +52,18 @@ describe("inspect, get, list, delete", () => {
     const again = await kubbi(["delete", sent.id], { env });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/conflict/);
+  });
+});
+
+describe("list", () => {
+  it('says "unlimited" plainly for a kubbi without a retrieval limit', async () => {
+    const limited = await sdk.send({ content: "a", contentType: "text/plain", ttlSeconds: 600, maxRetrievals: 3 });
+    const unlimited = await sdk.send({ content: "b", contentType: "text/plain", ttlSeconds: 600, maxRetrievals: null });
+    // Other test files send with the same key meanwhile: rows are found by id, not by position.
+    const rows = (await kubbi(["list", "--limit", "100"], { env })).stdout.split("\n");
+    expect(rows.find((row) => row.startsWith(unlimited.id))).toMatch(/\s+active\s+text\/plain, 1 B\s+0 of unlimited\s+\S+Z$/);
+    expect(rows.find((row) => row.startsWith(limited.id))).toMatch(/\s+active\s+text\/plain, 1 B\s+0 of 3 \(3 remaining\)\s+\S+Z$/);
+    expect((await kubbi(["get", unlimited.id], { env })).stdout).toMatch(/^retrievals\s+0 of unlimited$/m);
   });
 });
 

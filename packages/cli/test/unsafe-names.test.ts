@@ -2,45 +2,34 @@
  * Claimed file names come from whoever sent the kubbi. The real API refuses unsafe names, so a tiny fake
  * API plays a malicious or compromised server here, to show the CLI never writes outside -o DIR anyway.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createHash } from "node:crypto";
 import { lstat, readFile, readdir, readlink, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { KubbiClient } from "@kubbi.ai/sdk";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { startFakeApi, type FakeApi } from "./fake-api.js";
 import { kubbi, run, tempDir } from "./run.js";
 
 const TOKEN = "A".repeat(43);
-const SHA = "0".repeat(64);
+// The sha256 of "pwned", the content of every file this fake API sends.
+const SHA = createHash("sha256").update("pwned").digest("hex");
 
-interface FakeApi {
-  origin: string;
-  claims: () => number;
-  close: () => Promise<void>;
-}
+const common = { type: "kubbi_package", kubbi_id: "00000000-0000-4000-8000-000000000000", metadata: null, created_at: "2026-01-01T00:00:00.000Z", expires_at: "2099-01-01T00:00:00.000Z" };
+const manifest = (names: string[]) => names.map((name) => ({ name, content_type: "text/plain", size_bytes: 5, role: null, sha256: SHA }));
+const inspectRoute = `GET /r/${TOKEN}`;
+const claimRoute = `POST /r/${TOKEN}/claim`;
 
 /** Answers inspect with `inspectNames` and claim with `claimNames`, each file holding "pwned". */
-async function fakeApi(inspectNames: string[], claimNames: string[]): Promise<FakeApi> {
-  let claims = 0;
-  const manifest = (names: string[]) => names.map((name) => ({ name, content_type: "text/plain", size_bytes: 5, role: null, sha256: SHA }));
-  const common = { type: "kubbi_package", kubbi_id: "00000000-0000-4000-8000-000000000000", metadata: null, created_at: "2026-01-01T00:00:00.000Z", expires_at: "2099-01-01T00:00:00.000Z" };
-  const server: Server = createServer((req, res) => {
-    res.setHeader("content-type", "application/json");
-    if (req.method === "GET" && req.url === `/r/${TOKEN}`) {
-      const files = manifest(inspectNames);
-      return res.end(JSON.stringify({ ...common, status: "active", file_count: files.length, total_size_bytes: 5 * files.length, max_retrievals: 1, retrieval_count: 0, remaining_reads: 1, files, claim: { url: "", method: "POST", description: "" } }));
-    }
-    if (req.method === "POST" && req.url === `/r/${TOKEN}/claim`) {
-      claims++;
-      const files = manifest(claimNames).map((file) => ({ ...file, content: "pwned", encoding: null }));
-      return res.end(JSON.stringify({ ...common, file_count: files.length, total_size_bytes: 5 * files.length, files, retrieval_count: 1, remaining_reads: 0, burned: true }));
-    }
-    res.statusCode = 404;
-    res.end(JSON.stringify({ error: "not_found", message: "no", messages: [], request_id: null }));
+function fakeApi(inspectNames: string[], claimNames: string[], overrides: { kubbiId?: string; sha256?: string } = {}): Promise<FakeApi> {
+  const ids = overrides.kubbiId === undefined ? {} : { kubbi_id: overrides.kubbiId };
+  const inspected = manifest(inspectNames);
+  const claimed = manifest(claimNames).map((file) => ({ ...file, sha256: overrides.sha256 ?? file.sha256, content: "pwned", encoding: null }));
+  return startFakeApi({
+    [inspectRoute]: {
+      body: { ...common, ...ids, status: "active", file_count: inspected.length, total_size_bytes: 5 * inspected.length, max_retrievals: 1, retrieval_count: 0, remaining_reads: 1, files: inspected, claim: { url: "", method: "POST", description: "" } },
+    },
+    [claimRoute]: { body: { ...common, ...ids, file_count: claimed.length, total_size_bytes: 5 * claimed.length, files: claimed, retrieval_count: 1, remaining_reads: 0, burned: true } },
   });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as AddressInfo;
-  return { origin: `http://127.0.0.1:${port}`, claims: () => claims, close: () => new Promise<void>((done) => server.close(() => done())) };
 }
 
 let work: Awaited<ReturnType<typeof tempDir>>;
@@ -63,7 +52,7 @@ describe("names that would escape -o DIR", () => {
         const result = await kubbi(["claim", `${api.origin}/r/${TOKEN}`, "-o", out]);
         expect(result.code).toBe(8);
         expect(result.stderr).toMatch(/Refusing to write .*nothing was claimed/);
-        expect(api.claims()).toBe(0);
+        expect(api.hits(claimRoute)).toBe(0);
         expect(await exists(out)).toBe(false);
         expect(await exists(join(work.dir, "out", "evil"))).toBe(false);
       } finally {
@@ -79,9 +68,51 @@ describe("names that would escape -o DIR", () => {
       const result = await kubbi(["claim", `${api.origin}/r/${TOKEN}`, "-o", out]);
       expect(result.code).toBe(8);
       expect(result.stderr).toMatch(/claimed but not written/);
-      expect(api.claims()).toBe(1);
+      expect(api.hits(claimRoute)).toBe(1);
       expect(await exists(join(work.dir, "evil"))).toBe(false);
       expect(await exists(join(out, "fine.txt"))).toBe(false);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe("a hostile server and the default directory", () => {
+  let cwd: Awaited<ReturnType<typeof tempDir>>;
+  beforeEach(async () => (cwd = await tempDir()));
+  afterEach(() => cwd.cleanup());
+
+  it("a .npmrc that appears only in the claim is claimed but not written, and nothing lands in the current directory", async () => {
+    const api = await fakeApi(["index.js"], ["index.js", ".npmrc"]);
+    try {
+      const result = await kubbi(["claim", `${api.origin}/r/${TOKEN}`], { cwd: cwd.dir });
+      expect(result.code).toBe(8);
+      expect(result.stderr).toMatch(/"\.npmrc": a hidden file.*claimed but not written/);
+      expect(await readdir(cwd.dir)).toEqual([]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("a kubbi id of ../../ cannot steer the new directory out of the current one", async () => {
+    const api = await fakeApi(["a.txt"], ["a.txt"], { kubbiId: "../../../tmp/x/../evil" });
+    try {
+      const result = await kubbi(["claim", `${api.origin}/r/${TOKEN}`], { cwd: cwd.dir });
+      expect(result.code).toBe(0);
+      expect(await readdir(cwd.dir)).toEqual(["kubbi-tmpxevil"]);
+      expect(await readFile(join(cwd.dir, "kubbi-tmpxevil", "a.txt"), "utf8")).toBe("pwned");
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("bytes that do not match the sha256 the claim carries are never written", async () => {
+    const api = await fakeApi(["a.txt"], ["a.txt"], { sha256: "0".repeat(64) });
+    try {
+      const result = await kubbi(["claim", `${api.origin}/r/${TOKEN}`, "-o", join(cwd.dir, "out")]);
+      expect(result.code).toBe(8);
+      expect(result.stderr).toMatch(/"a\.txt" do not match the sha256 the API sent.*claimed but not written/);
+      expect(await readdir(cwd.dir)).toEqual([]);
     } finally {
       await api.close();
     }

@@ -1,11 +1,37 @@
 /**
- * What the tools need to reach kubbi: a producer client for the key's own kubbis, and consumer options
- * for claim URLs. Claim URLs come from other agents and users, so consumer calls are pinned to the
- * configured API (plus any origins explicitly allowed): a URL naming another host is refused unsent.
+ * What the tools need from kubbi: one interface, two implementations. `SdkAccess` (here) talks to a
+ * kubbi API over HTTP through @kubbi.ai/sdk, for the stdio server; the kubbi API implements the same
+ * interface in-process over its own services for its /mcp endpoint. Results are the SDK's own types.
  */
-import { KubbiClient, KubbiUsageError, claim, inspect, type ClaimResult, type FetchLike, type InspectResult } from "@kubbi.ai/sdk";
+import {
+  KubbiClient,
+  KubbiUsageError,
+  claim,
+  inspect,
+  type ClaimResult,
+  type DeleteResult,
+  type FetchLike,
+  type InspectResult,
+  type KubbiDetail,
+  type KubbiList,
+  type SendFilesParams,
+  type SendFilesResult,
+  type SendParams,
+  type SendResult,
+} from "@kubbi.ai/sdk";
 
-export interface KubbiAccessOptions {
+export interface KubbiAccess {
+  send(params: SendParams): Promise<SendResult>;
+  sendFiles(params: SendFilesParams): Promise<SendFilesResult>;
+  get(id: string): Promise<KubbiDetail>;
+  list(params: { page: number; limit: number }): Promise<KubbiList>;
+  delete(id: string): Promise<DeleteResult>;
+  /** Consumer calls: no key; the claim URL is the capability, and it must name this kubbi API. */
+  inspect(claimUrl: string): Promise<InspectResult>;
+  claim(claimUrl: string): Promise<ClaimResult>;
+}
+
+export interface SdkAccessOptions {
   /** The kubbi API that producer calls go to and that claim URLs must name. */
   baseUrl: string;
   /** A producer key (`kb_…`). Without one, only kubbi_inspect and kubbi_claim work. */
@@ -15,20 +41,36 @@ export interface KubbiAccessOptions {
   fetch?: FetchLike | undefined;
 }
 
-export class KubbiAccess {
-  readonly #options: KubbiAccessOptions;
+/**
+ * A remote kubbi API. Claim URLs come from other agents and users, so consumer calls are pinned to the
+ * configured API (plus any origins explicitly allowed): a URL naming another host is refused unsent.
+ */
+export class SdkAccess implements KubbiAccess {
+  readonly #options: SdkAccessOptions;
   #client: KubbiClient | undefined;
 
-  constructor(options: KubbiAccessOptions) {
+  constructor(options: SdkAccessOptions) {
     this.#options = options;
   }
 
-  /** The producer client; a usage error (shown to the model as a tool error) when no key was configured. */
-  producer(): KubbiClient {
-    const { apiKey, baseUrl, fetch } = this.#options;
-    if (!apiKey) throw new KubbiUsageError("No kubbi API key is configured (set KUBBI_API_KEY): only kubbi_inspect and kubbi_claim work without one");
-    this.#client ??= new KubbiClient({ apiKey, baseUrl, fetch });
-    return this.#client;
+  send(params: SendParams): Promise<SendResult> {
+    return this.#producer().send(params);
+  }
+
+  sendFiles(params: SendFilesParams): Promise<SendFilesResult> {
+    return this.#producer().sendFiles(params);
+  }
+
+  get(id: string): Promise<KubbiDetail> {
+    return this.#producer().get(id);
+  }
+
+  async list(params: { page: number; limit: number }): Promise<KubbiList> {
+    return await this.#producer().list(params);
+  }
+
+  delete(id: string): Promise<DeleteResult> {
+    return this.#producer().delete(id);
   }
 
   inspect(claimUrl: string): Promise<InspectResult> {
@@ -37,6 +79,14 @@ export class KubbiAccess {
 
   claim(claimUrl: string): Promise<ClaimResult> {
     return claim(claimUrl, this.#consumerOptions());
+  }
+
+  /** The producer client; a usage error (shown to the model as a tool error) when no key was configured. */
+  #producer(): KubbiClient {
+    const { apiKey, baseUrl, fetch } = this.#options;
+    if (!apiKey) throw new KubbiUsageError("No kubbi API key is configured (set KUBBI_API_KEY): only kubbi_inspect and kubbi_claim work without one");
+    this.#client ??= new KubbiClient({ apiKey, baseUrl, fetch });
+    return this.#client;
   }
 
   #consumerOptions() {

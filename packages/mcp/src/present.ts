@@ -1,75 +1,57 @@
-/** The SDK's camelCase results as the tools' snake_case structured output. */
+/**
+ * The SDK's results as tool output. They are the SDK's own camelCase shapes; what differs is only what a
+ * conversation should not carry: the bare claim token (the claim URL holds it), inspect's raw POST
+ * instructions (the model calls kubbi_claim), content hashes outside a claim, and bytes (text or base64).
+ */
 import type { ClaimResult, FileManifestEntry, InspectResult, KubbiDetail, KubbiList, SendFilesResult, SendResult } from "@kubbi.ai/sdk";
-import type { ClaimOutput, DetailOutput, InspectOutput, ListOutput, SentOutput } from "./schemas.js";
+import type { ClaimOutput, DetailOutput, InspectOutput, ListOutput, SendFilesOutput, SendOutput } from "./schemas.js";
 
-function manifest(file: FileManifestEntry) {
-  return { name: file.name, content_type: file.contentType, size_bytes: file.sizeBytes, role: file.role, sha256: file.sha256 };
+type Manifest = Pick<FileManifestEntry, "name" | "contentType" | "sizeBytes" | "role">;
+const manifest = ({ name, contentType, sizeBytes, role }: Manifest) => ({ name, contentType, sizeBytes, role });
+
+function common(kubbi: SendResult | SendFilesResult | KubbiDetail | InspectResult) {
+  const { status, totalSizeBytes, maxRetrievals, metadata, createdAt, expiresAt } = kubbi;
+  return { status, totalSizeBytes, maxRetrievals, metadata, createdAt, expiresAt };
 }
 
-export function presentSent(sent: SendResult | SendFilesResult): SentOutput {
-  const isPackage = sent.type === "kubbi_package";
-  return {
-    id: sent.id,
-    type: sent.type,
-    claim_url: sent.claimUrl,
-    status: sent.status,
-    content_type: isPackage ? null : sent.contentType,
-    file_count: isPackage ? sent.fileCount : null,
-    files: isPackage ? sent.files.map(manifest) : null,
-    total_size_bytes: sent.totalSizeBytes,
-    max_retrievals: sent.maxRetrievals,
-    metadata: sent.metadata,
-    created_at: sent.createdAt,
-    expires_at: sent.expiresAt,
-  };
+export function presentSend(sent: SendResult): SendOutput {
+  return { id: sent.id, type: sent.type, claimUrl: sent.claimUrl, contentType: sent.contentType, ...common(sent) };
 }
 
-function detailFields(kubbi: KubbiDetail | InspectResult) {
-  return {
-    type: kubbi.type,
-    status: kubbi.status,
-    content_type: kubbi.contentType,
-    file_count: kubbi.fileCount,
-    files: kubbi.files?.map(manifest) ?? null,
-    total_size_bytes: kubbi.totalSizeBytes,
-    max_retrievals: kubbi.maxRetrievals,
-    retrieval_count: kubbi.retrievalCount,
-    remaining_reads: kubbi.remainingReads,
-    metadata: kubbi.metadata,
-    created_at: kubbi.createdAt,
-    expires_at: kubbi.expiresAt,
-  };
+export function presentSendFiles(sent: SendFilesResult): SendFilesOutput {
+  return { id: sent.id, type: sent.type, claimUrl: sent.claimUrl, fileCount: sent.fileCount, files: sent.files.map(manifest), ...common(sent) };
+}
+
+function state(kubbi: KubbiDetail | InspectResult) {
+  const { type, contentType, fileCount, files, retrievalCount, remainingReads } = kubbi;
+  return { type, ...common(kubbi), contentType, fileCount, files: files?.map(manifest) ?? null, retrievalCount, remainingReads };
 }
 
 export function presentInspect(info: InspectResult): InspectOutput {
-  return { kubbi_id: info.kubbiId, ...detailFields(info) };
+  return { kubbiId: info.kubbiId, ...state(info) };
 }
 
 export function presentDetail(kubbi: KubbiDetail): DetailOutput {
-  return { id: kubbi.id, ...detailFields(kubbi), first_retrieved_at: kubbi.firstRetrievedAt, last_retrieved_at: kubbi.lastRetrievedAt };
+  return { id: kubbi.id, ...state(kubbi), firstRetrievedAt: kubbi.firstRetrievedAt, lastRetrievedAt: kubbi.lastRetrievedAt };
 }
 
 export function presentList(list: KubbiList): ListOutput {
-  const { page, limit, total, totalPages } = list.pagination;
-  return { kubbis: list.kubbis.map(presentDetail), pagination: { page, limit, total, total_pages: totalPages } };
+  return { kubbis: list.kubbis.map(presentDetail), pagination: list.pagination };
 }
 
+/** What every claim result says besides the content. */
+export function claimCommon(claimed: ClaimResult) {
+  const { type, kubbiId, burned, retrievalCount, remainingReads, metadata, createdAt, expiresAt } = claimed;
+  return { type, kubbiId, burned, retrievalCount, remainingReads, metadata, createdAt, expiresAt };
+}
+
+/** A claim whose content goes into the conversation. */
 export function presentClaim(claimed: ClaimResult): ClaimOutput {
-  const common = {
-    type: claimed.type,
-    kubbi_id: claimed.kubbiId,
-    burned: claimed.burned,
-    retrieval_count: claimed.retrievalCount,
-    remaining_reads: claimed.remainingReads,
-    metadata: claimed.metadata,
-    created_at: claimed.createdAt,
-    expires_at: claimed.expiresAt,
-  };
-  if (claimed.type === "kubbi") return { ...common, content_type: claimed.contentType, content: claimed.content, files: null };
-  const files = claimed.files.map((file) =>
-    file.text === null
-      ? { ...manifest(file), content: Buffer.from(file.bytes).toString("base64"), encoding: "base64" as const }
-      : { ...manifest(file), content: file.text, encoding: null },
-  );
-  return { ...common, content_type: null, content: null, files };
+  if (claimed.type === "kubbi") return { ...claimCommon(claimed), contentType: claimed.contentType, content: claimed.content };
+  const files = claimed.files.map((file) => ({
+    ...manifest(file),
+    sha256: file.sha256,
+    ...(file.text === null ? { content: Buffer.from(file.bytes).toString("base64"), encoding: "base64" as const } : { content: file.text, encoding: null }),
+  }));
+  return { ...claimCommon(claimed), fileCount: claimed.fileCount, totalSizeBytes: claimed.totalSizeBytes, files };
 }

@@ -1,12 +1,23 @@
 /**
  * Tool results. Success carries the structured output and the same JSON as text, for hosts that show
  * only text. Any failure, an API error above all, becomes a tool error the model can read and act on:
- * the API's error code, its message, and a hint what to do next. It never escapes as a protocol error.
+ * the error code, its message, and a hint what to do next. It never escapes as a protocol error.
  */
 import { isKubbiApiError, isKubbiNetworkError, isKubbiOriginNotAllowedError, isKubbiUsageError } from "@kubbi.ai/sdk";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 
-export function toolSuccess<Output extends Record<string, unknown>>(output: Output): CallToolResult & { structuredContent: Output } {
+/** A failure the tools themselves detect, with its own code. */
+export class ToolError extends Error {
+  constructor(
+    readonly code: "invalid_arguments" | "save_failed",
+    message: string,
+    readonly messages: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export function toolSuccess(output: Record<string, unknown>): CallToolResult {
   return { content: [{ type: "text", text: JSON.stringify(output, null, 2) }], structuredContent: output };
 }
 
@@ -15,6 +26,8 @@ export interface ToolErrorBody {
 }
 
 const HINTS: Record<string, string> = {
+  invalid_arguments: "Fix the named arguments (camelCase, exactly as the tool's input schema lists them) and call the tool again.",
+  save_failed: "The claim happened, so its content may be gone: ask the producer to send it again, and choose a new saveTo directory.",
   burned: "The kubbi was claimed as many times as allowed and its content is gone. Ask the producer to send a new one.",
   expired: "The kubbi's TTL ran out before it was claimed. Ask the producer to send a new one.",
   deleted: "The producer deleted this kubbi. Ask the producer to send a new one if it is still needed.",
@@ -30,11 +43,13 @@ const HINTS: Record<string, string> = {
 };
 
 export function toolError(error: unknown): CallToolResult {
-  const body = describeError(error);
-  return { content: [{ type: "text", text: JSON.stringify(body, null, 2) }], isError: true };
+  return { content: [{ type: "text", text: JSON.stringify(describeError(error), null, 2) }], isError: true };
 }
 
 function describeError(error: unknown): ToolErrorBody {
+  if (error instanceof ToolError) {
+    return withHint({ code: error.code, message: error.message, ...(error.messages.length > 1 ? { messages: error.messages } : {}) });
+  }
   if (isKubbiApiError(error)) {
     return withHint({
       code: error.code,

@@ -1,10 +1,11 @@
 /**
- * The tools' input and output schemas. Fields are snake_case, as on the kubbi wire, so what a model
- * reads here matches the API's documentation and error messages.
+ * The tools' input and output schemas, camelCase like the TypeScript SDK and the product documents
+ * (`kubbi_send({ content, contentType, ttlSeconds, maxRetrievals })`). Inputs are strict objects: an
+ * argument a tool does not define is refused (see arguments.ts), never dropped.
  */
 import { z } from "zod";
 
-// Input fields are checked loosely on purpose: the API is the authority on limits (a self-hosted API may
+// Input values are checked loosely on purpose: the API is the authority on limits (a self-hosted API may
 // allow other TTLs or sizes), and its validation messages reach the model as tool errors.
 const ttlSeconds = z
   .number()
@@ -29,119 +30,140 @@ const kubbiId = z.string().min(1).describe("The kubbi's id (a UUID), as returned
 
 const role = z.enum(["instructions", "data", "context", "config", "attachment"]);
 const status = z.enum(["active", "burned", "expired", "deleted"]);
-const kubbiType = z.enum(["kubbi", "kubbi_package"]);
 const timestamp = z.string().describe("ISO 8601 UTC timestamp");
 
-export const sendInput = {
-  content: z.string().describe("The payload. For application/json, the JSON text (it must parse as JSON)."),
-  content_type: z.enum(["text/plain", "application/json"]).default("text/plain"),
-  ttl_seconds: ttlSeconds,
-  max_retrievals: maxRetrievals,
+export const sendInput = z.strictObject({
+  content: z
+    .unknown()
+    .describe(
+      "The payload. text/plain: a string. application/json: any JSON value, or its JSON text as a string (a string that is not JSON text is stored as a JSON string).",
+    ),
+  contentType: z.enum(["text/plain", "application/json"]).default("text/plain"),
+  ttlSeconds,
+  maxRetrievals,
   metadata,
-};
+});
 
-export const sendFilesInput = {
-  files: z
-    .array(
-      z.object({
-        name: z.string().min(1).describe("A plain file name such as report.pdf: no / or \\, not . or .., unique within the package."),
-        content: z.string().describe("The file's content: UTF-8 text, or base64 when encoding is \"base64\"."),
-        content_type: z.string().min(1).describe("The file's MIME type, e.g. text/markdown, application/json, image/png."),
-        role: role.optional().describe("What the file is for, so the consumer knows how to use it."),
-        encoding: z.literal("base64").optional().describe('Set to "base64" for binary files (images, archives, PDFs); omit for text.'),
-      }),
-    )
+const fileFields = {
+  name: z.string().min(1).describe("A plain file name such as report.pdf: no / or \\, not . or .., unique within the package."),
+  contentType: z.string().min(1).describe("The file's MIME type, e.g. text/markdown, application/json, image/png."),
+  role: role.optional().describe("What the file is for, so the consumer knows how to use it."),
+  encoding: z.literal("base64").optional().describe('Set to "base64" when content is base64 (binary files: images, archives, PDFs); omit for text.'),
+};
+const fileContent = z.string().describe("The file's content: UTF-8 text, or base64 when encoding is \"base64\".");
+
+/** kubbi_send_files' input; with `paths`, a file may name a local `path` instead of carrying its `content`. */
+export function sendFilesInput(paths: boolean) {
+  const file = paths
+    ? z
+        .strictObject({
+          ...fileFields,
+          content: fileContent.optional(),
+          path: z.string().min(1).optional().describe("Instead of content: a file on this machine, inside the client's roots, read and sent as is. Its content never enters the conversation."),
+        })
+        .refine((value) => (value.content === undefined) !== (value.path === undefined), { message: "give exactly one of content and path" })
+        .refine((value) => value.path === undefined || value.encoding === undefined, { message: "encoding describes content; a path is read as bytes", path: ["encoding"] })
+    : z.strictObject({ ...fileFields, content: fileContent });
+  return z.strictObject({
+    files: z.array(file).min(1).describe("1 to 5 files (the plan's limit)."),
+    ttlSeconds,
+    maxRetrievals,
+    metadata,
+  });
+}
+
+export const inspectInput = z.strictObject({ claimUrl });
+
+/** kubbi_claim's input; with `paths`, `saveTo` writes the content to disk instead of returning it. */
+export function claimInput(paths: boolean) {
+  const saveTo = z
+    .string()
     .min(1)
-    .describe("1 to 5 files (the plan's limit)."),
-  ttl_seconds: ttlSeconds,
-  max_retrievals: maxRetrievals,
-  metadata,
-};
+    .optional()
+    .describe(
+      "A new directory inside the client's roots to write the content to, instead of returning it: the result then carries only names, paths, sizes and sha256, so a secret never enters the conversation.",
+    );
+  return paths ? z.strictObject({ claimUrl, saveTo }) : z.strictObject({ claimUrl });
+}
 
-export const claimUrlInput = { claim_url: claimUrl };
-export const idInput = { id: kubbiId };
-export const listInput = {
+export const idInput = z.strictObject({ id: kubbiId });
+export const listInput = z.strictObject({
   page: z.number().int().positive().default(1).describe("1-based page number."),
   limit: z.number().int().positive().default(20).describe("Kubbis per page, 1 to 100."),
-};
-
-const manifestEntry = z.object({
-  name: z.string(),
-  content_type: z.string(),
-  size_bytes: z.number(),
-  role: role.nullable(),
-  sha256: z.string().describe("Hex SHA-256 of the decoded bytes"),
 });
 
-/** What every view of a kubbi says, at creation and after. */
-const kubbiFields = {
-  type: kubbiType,
+/** What a file is, as every view but a claim shows it: never a content hash (a hash of a short secret is an oracle). */
+const manifestEntry = z.object({ name: z.string(), contentType: z.string(), sizeBytes: z.number(), role: role.nullable() });
+
+const common = {
   status,
-  content_type: z.string().nullable(),
-  file_count: z.number().nullable(),
-  files: z.array(manifestEntry).nullable(),
-  total_size_bytes: z.number(),
-  max_retrievals: z.number().nullable(),
+  totalSizeBytes: z.number(),
+  maxRetrievals: z.number().nullable(),
   metadata: jsonObject.nullable(),
-  created_at: timestamp,
-  expires_at: timestamp,
+  createdAt: timestamp,
+  expiresAt: timestamp,
 };
+const newClaimUrl = z.string().describe("Hand this URL to the consumer. It is the capability to read the payload: treat it as a secret.");
 
-export const sentOutput = {
+export const sendOutput = z.object({ id: z.string(), type: z.literal("kubbi"), claimUrl: newClaimUrl, contentType: z.string(), ...common });
+export const sendFilesOutput = z.object({
   id: z.string(),
-  claim_url: z.string().describe("Hand this URL to the consumer. It is the capability to read the payload: treat it as a secret."),
-  ...kubbiFields,
-};
-
-const detailFields = {
-  ...kubbiFields,
-  retrieval_count: z.number(),
-  remaining_reads: z.number().nullable(),
-};
-
-export const inspectOutput = { kubbi_id: z.string(), ...detailFields };
-
-const detail = z.object({
-  id: z.string(),
-  ...detailFields,
-  first_retrieved_at: timestamp.nullable(),
-  last_retrieved_at: timestamp.nullable(),
+  type: z.literal("kubbi_package"),
+  claimUrl: newClaimUrl,
+  fileCount: z.number(),
+  files: z.array(manifestEntry),
+  ...common,
 });
-export const detailOutput = detail.shape;
 
-export const listOutput = {
-  kubbis: z.array(detail),
-  pagination: z.object({ page: z.number(), limit: z.number(), total: z.number(), total_pages: z.number() }),
+const state = {
+  type: z.enum(["kubbi", "kubbi_package"]),
+  ...common,
+  contentType: z.string().nullable().describe("The single payload's content type; null for a package."),
+  fileCount: z.number().nullable().describe("The package's number of files; null for a single payload."),
+  files: z.array(manifestEntry).nullable(),
+  retrievalCount: z.number(),
+  remainingReads: z.number().nullable().describe("Claims left before it burns; null: unlimited until it expires."),
 };
 
-export const deleteOutput = { id: z.string(), status: z.literal("deleted") };
+export const inspectOutput = z.object({ kubbiId: z.string(), ...state });
+const detail = z.object({ id: z.string(), ...state, firstRetrievedAt: timestamp.nullable(), lastRetrievedAt: timestamp.nullable() });
+export const detailOutput = detail;
+export const listOutput = z.object({
+  kubbis: z.array(detail),
+  pagination: z.object({ page: z.number(), limit: z.number(), total: z.number(), totalPages: z.number() }),
+});
+export const deleteOutput = z.object({ id: z.string(), status: z.literal("deleted") });
 
-export const claimOutput = {
-  type: kubbiType,
-  kubbi_id: z.string(),
+export const claimOutput = z.object({
+  type: z.enum(["kubbi", "kubbi_package"]),
+  kubbiId: z.string(),
   burned: z.boolean().describe("True when this claim was the last allowed one: the kubbi is gone now, keep what you got."),
-  retrieval_count: z.number(),
-  remaining_reads: z.number().nullable(),
-  content_type: z.string().nullable().describe("The single payload's content type; null for a package."),
-  content: z.unknown().describe("The single payload: text, or the parsed JSON value for application/json; null for a package."),
+  retrievalCount: z.number(),
+  remainingReads: z.number().nullable(),
+  metadata: jsonObject.nullable(),
+  createdAt: timestamp,
+  expiresAt: timestamp,
+  contentType: z.string().optional().describe("A single payload's content type."),
+  content: z.unknown().optional().describe("A single payload: text, or the parsed JSON value for application/json. Absent when saved to disk."),
+  fileCount: z.number().optional(),
+  totalSizeBytes: z.number().optional(),
+  savedTo: z.string().optional().describe("The directory the content was written to (saveTo)."),
   files: z
     .array(
       manifestEntry.extend({
-        content: z.string(),
-        encoding: z.literal("base64").nullable().describe('null: content is UTF-8 text. "base64": binary content, base64-encoded.'),
+        sha256: z.string().describe("Hex SHA-256 of the file's bytes, to verify them."),
+        content: z.string().optional().describe("The file's content, unless it was saved to disk."),
+        encoding: z.literal("base64").nullable().optional().describe('null: content is UTF-8 text. "base64": binary content, base64-encoded.'),
+        path: z.string().optional().describe("Where the file was written (saveTo)."),
       }),
     )
-    .nullable()
-    .describe("The package's files; null for a single payload."),
-  metadata: jsonObject.nullable(),
-  created_at: timestamp,
-  expires_at: timestamp,
-};
+    .optional()
+    .describe("A package's files; with saveTo, also a single payload's one file."),
+});
 
-type Output<Shape extends z.ZodRawShape> = z.infer<z.ZodObject<Shape>>;
-export type SentOutput = Output<typeof sentOutput>;
-export type InspectOutput = Output<typeof inspectOutput>;
-export type DetailOutput = Output<typeof detailOutput>;
-export type ListOutput = Output<typeof listOutput>;
-export type DeleteOutput = Output<typeof deleteOutput>;
-export type ClaimOutput = Output<typeof claimOutput>;
+export type SendOutput = z.infer<typeof sendOutput>;
+export type SendFilesOutput = z.infer<typeof sendFilesOutput>;
+export type InspectOutput = z.infer<typeof inspectOutput>;
+export type DetailOutput = z.infer<typeof detailOutput>;
+export type ListOutput = z.infer<typeof listOutput>;
+export type ClaimOutput = z.infer<typeof claimOutput>;

@@ -1,15 +1,13 @@
+import { resolve } from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { expect } from "vitest";
 import type { ToolErrorBody } from "../src/index.js";
 
 export const BIN = resolve(import.meta.dirname, "../dist/bin.js");
-/** Built entry points, imported by URL so type-checking the tests does not need a build first. */
-export const DIST = { http: pathToFileURL(resolve(import.meta.dirname, "../dist/http.js")).href };
+export const TOOL_NAMES = ["kubbi_claim", "kubbi_delete", "kubbi_get", "kubbi_inspect", "kubbi_list", "kubbi_send", "kubbi_send_files"];
 
 /** Calls a tool that must succeed and returns its structured output. */
 export async function callOk<T = Record<string, unknown>>(client: Client, name: string, args: Record<string, unknown>): Promise<T> {
@@ -47,23 +45,77 @@ export async function startCountingServer(): Promise<{ origin: string; hits: () 
   };
 }
 
-/** The round trip every transport must carry: send, inspect, claim, then a second claim is gone. */
-export async function sendInspectClaimTwice(client: Client, baseUrl: string): Promise<void> {
-  const sent = await callOk<{ id: string; claim_url: string; max_retrievals: number | null }>(client, "kubbi_send", {
-    content: "db password: hunter2",
-    metadata: { purpose: "test" },
-  });
-  expect(sent.claim_url.startsWith(`${baseUrl}/r/`)).toBe(true);
-  // The tool's default: burn after the first claim.
-  expect(sent.max_retrievals).toBe(1);
+const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;
 
-  const info = await callOk(client, "kubbi_inspect", { claim_url: sent.claim_url });
-  expect(info).toMatchObject({ kubbi_id: sent.id, status: "active", type: "kubbi", content_type: "text/plain", remaining_reads: 1, retrieval_count: 0, metadata: { purpose: "test" } });
+interface Sent {
+  id: string;
+  claimUrl: string;
+  maxRetrievals: number | null;
+  createdAt: string;
+  expiresAt: string;
+}
 
-  const claimed = await callOk(client, "kubbi_claim", { claim_url: sent.claim_url });
-  expect(claimed).toMatchObject({ type: "kubbi", kubbi_id: sent.id, content: "db password: hunter2", burned: true, remaining_reads: 0, files: null });
+/**
+ * The calls of the product documents, exactly as written there: seeds/000's kubbi_send (application/json,
+ * ttlSeconds, maxRetrievals) and seeds/004's (content and ttlSeconds only). Each must get the TTL and
+ * retrievals it asked for and a claimUrl; then inspect, two claims of a maxRetrievals 2 kubbi, and the
+ * third claim is the burned tool error.
+ */
+export async function documentedRoundTrip(client: Client, baseUrl: string): Promise<void> {
+  const fromSeed000 = await callOk<Sent>(client, "kubbi_send", { content: "result-data", contentType: "application/json", ttlSeconds: 3600, maxRetrievals: 1 });
+  expect(fromSeed000.claimUrl.startsWith(`${baseUrl}/r/`)).toBe(true);
+  expect(fromSeed000).toMatchObject({ type: "kubbi", status: "active", contentType: "application/json", maxRetrievals: 1 });
+  expect(seconds(fromSeed000.createdAt, fromSeed000.expiresAt)).toBe(3600);
+  expect(await callOk(client, "kubbi_claim", { claimUrl: fromSeed000.claimUrl })).toMatchObject({ content: "result-data", burned: true });
 
-  const gone = await callError(client, "kubbi_claim", { claim_url: sent.claim_url });
+  const fromSeed004 = await callOk<Sent>(client, "kubbi_send", { content: "...", ttlSeconds: 600 });
+  expect(fromSeed004.claimUrl.startsWith(`${baseUrl}/r/`)).toBe(true);
+  expect(seconds(fromSeed004.createdAt, fromSeed004.expiresAt)).toBe(600);
+  // The default: burn after the first claim.
+  expect(fromSeed004.maxRetrievals).toBe(1);
+
+  const sent = await callOk<Sent>(client, "kubbi_send", { content: "db password: hunter2", contentType: "text/plain", ttlSeconds: 600, maxRetrievals: 2, metadata: { purpose: "test" } });
+  expect(sent.maxRetrievals).toBe(2);
+  expect(seconds(sent.createdAt, sent.expiresAt)).toBe(600);
+
+  const info = await callOk(client, "kubbi_inspect", { claimUrl: sent.claimUrl });
+  expect(info).toMatchObject({ kubbiId: sent.id, status: "active", type: "kubbi", contentType: "text/plain", maxRetrievals: 2, remainingReads: 2, retrievalCount: 0, metadata: { purpose: "test" } });
+
+  const first = await callOk(client, "kubbi_claim", { claimUrl: sent.claimUrl });
+  expect(first).toMatchObject({ type: "kubbi", kubbiId: sent.id, content: "db password: hunter2", burned: false, retrievalCount: 1, remainingReads: 1 });
+  const second = await callOk(client, "kubbi_claim", { claimUrl: sent.claimUrl });
+  expect(second).toMatchObject({ content: "db password: hunter2", burned: true, retrievalCount: 2, remainingReads: 0 });
+
+  const gone = await callError(client, "kubbi_claim", { claimUrl: sent.claimUrl });
   expect(gone).toMatchObject({ code: "burned", status: 410, hint: expect.stringContaining("new one") });
-  expect(gone.message.length).toBeGreaterThan(0);
+  expect(await callOk(client, "kubbi_get", { id: sent.id })).toMatchObject({ status: "burned", retrievalCount: 2 });
+}
+
+/**
+ * Unknown and mistyped arguments are refused with a tool error that names them (and the argument meant),
+ * and nothing is created: the key's kubbi count stays the same.
+ */
+export async function strictArguments(client: Client): Promise<void> {
+  const total = async () => (await callOk<{ pagination: { total: number } }>(client, "kubbi_list", { limit: 1 })).pagination.total;
+  const before = await total();
+
+  const snake = await callError(client, "kubbi_send", { content: "x", ttl_seconds: 600, max_retrievals: 2 });
+  expect(snake).toMatchObject({ code: "invalid_arguments", hint: expect.stringContaining("camelCase") });
+  expect(snake.message).toContain("unknown argument ttl_seconds; did you mean ttlSeconds?");
+  expect(snake.message).toContain("unknown argument max_retrievals; did you mean maxRetrievals?");
+
+  expect((await callError(client, "kubbi_send", { content: "x", ttlSecs: 600 })).message).toBe("unknown argument ttlSecs; did you mean ttlSeconds?");
+  expect((await callError(client, "kubbi_send", { content: "x", contenttype: "text/plain" })).message).toBe("unknown argument contenttype; did you mean contentType?");
+  expect((await callError(client, "kubbi_send", { content: "x", colour: "red" })).message).toBe(
+    "unknown argument colour; the arguments are content, contentType, ttlSeconds, maxRetrievals, metadata",
+  );
+  expect((await callError(client, "kubbi_send", { content: "x", ttlSeconds: "600" })).message).toBe("ttlSeconds: expected number, got string");
+  expect((await callError(client, "kubbi_send", { content: 42 })).message).toBe("content: expected string for text/plain, got number");
+  expect((await callError(client, "kubbi_send", { ttlSeconds: 600 })).message).toBe("content: is required");
+  expect((await callError(client, "kubbi_claim", { claim_url: "https://x/r/abc" })).message).toBe("unknown argument claim_url; did you mean claimUrl?");
+  const nested = await callError(client, "kubbi_send_files", { files: [{ name: "a.txt", content: "a", content_type: "text/plain" }] });
+  // The argument it was meant as is not reported missing as well.
+  expect(nested.message).toBe("unknown argument files[0].content_type; did you mean contentType?");
+
+  expect(await total()).toBe(before);
 }

@@ -1,45 +1,19 @@
 /**
- * The HTTP handler from the built dist, mounted on a plain node:http server in front of the live API,
- * driven by the MCP SDK's Streamable HTTP client.
+ * The kubbi API's /mcp endpoint (the built API on Redis, which mounts this package's HTTP handler over its
+ * in-process services), driven by the MCP SDK's Streamable HTTP client.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { request } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { DIST } from "./helpers.js";
-import type * as HttpEntry from "../src/http.js";
-import { callError, callOk, sendInspectClaimTwice, startCountingServer } from "./helpers.js";
-
-// The built bundle is what runs; its types are the source's.
-const { createMcpHttpHandler } = (await import(DIST.http)) as typeof HttpEntry;
-type McpHttpHandlerOptions = HttpEntry.McpHttpHandlerOptions;
+import { TOOL_NAMES, callError, callOk, documentedRoundTrip, startCountingServer, strictArguments } from "./helpers.js";
 
 const { baseUrl, apiKey, secondApiKey } = inject("kubbi");
+const endpoint = `${baseUrl}/mcp`;
 
-/** Mounts the handler at /mcp; `parseJson` plays an upstream body parser such as express.json. */
-async function mount(options: McpHttpHandlerOptions, parseJson: boolean): Promise<{ url: string; close: () => Promise<void> }> {
-  const handler = createMcpHttpHandler(options);
-  const server: Server = createServer(async (req: IncomingMessage & { body?: unknown }, res) => {
-    if (new URL(req.url ?? "/", "http://x").pathname !== "/mcp") {
-      res.statusCode = 404;
-      return res.end();
-    }
-    if (parseJson && req.method === "POST") {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      req.body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-    }
-    await handler(req, res);
-  });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/mcp`, close: () => new Promise<void>((done) => server.close(() => done())) };
-}
-
-async function connect(url: string, key: string): Promise<Client> {
+async function connect(key: string): Promise<Client> {
   const client = new Client({ name: "kubbi-mcp-http-test", version: "0.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+  await client.connect(new StreamableHTTPClientTransport(new URL(endpoint), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
   return client;
 }
 
@@ -50,123 +24,105 @@ const initialize = {
   params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
 };
 
-function rawPost(url: string, headers: Record<string, string>, body: unknown = initialize): Promise<Response> {
-  return fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
-    body: JSON.stringify(body),
-  });
-}
-
-for (const parseJson of [false, true]) {
-  describe(parseJson ? "behind a JSON body parser" : "reading the raw body itself", () => {
-    let endpoint: Awaited<ReturnType<typeof mount>>;
-    beforeAll(async () => (endpoint = await mount(parseJson ? { baseUrl } : { baseUrl: () => baseUrl }, parseJson)));
-    afterAll(() => endpoint.close());
-
-    it("send → inspect → claim → a second claim is a burned tool error", async () => {
-      const client = await connect(endpoint.url, apiKey);
-      try {
-        expect((await client.listTools()).tools).toHaveLength(7);
-        await sendInspectClaimTwice(client, baseUrl);
-      } finally {
-        await client.close();
-      }
+/** A raw POST with node:http, which (unlike fetch) lets the test choose the Host header. */
+function rawPost(headers: Record<string, string>, body: unknown = initialize): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(endpoint, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers } }, (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, text }));
     });
+    req.on("error", reject);
+    req.end(JSON.stringify(body));
   });
 }
 
-describe("authentication and isolation", () => {
-  let endpoint: Awaited<ReturnType<typeof mount>>;
-  beforeAll(async () => (endpoint = await mount({ baseUrl }, false)));
-  afterAll(() => endpoint.close());
+describe("MCP over Streamable HTTP at the API's /mcp", () => {
+  let client: Client;
+  beforeAll(async () => (client = await connect(apiKey)));
+  afterAll(() => client.close());
 
-  it("answers 401 with a Bearer challenge to a missing, malformed or unknown key", async () => {
-    const attempts: Record<string, string>[] = [{}, { authorization: "Bearer nope" }, { authorization: `Basic ${apiKey}` }, { authorization: `Bearer kb_${"x".repeat(43)}` }];
-    for (const headers of attempts) {
-      const response = await rawPost(endpoint.url, headers);
-      expect(response.status, JSON.stringify(headers)).toBe(401);
-      expect(response.headers.get("www-authenticate")).toMatch(/^Bearer/);
-      expect(await response.json()).toMatchObject({ error: "unauthorized", messages: [] });
-    }
-    await expect(connect(endpoint.url, `kb_${"x".repeat(43)}`)).rejects.toThrow();
+  it("the documented calls get the TTL, retrievals and claimUrl they ask for; a third claim of maxRetrievals 2 is burned", async () => {
+    await documentedRoundTrip(client, baseUrl);
   });
 
-  it("answers a live key, and refuses tools/call without one", async () => {
-    expect((await rawPost(endpoint.url, { authorization: `Bearer ${apiKey}` })).status).toBe(200);
-    const call = { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "kubbi_list", arguments: {} } };
-    expect((await rawPost(endpoint.url, {}, call)).status).toBe(401);
+  it("refuses unknown and mistyped arguments with a did-you-mean tool error, creating nothing", async () => {
+    await strictArguments(client);
+  });
+
+  it("offers no file paths: no saveTo or path in any schema, the descriptions say so, and saveTo is refused as unknown", async () => {
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual(TOOL_NAMES);
+    const byName = new Map(tools.map((tool) => [tool.name, tool]));
+    expect(JSON.stringify(tools.map((tool) => tool.inputSchema))).not.toMatch(/"saveTo"|"path"/);
+    for (const name of ["kubbi_claim", "kubbi_send_files"]) expect(byName.get(name)?.description).toContain("never reads or writes files on your machine");
+
+    const sent = await callOk<{ claimUrl: string }>(client, "kubbi_send", { content: "not to disk" });
+    const refused = await callError(client, "kubbi_claim", { claimUrl: sent.claimUrl, saveTo: "/tmp/x" });
+    expect(refused).toMatchObject({ code: "invalid_arguments", message: expect.stringMatching(/^unknown argument saveTo/) });
+    const withPath = await callError(client, "kubbi_send_files", { files: [{ name: "a", path: "/etc/passwd", contentType: "text/plain" }] });
+    expect(withPath.message).toContain("unknown argument files[0].path");
+    expect(await callOk(client, "kubbi_inspect", { claimUrl: sent.claimUrl })).toMatchObject({ retrievalCount: 0 });
   });
 
   it("serves each request with the caller's own key", async () => {
-    const first = await connect(endpoint.url, apiKey);
-    const second = await connect(endpoint.url, secondApiKey);
+    const second = await connect(secondApiKey);
     try {
-      const sent = await callOk<{ id: string }>(first, "kubbi_send", { content: "first key's" });
-      expect(await callOk(first, "kubbi_get", { id: sent.id })).toMatchObject({ id: sent.id });
+      const sent = await callOk<{ id: string }>(client, "kubbi_send", { content: "first key's" });
+      expect(await callOk(client, "kubbi_get", { id: sent.id })).toMatchObject({ id: sent.id });
       expect(await callError(second, "kubbi_get", { id: sent.id })).toMatchObject({ code: "not_found", status: 404 });
       expect(await callError(second, "kubbi_delete", { id: sent.id })).toMatchObject({ code: "not_found" });
     } finally {
-      await Promise.all([first.close(), second.close()]);
+      await second.close();
     }
   });
 
   it("only claims URLs of its own API: never a proxy to other hosts", async () => {
     const elsewhere = await startCountingServer();
-    const client = await connect(endpoint.url, apiKey);
     try {
-      expect(await callError(client, "kubbi_claim", { claim_url: `${elsewhere.origin}/r/${"A".repeat(43)}` })).toMatchObject({ code: "origin_not_allowed" });
+      expect(await callError(client, "kubbi_claim", { claimUrl: `${elsewhere.origin}/r/${"A".repeat(43)}` })).toMatchObject({ code: "origin_not_allowed" });
+      expect(await callError(client, "kubbi_inspect", { claimUrl: `${elsewhere.origin}/r/${"A".repeat(43)}` })).toMatchObject({ code: "origin_not_allowed" });
       expect(elsewhere.hits()).toBe(0);
     } finally {
-      await Promise.all([client.close(), elsewhere.close()]);
+      await elsewhere.close();
     }
+  });
+});
+
+describe("the /mcp endpoint itself", () => {
+  it("answers 401 with a Bearer challenge and the error envelope to a missing, malformed or unknown key", async () => {
+    const attempts: Record<string, string>[] = [{}, { authorization: "Bearer nope" }, { authorization: `Basic ${apiKey}` }, { authorization: `Bearer kb_${"x".repeat(43)}` }];
+    for (const headers of attempts) {
+      const response = await rawPost(headers);
+      expect(response.status, JSON.stringify(headers)).toBe(401);
+      expect(response.headers["www-authenticate"]).toMatch(/^Bearer/);
+      expect(JSON.parse(response.text)).toMatchObject({ error: "unauthorized", messages: [] });
+    }
+    await expect(connect(`kb_${"x".repeat(43)}`)).rejects.toThrow(/unauthorized/);
   });
 
   it("is stateless: GET and DELETE are 405", async () => {
     for (const method of ["GET", "DELETE"]) {
-      const response = await fetch(endpoint.url, { method, headers: { authorization: `Bearer ${apiKey}`, accept: "text/event-stream" } });
+      const response = await fetch(endpoint, { method, headers: { authorization: `Bearer ${apiKey}`, accept: "text/event-stream" } });
       expect(response.status).toBe(405);
       expect(response.headers.get("allow")).toBe("POST");
     }
   });
 
-  it("answers 500 without details when the key check itself fails", async () => {
-    const broken = await mount(
-      {
-        baseUrl,
-        verifyApiKey: () => {
-          throw new Error("store unreachable at redis://secret-host");
-        },
-      },
-      false,
-    );
-    try {
-      const response = await rawPost(broken.url, { authorization: `Bearer ${apiKey}` });
-      expect(response.status).toBe(500);
-      expect(await response.text()).not.toMatch(/secret-host/);
-    } finally {
-      await broken.close();
-    }
-  });
+  it("refuses DNS rebinding: a foreign Host or Origin is 403, the API's own are served", async () => {
+    const auth = { authorization: `Bearer ${apiKey}` };
+    const { host, origin } = new URL(baseUrl);
+    const port = new URL(baseUrl).port;
+    // A page on attacker.example whose name was rebound to this server's address.
+    const rebound = await rawPost({ ...auth, host: `attacker.example:${port}` });
+    expect(rebound.status).toBe(403);
+    expect(rebound.text).toContain("Invalid Host header");
+    const foreignOrigin = await rawPost({ ...auth, origin: "http://attacker.example" });
+    expect(foreignOrigin.status).toBe(403);
+    expect(foreignOrigin.text).toContain("Invalid Origin header");
 
-  it("uses verifyApiKey when given, without asking the API", async () => {
-    const checked: string[] = [];
-    const strict = await mount(
-      {
-        baseUrl,
-        verifyApiKey: (key) => {
-          checked.push(key);
-          return key === secondApiKey;
-        },
-      },
-      false,
-    );
-    try {
-      expect((await rawPost(strict.url, { authorization: `Bearer ${apiKey}` })).status).toBe(401);
-      expect((await rawPost(strict.url, { authorization: `Bearer ${secondApiKey}` })).status).toBe(200);
-      expect(checked).toEqual([apiKey, secondApiKey]);
-    } finally {
-      await strict.close();
-    }
+    expect((await rawPost({ ...auth, host })).status).toBe(200);
+    expect((await rawPost({ ...auth, host, origin })).status).toBe(200);
+    expect((await rawPost({ ...auth, host: `localhost:${port}` })).status).toBe(200);
   });
 });

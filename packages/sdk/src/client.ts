@@ -1,10 +1,9 @@
 /** The producer client: creates, lists, reads and deletes kubbis with an API key. */
 import { normalizeBaseUrl, resolveClaimTarget } from "./claim-target.js";
 import { claimTarget, inspectTarget, makeTransport, pickRequestOptions, type ConsumerOptions } from "./consumer.js";
-import { toDeleteResult, toKubbiDetail, toKubbiList, toSendFilesResult, toSendResult } from "./convert.js";
+import { toDeleteResult, toKubbiDetail, toKubbiList, toSendFilesResult, toSendResult, toWireCreatePackage, toWireCreateSingle } from "./convert.js";
 import { readEnv } from "./env.js";
 import { KubbiUsageError } from "./errors.js";
-import { toWireFile } from "./files.js";
 import type { KubbiLogger } from "./log.js";
 import { request, type FetchLike, type RequestOptions, type Transport } from "./request.js";
 import type {
@@ -14,7 +13,6 @@ import type {
   KubbiDetail,
   KubbiList,
   ListParams,
-  Metadata,
   SendFilesParams,
   SendFilesResult,
   SendOptions,
@@ -65,15 +63,12 @@ export class KubbiClient {
 
   /** Creates a kubbi holding one payload and returns its claim URL. */
   async send(params: SendParams, options: RequestOptions & SendOptions = {}): Promise<SendResult> {
-    const body: WireCreateSingle = { content: params.content, content_type: params.contentType, ...createCommon(params) };
-    return toSendResult(await this.#create<WireCreatedSingle>(body, options));
+    return toSendResult(await this.#create<WireCreatedSingle>(toWireCreateSingle(params), options));
   }
 
   /** Creates a package of up to five files behind one claim URL. Binary content is base64-encoded for you. */
   async sendFiles(params: SendFilesParams, options: RequestOptions & SendOptions = {}): Promise<SendFilesResult> {
-    const files = await Promise.all(params.files.map(toWireFile));
-    const body: WireCreatePackage = { files, ...createCommon(params) };
-    return toSendFilesResult(await this.#create<WireCreatedPackage>(body, options));
+    return toSendFilesResult(await this.#create<WireCreatedPackage>(await toWireCreatePackage(params), options));
   }
 
   /** One of your kubbis, also after it is gone (for the API's retention window). */
@@ -145,12 +140,4 @@ export class KubbiClient {
   #kubbiUrl(id: string): string {
     return `${this.baseUrl}/api/v1/kubbis/${encodeURIComponent(id)}`;
   }
-}
-
-/** The fields both kinds of send share; absent options stay absent on the wire. */
-function createCommon(params: { ttlSeconds: number; maxRetrievals?: number | null; metadata?: Metadata | null }) {
-  const common: Pick<WireCreateSingle, "ttl_seconds" | "max_retrievals" | "metadata"> = { ttl_seconds: params.ttlSeconds };
-  if (params.maxRetrievals !== undefined) common.max_retrievals = params.maxRetrievals;
-  if (params.metadata !== undefined) common.metadata = params.metadata;
-  return common;
 }

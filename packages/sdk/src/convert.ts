@@ -1,5 +1,6 @@
-/** Wire (snake_case) to public (camelCase) shapes. Timestamps pass through as the API's ISO strings. */
+/** Wire (snake_case) to public (camelCase) shapes and back. Timestamps pass through as the API's ISO strings. */
 import { base64ToBytes } from "./base64.js";
+import { toWireFile } from "./files.js";
 import type {
   ClaimedFile,
   ClaimResult,
@@ -10,15 +11,21 @@ import type {
   KubbiDetail,
   KubbiList,
   Metadata,
+  SendFilesParams,
   SendFilesResult,
+  SendParams,
   SendResult,
+  SentFile,
 } from "./types.js";
 import type {
   WireClaim,
   WireClaimedFile,
   WireCreated,
+  WireCreatedFile,
   WireCreatedPackage,
   WireCreatedSingle,
+  WireCreatePackage,
+  WireCreateSingle,
   WireDeleted,
   WireDetail,
   WireInspect,
@@ -29,7 +36,11 @@ import type {
 const utf8 = new TextEncoder();
 
 function manifestEntry(file: WireManifestEntry): FileManifestEntry {
-  return { name: file.name, contentType: file.content_type, sizeBytes: file.size_bytes, role: file.role ?? null, sha256: file.sha256 };
+  return { name: file.name, contentType: file.content_type, sizeBytes: file.size_bytes, role: file.role ?? null };
+}
+
+function sentFile(file: WireCreatedFile): SentFile {
+  return { ...manifestEntry(file), sha256: file.sha256 };
 }
 
 function metadata(value: unknown): Metadata | null {
@@ -55,7 +66,7 @@ export function toSendResult(wire: WireCreatedSingle): SendResult {
 }
 
 export function toSendFilesResult(wire: WireCreatedPackage): SendFilesResult {
-  return { type: "kubbi_package", ...created(wire), fileCount: wire.file_count, files: wire.files.map(manifestEntry) };
+  return { type: "kubbi_package", ...created(wire), fileCount: wire.file_count, files: wire.files.map(sentFile) };
 }
 
 export function toKubbiDetail(wire: WireDetail): KubbiDetail {
@@ -73,6 +84,8 @@ export function toKubbiDetail(wire: WireDetail): KubbiDetail {
     lastRetrievedAt: wire.last_retrieved_at ?? null,
     metadata: metadata(wire.metadata),
     files: wire.files ? wire.files.map(manifestEntry) : null,
+    // Absent from servers older than this field: their detail never hid anything.
+    sealedWithUnknownKey: wire.sealed_with_unknown_key ?? false,
     createdAt: wire.created_at,
     expiresAt: wire.expires_at,
   };
@@ -111,6 +124,7 @@ function claimedFile(file: WireClaimedFile): ClaimedFile {
   const isText = file.encoding !== "base64";
   return {
     ...manifestEntry(file),
+    sha256: file.sha256,
     bytes: isText ? utf8.encode(file.content) : base64ToBytes(file.content),
     text: isText ? file.content : null,
   };
@@ -130,4 +144,21 @@ export function toClaimResult(wire: WireClaim): ClaimResult {
     return { type: "kubbi_package", ...common, fileCount: wire.file_count, totalSizeBytes: wire.total_size_bytes, files: wire.files.map(claimedFile) };
   }
   return { type: "kubbi", ...common, content: wire.content as JsonValue, contentType: wire.content_type };
+}
+
+/** The fields both kinds of send share; absent options stay absent on the wire. */
+function createCommon(params: { ttlSeconds: number; maxRetrievals?: number | null; metadata?: Metadata | null }) {
+  const common: Pick<WireCreateSingle, "ttl_seconds" | "max_retrievals" | "metadata"> = { ttl_seconds: params.ttlSeconds };
+  if (params.maxRetrievals !== undefined) common.max_retrievals = params.maxRetrievals;
+  if (params.metadata !== undefined) common.metadata = params.metadata;
+  return common;
+}
+
+export function toWireCreateSingle(params: SendParams): WireCreateSingle {
+  return { content: params.content, content_type: params.contentType, ...createCommon(params) };
+}
+
+/** Binary file content is base64-encoded here, so this is async (a Blob is read). */
+export async function toWireCreatePackage(params: SendFilesParams): Promise<WireCreatePackage> {
+  return { files: await Promise.all(params.files.map(toWireFile)), ...createCommon(params) };
 }

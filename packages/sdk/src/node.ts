@@ -1,76 +1,155 @@
 /**
  * Node-only: writes a claimed package into a directory. File names come from whoever created the
- * kubbi, so each must be a plain name that lands directly inside the directory; nothing is
- * overwritten unless asked, and an existing symlink is replaced, never followed.
+ * kubbi, so each must be a plain name that lands directly inside the directory and is not one that
+ * tools load or run by themselves (file-names.ts); nothing is overwritten unless asked, an existing
+ * symlink is replaced, never followed, and every file's bytes must match the sha256 the API sent.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { lstat, mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { KubbiUsageError } from "./errors.js";
+import { KubbiError, KubbiUsageError } from "./errors.js";
+import { unsafeFileNameReason } from "./file-names.js";
 import type { ClaimedFile, ClaimedPackage } from "./types.js";
 
-export interface WriteClaimedPackageOptions {
+export { unsafeFileNameReason } from "./file-names.js";
+
+export interface SafeFilePathOptions {
+  /**
+   * Allow names that tools load or run by themselves (dotfiles, Makefile, package.json, conftest.py, ...;
+   * see `unsafeFileNameReason`). Default false: such a name is refused.
+   */
+  allowUnsafeNames?: boolean;
+}
+
+export interface WriteClaimedPackageOptions extends SafeFilePathOptions {
   /** Replace files that already exist. Default false: an existing file is an error and nothing is written. */
   overwrite?: boolean;
+  /**
+   * The directory must not exist yet: it is created (mode 0700) for this package alone, and an existing
+   * one is an error. Default false: the directory is created if missing and may hold other files.
+   */
+  newDirectory?: boolean;
+}
+
+/** Why a write was refused: callers (the CLI, an MCP server) say what to change for each. */
+export type WriteRefusal = "invalid_name" | "unsafe_name" | "duplicate_name" | "file_exists" | "directory_exists";
+
+/** Nothing was written: a name is not a plain or not a safe file name, or its target already exists. */
+export class KubbiWriteRefusedError extends KubbiUsageError {
+  static override readonly kind: string = "KubbiWriteRefusedError";
+  constructor(
+    readonly reason: WriteRefusal,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isKubbiWriteRefusedError(value: unknown): value is KubbiWriteRefusedError {
+  return value instanceof KubbiWriteRefusedError;
 }
 
 // Windows device names are refused everywhere so a package behaves the same on every machine.
 const RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
+// Path separators, the drive and stream separator, and control, format (bidirectional, invisible) and
+// line-separator characters: a name with one is not a plain name, or shows as another (U+202E: "…exe.pdf").
+const NOT_PLAIN = /[/\\:\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const MAX_NAME_BYTES = 255;
 
-/** Checks a file name from a package; returns the path it may be written to inside `directory`. */
-export function safeFilePath(directory: string, name: string): string {
+/**
+ * Checks a file name from a package; returns the path it may be written to inside `directory`.
+ * Throws KubbiWriteRefusedError for a name that is not a plain file name, or (unless allowed) an unsafe one.
+ */
+export function safeFilePath(directory: string, name: string, options: SafeFilePathOptions = {}): string {
   const invalid =
     name.length === 0 ||
-    name.length > 255 ||
+    new TextEncoder().encode(name).length > MAX_NAME_BYTES ||
     name === "." ||
     name === ".." ||
-    /[/\\:\u0000-\u001f\u007f]/.test(name) ||
+    NOT_PLAIN.test(name) ||
     RESERVED.test(name) ||
     basename(name) !== name;
-  if (invalid) throw new KubbiUsageError(`Refusing to write a file named ${JSON.stringify(name)}: not a plain file name`);
+  if (invalid) throw new KubbiWriteRefusedError("invalid_name", `Refusing to write a file named ${JSON.stringify(name)}: not a plain file name`);
+  const unsafe = options.allowUnsafeNames ? null : unsafeFileNameReason(name);
+  if (unsafe !== null) throw new KubbiWriteRefusedError("unsafe_name", `Refusing to write a file named ${JSON.stringify(name)}: ${unsafe}`);
   const root = resolve(directory);
   const path = join(root, name);
-  if (resolve(path, "..") !== root) throw new KubbiUsageError(`Refusing to write ${JSON.stringify(name)} outside ${root}`);
+  if (resolve(path, "..") !== root) throw new KubbiWriteRefusedError("invalid_name", `Refusing to write ${JSON.stringify(name)} outside ${root}`);
   return path;
 }
 
 /**
- * Writes every file of a claimed package into `directory` (created if missing) and returns the paths written.
- * All names, and without `overwrite` that none exists yet, are checked before anything is written.
+ * Every check `writeClaimedPackage` makes before it writes, for names known before claiming (an inspect's
+ * manifest): each name is safe, no two collide, and the directory (with `newDirectory`) or the files
+ * (without `overwrite`) do not exist yet. Returns the paths the files would get; writes nothing.
+ */
+export async function checkClaimedFileNames(directory: string, names: readonly string[], options: WriteClaimedPackageOptions = {}): Promise<string[]> {
+  const seen = new Set<string>();
+  const paths = names.map((name) => {
+    const path = safeFilePath(directory, name, options);
+    // Folded as case-insensitive and normalizing file systems (macOS, Windows) would, so such twins are caught too.
+    const key = name.normalize("NFC").toLowerCase();
+    if (seen.has(key)) throw new KubbiWriteRefusedError("duplicate_name", `The package names ${JSON.stringify(name)} twice`);
+    seen.add(key);
+    return path;
+  });
+  if (options.newDirectory) {
+    if (await exists(directory)) throw directoryExists(directory);
+  } else if (!options.overwrite) {
+    for (const path of paths) if (await exists(path)) throw fileExists(path);
+  }
+  return paths;
+}
+
+/**
+ * Writes every file of a claimed package into `directory` and returns the paths written. Every check
+ * (`checkClaimedFileNames`, and each file's bytes against its sha256) passes before anything is written.
  */
 export async function writeClaimedPackage(
   claimed: ClaimedPackage,
   directory: string,
   options: WriteClaimedPackageOptions = {},
 ): Promise<string[]> {
-  const seen = new Set<string>();
-  const targets = claimed.files.map((file) => {
-    const path = safeFilePath(directory, file.name);
-    // Case-folded, so two names that collide on a case-insensitive file system are caught too.
-    const key = file.name.toLowerCase();
-    if (seen.has(key)) throw new KubbiUsageError(`The package names ${JSON.stringify(file.name)} twice`);
-    seen.add(key);
-    return { file, path };
-  });
-  if (!options.overwrite) {
-    for (const { path } of targets) {
-      if (await exists(path)) throw new KubbiUsageError(`${path} already exists; pass { overwrite: true } to replace it`);
-    }
+  const paths = await checkClaimedFileNames(
+    directory,
+    claimed.files.map((file) => file.name),
+    options,
+  );
+  for (const file of claimed.files) verifyDigest(file);
+  if (options.newDirectory) {
+    await mkdir(directory, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === "EEXIST" ? directoryExists(directory, error) : error;
+    });
+  } else {
+    await mkdir(directory, { recursive: true });
   }
-  await mkdir(directory, { recursive: true });
   const written: string[] = [];
-  for (const { file, path } of targets) {
+  for (const [index, file] of claimed.files.entries()) {
+    const path = paths[index]!;
     await (options.overwrite ? replaceFile(path, file) : createFile(path, file));
     written.push(path);
   }
   return written;
 }
 
+/**
+ * The API sends each claimed file's sha256: bytes that do not match it are never written. This guards
+ * against corruption on the way, not against the server (which could send a matching hash for any bytes),
+ * so a claim that carries none (an older server) is written unchecked.
+ */
+function verifyDigest(file: ClaimedFile): void {
+  if (!file.sha256) return;
+  const actual = createHash("sha256").update(file.bytes).digest("hex");
+  if (actual !== file.sha256.toLowerCase()) {
+    throw new KubbiError(`The bytes of ${JSON.stringify(file.name)} do not match the sha256 the API sent with them; nothing was written`);
+  }
+}
+
 /** O_CREAT|O_EXCL: fails on any existing entry, a dangling symlink included, and never follows one. */
 async function createFile(path: string, file: ClaimedFile): Promise<void> {
   const handle = await open(path, "wx", 0o600).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "EEXIST") throw new KubbiUsageError(`${path} already exists; pass { overwrite: true } to replace it`, { cause: error });
-    throw error;
+    throw error.code === "EEXIST" ? fileExists(path, error) : error;
   });
   try {
     await handle.writeFile(file.bytes);
@@ -89,6 +168,14 @@ async function replaceFile(path: string, file: ClaimedFile): Promise<void> {
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+function fileExists(path: string, cause?: unknown): KubbiWriteRefusedError {
+  return new KubbiWriteRefusedError("file_exists", `${path} already exists`, { cause });
+}
+
+function directoryExists(directory: string, cause?: unknown): KubbiWriteRefusedError {
+  return new KubbiWriteRefusedError("directory_exists", `${resolve(directory)} already exists`, { cause });
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -72,6 +72,7 @@ export async function request<T>(transport: Transport, spec: RequestSpec): Promi
         ms: Date.now() - started,
         requestId: response.headers.get("x-request-id"),
       });
+      if (isRedirect(response)) throw redirectError(response, spec.url, attempt);
       if (response.ok) return parseSuccess<T>(response, text, attempt);
       retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
       const error = toApiError(response, text, attempt, retryAfterMs);
@@ -121,7 +122,8 @@ async function attemptOnce(
   const onCallerAbort = () => controller.abort(spec.signal!.reason);
   spec.signal?.addEventListener("abort", onCallerAbort, { once: true });
   try {
-    const response = await fetchImpl(spec.url, { method: spec.method, headers, body, signal: controller.signal });
+    // Never followed: a claim URL from untrusted input must not bounce the SDK to a host nobody allowed.
+    const response = await fetchImpl(spec.url, { method: spec.method, headers, body, signal: controller.signal, redirect: "manual" });
     const text = await response.text();
     return { kind: "response", response, text };
   } catch (cause) {
@@ -134,6 +136,30 @@ async function attemptOnce(
   }
 }
 
+/** A 3xx, or the opaque redirect a browser's fetch gives for one under `redirect: "manual"`. */
+function isRedirect(response: Response): boolean {
+  return response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400);
+}
+
+/** Names only the target's origin: its path may carry a token. */
+function redirectError(response: Response, url: string, attempt: number): KubbiApiError {
+  const location = response.headers.get("location");
+  let target = "a location not shown";
+  try {
+    if (location !== null) target = new URL(location, url).origin;
+  } catch {
+    // An unparseable Location: say nothing about it.
+  }
+  return new KubbiApiError({
+    status: response.status,
+    code: "redirect",
+    message: `${new URL(url).origin} answered with a redirect to ${target}; the SDK never follows redirects (use the kubbi API's own URL)`,
+    requestId: response.headers.get("x-request-id"),
+    attempts: attempt,
+  });
+}
+
+/** The body is never echoed into the error: the server may not be the kubbi API, and its body may not be ours to show. */
 function parseSuccess<T>(response: Response, text: string, attempt: number): T {
   try {
     return JSON.parse(text) as T;
@@ -141,7 +167,7 @@ function parseSuccess<T>(response: Response, text: string, attempt: number): T {
     throw new KubbiApiError({
       status: response.status,
       code: "invalid_response",
-      message: `Expected a JSON body from the kubbi API, got: ${text.slice(0, 200)}`,
+      message: `HTTP ${response.status} with a body that is not JSON: not the kubbi API`,
       requestId: response.headers.get("x-request-id"),
       attempts: attempt,
     });
@@ -149,25 +175,32 @@ function parseSuccess<T>(response: Response, text: string, attempt: number): T {
 }
 
 function toApiError(response: Response, text: string, attempt: number, retryAfterMs: number | null): KubbiApiError {
-  let envelope: ErrorEnvelope = {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === "object") envelope = parsed as ErrorEnvelope;
-  } catch {
-    // Not the API's envelope (a proxy's HTML error page, say): fall back to the status line.
-  }
-  const message =
-    typeof envelope.message === "string" ? envelope.message : `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
-  const requestId = typeof envelope.request_id === "string" ? envelope.request_id : response.headers.get("x-request-id");
+  const envelope = parseEnvelope(text);
+  const requestId = typeof envelope?.request_id === "string" ? envelope.request_id : response.headers.get("x-request-id");
   return apiErrorFor({
     status: response.status,
-    code: typeof envelope.error === "string" ? envelope.error : `http_${response.status}`,
-    message,
-    messages: Array.isArray(envelope.messages) ? envelope.messages.filter((m): m is string => typeof m === "string") : [],
+    code: envelope?.error ?? `http_${response.status}`,
+    message: envelope?.message ?? `HTTP ${response.status} without a kubbi API error body`,
+    messages: Array.isArray(envelope?.messages) ? envelope.messages.filter((m): m is string => typeof m === "string") : [],
     requestId,
     retryAfter: retryAfterMs === null ? null : retryAfterMs / 1000,
     attempts: attempt,
   });
+}
+
+/**
+ * The API's own error envelope ({error, message, ...}), or null for any other body: a proxy's HTML page,
+ * or whatever a service that an untrusted URL pointed at answered. Only the envelope is ever quoted in an
+ * error, so a response body never leaks into one.
+ */
+function parseEnvelope(text: string): (ErrorEnvelope & { error: string; message: string }) | null {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    const envelope = parsed && typeof parsed === "object" ? (parsed as ErrorEnvelope) : {};
+    return typeof envelope.error === "string" && typeof envelope.message === "string" ? { ...envelope, error: envelope.error, message: envelope.message } : null;
+  } catch {
+    return null;
+  }
 }
 
 function describe(cause: unknown): string {

@@ -26,6 +26,6 @@ export class ApiKeyRegistry {
     const keyHash = hashApiKey(apiKey);
     const stored = this.fromEnvironment.get(keyHash) ?? (await this.store.findApiKey(keyHash));
     if (!stored || stored.revokedAt !== null) return null;
-    return { keyId: stored.id, plan: { ...this.defaultPlan, ...stored.plan } };
+    return { keyId: stored.id, plan: { ...this.defaultPlan, ...stored.plan }, apiKey };
   }
 }

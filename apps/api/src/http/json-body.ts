@@ -41,6 +41,9 @@ const tooLarge = () => new ApiError("payload_too_large", "The request body is la
  *
  * One instance serves every route that takes a producer's body, so they share the slots.
  */
+/** The largest JSON body a plan accepts (docs/deploy.md sizes nginx's client_max_body_size from it). */
+export const jsonBodyLimit = (maxKubbiBytes: number) => Math.ceil((maxKubbiBytes * 4) / 3) + JSON_OVERHEAD_BYTES;
+
 export function planJsonBody(limits: BodyLimits) {
   const slots = new LargeBodySlots(limits.largeBodySlots);
   return async (req: Request, res: Response, next: NextFunction) => {
@@ -55,7 +58,7 @@ export function planJsonBody(limits: BodyLimits) {
       throw new ApiError("unsupported_media_type", "The request body must be UTF-8 encoded JSON, sent without Content-Encoding.");
     }
     const producer = producerOf(res);
-    const limit = Math.ceil((producer.plan.maxKubbiBytes * 4) / 3) + JSON_OVERHEAD_BYTES;
+    const limit = jsonBodyLimit(producer.plan.maxKubbiBytes);
     const length = req.get("content-length");
     const announced = length === undefined ? undefined : Number(length);
     // Refuse up front and close the connection instead of reading what we will not use.

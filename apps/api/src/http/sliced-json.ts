@@ -19,9 +19,8 @@ function drained(res: Response): Promise<void> {
  * in slices, every slice the client takes counts as progress, so the write timeout measures a
  * client that stopped reading, not one on a slow link.
  */
-export async function sendJsonInSlices(res: Response, body: unknown): Promise<void> {
+export async function sendJsonInSlices(res: Response, json: string): Promise<void> {
   // Slices of the string, encoded one at a time: no second, whole copy of the body as bytes.
-  const json = JSON.stringify(body);
   res.type("application/json").setHeader("Content-Length", String(Buffer.byteLength(json, "utf8")));
   let offset = 0;
   while (offset < json.length) {

@@ -25,6 +25,12 @@ interface Expiring<T> {
 
 const SWEEP_INTERVAL_MS = 30_000;
 
+/** A kubbi that is gone keeps only its tombstone: the payload and the sealed info go together. */
+function wipe(entry: Entry): void {
+  entry.sealedPayload = null;
+  entry.record.sealedInfo = Buffer.alloc(0);
+}
+
 /**
  * The in-process store, for a zero-setup start: the Redis store's semantics, step for step.
  * Every method body runs synchronously inside one turn of the event loop, which makes each as
@@ -64,11 +70,13 @@ export class MemoryStore implements KubbiStore {
     record.firstRetrievedAt ??= nowMs;
     record.lastRetrievedAt = nowMs;
     const burned = record.maxRetrievals !== null && record.retrievalCount >= record.maxRetrievals;
+    // Read before a burn wipes it, as the claim script does: the claim still decrypts and shows it.
+    const { sealedInfo } = record;
     if (burned) {
       record.status = "burned";
-      entry.sealedPayload = null;
+      wipe(entry);
     }
-    return { kind: "claimed", record: { ...record }, sealedPayload, burned, previousFirstRetrievedAt, previousLastRetrievedAt };
+    return { kind: "claimed", record: { ...record, sealedInfo }, sealedPayload, burned, previousFirstRetrievedAt, previousLastRetrievedAt };
   }
 
   async restoreClaim(claimed: Extract<ClaimOutcome, { kind: "claimed" }>, nowMs: number): Promise<void> {
@@ -81,12 +89,13 @@ export class MemoryStore implements KubbiStore {
     if (claimed.burned && record.status === "burned" && record.expiresAt > nowMs) {
       record.status = "active";
       entry.sealedPayload = claimed.sealedPayload;
+      record.sealedInfo = claimed.record.sealedInfo;
     }
   }
 
   async findByTokenHash(tokenHash: string, nowMs: number): Promise<KubbiRecord | null> {
-    const entry = this.kubbis.get(tokenHash);
-    if (!entry || nowMs >= entry.purgeAt) return null;
+    const entry = this.live(tokenHash, nowMs);
+    if (!entry) return null;
     const record = { ...entry.record };
     record.status = effectiveStatus(record, entry.sealedPayload !== null, nowMs);
     return record;
@@ -103,7 +112,7 @@ export class MemoryStore implements KubbiStore {
     if (!entry || entry.record.ownerId !== ownerId) return "not_found";
     if (entry.record.status !== "active") return entry.record.status;
     entry.record.status = "deleted";
-    entry.sealedPayload = null;
+    wipe(entry);
     return "ok";
   }
 
@@ -193,7 +202,7 @@ export class MemoryStore implements KubbiStore {
     }
     if (entry.record.status === "active" && nowMs >= entry.record.expiresAt) {
       entry.record.status = "expired";
-      entry.sealedPayload = null;
+      wipe(entry);
     }
     return entry;
   }

@@ -26,7 +26,10 @@ export interface KubbiRecord {
   expiresAt: number;
   keyId: string;
   epoch: number;
-  /** Metadata and manifest, sealed under the server-side info key. */
+  /**
+   * Metadata and manifest, sealed under the server-side info key; stored apart from the state and
+   * removed with the payload (burn, delete, expiry), so it is empty for a kubbi that is gone.
+   */
   sealedInfo: Buffer;
 }
 
@@ -80,17 +83,17 @@ export interface KubbiStore {
   readonly kind: "redis" | "memory";
   create(kubbi: NewKubbi, nowMs: number): Promise<CreateOutcome>;
   /**
-   * Atomic: check, count, stamp, and on the last allowed retrieval wipe the payload and mark burned.
+   * Atomic: check, count, stamp, and on the last allowed retrieval wipe the payload and its info and mark burned.
    * An active kubbi whose payload is over maxPayloadBytes is left as it is: too_large.
    */
   claim(tokenHash: string, nowMs: number, maxPayloadBytes?: number): Promise<ClaimOutcome>;
-  /** Undoes one committed claim whose payload could not be opened (decrypt failure). */
+  /** Undoes one committed claim that could not be answered (a decrypt failure, a response that could not be built). */
   restoreClaim(claimed: Extract<ClaimOutcome, { kind: "claimed" }>, nowMs: number): Promise<void>;
   /** Read only: never counts, never changes state. Status is derived (active with no payload = expired). */
   findByTokenHash(tokenHash: string, nowMs: number): Promise<KubbiRecord | null>;
   /** Scoped to the owner: another key's kubbi is not found. */
   findById(ownerId: string, id: string, nowMs: number): Promise<KubbiRecord | null>;
-  /** Atomic against claims: one clean winner. Only the owner may delete. */
+  /** Atomic against claims: one clean winner, payload and info wiped. Only the owner may delete. */
   delete(tokenHash: string, ownerId: string, nowMs: number): Promise<DeleteOutcome>;
   /** The owner's kubbis, newest first. */
   listByOwner(ownerId: string, offset: number, limit: number, nowMs: number): Promise<ListPage>;

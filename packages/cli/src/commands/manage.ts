@@ -1,5 +1,6 @@
 /** The producer's commands on its own kubbis: list, get, delete. */
 import { COMMON_HELP, COMMON_OPTIONS, type Command } from "../command.js";
+import { escapeText } from "../escape.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { formatDetail, formatList } from "../format.js";
 
@@ -29,7 +30,7 @@ ${COMMON_HELP}`,
     if (context.flag("json")) return context.json(page);
     context.write(formatList(page.kubbis));
     const { page: number, totalPages, total } = page.pagination;
-    if (totalPages > 1) context.io.stderr.write(`page ${number} of ${totalPages} (${total} kubbis); see --page\n`);
+    if (totalPages > 1) context.warn(`page ${number} of ${totalPages} (${total} kubbis); see --page`);
   },
 };
 
@@ -67,6 +68,6 @@ ${COMMON_HELP}`,
   async run(context) {
     const deleted = await context.producer().delete(context.positionals[0]!);
     if (context.flag("json")) context.json(deleted);
-    else context.write(`deleted ${deleted.id}\n`);
+    else context.write(`deleted ${escapeText(deleted.id)}\n`);
   },
 };

@@ -1,5 +1,6 @@
 import type { FileInput, FileRole, Metadata, SendFilesResult, SendResult } from "@kubbi.ai/sdk";
 import { COMMON_HELP, COMMON_OPTIONS, type Command } from "../command.js";
+import { escapeText } from "../escape.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { isJsonType, isSinglePayloadType, readInputs, travelsAsText, type Input } from "../inputs.js";
 import { parseMaxRetrievals, parseTtl } from "../ttl.js";
@@ -64,7 +65,7 @@ Examples:
       : await client.sendFiles({ ...common, files: inputs.map((input) => toFile(input, role as FileRole | undefined)) });
 
     if (context.flag("json")) context.json(result);
-    else context.write(`${result.claimUrl}\n`);
+    else context.write(`${escapeText(result.claimUrl)}\n`);
   },
 };
 

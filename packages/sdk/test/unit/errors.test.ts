@@ -103,7 +103,7 @@ describe("error mapping", () => {
     server.use(http.get(`${BASE}/api/v1/kubbis/:id`, () => new HttpResponse("<html>Not Found</html>", { status: 404, statusText: "Not Found" })));
     const error = await client.get(ID).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KubbiNotFoundError);
-    expect(error).toMatchObject({ code: "http_404", message: "HTTP 404 Not Found" });
+    expect(error).toMatchObject({ code: "http_404", message: "HTTP 404 without a kubbi API error body" });
   });
 
   it("a 2xx that is not JSON is an error, not a silent undefined", async () => {
