@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { ApiKeyRegistry } from "./auth/api-keys.js";
@@ -7,6 +7,7 @@ import type { Config } from "./config.js";
 import { KeyRing } from "./crypto/keyring.js";
 import { KubbiSealer } from "./crypto/kubbi-sealer.js";
 import { newApiKey } from "./crypto/tokens.js";
+import { Drain } from "./http/draining.js";
 import type { ServiceContext } from "./services/context.js";
 import { instrumentRedisStore } from "./metrics/instrumented-store.js";
 import { startMetricsServer } from "./metrics/exposure.js";
@@ -16,11 +17,16 @@ import { openStore } from "./store/open-store.js";
 export interface RunningServer {
   url: string;
   server: Server;
-  /** Stops taking requests, lets in-flight ones finish, then closes storage. */
+  /** Stops taking connections, closes idle ones, gives requests in flight the grace period (then a 503), then closes storage. */
   shutdown(): Promise<void>;
 }
 
 export class StartupError extends Error {}
+
+/** How often Node looks for connections past their headers timeout (its default is 30 s). */
+const CONNECTION_CHECK_INTERVAL_MS = 1_000;
+/** After the grace limit, how long the 503s to unanswered requests get to go out before connections close. */
+const CUT_OFF_LINGER_MS = 1_000;
 
 /** Process wiring: keys, store, app, listen. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
@@ -55,9 +61,22 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const devApiKey = config.mode === "development" ? newApiKey() : undefined;
   if (devApiKey) registry.addEnvironmentKey(devApiKey, "development key");
 
-  let draining = false;
-  const app = createApp({ context, registry, logger, isDraining: () => draining });
-  const server = app.listen(config.port, config.host);
+  const drain = new Drain();
+  const app = createApp({ context, registry, logger, drain });
+  // A silent or slow-header connection is closed after headersTimeout (408), an idle keep-alive one
+  // after keepAliveTimeout, and connections beyond maxConnections are refused at accept.
+  const server = createServer(
+    {
+      headersTimeout: config.headersTimeoutMs,
+      // Node's whole-request backstop (default 300 s) must not cut a body before our own deadline does.
+      requestTimeout: Math.max(300_000, config.headersTimeoutMs + config.bodyTimeoutMs),
+      keepAliveTimeout: config.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(CONNECTION_CHECK_INTERVAL_MS, config.headersTimeoutMs),
+    },
+    app,
+  );
+  server.maxConnections = config.maxConnections;
+  server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
@@ -74,14 +93,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     url,
     server,
     async shutdown() {
-      draining = true;
+      drain.start();
       metricsServer?.close();
       metricsServer?.closeAllConnections();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs).unref();
-      });
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const graceLimit = setTimeout(() => {
+        void drain.cutOff(CUT_OFF_LINGER_MS).then(() => server.closeAllConnections());
+      }, config.shutdownGraceMs);
+      await closed;
+      clearTimeout(graceLimit);
       await store.close();
     },
   };

@@ -27,7 +27,8 @@ function fromBodyParser(error: BodyParserError): ApiError | undefined {
   }
 }
 
-function sendError(res: Response, error: ApiError): void {
+/** The envelope for an error, with its Retry-After; for answers outside the error handler (a shutdown's 503). */
+export function sendError(res: Response, error: ApiError): void {
   if (error.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(error.retryAfterSeconds));
   res.status(error.status).json(errorBody(error, requestIdOf(res)));
 }

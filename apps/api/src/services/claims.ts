@@ -30,10 +30,14 @@ export async function inspectKubbi(context: ServiceContext, claimToken: string) 
  * One atomic claim in storage, then decryption and the response body, serialised here. A claim that
  * committed is never served twice, and one that cannot be answered is rolled back: whatever fails
  * between the commit and a body ready to send (a key-ring mistake, a payload that will not
- * serialise) never burns a handoff.
+ * serialise) never burns a handoff. With maxPayloadBytes, a larger kubbi is left unclaimed and
+ * "too_large" comes back: the caller waits for a large-response slot and calls again without the limit.
  */
-export async function claimKubbi(context: ServiceContext, claimToken: string): Promise<string> {
-  const outcome = await context.store.claim(tokenHashOf(claimToken), context.now());
+export async function claimKubbi(context: ServiceContext, claimToken: string): Promise<{ json: string }>;
+export async function claimKubbi(context: ServiceContext, claimToken: string, maxPayloadBytes: number): Promise<{ json: string } | "too_large">;
+export async function claimKubbi(context: ServiceContext, claimToken: string, maxPayloadBytes?: number): Promise<{ json: string } | "too_large"> {
+  const outcome = await context.store.claim(tokenHashOf(claimToken), context.now(), maxPayloadBytes);
+  if (outcome.kind === "too_large") return "too_large";
   if (outcome.kind === "not_found") throw notFound();
   if (outcome.kind === "gone") throw goneObserved(context, outcome.status);
   const { record } = outcome;
@@ -44,7 +48,7 @@ export async function claimKubbi(context: ServiceContext, claimToken: string): P
     const body = JSON.stringify(claimView(record, info, outcome.burned, content));
     context.metrics.kubbi("claimed");
     if (outcome.burned) context.metrics.kubbi("burned");
-    return body;
+    return { json: body };
   } catch (error) {
     await context.store.restoreClaim(outcome, context.now());
     throw error instanceof DecryptError ? decryptFailed(error) : error;

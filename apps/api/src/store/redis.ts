@@ -46,7 +46,7 @@ const API_KEY_IDS = "ak:ids";
 
 /** The scripts, loaded once per connection and run by SHA (ioredis falls back to EVAL on NOSCRIPT). */
 interface ScriptCommands {
-  kubbiClaimBuffer(meta: string, payload: string, info: string, nowMs: string): Promise<Buffer[]>;
+  kubbiClaimBuffer(meta: string, payload: string, info: string, nowMs: string, maxBytes: string): Promise<Buffer[]>;
   kubbiRestoreClaim(meta: string, payload: string, info: string, sealed: Buffer, sealedInfo: Buffer, wasBurned: string, first: string, last: string, nowMs: string): Promise<number>;
   kubbiReadBuffer(meta: string, payload: string, info: string): Promise<[number, Buffer, ...Buffer[]]>;
   kubbiDelete(meta: string, payload: string, info: string, ownerId: string, nowMs: string): Promise<string>;
@@ -130,10 +130,10 @@ export class RedisStore implements KubbiStore {
     await pipeline.exec();
   }
 
-  async claim(tokenHash: string, nowMs: number): Promise<ClaimOutcome> {
-    const reply = await this.redis.kubbiClaimBuffer(...kubbiKeys(tokenHash), String(nowMs));
+  async claim(tokenHash: string, nowMs: number, maxPayloadBytes?: number): Promise<ClaimOutcome> {
+    const reply = await this.redis.kubbiClaimBuffer(...kubbiKeys(tokenHash), String(nowMs), maxPayloadBytes === undefined ? "" : String(maxPayloadBytes));
     const outcome = reply[0]!.toString("utf8");
-    if (outcome === "not_found") return { kind: "not_found" };
+    if (outcome === "not_found" || outcome === "too_large") return { kind: outcome };
     if (outcome !== "claimed") return { kind: "gone", status: outcome as "burned" | "expired" | "deleted" };
     const record = hashToRecord(tokenHash, pairsToFields(reply.slice(6)), reply[5]!);
     const burned = reply[2]!.toString("utf8") === "1";
@@ -209,6 +209,10 @@ export class RedisStore implements KubbiStore {
       String(limit),
     );
     return { total: Number(total), records: await this.readRecords(tokenHashes, nowMs) };
+  }
+
+  async activeTokenHashes(ownerId: string, nowMs: number): Promise<string[]> {
+    return this.redis.zrangebyscore(ownerKeys(ownerId)[2]!, `(${nowMs}`, "+inf");
   }
 
   async hitRateLimit(bucket: string, limit: number, windowMs: number, nowMs: number): Promise<RateLimitResult> {

@@ -26,6 +26,7 @@ export const ERROR_STATUS = {
   "unauthorized": 401,
   "not_found": 404,
   "method_not_allowed": 405,
+  "request_timeout": 408,
   "conflict": 409,
   "idempotency_in_progress": 409,
   "idempotency_key_reused": 422,

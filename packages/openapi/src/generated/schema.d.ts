@@ -630,7 +630,7 @@ export interface components {
          *     with; the API, SDK, CLI and MCP take it from here (the generated src/generated/contract.ts).
          * @enum {string}
          */
-        ErrorCode: "validation_error" | "invalid_json" | "unauthorized" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_in_progress" | "idempotency_key_reused" | "burned" | "expired" | "deleted" | "payload_too_large" | "file_limit_exceeded" | "unsupported_media_type" | "quota_exceeded" | "rate_limited" | "decrypt_failed" | "internal_error" | "service_unavailable";
+        ErrorCode: "validation_error" | "invalid_json" | "unauthorized" | "not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "idempotency_in_progress" | "idempotency_key_reused" | "burned" | "expired" | "deleted" | "payload_too_large" | "file_limit_exceeded" | "unsupported_media_type" | "quota_exceeded" | "rate_limited" | "decrypt_failed" | "internal_error" | "service_unavailable";
         /**
          * @description The body of every non-2xx response. `messages` is always a list: every problem for
          *     validation_error (never empty, since the Python SDK raises KubbiValidationError only for a
@@ -678,6 +678,10 @@ export interface components {
         Inspect: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 [name: string]: unknown;
             };
             content: {
@@ -803,7 +807,24 @@ export interface components {
                 };
             };
         };
-        /** @description The request body is not `application/json`. */
+        /**
+         * @description The request body did not arrive in time: it took longer than the server's body deadline
+         *     (`KUBBI_BODY_TIMEOUT_MS`, not counting time queued for a large-body slot), or it kept arriving
+         *     slower than the minimum rate (`KUBBI_BODY_MIN_BYTES_PER_SECOND`). The connection is closed.
+         */
+        RequestTimeout: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"] & {
+                    /** @constant */
+                    error: "request_timeout";
+                };
+            };
+        };
+        /** @description The request body is not UTF-8 `application/json`, or it is sent with a `Content-Encoding`. */
         UnsupportedMediaType: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -833,6 +854,10 @@ export interface components {
         QuotaOrRateLimited: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 /** @description Seconds to wait before trying again; sent with rate_limited. */
                 "Retry-After"?: number;
                 [name: string]: unknown;
@@ -848,6 +873,10 @@ export interface components {
         RateLimited: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 "Retry-After": components["headers"]["Retry-After"];
                 [name: string]: unknown;
             };
@@ -904,7 +933,7 @@ export interface components {
                 };
             };
         };
-        /** @description The API is shutting down or its storage does not answer. */
+        /** @description The API is shutting down (a request still unanswered at the end of the shutdown grace period gets this; send it again) or its storage does not answer. */
         ServiceUnavailable: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -945,8 +974,21 @@ export interface components {
         "X-Request-Id": components["schemas"]["RequestId"];
         /** @description Present, as `true`, only when this 201 replays an earlier request with the same Idempotency-Key. */
         "Idempotent-Replayed": "true";
-        /** @description Seconds to wait before trying again. */
+        /** @description Seconds to wait before trying again (on 429, the same as `RateLimit-Reset`). */
         "Retry-After": number;
+        /**
+         * @description Requests allowed in the current window: the key's plan rate on producer routes, the
+         *     per-address rate on consumer routes. The rate-limit fields follow the IETF draft
+         *     (draft-ietf-httpapi-ratelimit-headers) in its separate-field form, on every response of a
+         *     rate-limited route once the limit was checked (a 401 is answered before it is).
+         */
+        "RateLimit-Limit": number;
+        /** @description Requests left in the current window; 0 once over the limit. */
+        "RateLimit-Remaining": number;
+        /** @description Seconds until the current window ends and the count starts again. */
+        "RateLimit-Reset": number;
+        /** @description The quota policy, `<limit>;w=<window seconds>`, e.g. `600;w=60`. */
+        "RateLimit-Policy": string;
     };
     pathItems: never;
 }
@@ -973,6 +1015,10 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1015,6 +1061,10 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
@@ -1024,6 +1074,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["IdempotencyInProgress"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1052,6 +1103,10 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1084,6 +1139,10 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1117,6 +1176,10 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1192,6 +1255,10 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
