@@ -9,6 +9,7 @@ import { sendReferencePage } from "./docs/reference-page.js";
 import type { Drain } from "./http/draining.js";
 import { errorHandler } from "./http/error-handler.js";
 import { planJsonBody } from "./http/json-body.js";
+import { methodGate } from "./http/method-gate.js";
 import { producerAuth } from "./http/producer-auth.js";
 import { producerRateLimit } from "./http/rate-limit.js";
 import { requestContext } from "./http/request-context.js";
@@ -28,7 +29,7 @@ export interface AppDependencies {
   drain: Drain;
 }
 
-/** Middleware order: drain tracking, request id and headers, write timeout, routes (each with its own auth and limits), 404, errors. */
+/** Middleware order: drain tracking, request id and headers, write timeout, 405 for undeclared methods, routes (each with its own auth and limits), 404, errors. */
 export function createApp({ context, registry, logger, drain }: AppDependencies): Express {
   const { config } = context;
   const app = express();
@@ -37,7 +38,7 @@ export function createApp({ context, registry, logger, drain }: AppDependencies)
   if (config.trustProxy !== undefined) app.set("trust proxy", config.trustProxy);
   const openApiJson = loadOpenApiJson();
 
-  app.use(drain.track, requestContext(logger, context.metrics), writeTimeout(config.writeTimeoutMs));
+  app.use(drain.track, requestContext(logger, context.metrics), writeTimeout(config.writeTimeoutMs), methodGate());
   // Mounted directly rather than as routers: every request would otherwise walk their stacks.
   app.get("/", home(context));
   app.get("/healthz", liveness);

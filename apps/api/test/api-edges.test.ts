@@ -35,6 +35,27 @@ describe("small API edges", () => {
     expect((await consumer.claim(created.body.claim_url)).status).toBe(200);
   });
 
+  it("a method a route does not declare is 405 with Allow, before authentication and body parsing (an empty POST to a kubbi is not 415)", async () => {
+    const id = "e3e70682-c209-4cac-a29f-6fbed82c07cd";
+    const cases: [string, string, string][] = [
+      ["POST", `/api/v1/kubbis/${id}`, "DELETE, GET, HEAD"],
+      ["PUT", "/api/v1/kubbis", "GET, HEAD, POST"],
+      ["OPTIONS", "/healthz", "GET, HEAD"],
+      ["DELETE", `/r/${"U".repeat(43)}`, "GET, HEAD"],
+      ["PATCH", `/r/${"U".repeat(43)}/claim`, "GET, HEAD, POST"],
+      ["GET", "/mcp", "POST"],
+    ];
+    for (const [method, path, allow] of cases) {
+      const reply = await fetch(`${stack.api.baseUrl}${path}`, { method });
+      expect(reply.status, `${method} ${path}`).toBe(405);
+      expect(reply.headers.get("allow")).toBe(allow);
+      expect(await reply.json()).toMatchObject({ error: "method_not_allowed" });
+    }
+    // Unknown paths stay 404, and declared methods still reach their routes (here: authentication).
+    expect((await fetch(`${stack.api.baseUrl}/nowhere`, { method: "PUT" })).status).toBe(404);
+    expect((await fetch(`${stack.api.baseUrl}/api/v1/kubbis/${id}`)).status).toBe(401);
+  });
+
   it("GET / says what the server is: JSON for agents and curl, a small page under the strict CSP for browsers", async () => {
     for (const accept of ["application/json", "*/*"]) {
       const reply = await consumer.inspect(`${stack.api.baseUrl}/`, { accept });

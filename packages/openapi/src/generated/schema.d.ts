@@ -343,7 +343,10 @@ export interface components {
          * @description A file name: at most 255 bytes in UTF-8, not `.` or `..`, with no `/` or `\`, no control
          *     characters (C0, DEL, C1), no format characters (Unicode category Cf: bidirectional overrides
          *     and isolates such as U+202E, zero-width characters U+200B–U+200F, U+FEFF, ...), no line or
-         *     paragraph separators and no lone surrogates. Names are stored in Unicode NFC (a name sent in
+         *     paragraph separators and no lone surrogates. The pattern spells out these characters' Basic
+         *     Multilingual Plane ranges (Unicode 17: categories Cc, Cf, Zl, Zp; a lone surrogate is no character
+         *     a pattern can name); the format characters above it (U+110BD, U+110CD, U+13430–U+1343F, U+1BCA0–U+1BCA3, U+1D173–U+1D17A, U+E0001,
+         *     U+E0020–U+E007F) are refused too. Names are stored in Unicode NFC (a name sent in
          *     another normal form comes back in NFC), and are unique within their package ignoring case and
          *     Unicode normalization (`README.md` and `readme.md` are duplicates).
          */
@@ -375,7 +378,7 @@ export interface components {
             /**
              * @description For `text/plain`, a string. For `application/json`, any JSON value; a string is parsed as
              *     JSON text and must be valid JSON. Objects and arrays may nest at most 64 levels deep
-             *     (deeper is 400 validation_error naming the limit).
+             *     (deeper is 400 validation_error naming the limit). Never null: null is a missing `content`.
              */
             content: unknown;
             content_type: components["schemas"]["SingleContentType"];
@@ -386,7 +389,8 @@ export interface components {
         CreatePackageRequest: {
             /**
              * @description At least one file, at most the key's plan allows (default 5); more is 413
-             *     file_limit_exceeded, not a validation error. Names are unique within the package.
+             *     file_limit_exceeded, not a validation error. More than 100, whatever the plan, is 400 validation_error. Names are unique within the package, ignoring case
+             *     and Unicode normalization (400 validation_error).
              */
             files: components["schemas"]["FileInput"][];
             ttl_seconds: components["schemas"]["TtlSeconds"];
@@ -1281,12 +1285,38 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @constant */
+                    jsonrpc: "2.0";
+                    id?: string | number;
+                    method: string;
+                    params?: {
+                        _meta?: {
+                            progressToken?: string | number;
+                        };
+                    };
+                };
             };
         };
         responses: {
-            /** @description The JSON-RPC response. */
+            /** @description The JSON-RPC response to a request (a result, or a JSON-RPC error such as an unknown method). */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description A notification was accepted; there is no body. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not one JSON-RPC 2.0 message (a JSON-RPC parse error). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1297,6 +1327,18 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             /** @description DNS-rebinding protection refused the Host or Origin header (a JSON-RPC error). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /**
+             * @description The request's `Accept` header does not list both `application/json` and `text/event-stream`, as MCP
+             *     Streamable HTTP requires of every POST (a JSON-RPC error).
+             */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
