@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { makeServerKeys, startApi, startRedis, type ApiProcess, type RedisServer } from "@kubbi/test-utils";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { escapeForTerminal, formatBytes, parseBytes } from "../src/admin/text.js";
+import { escapeForTerminal } from "../src/admin/text.js";
 import { consumer, expectEnvelope, producer } from "./support/http.js";
 
 const execute = promisify(execFile);
@@ -14,12 +14,6 @@ const ADMIN = resolve(import.meta.dirname, "../dist/admin/kubbi-admin.js");
 const ADMIN_BIN = resolve(import.meta.dirname, "../bin/kubbi-admin.js");
 
 describe("the admin command's text", () => {
-  it("shows sizes readably and takes them with or without a unit", () => {
-    expect([10 * 1024 * 1024, 1536, 1000, 2 * 1024 ** 3].map(formatBytes)).toEqual(["10 MiB", "1.5 KiB", "1000 B", "2 GiB"]);
-    expect(["10485760", "10MiB", "10 mib", "512KiB", "1GiB", "7B"].map(parseBytes)).toEqual([10485760, 10485760, 10485760, 524288, 1024 ** 3, 7]);
-    expect(["", "10MB", "1.5MiB", "-1", "0", "ten"].map(parseBytes)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
-  });
-
   it("escapes control, bidirectional and invisible characters", () => {
     expect(escapeForTerminal("a\tb\nc\x1b[31m\u202egpj.exe\u200b\\")).toBe("a\\tb\\nc\\u001b[31m\\u202egpj.exe\\u200b\\\\");
   });

@@ -2,10 +2,9 @@
  * Text output for people; --json gives the SDK's objects instead. Every value a producer or the server
  * chose goes through escapeText, cell by cell, so a name with a newline cannot fake a row either.
  */
-import type { FileManifestEntry, InspectResult, KubbiDetail } from "@kubbi.ai/sdk";
+import { type FileManifestEntry, type InspectResult, type KubbiDetail, formatBytes } from "@kubbi.ai/sdk";
 import { unsafeFileNameReason } from "@kubbi.ai/sdk/node";
 import { escapeText, toSafeJson } from "./escape.js";
-import { formatBytes } from "./progress.js";
 
 /** Aligned columns, two spaces apart; every cell escaped. */
 function columns(lines: readonly (readonly string[])[], indent = ""): string {

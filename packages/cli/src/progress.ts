@@ -2,26 +2,14 @@
  * A progress bar for large transfers, drawn on stderr. It is only ever enabled when stdout is a terminal
  * (see bin.ts): piped output gets none, so scripts see clean data and clean logs.
  */
-import type { FetchLike } from "@kubbi.ai/sdk";
+import { type FetchLike, formatBytes } from "@kubbi.ai/sdk";
 
 /** Transfers smaller than this finish too fast for a bar to help. */
 export const PROGRESS_THRESHOLD_BYTES = 1024 * 1024;
 const BAR_WIDTH = 24;
 const UPLOAD_CHUNK_BYTES = 64 * 1024;
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KB", "MB", "GB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
-}
-
-/** One frame: `sending   [##########--------------]  42%  4.2 MB / 10.0 MB`. */
+/** One frame: `sending   [##########--------------]  42%  4.2 MiB / 10 MiB`. */
 export function renderProgress(label: string, done: number, total: number): string {
   const fraction = total > 0 ? Math.min(done / total, 1) : 1;
   const filled = Math.round(fraction * BAR_WIDTH);
@@ -29,7 +17,7 @@ export function renderProgress(label: string, done: number, total: number): stri
   return `${label.padEnd(9)} [${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ${percent}  ${formatBytes(done)} / ${formatBytes(total)}`;
 }
 
-export class ProgressBar {
+class ProgressBar {
   #done = 0;
   #lastPercent = -1;
 

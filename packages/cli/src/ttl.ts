@@ -1,3 +1,4 @@
+import { parsePositiveInt } from "@kubbi.ai/sdk";
 import { CliError, ExitCode } from "./exit-codes.js";
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -14,8 +15,7 @@ export function parseTtl(value: string): number {
 /** A positive integer, or "unlimited" (null: claimable until it expires). */
 export function parseMaxRetrievals(value: string): number | null {
   if (value === "unlimited") return null;
-  if (!/^\d+$/.test(value) || Number(value) < 1) {
-    throw new CliError(`--max-retrievals: expected a positive integer or "unlimited"; got ${JSON.stringify(value)}`, ExitCode.usage);
-  }
-  return Number(value);
+  const retrievals = parsePositiveInt(value);
+  if (retrievals === undefined) throw new CliError(`--max-retrievals: expected a positive integer or "unlimited"; got ${JSON.stringify(value)}`, ExitCode.usage);
+  return retrievals;
 }

@@ -4,6 +4,8 @@ import { main } from "../src/cli.js";
 
 export interface InProcessOptions {
   env?: Record<string, string | undefined>;
+  /** What stdin holds (none: an empty, closed stdin). */
+  input?: string | Buffer;
   /** Make stdout a terminal (stderr stays a pipe, so no progress bar is drawn). */
   stdoutIsTTY?: boolean;
 }
@@ -25,7 +27,7 @@ export async function runMain(args: string[], options: InProcessOptions = {}): P
   const stdout = capture(options.stdoutIsTTY ?? false);
   const stderr = capture(false);
   const stdin = new PassThrough();
-  stdin.end();
+  stdin.end(options.input ?? "");
   const code = await main(args, { stdin, stdout: stdout.stream, stderr: stderr.stream, env: options.env ?? {} });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }

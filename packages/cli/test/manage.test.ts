@@ -1,8 +1,8 @@
-/** inspect, list, get and delete as subprocesses, and the exit codes scripts branch on. */
+/** inspect, list, get and delete run in-process through main(argv, io), and the exit codes scripts branch on. */
 import { createServer } from "node:net";
 import { KubbiClient } from "@kubbi.ai/sdk";
 import { describe, expect, inject, it } from "vitest";
-import { kubbi } from "./run.js";
+import { runMain as kubbi } from "./in-process.js";
 
 const { baseUrl, apiKey } = inject("kubbi");
 const env = { KUBBI_API_KEY: apiKey, KUBBI_BASE_URL: baseUrl };

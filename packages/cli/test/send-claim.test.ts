@@ -1,10 +1,11 @@
-/** `kubbi send` and `kubbi claim` end to end, as subprocesses against the live API. */
+/** `kubbi send` and `kubbi claim` end to end against the live API: in-process through main(argv, io), and one shell pipeline of the built bin. */
 import { createHash } from "node:crypto";
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { KubbiClient } from "@kubbi.ai/sdk";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { commandDirectory, kubbi, run, tempDir } from "./run.js";
+import { runMain as kubbi } from "./in-process.js";
+import { commandDirectory, run, tempDir } from "./run.js";
 
 const { baseUrl, apiKey } = inject("kubbi");
 const env = { KUBBI_API_KEY: apiKey, KUBBI_BASE_URL: baseUrl };

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { KubbiClient } from "@kubbi.ai/sdk";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { startFakeApi, type FakeApi } from "./fake-api.js";
-import { kubbi, run, tempDir } from "./run.js";
+import { runMain as kubbi } from "./in-process.js";
+import { kubbi as kubbiProcess, run, tempDir } from "./run.js";
 
 const TOKEN = "A".repeat(43);
 // The sha256 of "pwned", the content of every file this fake API sends.
@@ -85,7 +86,7 @@ describe("a hostile server and the default directory", () => {
   it("a .npmrc that appears only in the claim is claimed but not written, and nothing lands in the current directory", async () => {
     const api = await fakeApi(["index.js"], ["index.js", ".npmrc"]);
     try {
-      const result = await kubbi(["claim", `${api.origin}/r/${TOKEN}`], { cwd: cwd.dir });
+      const result = await kubbiProcess(["claim", `${api.origin}/r/${TOKEN}`], { cwd: cwd.dir });
       expect(result.code).toBe(8);
       expect(result.stderr).toMatch(/"\.npmrc": a hidden file.*claimed but not written/);
       expect(await readdir(cwd.dir)).toEqual([]);
@@ -97,7 +98,7 @@ describe("a hostile server and the default directory", () => {
   it("a kubbi id of ../../ cannot steer the new directory out of the current one", async () => {
     const api = await fakeApi(["a.txt"], ["a.txt"], { kubbiId: "../../../tmp/x/../evil" });
     try {
-      const result = await kubbi(["claim", `${api.origin}/r/${TOKEN}`], { cwd: cwd.dir });
+      const result = await kubbiProcess(["claim", `${api.origin}/r/${TOKEN}`], { cwd: cwd.dir });
       expect(result.code).toBe(0);
       expect(await readdir(cwd.dir)).toEqual(["kubbi-tmpxevil"]);
       expect(await readFile(join(cwd.dir, "kubbi-tmpxevil", "a.txt"), "utf8")).toBe("pwned");

@@ -57,7 +57,7 @@ function unwrap(schema: z.ZodType): z.ZodType {
 }
 
 /** The defined name an unknown one most likely meant: its camelCase form, a case slip, or a near spelling. */
-export function closest(unknown: string, known: readonly string[]): string | undefined {
+function closest(unknown: string, known: readonly string[]): string | undefined {
   const folded = (name: string) => name.replace(/[_-]/g, "").toLowerCase();
   const exact = known.find((name) => folded(name) === folded(unknown));
   if (exact) return exact;

@@ -4,12 +4,11 @@
  * roots (MCP roots/list), or to the directories the server was started with when the client has none.
  * Symlinks are resolved before the check, and the resolved path is the one read or written.
  */
-import { createHash } from "node:crypto";
 import { realpath, readFile, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KubbiUsageError, type ClaimResult, type ClaimedPackage } from "@kubbi.ai/sdk";
-import { checkClaimedFileNames, writeClaimedPackage } from "@kubbi.ai/sdk/node";
+import { KubbiUsageError, type ClaimResult, type ClaimedKubbi, type ClaimedPackage } from "@kubbi.ai/sdk";
+import { checkClaimedFileNames, singlePayloadAsPackage, writeClaimedPackage } from "@kubbi.ai/sdk/node";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { claimCommon } from "./present.js";
 import type { ClaimOutput } from "./schemas.js";
@@ -97,18 +96,7 @@ async function realpathAllowingMissing(path: string): Promise<string> {
 }
 
 /** A single payload as a one-file package, so the one safe writer handles both. */
-function singleAsPackage(claimed: Extract<ClaimResult, { type: "kubbi" }>): ClaimedPackage {
+function singleAsPackage(claimed: ClaimedKubbi): ClaimedPackage {
   const isJson = claimed.contentType === "application/json";
-  const text = isJson ? JSON.stringify(claimed.content) : String(claimed.content);
-  const bytes = new TextEncoder().encode(text);
-  const file = {
-    name: isJson ? "content.json" : "content.txt",
-    contentType: claimed.contentType,
-    sizeBytes: bytes.length,
-    role: null,
-    sha256: createHash("sha256").update(bytes).digest("hex"),
-    bytes,
-    text,
-  };
-  return { ...claimCommon(claimed), type: "kubbi_package", fileCount: 1, totalSizeBytes: bytes.length, files: [file] };
+  return singlePayloadAsPackage(claimed, isJson ? "content.json" : "content.txt", isJson ? JSON.stringify(claimed.content) : String(claimed.content));
 }

@@ -1,38 +1,25 @@
 /**
- * The SDK's results as tool output. They are the SDK's own camelCase shapes; what differs is only what a
- * conversation should not carry: the bare claim token (the claim URL holds it), inspect's raw POST
- * instructions (the model calls kubbi_claim), content hashes outside a claim, and bytes (text or base64).
+ * The SDK's results as tool output: the SDK's own objects, less what a conversation should not carry —
+ * the bare claim token (the claim URL holds it), inspect's raw POST instructions (the model calls
+ * kubbi_claim), a detail's sealing flag, content hashes outside a claim, and bytes (text or base64).
  */
-import type { ClaimResult, FileManifestEntry, InspectResult, KubbiDetail, KubbiList, SendFilesResult, SendResult } from "@kubbi.ai/sdk";
+import type { ClaimResult, InspectResult, KubbiDetail, KubbiList, SendFilesResult, SendResult } from "@kubbi.ai/sdk";
 import type { ClaimOutput, DetailOutput, InspectOutput, ListOutput, SendFilesOutput, SendOutput } from "./schemas.js";
 
-type Manifest = Pick<FileManifestEntry, "name" | "contentType" | "sizeBytes" | "role">;
-const manifest = ({ name, contentType, sizeBytes, role }: Manifest) => ({ name, contentType, sizeBytes, role });
-
-function common(kubbi: SendResult | SendFilesResult | KubbiDetail | InspectResult) {
-  const { status, totalSizeBytes, maxRetrievals, metadata, createdAt, expiresAt } = kubbi;
-  return { status, totalSizeBytes, maxRetrievals, metadata, createdAt, expiresAt };
+export function presentSend({ claimToken: _token, ...sent }: SendResult): SendOutput {
+  return sent;
 }
 
-export function presentSend(sent: SendResult): SendOutput {
-  return { id: sent.id, type: sent.type, claimUrl: sent.claimUrl, contentType: sent.contentType, ...common(sent) };
+export function presentSendFiles({ claimToken: _token, files, ...sent }: SendFilesResult): SendFilesOutput {
+  return { ...sent, files: files.map(({ sha256: _hash, ...entry }) => entry) };
 }
 
-export function presentSendFiles(sent: SendFilesResult): SendFilesOutput {
-  return { id: sent.id, type: sent.type, claimUrl: sent.claimUrl, fileCount: sent.fileCount, files: sent.files.map(manifest), ...common(sent) };
+export function presentInspect({ claim: _instructions, ...info }: InspectResult): InspectOutput {
+  return info;
 }
 
-function state(kubbi: KubbiDetail | InspectResult) {
-  const { type, contentType, fileCount, files, retrievalCount, remainingReads } = kubbi;
-  return { type, ...common(kubbi), contentType, fileCount, files: files?.map(manifest) ?? null, retrievalCount, remainingReads };
-}
-
-export function presentInspect(info: InspectResult): InspectOutput {
-  return { kubbiId: info.kubbiId, ...state(info) };
-}
-
-export function presentDetail(kubbi: KubbiDetail): DetailOutput {
-  return { id: kubbi.id, ...state(kubbi), firstRetrievedAt: kubbi.firstRetrievedAt, lastRetrievedAt: kubbi.lastRetrievedAt };
+export function presentDetail({ sealedWithUnknownKey: _sealed, ...kubbi }: KubbiDetail): DetailOutput {
+  return kubbi;
 }
 
 export function presentList(list: KubbiList): ListOutput {
@@ -45,13 +32,11 @@ export function claimCommon(claimed: ClaimResult) {
   return { type, kubbiId, burned, retrievalCount, remainingReads, metadata, createdAt, expiresAt };
 }
 
-/** A claim whose content goes into the conversation. */
+/** A claim whose content goes into the conversation: a package's bytes as text, or base64 where they are not text. */
 export function presentClaim(claimed: ClaimResult): ClaimOutput {
-  if (claimed.type === "kubbi") return { ...claimCommon(claimed), contentType: claimed.contentType, content: claimed.content };
-  const files = claimed.files.map((file) => ({
-    ...manifest(file),
-    sha256: file.sha256,
-    ...(file.text === null ? { content: Buffer.from(file.bytes).toString("base64"), encoding: "base64" as const } : { content: file.text, encoding: null }),
-  }));
-  return { ...claimCommon(claimed), fileCount: claimed.fileCount, totalSizeBytes: claimed.totalSizeBytes, files };
+  if (claimed.type === "kubbi") return claimed;
+  const files = claimed.files.map(({ bytes, text, ...file }) =>
+    text === null ? { ...file, content: Buffer.from(bytes).toString("base64"), encoding: "base64" as const } : { ...file, content: text, encoding: null },
+  );
+  return { ...claimed, files };
 }

@@ -313,6 +313,21 @@ describe("the start-up banner", () => {
   });
 });
 
+describe("with a mistyped key", () => {
+  it("says the key is not a kubbi API key (the API's own pattern) and never sends it", async () => {
+    const counting = await startCountingServer();
+    const { client } = await connect({ KUBBI_API_KEY: "kb_typo", KUBBI_BASE_URL: counting.origin });
+    try {
+      const error = await callError(client, "kubbi_list", {});
+      expect(error).toMatchObject({ code: "usage_error", message: expect.stringContaining("KUBBI_API_KEY is not a kubbi API key") });
+      expect(counting.hits()).toBe(0);
+    } finally {
+      await client.close();
+      await counting.close();
+    }
+  });
+});
+
 describe("with a revoked or unknown key", () => {
   it("reports unauthorized as a tool error", async () => {
     const { client } = await connect({ KUBBI_API_KEY: `kb_${"x".repeat(43)}`, KUBBI_BASE_URL: baseUrl });

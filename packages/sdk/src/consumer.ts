@@ -6,8 +6,8 @@ import { request, type FetchLike, type RequestOptions, type Transport } from "./
 import type { ClaimResult, InspectResult } from "./types.js";
 import type { WireClaim, WireInspect } from "./wire.js";
 
-export const DEFAULT_MAX_RETRIES = 2;
-export const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_RETRIES = 2;
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface ConsumerOptions extends ClaimTargetOptions, RequestOptions {
   fetch?: FetchLike;

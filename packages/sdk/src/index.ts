@@ -3,6 +3,7 @@ export { claim, inspect, type ConsumerOptions } from "./consumer.js";
 export type { ClaimTargetOptions } from "./claim-target.js";
 export type { FetchLike, RequestOptions } from "./request.js";
 export type { KubbiLogger } from "./log.js";
+export { formatBytes, parseBytes, parsePositiveInt } from "./text.js";
 export {
   KubbiError,
   KubbiUsageError,

@@ -9,7 +9,7 @@ import { lstat, mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { KubbiError, KubbiUsageError } from "./errors.js";
 import { unsafeFileNameReason } from "./file-names.js";
-import type { ClaimedFile, ClaimedPackage } from "./types.js";
+import type { ClaimedFile, ClaimedKubbi, ClaimedPackage } from "./types.js";
 
 export { unsafeFileNameReason } from "./file-names.js";
 
@@ -100,6 +100,18 @@ export async function checkClaimedFileNames(directory: string, names: readonly s
     for (const path of paths) if (await exists(path)) throw fileExists(path);
   }
   return paths;
+}
+
+/**
+ * A claimed single payload as a one-file package holding `text` (UTF-8) under `name`, so that
+ * `writeClaimedPackage` writes it with the same checks as any package.
+ */
+export function singlePayloadAsPackage(claimed: ClaimedKubbi, name: string, text: string): ClaimedPackage {
+  const { type: _single, content: _content, contentType, ...common } = claimed;
+  const bytes = new TextEncoder().encode(text);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const file: ClaimedFile = { name, contentType, sizeBytes: bytes.length, role: null, sha256, bytes, text };
+  return { ...common, type: "kubbi_package", fileCount: 1, totalSizeBytes: bytes.length, files: [file] };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { hashApiKey, newApiKey } from "../crypto/tokens.js";
 import type { KubbiStore, StoredApiKey } from "../store/store.js";
-import { escapeForTerminal, formatBytes, formatTable, isAcceptableName } from "./text.js";
+import { formatBytes } from "@kubbi.ai/sdk";
+import { escapeForTerminal, formatTable, isAcceptableName } from "./text.js";
 
 /** A mistake in how the command was called: the message and the usage go to stderr, exit code 2. */
 export class UsageError extends Error {}

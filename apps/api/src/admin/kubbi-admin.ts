@@ -5,9 +5,9 @@
  * A new key is printed once, on stdout; only its SHA-256 is stored. Everything else goes to stderr.
  */
 import { parseArgs } from "node:util";
+import { parseBytes, parsePositiveInt } from "@kubbi.ai/sdk";
 import { RedisStore } from "../store/redis.js";
 import { UsageError, createKey, listKeys, revokeKey, type Output } from "./key-commands.js";
-import { parseBytes } from "./text.js";
 
 const USAGE = `usage:
   kubbi-admin keys create --name NAME [--max-files N] [--max-bytes SIZE] [--max-active N] [--rate N]
@@ -27,8 +27,8 @@ const output: Output = {
 
 function positiveInt(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < 1) throw new UsageError(`--${flag} takes a positive integer, got "${value}"`);
+  const parsed = parsePositiveInt(value);
+  if (parsed === undefined) throw new UsageError(`--${flag} takes a positive integer, got "${value}"`);
   return parsed;
 }
 

@@ -16,29 +16,6 @@ export function escapeForTerminal(text: string): string {
   return text.replace(DECEPTIVE_OR_BACKSLASH, (char) => SHORT_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-const UNITS = [
-  ["GiB", 1024 ** 3],
-  ["MiB", 1024 ** 2],
-  ["KiB", 1024],
-] as const;
-
-/** "10 MiB", "1.5 KiB", "1000 B". */
-export function formatBytes(bytes: number): string {
-  for (const [unit, size] of UNITS) {
-    if (bytes >= size) return `${Number((bytes / size).toFixed(1))} ${unit}`;
-  }
-  return `${bytes} B`;
-}
-
-/** "10485760", "10MiB", "10 MiB", "512KiB", "1GiB" → bytes; undefined when it is none of these. */
-export function parseBytes(text: string): number | undefined {
-  const match = /^(\d+)\s*(B|KiB|MiB|GiB)?$/i.exec(text.trim());
-  if (!match) return undefined;
-  const unit = UNITS.find(([name]) => name.toLowerCase() === match[2]?.toLowerCase());
-  const bytes = Number(match[1]) * (unit?.[1] ?? 1);
-  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
-}
-
 /** Rows as columns padded to their widest cell, two spaces apart. */
 export function formatTable(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));

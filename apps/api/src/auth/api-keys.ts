@@ -1,5 +1,6 @@
 import type { Plan } from "../config.js";
-import { hashApiKey, isWellFormedApiKey } from "../crypto/tokens.js";
+import { isWellFormedApiKey } from "@kubbi.ai/sdk/wire";
+import { hashApiKey } from "../crypto/tokens.js";
 import type { KubbiStore, StoredApiKey } from "../store/store.js";
 import type { Producer } from "../services/context.js";
 
@@ -16,7 +17,7 @@ export class ApiKeyRegistry {
   ) {}
 
   addEnvironmentKey(apiKey: string, name: string): void {
-    if (!isWellFormedApiKey(apiKey)) throw new Error(`${name}: API keys look like kb_ followed by at least 43 base64url characters`);
+    if (!isWellFormedApiKey(apiKey)) throw new Error(`${name}: API keys look like kb_ followed by 43 to 128 base64url characters`);
     const keyHash = hashApiKey(apiKey);
     this.fromEnvironment.set(keyHash, { id: `env_${keyHash.slice(0, 16)}`, name, createdAt: 0, revokedAt: null, plan: {} });
   }

@@ -1,5 +1,6 @@
 import type { inspectView } from "../services/views.js";
-import { formatBytes, indefiniteArticle, plural, retrievalsLeft } from "./wording.js";
+import { formatBytes } from "@kubbi.ai/sdk";
+import { indefiniteArticle, plural, retrievalsLeft } from "./wording.js";
 
 /**
  * Server-rendered pages for people who open a claim URL (or the server's root) in a browser.
@@ -16,7 +17,7 @@ const escapeHtml = (text: string) =>
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** The frame every page shares: our stylesheet and icon only, from our own origin. */
-export function layout(title: string, body: string): string {
+function layout(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -20,9 +20,3 @@ export function indefiniteArticle(word: string): "a" | "an" {
   if (VOWEL_SOUND.test(lower) || /^[aeiou]/.test(lower)) return "an";
   return "a";
 }
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}

@@ -4,7 +4,6 @@ import { randomBytesPooled } from "./random.js";
 /** 32 random bytes = 256 bits, base64url without padding: always 43 characters. */
 const TOKEN_BYTES = 32;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-const API_KEY_PATTERN = /^kb_[A-Za-z0-9_-]{43,128}$/;
 
 export function newClaimToken(): string {
   return randomBytesPooled(TOKEN_BYTES).toString("base64url");
@@ -29,10 +28,6 @@ export function claimTokenSecret(claimToken: string): Buffer {
 
 export function newApiKey(): string {
   return `kb_${randomBytes(TOKEN_BYTES).toString("base64url")}`;
-}
-
-export function isWellFormedApiKey(candidate: string): boolean {
-  return API_KEY_PATTERN.test(candidate);
 }
 
 /** API keys are stored and looked up only by this hash. */

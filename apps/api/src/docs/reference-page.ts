@@ -13,7 +13,7 @@ const REDOC_BOOT_STYLE_HASHES = [
 ];
 
 /** The reference page's policy: only our own scripts, our own styles or nonce'd ones, no other origin. */
-export function docsContentSecurityPolicy(nonce: string): string {
+function docsContentSecurityPolicy(nonce: string): string {
   return [
     "default-src 'none'",
     "script-src 'self'",

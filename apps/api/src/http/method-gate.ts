@@ -2,7 +2,7 @@ import type { RequestHandler } from "express";
 import { ApiError } from "../errors.js";
 
 /** A route of this server and the methods it answers (HEAD comes with GET, as Express serves it). */
-export interface RouteMethods {
+interface RouteMethods {
   /** Express-style path: literal segments and `:name` parameters. */
   path: string;
   methods: readonly string[];
@@ -12,7 +12,7 @@ export interface RouteMethods {
  * Every route and its methods, as openapi.yaml declares them. A new route adds its row here (and the
  * gate answers its other methods 405); a row for a route that is not mounted would make that route 405.
  */
-export const ROUTE_METHODS: readonly RouteMethods[] = [
+const ROUTE_METHODS: readonly RouteMethods[] = [
   { path: "/", methods: ["GET"] },
   { path: "/healthz", methods: ["GET"] },
   { path: "/readyz", methods: ["GET"] },

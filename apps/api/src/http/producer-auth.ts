@@ -1,14 +1,13 @@
+import { bearerCredential } from "@kubbi.ai/sdk/wire";
 import type { NextFunction, Request, Response } from "express";
 import type { ApiKeyRegistry } from "../auth/api-keys.js";
 import { ApiError } from "../errors.js";
 import type { Producer } from "../services/context.js";
 
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
-
 /** Producer routes need `Authorization: Bearer kb_...`; every failure is the same 401. */
 export function producerAuth(registry: ApiKeyRegistry) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const presented = req.get("authorization")?.match(BEARER)?.[1];
+    const presented = bearerCredential(req.get("authorization"));
     const producer = presented ? await registry.authenticate(presented) : null;
     if (!producer) {
       res.setHeader("WWW-Authenticate", 'Bearer realm="kubbi"');

@@ -1,5 +1,6 @@
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { bearerCredential } from "@kubbi.ai/sdk/wire";
 import type { NextFunction, Request, Response } from "express";
 import { ApiError, errorBody } from "../errors.js";
 import type { Metrics } from "./metrics.js";
@@ -9,7 +10,7 @@ const digest = (text: string) => createHash("sha256").update(text).digest();
 /** True when no token is configured, or the request carries `Authorization: Bearer <token>` (compared in constant time). */
 function authorized(token: string | undefined, authorization: string | undefined): boolean {
   if (token === undefined) return true;
-  const presented = /^Bearer (.+)$/.exec(authorization ?? "")?.[1];
+  const presented = bearerCredential(authorization);
   return presented !== undefined && timingSafeEqual(digest(presented), digest(token));
 }
 

@@ -47,7 +47,7 @@ export async function withIdempotency<Body>(
 ): Promise<{ body: Body; replayed: boolean }> {
   if (idempotencyKeyValue === undefined) return { body: await run(), replayed: false };
   if (!KEY_PATTERN.test(idempotencyKeyValue)) {
-    throw new ApiError("validation_error", "Idempotency-Key must be 1 to 255 printable ASCII characters.", ["Idempotency-Key: must be 1 to 255 printable ASCII characters"]);
+    throw new ApiError("validation_error", "Idempotency-Key must be 1 to 255 visible ASCII characters (no spaces).", ["Idempotency-Key: must be 1 to 255 visible ASCII characters (no spaces)"]);
   }
   const { slotId, sealingSecret } = replaySecrets(producer.apiKey, idempotencyKeyValue);
   const slot = `${producer.keyId}:${slotId}`;

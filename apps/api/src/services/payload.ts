@@ -50,7 +50,7 @@ export const manifestEntry = ({ name, content_type, size_bytes, role }: Manifest
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** text/*, application/json and +json types travel as text, as long as their bytes are valid UTF-8. */
-export function isTextual(contentType: string): boolean {
+function isTextual(contentType: string): boolean {
   const essence = contentType.split(";")[0]!.trim().toLowerCase();
   return essence.startsWith("text/") || essence === "application/json" || essence.endsWith("+json");
 }

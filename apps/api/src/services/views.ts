@@ -17,7 +17,7 @@ import { manifestEntry, type ClaimedFile, type HashedFile } from "./payload.js";
  * schema type generated from openapi.yaml, so a field the spec adds, renames or retypes fails to compile here.
  */
 
-export const iso = (epochMs: number) => new Date(epochMs).toISOString();
+const iso = (epochMs: number) => new Date(epochMs).toISOString();
 const isoOrNull = (epochMs: number | null) => (epochMs === null ? null : iso(epochMs));
 
 // The store keeps a single payload's content type as a string; it only ever holds one the request schema accepted.
@@ -72,7 +72,7 @@ export function detailView(record: KubbiRecord, info: KubbiInfo, sealedWithUnkno
   } satisfies KubbiDetail;
 }
 
-export const CLAIM_DESCRIPTION = "POST to this URL to retrieve the content. This counts as a retrieval.";
+const CLAIM_DESCRIPTION = "POST to this URL to retrieve the content. This counts as a retrieval.";
 
 /** Only an active kubbi can be inspected: a gone one is 410 before it gets here. */
 export function inspectView(record: KubbiRecord & { status: "active" }, info: KubbiInfo, claimUrl: string) {

@@ -6,7 +6,7 @@ const MAX_RETRIEVALS_CEILING = LIMITS.maxRetrievals.max;
 /** A hard ceiling on the array before plan limits apply, so a hostile body cannot make us loop long. */
 const FILES_ARRAY_CEILING = 100;
 /** Objects and arrays nested deeper than this are refused: serialising them again at claim time would overflow the stack. */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 /** What common file systems allow for one name. */
 const FILE_NAME_MAX_BYTES = LIMITS.fileNameMaxLength;
 const MIME_MAX_LENGTH = LIMITS.mimeTypeMaxLength;
@@ -203,7 +203,7 @@ function parseJsonText(text: string): unknown {
 }
 
 /** Whether objects and arrays nest more than `limit` levels; iterative, so any depth is safe to measure. */
-export function nestsDeeperThan(value: unknown, limit: number): boolean {
+function nestsDeeperThan(value: unknown, limit: number): boolean {
   const pending: Array<[container: object, depth: number]> = [];
   const visit = (child: unknown, depth: number) => {
     if (typeof child === "object" && child !== null) pending.push([child, depth]);

@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
 import { claim as claimKubbi, inspect, isKubbiError, type ClaimedKubbi, type ClaimedPackage } from "@kubbi.ai/sdk";
-import { checkClaimedFileNames, isKubbiWriteRefusedError, writeClaimedPackage, type WriteClaimedPackageOptions, type WriteRefusal } from "@kubbi.ai/sdk/node";
+import { checkClaimedFileNames, isKubbiWriteRefusedError, singlePayloadAsPackage, writeClaimedPackage, type WriteClaimedPackageOptions, type WriteRefusal } from "@kubbi.ai/sdk/node";
 import { COMMON_HELP, COMMON_OPTIONS, type Command } from "../command.js";
 import type { CommandContext } from "../context.js";
 import { escapeText } from "../escape.js";
@@ -86,17 +85,7 @@ function payloadFileName(contentType: string | null): string {
 /** A single payload as a one-file package, so it is written by the same safe writer. */
 function asPackage(claimed: ClaimedKubbi): ClaimedPackage {
   const text = claimed.contentType === "application/json" ? `${JSON.stringify(claimed.content, null, 2)}\n` : String(claimed.content);
-  const bytes = new TextEncoder().encode(text);
-  const file = {
-    name: payloadFileName(claimed.contentType),
-    contentType: claimed.contentType,
-    sizeBytes: bytes.length,
-    role: null,
-    sha256: createHash("sha256").update(bytes).digest("hex"),
-    bytes,
-    text,
-  };
-  return { ...claimed, type: "kubbi_package", fileCount: 1, totalSizeBytes: bytes.length, files: [file] };
+  return singlePayloadAsPackage(claimed, payloadFileName(claimed.contentType), text);
 }
 
 /** What to do about each refusal, in the CLI's own flags. */

@@ -1,4 +1,5 @@
 /** The producer's commands on its own kubbis: list, get, delete. */
+import { parsePositiveInt } from "@kubbi.ai/sdk";
 import { COMMON_HELP, COMMON_OPTIONS, type Command } from "../command.js";
 import { escapeText } from "../escape.js";
 import { CliError, ExitCode } from "../exit-codes.js";
@@ -6,8 +7,9 @@ import { formatDetail, formatList } from "../format.js";
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new CliError(`--${name}: expected a positive integer; got ${JSON.stringify(value)}`, ExitCode.usage);
-  return Number(value);
+  const parsed = parsePositiveInt(value);
+  if (parsed === undefined) throw new CliError(`--${name}: expected a positive integer; got ${JSON.stringify(value)}`, ExitCode.usage);
+  return parsed;
 }
 
 export const list: Command = {

@@ -961,7 +961,8 @@ export interface components {
         /** @description Page size. Out of range is 400 validation_error. */
         Limit: number;
         /**
-         * @description 1–255 printable ASCII characters (anything else is 400 validation_error). The same key with the
+         * @description 1–255 visible ASCII characters (U+0021–U+007E: no spaces or control characters); anything else is
+         *     400 validation_error. The same key with the
          *     same body within 24 hours replays the first 201, with `status` as the kubbi's status now (a
          *     kubbi burned, expired or deleted since is not shown as `active`); with a different body it is
          *     422 idempotency_key_reused; while the first request is still running it is 409
@@ -1041,7 +1042,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description 1–255 printable ASCII characters (anything else is 400 validation_error). The same key with the
+                 * @description 1–255 visible ASCII characters (U+0021–U+007E: no spaces or control characters); anything else is
+                 *     400 validation_error. The same key with the
                  *     same body within 24 hours replays the first 201, with `status` as the kubbi's status now (a
                  *     kubbi burned, expired or deleted since is not shown as `active`); with a different body it is
                  *     422 idempotency_key_reused; while the first request is still running it is 409
