@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { productionProblems } from "./production-readiness.js";
+import { redisEnvSchema, redisSettingsFrom, type RedisSettings } from "./store/redis-connection.js";
 
 const MIB = 1024 * 1024;
 
@@ -10,7 +11,8 @@ const envSchema = z.object({
   KUBBI_MODE: z.enum(["production", "development"]).optional(),
   PORT: intFromEnv(3000),
   HOST: z.string().min(1).optional(),
-  REDIS_URL: z.string().url().optional(),
+  ...redisEnvSchema.shape,
+  KUBBI_ALLOW_NON_DURABLE_REDIS: z.enum(["true", "false"]).default("false"),
   KUBBI_ALLOW_MEMORY_STORE: z.enum(["true", "false"]).default("false"),
   KUBBI_PUBLIC_URL: z
     .string()
@@ -43,7 +45,10 @@ export interface Config {
   mode: Mode;
   port: number;
   host: string;
-  redisUrl: string | undefined;
+  /** One Redis server (REDIS_URL) or a cluster (REDIS_CLUSTER_NODES); neither means the in-process store. */
+  redis: RedisSettings;
+  /** Production starts on a Redis without the append-only file only when the operator says so. */
+  allowNonDurableRedis: boolean;
   /** Production runs on the in-process store only when the operator says so (KUBBI_ALLOW_MEMORY_STORE). */
   allowMemoryStore: boolean;
   /** Origin used to build claim URLs; undefined means http://localhost:<bound port>. */
@@ -86,6 +91,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   }
   const e = parsed.data;
   const mode = e.KUBBI_MODE ?? (argv.includes("--dev") ? "development" : "production");
+  if (e.REDIS_URL && e.REDIS_CLUSTER_NODES.length > 0) {
+    throw new ConfigError("invalid configuration: set REDIS_URL (one server) or REDIS_CLUSTER_NODES (a cluster), not both");
+  }
   if (e.KUBBI_MIN_TTL_SECONDS > e.KUBBI_MAX_TTL_SECONDS) {
     throw new ConfigError("invalid configuration: KUBBI_MIN_TTL_SECONDS exceeds KUBBI_MAX_TTL_SECONDS");
   }
@@ -94,7 +102,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     port: e.PORT,
     // A development server with a printed key listens on loopback only unless told otherwise.
     host: e.HOST ?? (mode === "development" ? "127.0.0.1" : "0.0.0.0"),
-    redisUrl: e.REDIS_URL,
+    redis: redisSettingsFrom(e),
+    allowNonDurableRedis: e.KUBBI_ALLOW_NON_DURABLE_REDIS === "true",
     allowMemoryStore: e.KUBBI_ALLOW_MEMORY_STORE === "true",
     publicUrl: e.KUBBI_PUBLIC_URL?.replace(/\/+$/, ""),
     serverKeys: e.KUBBI_KEYS,

@@ -8,7 +8,17 @@ import { KeyRing } from "./crypto/keyring.js";
 import { KubbiSealer } from "./crypto/kubbi-sealer.js";
 import { newApiKey } from "./crypto/tokens.js";
 import type { ServiceContext } from "./services/context.js";
-import { openStore } from "./store/open-store.js";
+import { StartupError } from "./startup-error.js";
+import { MemoryStore } from "./store/memory.js";
+import { RedisStore } from "./store/redis.js";
+import { hasRedis, openRedis } from "./store/redis-connection.js";
+import { checkRedisDeployment } from "./store/redis-preflight.js";
+import type { KubbiStore } from "./store/store.js";
+
+export { StartupError };
+
+/** How often every known owner's index is swept of entries past their purge time. */
+const INDEX_SWEEP_INTERVAL_MS = 60_000;
 
 export interface RunningServer {
   url: string;
@@ -17,16 +27,24 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
-export class StartupError extends Error {}
 
 /** Process wiring: keys, store, app, listen. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const keyRing = loadKeyRing(config, logger);
-  const store = openStore(config.redisUrl, (error) => logger.error({ err: { name: error.name, message: error.message } }, "redis connection error"));
-  if (store.kind === "memory") {
+  const retentionMs = config.tombstoneRetentionSeconds * 1000;
+  let store: KubbiStore;
+  if (!hasRedis(config.redis)) {
+    store = new MemoryStore();
     logger.warn("no REDIS_URL: using the in-process store (data lives in this process only and is lost on restart)");
   } else {
-    await store.ping();
+    const redis = openRedis(config.redis, (error) => logger.error({ err: { name: error.name, message: error.message } }, "redis connection error"));
+    try {
+      await checkRedisDeployment(redis, { production: config.mode === "production", allowNonDurable: config.allowNonDurableRedis }, logger);
+    } catch (error) {
+      redis.disconnect();
+      throw error;
+    }
+    store = new RedisStore(redis, { waitReplicas: config.redis.waitReplicas, waitTimeoutMs: config.redis.waitTimeoutMs, retentionMs });
     if (config.envApiKeys.length === 0 && config.mode === "production" && !(await store.listApiKeys()).some((key) => key.revokedAt === null)) {
       logger.warn("no producer API key yet: create one with the admin command (see the README); it works at once, without a restart");
     }
@@ -46,6 +64,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const devApiKey = config.mode === "development" ? newApiKey() : undefined;
   if (devApiKey) registry.addEnvironmentKey(devApiKey, "development key");
 
+  const sweeper = setInterval(() => {
+    const sweep = async () => store.sweepOwnerIndexes([...registry.environmentKeyIds(), ...(await store.listApiKeys()).map((key) => key.id)], Date.now());
+    sweep().catch((error: Error) => logger.warn({ err: { name: error.name, message: error.message } }, "owner index sweep failed; the next one retries"));
+  }, INDEX_SWEEP_INTERVAL_MS).unref();
+
   let draining = false;
   const app = createApp({ context, registry, logger, isDraining: () => draining });
   const server = app.listen(config.port, config.host);
@@ -64,6 +87,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     server,
     async shutdown() {
       draining = true;
+      clearInterval(sweeper);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

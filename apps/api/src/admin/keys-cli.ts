@@ -10,13 +10,14 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { hashApiKey, newApiKey } from "../crypto/tokens.js";
 import { RedisStore } from "../store/redis.js";
+import { hasRedis, openRedis, redisSettingsFromEnv, type RedisSettings } from "../store/redis-connection.js";
 import type { StoredApiKey } from "../store/store.js";
 
 const USAGE = `usage:
   kubbi-keys create --name NAME [--max-active N] [--max-files N] [--max-bytes N] [--rate N]
   kubbi-keys list
   kubbi-keys revoke KEY_ID
-REDIS_URL must point at the Redis the API uses.`;
+REDIS_URL (or REDIS_CLUSTER_NODES, with REDIS_USERNAME, REDIS_PASSWORD, REDIS_TLS) must name the Redis the API uses.`;
 
 function fail(message: string): never {
   process.stderr.write(`kubbi-keys: ${message}\n`);
@@ -46,9 +47,14 @@ if (values.help || !command) {
   process.stderr.write(`${USAGE}\n`);
   process.exit(values.help ? 0 : 2);
 }
-const redisUrl = process.env.REDIS_URL;
-if (!redisUrl) fail("REDIS_URL is not set (keys made here must be stored where every API process can read them)");
-const store = new RedisStore(redisUrl, (error) => fail(`cannot reach Redis: ${error.message}`));
+let settings: RedisSettings;
+try {
+  settings = redisSettingsFromEnv();
+} catch (error) {
+  fail((error as Error).message);
+}
+if (!hasRedis(settings)) fail("REDIS_URL (or REDIS_CLUSTER_NODES) is not set (keys made here must be stored where every API process can read them)");
+const store = new RedisStore(openRedis(settings, (error) => fail(`cannot reach Redis: ${error.message}`)), { waitReplicas: 0, waitTimeoutMs: 0, retentionMs: 0 });
 
 try {
   if (command === "create") {

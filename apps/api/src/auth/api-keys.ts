@@ -21,6 +21,11 @@ export class ApiKeyRegistry {
     this.fromEnvironment.set(keyHash, { id: `env_${keyHash.slice(0, 16)}`, name, createdAt: 0, revokedAt: null, plan: {} });
   }
 
+  /** Ids of the keys from the environment (their owners' indexes are swept like the stored keys'). */
+  environmentKeyIds(): string[] {
+    return [...this.fromEnvironment.values()].map((key) => key.id);
+  }
+
   async authenticate(apiKey: string): Promise<Producer | null> {
     if (!isWellFormedApiKey(apiKey)) return null;
     const keyHash = hashApiKey(apiKey);

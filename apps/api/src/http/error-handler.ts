@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
 import { ApiError, errorBody } from "../errors.js";
+import { isStorageUnavailable } from "../store/redis-errors.js";
 import { requestIdOf } from "./request-context.js";
 
 interface BodyParserError {
@@ -39,6 +40,11 @@ export function errorHandler(logger: Logger) {
     if (apiError) {
       if (apiError.status >= 500) logger.error({ request_id: requestIdOf(res), code: apiError.code, ...apiError.logDetail }, apiError.message);
       return sendError(res, apiError);
+    }
+    if (isStorageUnavailable(error)) {
+      const { name, message } = error as Error;
+      logger.warn({ request_id: requestIdOf(res), err: { name, message } }, "storage unavailable");
+      return sendError(res, new ApiError("service_unavailable", "Storage is briefly unavailable. Retry shortly.", [], 1));
     }
     const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
     logger.error({ request_id: requestIdOf(res), err: { name, message, stack } }, "unhandled error");
