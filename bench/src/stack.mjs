@@ -56,11 +56,11 @@ export async function openRedis() {
 }
 
 /**
- * The API takes three producer keys: one for the request scenarios, one per list size, so each
- * list scenario reads a key holding exactly its number of kubbis.
+ * The API takes four producer keys: one for the request scenarios, one per list size, so each
+ * list scenario reads a key holding exactly its number of kubbis, and one for the Redis cost measurement.
  */
 export async function startBenchApi(redisUrl, extraEnv = {}) {
-  const keys = { main: makeApiKey(), listSmall: makeApiKey(), listLarge: makeApiKey() };
+  const keys = { main: makeApiKey(), listSmall: makeApiKey(), listLarge: makeApiKey(), costs: makeApiKey() };
   const api = await startApi({ redisUrl, apiKey: keys.main, env: apiEnv(Object.values(keys), { ...connectionEnv(), ...extraEnv }) });
   keepOutputTail(api.child);
   return { ...api, keys, pid: api.child.pid ?? 0 };

@@ -44,7 +44,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       redis.disconnect();
       throw error;
     }
-    store = new RedisStore(redis, { waitReplicas: config.redis.waitReplicas, waitTimeoutMs: config.redis.waitTimeoutMs, retentionMs });
+    store = new RedisStore(redis, {
+      waitReplicas: config.redis.waitReplicas,
+      waitTimeoutMs: config.redis.waitTimeoutMs,
+      retentionMs,
+      commandTimeoutMs: config.redis.commandTimeoutMs,
+      // The default plan's limit: a key with a larger plan override reads its largest payloads under a tighter bound.
+      largestPayloadBytes: config.defaultPlan.maxKubbiBytes,
+    });
     if (config.envApiKeys.length === 0 && config.mode === "production" && !(await store.listApiKeys()).some((key) => key.revokedAt === null)) {
       logger.warn("no producer API key yet: create one with the admin command (see the README); it works at once, without a restart");
     }

@@ -50,7 +50,7 @@ describe("the API checks the Redis it is given before it starts", () => {
 
 describe("a Redis outage is a retryable 503, never a 500, and answered quickly", () => {
   it("data routes and /readyz answer 503 service_unavailable with Retry-After while Redis is down; then it recovers with every kubbi", async () => {
-    const stack = await startStack("redis");
+    const stack = await startStack("redis", { redisArgs: ["--appendfsync", "always"] });
     const { redis } = stack;
     try {
       const before = await stack.producer.create(note("made before the outage"));
@@ -67,7 +67,7 @@ describe("a Redis outage is a retryable 503, never a 500, and answered quickly",
       }
       expect(stack.api.output()).not.toMatch(/"level":50.*unhandled error/);
 
-      const restarted = await startRedis({ port: redis!.port, dir: redis!.dir });
+      const restarted = await startRedis({ port: redis!.port, dir: redis!.dir, args: ["--appendfsync", "always"] });
       try {
         let reply = await stack.producer.create(note("after"));
         for (let attempt = 0; reply.status === 503 && attempt < 100; attempt++) {
@@ -76,7 +76,8 @@ describe("a Redis outage is a retryable 503, never a 500, and answered quickly",
         }
         expect(reply.status).toBe(201);
         expect((await fetch(`${stack.api.baseUrl}/readyz`)).status).toBe(200);
-        expect((await consumer.claim(before.body.claim_url)).body.content).toBe("made before the outage");
+        const claimed = await consumer.claim(before.body.claim_url);
+        expect(claimed.body?.content, JSON.stringify(claimed.body)).toBe("made before the outage");
       } finally {
         await stack.api.stop();
         await restarted.stop();

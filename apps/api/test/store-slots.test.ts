@@ -73,7 +73,7 @@ describe("the Redis store never sends a batch that spans two cluster slots", () 
   const batches: Batch[] = [];
   beforeAll(async () => {
     server = await startRedis();
-    store = new RedisStore(recordingConnection(server.url, batches), { waitReplicas: 0, waitTimeoutMs: 100, retentionMs: 60_000 });
+    store = new RedisStore(recordingConnection(server.url, batches), { waitReplicas: 0, waitTimeoutMs: 100, retentionMs: 60_000, commandTimeoutMs: 5000, largestPayloadBytes: 1024 });
   });
   afterAll(async () => {
     await store.close();

@@ -54,7 +54,7 @@ try {
   fail((error as Error).message);
 }
 if (!hasRedis(settings)) fail("REDIS_URL (or REDIS_CLUSTER_NODES) is not set (keys made here must be stored where every API process can read them)");
-const store = new RedisStore(openRedis(settings, (error) => fail(`cannot reach Redis: ${error.message}`)), { waitReplicas: 0, waitTimeoutMs: 0, retentionMs: 0 });
+const store = new RedisStore(openRedis(settings, (error) => fail(`cannot reach Redis: ${error.message}`)), { waitReplicas: 0, waitTimeoutMs: 0, retentionMs: 0, commandTimeoutMs: settings.commandTimeoutMs, largestPayloadBytes: 0 });
 
 try {
   if (command === "create") {

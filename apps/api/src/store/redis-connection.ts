@@ -64,15 +64,15 @@ export type RedisClient = Redis | Cluster;
 
 /**
  * Opens the one connection (or cluster client) the store uses. Commands fail fast instead of queueing
- * through an outage: a timeout per command, one retry, and no offline queue once the first connection is
- * made, so a data route answers 503 within about commandTimeoutMs and /readyz at once.
+ * through an outage: one retry, and no offline queue once the first connection is made, so a data route
+ * answers 503 at once on a lost connection; the store bounds every call by commandTimeoutMs (plus time
+ * for the payload it moves), so a hung Redis is a 503 too.
  */
 export function openRedis(settings: RedisSettings, onConnectionError: (error: Error) => void = () => {}): RedisClient {
   const options: RedisOptions = {
     username: settings.username,
     password: settings.password,
     ...(settings.tls ? { tls: {} } : {}),
-    commandTimeout: settings.commandTimeoutMs,
     maxRetriesPerRequest: 1,
     connectTimeout: Math.max(settings.commandTimeoutMs, 2000),
     // Reconnect quickly and keep trying: the outage ends when Redis is back, not when we give up.

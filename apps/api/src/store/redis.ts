@@ -33,7 +33,14 @@ export interface RedisStoreOptions {
   waitTimeoutMs: number;
   /** Tombstone retention, for trimming the owner index (the same setting the kubbis were made with). */
   retentionMs: number;
+  /** A Redis call that has not answered in this time fails (503); calls moving a payload get more (see bounded). */
+  commandTimeoutMs: number;
+  /** The largest payload a claim may read back, for its time allowance. */
+  largestPayloadBytes: number;
 }
+
+/** Time allowed per byte moved on top of the command timeout: 1 MiB per 250 ms, so a 10 MiB payload gets 2.5 s more. */
+const MS_PER_BYTE = 250 / (1024 * 1024);
 
 /** How many active-looking entries one cap check reads to find kubbis already gone. */
 const GONE_CHECK_BATCH = 1000;
@@ -54,10 +61,23 @@ export class RedisStore implements KubbiStore {
   }
 
   /** Runs one script and decodes its reply (Buffer replies, so sealed bytes stay bytes). */
-  private async run<Result, Subject>(script: LuaScript<Result, Subject>, keys: readonly string[], args: Array<string | number | Buffer>, subject: Subject): Promise<Result> {
+  private async run<Result, Subject>(script: LuaScript<Result, Subject>, keys: readonly string[], args: Array<string | number | Buffer>, subject: Subject, replyBytes = 0): Promise<Result> {
     const command = (this.redis as unknown as Record<string, (...parts: unknown[]) => Promise<unknown>>)[`${script.name}Buffer`]!;
-    const reply = await command.call(this.redis, ...keys, ...args.map((arg) => (typeof arg === "number" ? String(arg) : arg)));
+    const sentBytes = args.reduce<number>((sum, arg) => sum + (Buffer.isBuffer(arg) ? arg.length : 0), 0);
+    const reply = await this.bounded(command.call(this.redis, ...keys, ...args.map((arg) => (typeof arg === "number" ? String(arg) : arg))), Math.ceil((sentBytes + replyBytes) * MS_PER_BYTE));
     return script.decode(reply, subject);
+  }
+
+  /**
+   * Fails a Redis call that has not answered within the command timeout (plus extraMs for the bytes it
+   * moves, or for a WAIT), so a route answers 503 quickly when Redis hangs; the command may still complete.
+   */
+  private bounded<T>(pending: Promise<T>, extraMs = 0): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("Command timed out")), this.options.commandTimeoutMs + extraMs);
+    });
+    return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
   }
 
   /**
@@ -78,7 +98,7 @@ export class RedisStore implements KubbiStore {
     }
     if (stored.status === "rejected" || !indexed) {
       await Promise.allSettled([
-        this.redis.del(...kubbiKeys(record.tokenHash)),
+        this.bounded(this.redis.del(...kubbiKeys(record.tokenHash))),
         ...(indexed ? [this.run(UNINDEX, [listKey(record.ownerId), expiryKey(record.ownerId), idKey(record.ownerId, record.id)], [record.tokenHash], undefined)] : []),
       ]);
       if (stored.status === "rejected") throw stored.reason;
@@ -94,15 +114,15 @@ export class RedisStore implements KubbiStore {
    * out of the count (claims and deletes do not touch the owner's slot). Returns how many it found.
    */
   private async markGoneKubbis(ownerId: string, nowMs: number): Promise<number> {
-    const candidates = await this.redis.zrangebyscore(expiryKey(ownerId), `(${nowMs}`, "+inf", "LIMIT", 0, GONE_CHECK_BATCH);
-    const statuses = await Promise.all(candidates.map((tokenHash) => this.redis.hget(metaKey(tokenHash), "st")));
+    const candidates = await this.bounded(this.redis.zrangebyscore(expiryKey(ownerId), `(${nowMs}`, "+inf", "LIMIT", 0, GONE_CHECK_BATCH));
+    const statuses = await Promise.all(candidates.map((tokenHash) => this.bounded(this.redis.hget(metaKey(tokenHash), "st"))));
     const gone = candidates.filter((_, index) => statuses[index] !== "active");
     if (gone.length > 0) await this.run(MARK_GONE, [expiryKey(ownerId)], [nowMs, ...gone], undefined);
     return gone.length;
   }
 
   async claim(tokenHash: string, nowMs: number): Promise<ClaimOutcome> {
-    const outcome = await this.run(CLAIM, kubbiKeys(tokenHash), [nowMs], tokenHash);
+    const outcome = await this.run(CLAIM, kubbiKeys(tokenHash), [nowMs], tokenHash, this.options.largestPayloadBytes);
     if (outcome.kind === "claimed" && outcome.burned) await this.waitForReplicas([metaKey(tokenHash)]);
     return outcome;
   }
@@ -116,7 +136,7 @@ export class RedisStore implements KubbiStore {
       undefined,
     );
     // A cap check may have re-scored the burned kubbi meanwhile: count it as active again.
-    if (claimed.burned && nowMs < record.expiresAt) await this.redis.zadd(expiryKey(record.ownerId), "XX", record.expiresAt, record.tokenHash);
+    if (claimed.burned && nowMs < record.expiresAt) await this.bounded(this.redis.zadd(expiryKey(record.ownerId), "XX", record.expiresAt, record.tokenHash));
   }
 
   /** The inspect path: one script call. */
@@ -125,7 +145,7 @@ export class RedisStore implements KubbiStore {
   }
 
   async findById(ownerId: string, id: string, nowMs: number): Promise<KubbiRecord | null> {
-    const tokenHash = await this.redis.get(idKey(ownerId, id));
+    const tokenHash = await this.bounded(this.redis.get(idKey(ownerId, id)));
     return tokenHash ? this.findByTokenHash(tokenHash, nowMs) : null;
   }
 
@@ -152,24 +172,24 @@ export class RedisStore implements KubbiStore {
   }
 
   async findApiKey(keyHash: string): Promise<StoredApiKey | null> {
-    const stored = await this.redis.get(apiKeyKey(keyHash));
+    const stored = await this.bounded(this.redis.get(apiKeyKey(keyHash)));
     return stored ? (JSON.parse(stored) as StoredApiKey) : null;
   }
 
   /** The record first, then its id entry: a key listed by id is always one that can be found. */
   async saveApiKey(keyHash: string, key: StoredApiKey): Promise<void> {
-    await this.redis.set(apiKeyKey(keyHash), JSON.stringify(key));
-    await this.redis.hset(API_KEY_IDS, key.id, keyHash);
+    await this.bounded(this.redis.set(apiKeyKey(keyHash), JSON.stringify(key)));
+    await this.bounded(this.redis.hset(API_KEY_IDS, key.id, keyHash));
   }
 
   async listApiKeys(): Promise<StoredApiKey[]> {
-    const hashes = Object.values(await this.redis.hgetall(API_KEY_IDS));
+    const hashes = Object.values(await this.bounded(this.redis.hgetall(API_KEY_IDS)));
     const keys = await Promise.all(hashes.map((keyHash) => this.findApiKey(keyHash)));
     return keys.filter((key): key is StoredApiKey => key !== null);
   }
 
   async revokeApiKey(id: string, nowMs: number): Promise<boolean> {
-    const keyHash = await this.redis.hget(API_KEY_IDS, id);
+    const keyHash = await this.bounded(this.redis.hget(API_KEY_IDS, id));
     const key = keyHash ? await this.findApiKey(keyHash) : null;
     if (!keyHash || !key) return false;
     await this.saveApiKey(keyHash, { ...key, revokedAt: key.revokedAt ?? nowMs });
@@ -181,7 +201,7 @@ export class RedisStore implements KubbiStore {
   }
 
   async completeIdempotent(slot: string, value: Buffer, ttlMs: number, nowMs: number): Promise<void> {
-    await this.redis.set(idempotencyKey(slot), value, "PXAT", nowMs + ttlMs);
+    await this.bounded(this.redis.set(idempotencyKey(slot), value, "PXAT", nowMs + ttlMs));
   }
 
   async abandonIdempotent(slot: string): Promise<void> {
@@ -191,7 +211,7 @@ export class RedisStore implements KubbiStore {
   /** Every master answers (one server, or each master of a cluster). */
   async ping(): Promise<void> {
     if (this.redis instanceof Cluster && this.redis.status !== "ready") throw new Error("Cluster isn't ready");
-    await Promise.all(masters(this.redis).map((node) => node.ping()));
+    await this.bounded(Promise.all(masters(this.redis).map((node) => node.ping())));
   }
 
   async close(): Promise<void> {
@@ -214,8 +234,8 @@ export class RedisStore implements KubbiStore {
 
   /** WAIT has no key: in a cluster it rides in a one-slot batch behind a read of the key, so it runs on that key's master. */
   private async waitOnMasterOf(key: string, replicas: number, timeoutMs: number): Promise<number> {
-    if (!(this.redis instanceof Cluster)) return (this.redis as Redis).wait(replicas, timeoutMs);
-    const replies = await this.redis.pipeline().exists(key).call("WAIT", String(replicas), String(timeoutMs)).exec();
+    if (!(this.redis instanceof Cluster)) return this.bounded((this.redis as Redis).wait(replicas, timeoutMs), timeoutMs);
+    const replies = await this.bounded(this.redis.pipeline().exists(key).call("WAIT", String(replicas), String(timeoutMs)).exec(), timeoutMs);
     const [error, acknowledged] = replies?.[1] ?? [new Error("WAIT got no reply"), 0];
     if (error) throw error;
     return Number(acknowledged);

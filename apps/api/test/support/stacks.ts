@@ -22,9 +22,14 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+export type StackOptions = Omit<StartApiOptions, "redisUrl" | "redisClusterNodes"> & {
+  /** Extra redis-server arguments for a redis stack, e.g. ["--appendfsync", "always"]. */
+  redisArgs?: string[];
+};
+
 /** A real API process on its own redis-server, its own local cluster, or the in-process store. */
-export async function startStack(kind: StoreKind, options: Omit<StartApiOptions, "redisUrl" | "redisClusterNodes"> = {}): Promise<Stack> {
-  const redis = kind === "redis" ? await startRedis() : undefined;
+export async function startStack(kind: StoreKind, { redisArgs, ...options }: StackOptions = {}): Promise<Stack> {
+  const redis = kind === "redis" ? await startRedis({ args: redisArgs }) : undefined;
   const cluster = kind === "cluster" ? await startRedisCluster() : undefined;
   const connection: StoreConnection = redis ? { redisUrl: redis.url } : cluster ? { redisClusterNodes: cluster.nodes } : {};
   const api = await startApi({ ...options, ...connection }).catch(async (error: unknown) => {
@@ -85,7 +90,7 @@ export async function dumpRedis(db: Redis | Cluster): Promise<Array<{ key: strin
 export const tokenOf = (claimUrl: string) => claimUrl.slice(claimUrl.lastIndexOf("/") + 1);
 
 /** A stack for the enclosing describe block: started before its tests, stopped after them. */
-export function useStack(kind: StoreKind, options: Omit<StartApiOptions, "redisUrl" | "redisClusterNodes"> = {}): Stack {
+export function useStack(kind: StoreKind, options: StackOptions = {}): Stack {
   const stack = {} as Stack;
   beforeAll(async () => {
     Object.assign(stack, await startStack(kind, options));
