@@ -106,3 +106,19 @@ export function openRedis(settings: RedisSettings, onConnectionError: (error: Er
 export function masters(client: RedisClient): Redis[] {
   return client instanceof Cluster ? client.nodes("master") : [client];
 }
+
+/**
+ * The masters serving the cluster's slots, by the last slot map: throws when one of them is not
+ * connected (a master that just died leaves the pool at once, before the cluster fails it over).
+ */
+export function slotMasters(client: RedisClient): Redis[] {
+  if (!(client instanceof Cluster)) return [client];
+  if (client.status !== "ready") throw new Error("Cluster isn't ready");
+  const connected = new Map(client.nodes("master").map((node) => [`${node.options.host}:${node.options.port}`, node]));
+  const owners = new Set(client.slots.map((nodes) => nodes[0]).filter((owner): owner is string => owner !== undefined));
+  return [...owners].map((owner) => {
+    const node = connected.get(owner);
+    if (!node) throw new Error(`Connection is closed: the master ${owner} serving part of the slots is not connected`);
+    return node;
+  });
+}

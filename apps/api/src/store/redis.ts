@@ -11,7 +11,7 @@ import { RESTORE_CLAIM } from "./lua/restore-claim.js";
 import type { LuaScript } from "./lua/script.js";
 import { STORE_KUBBI } from "./lua/store-kubbi.js";
 import { BatchedRateCounter } from "./rate-counter.js";
-import { masters, type RedisClient } from "./redis-connection.js";
+import { slotMasters, type RedisClient } from "./redis-connection.js";
 import { ReplicationError } from "./redis-errors.js";
 import { recordToHash } from "./record-codec.js";
 import type {
@@ -210,8 +210,7 @@ export class RedisStore implements KubbiStore {
 
   /** Every master answers (one server, or each master of a cluster). */
   async ping(): Promise<void> {
-    if (this.redis instanceof Cluster && this.redis.status !== "ready") throw new Error("Cluster isn't ready");
-    await this.bounded(Promise.all(masters(this.redis).map((node) => node.ping())));
+    await this.bounded(Promise.all(slotMasters(this.redis).map((node) => node.ping())));
   }
 
   async close(): Promise<void> {
