@@ -28,6 +28,7 @@ const envSchema = z.object({
   KUBBI_MAX_TTL_SECONDS: intFromEnv(86_400, 1),
   KUBBI_TOMBSTONE_RETENTION_SECONDS: intFromEnv(7 * 86_400, 0),
   KUBBI_IDEMPOTENCY_TTL_SECONDS: intFromEnv(86_400, 1),
+  KUBBI_INDEX_SWEEP_SECONDS: intFromEnv(60, 1),
   KUBBI_MAX_FILES: intFromEnv(5, 1),
   KUBBI_MAX_KUBBI_BYTES: intFromEnv(10 * MIB, 1),
   KUBBI_MAX_ACTIVE_KUBBIS: intFromEnv(10_000, 1),
@@ -60,6 +61,8 @@ export interface Config {
   maxTtlSeconds: number;
   tombstoneRetentionSeconds: number;
   idempotencyTtlSeconds: number;
+  /** How often every known owner's index is swept of entries past their purge time. */
+  indexSweepSeconds: number;
   defaultPlan: Plan;
   consumerRatePerMinute: number;
   trustProxy: string | undefined;
@@ -113,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     maxTtlSeconds: e.KUBBI_MAX_TTL_SECONDS,
     tombstoneRetentionSeconds: e.KUBBI_TOMBSTONE_RETENTION_SECONDS,
     idempotencyTtlSeconds: e.KUBBI_IDEMPOTENCY_TTL_SECONDS,
+    indexSweepSeconds: e.KUBBI_INDEX_SWEEP_SECONDS,
     defaultPlan: {
       maxFiles: e.KUBBI_MAX_FILES,
       maxKubbiBytes: e.KUBBI_MAX_KUBBI_BYTES,

@@ -17,8 +17,6 @@ import type { KubbiStore } from "./store/store.js";
 
 export { StartupError };
 
-/** How often every known owner's index is swept of entries past their purge time. */
-const INDEX_SWEEP_INTERVAL_MS = 60_000;
 
 export interface RunningServer {
   url: string;
@@ -71,10 +69,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const devApiKey = config.mode === "development" ? newApiKey() : undefined;
   if (devApiKey) registry.addEnvironmentKey(devApiKey, "development key");
 
+  // Every known owner's index drops purged entries, also for keys no longer used (one sweep at a time).
+  let sweeping = false;
   const sweeper = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
     const sweep = async () => store.sweepOwnerIndexes([...registry.environmentKeyIds(), ...(await store.listApiKeys()).map((key) => key.id)], Date.now());
-    sweep().catch((error: Error) => logger.warn({ err: { name: error.name, message: error.message } }, "owner index sweep failed; the next one retries"));
-  }, INDEX_SWEEP_INTERVAL_MS).unref();
+    sweep()
+      .catch((error: Error) => logger.warn({ err: { name: error.name, message: error.message } }, "owner index sweep failed; the next one retries"))
+      .finally(() => (sweeping = false));
+  }, config.indexSweepSeconds * 1000).unref();
 
   let draining = false;
   const app = createApp({ context, registry, logger, isDraining: () => draining });

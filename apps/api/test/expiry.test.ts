@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { consumer, expectEnvelope } from "./support/http.js";
 import { STORE_KINDS, keysMatching, startStack, useStack } from "./support/stacks.js";
 
@@ -41,5 +41,19 @@ describe.each(STORE_KINDS)("expiry on the %s store", (storeKind) => {
     } finally {
       await capped.stop();
     }
+  });
+});
+
+/** The owner's index does not wait for its key to come back: a periodic sweep drops purged entries. */
+describe.each(["redis", "cluster"] as const)("owner indexes on the %s store", (storeKind) => {
+  const stack = useStack(storeKind, { env: { KUBBI_MIN_TTL_SECONDS: "1", KUBBI_TOMBSTONE_RETENTION_SECONDS: "1", KUBBI_INDEX_SWEEP_SECONDS: "1" } });
+
+  it("keep no entry past its kubbi's purge time, even for an API key that is never used again", async () => {
+    const created = await stack.producer.create({ content: "once", content_type: "text/plain", ttl_seconds: 1 });
+    expect(created.status).toBe(201);
+    expect(await keysMatching(stack.db!, "own:*")).not.toEqual([]);
+    // No request from this key again: only the sweep can empty its index (purge time = expiry + 1 s).
+    await vi.waitFor(async () => expect(await keysMatching(stack.db!, "own:*")).toEqual([]), { timeout: 20_000, interval: 250 });
+    expect(await keysMatching(stack.db!, "kb:*")).toEqual([]);
   });
 });
