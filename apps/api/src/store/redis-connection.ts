@@ -82,7 +82,7 @@ export function openRedis(settings: RedisSettings, onConnectionError: (error: Er
   if (settings.clusterNodes.length > 0) {
     const clusterOptions: ClusterOptions = {
       redisOptions: options,
-      // Offline queue on so the first commands wait for the slot map; each still times out after commandTimeoutMs.
+      // Offline queue on so the first commands wait for the slot map; the store still bounds each call.
       enableOfflineQueue: true,
       maxRedirections: 8,
       retryDelayOnFailover: 100,
