@@ -116,7 +116,8 @@ export class RedisStore implements KubbiStore {
   private async markGoneKubbis(ownerId: string, nowMs: number): Promise<number> {
     const candidates = await this.bounded(this.redis.zrangebyscore(expiryKey(ownerId), `(${nowMs}`, "+inf", "LIMIT", 0, GONE_CHECK_BATCH));
     const statuses = await Promise.all(candidates.map((tokenHash) => this.bounded(this.redis.hget(metaKey(tokenHash), "st"))));
-    const gone = candidates.filter((_, index) => statuses[index] !== "active");
+    // Only a tombstone proves a kubbi gone: a missing state may be a create of this owner still under way.
+    const gone = candidates.filter((_, index) => statuses[index] !== null && statuses[index] !== "active");
     if (gone.length > 0) await this.run(MARK_GONE, [expiryKey(ownerId)], [nowMs, ...gone], undefined);
     return gone.length;
   }
