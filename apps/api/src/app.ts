@@ -8,10 +8,13 @@ import { planJsonBody } from "./http/json-body.js";
 import { producerAuth } from "./http/producer-auth.js";
 import { producerRateLimit } from "./http/rate-limit.js";
 import { requestContext } from "./http/request-context.js";
+import { fillPageAsset } from "./fill-page/assets.js";
 import { claimsRouter } from "./routes/claims.js";
+import { fillRouter } from "./routes/fill.js";
 import { liveness, readiness } from "./routes/health.js";
 import { kubbisRouter } from "./routes/kubbis.js";
 import { mcpRouter } from "./routes/mcp.js";
+import { requestsRouter } from "./routes/requests.js";
 import type { ServiceContext } from "./services/context.js";
 
 export interface AppDependencies {
@@ -33,11 +36,15 @@ export function createApp({ context, registry, logger, isDraining }: AppDependen
   app.get("/healthz", liveness);
   app.get("/readyz", readiness(context.store, isDraining));
   app.get("/assets/:name", claimPageAsset);
+  app.get("/assets/fill/:name", fillPageAsset);
   // Authentication, then the key's rate limit, then its body limit: one chain, shared by REST and MCP, so
   // both count against the same per-key limits and the same large-body gate.
   const producerChain = [producerAuth(registry), producerRateLimit(context.store, context.now), planJsonBody(context.config.maxConcurrentLargeBodies)];
   app.use("/api/v1/kubbis", kubbisRouter(context, producerChain));
   app.use("/r", claimsRouter(context));
+  // Request links (docs/request-links.md): the requester's routes, and the fill link's.
+  app.use("/api/v1/requests", requestsRouter(context, producerChain));
+  app.use("/f", fillRouter(context));
   // MCP over Streamable HTTP: the same tools as `npx @kubbi.ai/mcp`, in-process, with the caller's key.
   app.use("/mcp", mcpRouter(context, producerChain, logger));
   app.use(() => {

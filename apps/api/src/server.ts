@@ -9,6 +9,7 @@ import { KubbiSealer } from "./crypto/kubbi-sealer.js";
 import { newApiKey } from "./crypto/tokens.js";
 import type { ServiceContext } from "./services/context.js";
 import { openStore } from "./store/open-store.js";
+import { openRequestStore } from "./store/requests/open-request-store.js";
 
 export interface RunningServer {
   url: string;
@@ -29,9 +30,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await store.ping();
   }
 
+  const requests = openRequestStore(config.redisUrl, (error) => logger.error({ err: { name: error.name, message: error.message } }, "redis connection error"));
+
   let publicUrl = config.publicUrl ?? "";
   const context: ServiceContext = {
     store,
+    requests,
     sealer: new KubbiSealer(keyRing),
     config,
     publicUrl: () => publicUrl,
@@ -68,7 +72,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs).unref();
       });
-      await store.close();
+      await Promise.all([store.close(), requests.close()]);
     },
   };
 }

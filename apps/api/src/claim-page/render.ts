@@ -8,16 +8,16 @@ import type { inspectView } from "../services/views.js";
 
 type Inspected = ReturnType<typeof inspectView>;
 
-const escapeHtml = (text: string) =>
+export const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (character) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[character]!);
 
-function formatBytes(bytes: number): string {
+export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-function layout(title: string, body: string): string {
+export function layout(title: string, body: string, stylesheets: string[] = []): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -25,7 +25,7 @@ function layout(title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <title>${escapeHtml(title)} · kubbi</title>
-<link rel="stylesheet" href="/assets/claim.css">
+<link rel="stylesheet" href="/assets/claim.css">${stylesheets.map((href) => `<link rel="stylesheet" href="${href}">`).join("")}
 </head>
 <body>
 <main class="card">

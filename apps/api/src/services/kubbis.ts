@@ -13,8 +13,20 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 export const claimUrlFor = (context: ServiceContext, claimToken: string) => `${context.publicUrl()}/r/${claimToken}`;
 
+/** A new kubbi's id and claim token; a request's delivery fixes them in advance (services/requests.ts). */
+export interface KubbiIdentity {
+  id: string;
+  claimToken: string;
+}
+
 /** Validates, enforces the producer's plan, seals, and stores a new kubbi. Nothing is stored on rejection. */
-export async function createKubbi(context: ServiceContext, schemas: CreateKubbiSchemas, producer: Producer, body: unknown) {
+export async function createKubbi(
+  context: ServiceContext,
+  schemas: CreateKubbiSchemas,
+  producer: Producer,
+  body: unknown,
+  identity: KubbiIdentity = { id: randomUUID(), claimToken: newClaimToken() },
+) {
   const parsed = parseCreateKubbi(schemas, body);
   if ("problems" in parsed) throw validationError(parsed.problems);
 
@@ -40,8 +52,7 @@ export async function createKubbi(context: ServiceContext, schemas: CreateKubbiS
   }
 
   const nowMs = context.now();
-  const id = randomUUID();
-  const claimToken = newClaimToken();
+  const { id, claimToken } = identity;
   const sealed = context.sealer.sealNew(id, claimToken, payload, info, nowMs);
   const record: KubbiRecord = {
     id,
