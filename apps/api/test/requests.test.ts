@@ -3,7 +3,8 @@
  * a filler delivers (SDK `fulfil`, or a real Chromium on the fill page), the requester claims and
  * decrypts. Every refusal is tried for real, and a Redis dump plus the server's keys is searched.
  */
-import { createECDH, createHash, randomBytes } from "node:crypto";
+import { createECDH, createHash, randomBytes, randomUUID } from "node:crypto";
+import { createResponseValidator } from "@kubbi/openapi/validator";
 import { KubbiClient, fulfil, isKubbiApiError, isKubbiGoneError } from "@kubbi.ai/sdk";
 import {
   EnvelopeError,
@@ -287,5 +288,53 @@ describe("the fill page in a real browser (redis)", () => {
     await page.goto(fillUrl);
     expect(await audit()).toEqual([]);
     await page.close();
+  });
+});
+
+describe("every request-link response matches the OpenAPI spec (redis)", () => {
+  const stack = useStack("redis");
+  const validator = createResponseValidator();
+
+  async function conforms(method: string, template: string, url: string, init: RequestInit = {}) {
+    const response = await fetch(url, { method, ...init });
+    const body: unknown = await response.json();
+    const check = validator.validateResponse(method, template, response.status, body);
+    expect(check.errors, `${method} ${template} ${response.status}`).toBe("");
+    return response.status;
+  }
+
+  it("requester and fill routes, success and failure", async () => {
+    const auth = { authorization: `Bearer ${stack.api.apiKey}`, "content-type": "application/json" };
+    const base = stack.api.baseUrl;
+    const { publicKey } = await generateRequestKeyPair();
+    const body = { description: "spec", public_key: toBase64Url(publicKey), request_ttl_seconds: 600, ttl_seconds: 600, wanted: { kind: "files", max_files: 2 } };
+    const statuses: number[] = [];
+    const created = await fetch(`${base}/api/v1/requests`, { method: "POST", headers: auth, body: JSON.stringify(body) });
+    const { id, fill_url: fillUrl } = (await created.json()) as { id: string; fill_url: string };
+    expect(validator.validateResponse("POST", "/api/v1/requests", 201, await (await fetch(`${base}/api/v1/requests`, { method: "POST", headers: auth, body: JSON.stringify(body) })).json()).errors).toBe("");
+    const fill = fillUrl.replace(/#.*/, "");
+    statuses.push(await conforms("POST", "/api/v1/requests", `${base}/api/v1/requests`, { headers: auth, body: JSON.stringify({ ...body, description: "" }) }));
+    statuses.push(await conforms("GET", "/api/v1/requests/{id}", `${base}/api/v1/requests/${id}`, { headers: auth }));
+    statuses.push(await conforms("GET", "/f/{token}/info", `${fill}/info`));
+    await fulfil(fillUrl, { files: [{ name: "a.txt", content: "a" }] });
+    statuses.push(await conforms("GET", "/api/v1/requests/{id}", `${base}/api/v1/requests/${id}`, { headers: auth }));
+    statuses.push(await conforms("GET", "/f/{token}/info", `${fill}/info`));
+    statuses.push(await conforms("POST", "/f/{token}", fill, { headers: { "content-type": "application/octet-stream" }, body: new Uint8Array(200) }));
+    statuses.push(await conforms("DELETE", "/api/v1/requests/{id}", `${base}/api/v1/requests/${id}`, { headers: auth }));
+    statuses.push(await conforms("GET", "/api/v1/requests/{id}", `${base}/api/v1/requests/${randomUUID()}`, { headers: auth }));
+
+    const other = await client(stack).request({ description: "to cancel", requestTtlSeconds: 600, ttlSeconds: 600 });
+    statuses.push(await conforms("DELETE", "/api/v1/requests/{id}", `${base}/api/v1/requests/${other.handle.id}`, { headers: auth }));
+    const otherFill = other.fillUrl.replace(/#.*/, "");
+    statuses.push(await conforms("GET", "/f/{token}/info", `${otherFill}/info`));
+    statuses.push(await conforms("POST", "/f/{token}", otherFill, { headers: { "content-type": "application/octet-stream" }, body: new Uint8Array(200) }));
+    statuses.push(await conforms("GET", "/f/{token}/info", `${base}/f/${"Z".repeat(43)}/info`));
+
+    const open = await client(stack).request({ description: "open", requestTtlSeconds: 600, ttlSeconds: 600, maxBytes: 500 });
+    const openFill = open.fillUrl.replace(/#.*/, "");
+    for (const [type, size] of [["text/plain", 200], ["application/octet-stream", 600], ["application/octet-stream", 200]] as const) {
+      statuses.push(await conforms("POST", "/f/{token}", openFill, { headers: { "content-type": type }, body: new Uint8Array(size) }));
+    }
+    expect(statuses.sort()).toEqual([200, 200, 200, 200, 400, 400, 404, 404, 409, 409, 409, 410, 410, 413, 415].sort());
   });
 });
