@@ -209,6 +209,49 @@ describe("what the server holds (redis)", () => {
   });
 });
 
+describe("a crash between the two steps of a delivery (redis)", () => {
+  const stack = useStack("redis");
+
+  async function requestKey(requestId: string): Promise<string> {
+    for (const key of await stack.db!.keys("rq:*")) if ((await stack.db!.hget(key, "id")) === requestId) return key;
+    throw new Error("no such request in Redis");
+  }
+
+  it("after the kubbi was written but before the request was marked: no second delivery, and the requester still claims", async () => {
+    const { fillUrl, handle } = await ask(stack);
+    await fulfil(fillUrl, { content: "written before the crash" });
+    await stack.db!.hset(await requestKey(handle.id), "st", "fulfilling"); // as if finishFill never ran
+    const second = await errorOf(fulfil(fillUrl, { content: "again" }));
+    expect(isKubbiApiError(second) && second.code).toBe("already_fulfilled");
+    expect((await handle.status()).status).toBe("fulfilled");
+    expect(await stack.db!.hget(await requestKey(handle.id), "st")).toBe("fulfilled");
+    expect(await handle.claim()).toMatchObject({ content: "written before the crash" });
+  });
+
+  it("after the request was taken but before the kubbi was written: still no second delivery; it shows as fulfilling", async () => {
+    const { fillUrl, handle } = await ask(stack);
+    await stack.db!.hset(await requestKey(handle.id), "st", "fulfilling", "kid", randomUUID(), "sct", "x"); // as if the process died in step 2
+    const second = await errorOf(fulfil(fillUrl, { content: "again" }));
+    expect(isKubbiApiError(second) && [second.status, second.code]).toEqual([409, "already_fulfilled"]);
+    expect((await handle.status()).status).toBe("fulfilling");
+  });
+});
+
+describe("a delivery the requester's plan refuses (memory, one active kubbi allowed)", () => {
+  const stack = useStack("memory", { env: { KUBBI_MAX_ACTIVE_KUBBIS: "1" } });
+
+  it("is refused with the plan's error and the request stays open for another try", async () => {
+    const { fillUrl, handle } = await ask(stack);
+    const blocker = await client(stack).send({ content: "taking the only slot", contentType: "text/plain", ttlSeconds: 600 });
+    const refused = await errorOf(fulfil(fillUrl, { content: "no room" }));
+    expect(isKubbiApiError(refused) && [refused.status, refused.code]).toEqual([429, "quota_exceeded"]);
+    expect((await handle.status()).status).toBe("open");
+    await client(stack).delete(blocker.id);
+    await fulfil(fillUrl, { content: "room now" });
+    expect(await handle.claim()).toMatchObject({ content: "room now" });
+  });
+});
+
 describe("the fill page in a real browser (redis)", () => {
   const stack = useStack("redis");
   let browser: Browser;
