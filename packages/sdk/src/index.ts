@@ -2,7 +2,9 @@ export { KubbiClient, DEFAULT_BASE_URL, type KubbiClientOptions, type KubbiListR
 export { claim, inspect, type ConsumerOptions } from "./consumer.js";
 export {
   fulfil,
+  inspectFillUrl,
   RequestHandle,
+  type FillRequestInfo,
   type FulfilParams,
   type FulfilResult,
   type RequestHandleJson,

@@ -198,6 +198,7 @@ interface WireFillInfo {
   description: string;
   wanted: { kind: "content" | "files"; max_files: number; max_bytes: number };
   public_key: string;
+  expires_at: string;
 }
 
 /** Splits a fill URL into the API's origin, the fill path, and the key fingerprint its fragment carries. */
@@ -221,19 +222,14 @@ function parseFillUrl(fillUrl: string): { fillEndpoint: string; fingerprint: str
  * could mean it was delivered, and a request takes one delivery.
  */
 export async function fulfil(fillUrl: string, params: FulfilParams, options: Omit<ConsumerOptions, "allowedOrigins"> = {}): Promise<FulfilResult> {
-  const { fillEndpoint, fingerprint } = parseFillUrl(fillUrl);
-  const transport = makeTransport(options);
-  const info = await request<WireFillInfo>(transport, { ...pickRequestOptions(options), method: "GET", url: `${fillEndpoint}/info` });
-  const publicKey = fromBase64Url(info.public_key);
-  if ((await publicKeyFingerprint(publicKey)) !== fingerprint) {
-    throw new KubbiError("The requester's public key from the server does not match the fill URL's fingerprint: nothing was sent");
-  }
+  const { fillEndpoint } = parseFillUrl(fillUrl);
+  const info = await inspectFillUrl(fillUrl, options);
   const delivery = await toDelivery(params);
   if (delivery.kind !== info.wanted.kind) throw new KubbiUsageError(`This request asks for ${info.wanted.kind === "files" ? "files" : "one text or JSON payload (content)"}`);
-  if (delivery.kind === "files" && delivery.files.length > info.wanted.max_files) throw new KubbiUsageError(`This request takes at most ${info.wanted.max_files} files`);
-  const envelope = await sealEnvelope(publicKey, encodeDelivery(delivery), deliveryContext(info.request_id));
-  if (envelope.length > info.wanted.max_bytes) throw new KubbiUsageError(`The sealed delivery is ${envelope.length} bytes; this request takes at most ${info.wanted.max_bytes}`);
-  const wire = await request<{ request_id: string; status: "fulfilled"; size_bytes: number }>(transport, {
+  if (delivery.kind === "files" && delivery.files.length > info.wanted.maxFiles) throw new KubbiUsageError(`This request takes at most ${info.wanted.maxFiles} files`);
+  const envelope = await sealEnvelope(fromBase64Url(info.publicKey), encodeDelivery(delivery), deliveryContext(info.requestId));
+  if (envelope.length > info.wanted.maxBytes) throw new KubbiUsageError(`The sealed delivery is ${envelope.length} bytes; this request takes at most ${info.wanted.maxBytes}`);
+  const wire = await request<{ request_id: string; status: "fulfilled"; size_bytes: number }>(makeTransport(options), {
     ...pickRequestOptions(options),
     maxRetries: 0,
     method: "POST",
@@ -241,6 +237,35 @@ export async function fulfil(fillUrl: string, params: FulfilParams, options: Omi
     rawBody: new Uint8Array(envelope),
   });
   return { requestId: wire.request_id, status: wire.status, sizeBytes: wire.size_bytes };
+}
+
+/** What an open request asks for, after checking the served public key against the fill URL's fingerprint. */
+export interface FillRequestInfo {
+  requestId: string;
+  /** The requester key's name. */
+  requester: string;
+  description: string;
+  wanted: { kind: "content" | "files"; maxFiles: number; maxBytes: number };
+  expiresAt: Timestamp;
+  /** Raw P-256 public key, base64url, already checked against the fill URL. */
+  publicKey: string;
+}
+
+/** Reads a fill URL without delivering; throws if the server's public key does not match the URL's fingerprint. */
+export async function inspectFillUrl(fillUrl: string, options: Omit<ConsumerOptions, "allowedOrigins"> = {}): Promise<FillRequestInfo> {
+  const { fillEndpoint, fingerprint } = parseFillUrl(fillUrl);
+  const info = await request<WireFillInfo>(makeTransport(options), { ...pickRequestOptions(options), method: "GET", url: `${fillEndpoint}/info` });
+  if ((await publicKeyFingerprint(fromBase64Url(info.public_key))) !== fingerprint) {
+    throw new KubbiError("The requester's public key from the server does not match the fill URL's fingerprint: nothing was sent");
+  }
+  return {
+    requestId: info.request_id,
+    requester: info.requester,
+    description: info.description,
+    wanted: { kind: info.wanted.kind, maxFiles: info.wanted.max_files, maxBytes: info.wanted.max_bytes },
+    expiresAt: info.expires_at,
+    publicKey: info.public_key,
+  };
 }
 
 async function toDelivery(params: FulfilParams): Promise<Delivery> {
