@@ -4,6 +4,8 @@
  * decrypts. Every refusal is tried for real, and a Redis dump plus the server's keys is searched.
  */
 import { createECDH, createHash, randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { createResponseValidator } from "@kubbi/openapi/validator";
 import { KubbiClient, fulfil, isKubbiApiError, isKubbiGoneError } from "@kubbi.ai/sdk";
 import {
@@ -127,6 +129,34 @@ describe.each(STORE_KINDS)("request links on the %s store", (storeKind) => {
     expect(info.requester).toBe("KUBBI_API_KEYS[0]");
     expect(JSON.stringify(info)).not.toContain(stack.api.apiKey);
     expect(JSON.stringify(info)).not.toMatch(/env_[0-9a-f]{16}/);
+  });
+
+  it("the fill page has the claim page's strict headers, loads only its own assets, escapes the description, and GET/HEAD never take the request", async () => {
+    const { fillUrl, handle } = await ask(stack, { description: `<img src=x onerror=alert(1)> and "quotes" & </p><script>alert(2)</script>` });
+    const page = fillUrl.replace(/#.*/, "");
+    for (const method of ["GET", "HEAD", "GET"]) expect((await fetch(page, { method })).status).toBe(200);
+    const response = await fetch(page);
+    const csp = response.headers.get("content-security-policy")!;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/https?:/);
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const html = await response.text();
+    expect(html).not.toContain("<img src=x");
+    expect(html).not.toContain("<script>alert");
+    expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
+    expect(html).not.toMatch(/(src|href)="https?:\/\//);
+    for (const asset of ["fill.js", "fill.css", "envelope.js"]) {
+      const served = await fetch(`${stack.api.baseUrl}/assets/fill/${asset}`);
+      expect(served.status, asset).toBe(200);
+      expect(served.headers.get("content-security-policy")).toContain("default-src 'none'");
+    }
+    // The page seals with the SDK's own envelope module, byte for byte: one implementation, not a twin.
+    const envelopeJs = Buffer.from(await (await fetch(`${stack.api.baseUrl}/assets/fill/envelope.js`)).arrayBuffer());
+    expect(envelopeJs.equals(readFileSync(fileURLToPath(import.meta.resolve("@kubbi.ai/sdk/envelope"))))).toBe(true);
+    expect((await handle.status()).status).toBe("open");
   });
 
   it("bad requests and bad deliveries get one clear error each and change nothing", async () => {
