@@ -14,7 +14,8 @@ import { base64ToBytes, bytesToBase64 } from "./base64.js";
 export const ENVELOPE_VERSION = 1;
 /** The one suite: ECDH P-256, HKDF-SHA256, AES-256-GCM. */
 export const ENVELOPE_SUITE_P256_HKDF_SHA256_AES256GCM = 1;
-const PUBLIC_KEY_BYTES = 65;
+export const ENVELOPE_PUBLIC_KEY_BYTES = 65;
+const PUBLIC_KEY_BYTES = ENVELOPE_PUBLIC_KEY_BYTES;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 export const ENVELOPE_HEADER_BYTES = 2 + PUBLIC_KEY_BYTES + NONCE_BYTES;

@@ -4,7 +4,7 @@ import { sendFillPage } from "../fill-page/send.js";
 import { consumerRateLimit } from "../http/rate-limit.js";
 import { rememberRouteBase } from "../http/request-context.js";
 import type { ServiceContext } from "../services/context.js";
-import { deliver, deliveryLimit, fillInfo } from "../services/requests.js";
+import { deliver, fillInfo, openRequestFor } from "../services/requests.js";
 import { createKubbiSchemas } from "../validation/create-kubbi.js";
 
 /**
@@ -21,8 +21,10 @@ export function fillRouter(context: ServiceContext): Router {
     res.set("Cache-Control", "no-store").json(await fillInfo(context, req.params.token));
   });
   router.post("/:token", async (req, res) => {
-    const envelope = await readEnvelope(req, res, await deliveryLimit(context, req.params.token));
-    res.status(201).json(await deliver(context, kubbiSchemas, req.params.token, envelope));
+    // The request first: a refused link is answered before its body is read.
+    const request = await openRequestFor(context, req.params.token);
+    const envelope = await readEnvelope(req, res, request.wanted.maxBytes);
+    res.status(201).json(await deliver(context, kubbiSchemas, request, envelope));
   });
   return router;
 }

@@ -1,5 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { claimTokenContext, ENVELOPE_HEADER_BYTES, ENVELOPE_OVERHEAD_BYTES, EnvelopeError, fromBase64Url, importPublicKey, publicKeyFingerprint, sealEnvelope, toBase64Url } from "@kubbi.ai/sdk/envelope";
+import {
+  claimTokenContext,
+  ENVELOPE_OVERHEAD_BYTES,
+  ENVELOPE_PUBLIC_KEY_BYTES,
+  ENVELOPE_SUITE_P256_HKDF_SHA256_AES256GCM,
+  ENVELOPE_VERSION,
+  EnvelopeError,
+  fromBase64Url,
+  importPublicKey,
+  publicKeyFingerprint,
+  sealEnvelope,
+  toBase64Url,
+} from "@kubbi.ai/sdk/envelope";
 import { ApiError, validationError } from "../errors.js";
 import { hashClaimToken, isWellFormedClaimToken, newClaimToken } from "../crypto/tokens.js";
 import { effectiveRequestStatus, type RequestRecord, type RequestStatus } from "../store/requests/request-store.js";
@@ -126,7 +138,7 @@ export async function cancelRequest(context: ServiceContext, producer: Producer,
 }
 
 /** An open request for its fill token, or the refusal a filler should see. */
-async function openRequestFor(context: ServiceContext, fillToken: string): Promise<RequestRecord> {
+export async function openRequestFor(context: ServiceContext, fillToken: string): Promise<RequestRecord> {
   if (!isWellFormedClaimToken(fillToken)) throw requestNotFound();
   const record = await context.requests.findByFillHash(hashClaimToken(fillToken));
   if (!record) throw requestNotFound();
@@ -150,11 +162,6 @@ export async function fillInfo(context: ServiceContext, fillToken: string) {
   };
 }
 
-/** The most bytes a delivery to this request may have: read before the body is. */
-export async function deliveryLimit(context: ServiceContext, fillToken: string): Promise<number> {
-  return (await openRequestFor(context, fillToken)).wanted.maxBytes;
-}
-
 /**
  * One delivery, at most once per request. Steps, since the request (rq:{fillHash}) and the kubbi
  * (kb:{tokenHash}) live in different Redis slots:
@@ -166,16 +173,16 @@ export async function deliveryLimit(context: ServiceContext, fillToken: string):
  * Redis error in step 2 or 3 leaves it "fulfilling": never a second delivery; if the kubbi was written,
  * the requester's GET finishes step 3 (see getRequest), else the requester cancels and asks again.
  */
-export async function deliver(context: ServiceContext, kubbiSchemas: CreateKubbiSchemas, fillToken: string, envelope: Buffer) {
-  const record = await openRequestFor(context, fillToken);
+export async function deliver(context: ServiceContext, kubbiSchemas: CreateKubbiSchemas, record: RequestRecord, envelope: Buffer) {
   if (envelope.length > record.wanted.maxBytes) {
     throw new ApiError("payload_too_large", `The delivery is ${envelope.length} bytes; this request takes at most ${record.wanted.maxBytes}.`);
   }
-  if (envelope.length < ENVELOPE_OVERHEAD_BYTES || envelope[0] !== 1 || envelope[1] !== 1 || envelope[2] !== 4) {
+  // The server cannot check what is sealed, only that the header is one: a clear 400 for anything else.
+  if (envelope.length < ENVELOPE_OVERHEAD_BYTES || envelope[0] !== ENVELOPE_VERSION || envelope[1] !== ENVELOPE_SUITE_P256_HKDF_SHA256_AES256GCM) {
     throw validationError([`body: must be a sealed envelope (version 1, suite 1, at least ${ENVELOPE_OVERHEAD_BYTES} bytes; see docs/request-links.md)`]);
   }
   try {
-    await importPublicKey(envelope.subarray(2, ENVELOPE_HEADER_BYTES - 12));
+    await importPublicKey(envelope.subarray(2, 2 + ENVELOPE_PUBLIC_KEY_BYTES));
   } catch {
     throw validationError(["body: the envelope's ephemeral public key is not a P-256 point"]);
   }

@@ -6,10 +6,16 @@ interface Entry {
   purgeAt: number;
 }
 
+const SWEEP_INTERVAL_MS = 30_000;
+
 /** The in-process twin of the Redis request store: each method runs in one turn of the event loop, as atomic as its script. */
 export class MemoryRequestStore implements RequestStore {
   private readonly requests = new Map<string, Entry>();
   private readonly fillHashById = new Map<string, string>();
+  // Reads purge lazily; the timer frees requests nobody reads again.
+  private readonly sweeper = setInterval(() => {
+    for (const fillHash of this.requests.keys()) this.live(fillHash);
+  }, SWEEP_INTERVAL_MS).unref();
 
   async create(record: RequestRecord, retentionMs: number): Promise<void> {
     this.requests.set(record.fillHash, { record: { ...record }, purgeAt: requestPurgeAt(record, retentionMs) });
@@ -67,6 +73,8 @@ export class MemoryRequestStore implements RequestStore {
     return "ok";
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+  }
 }
 
