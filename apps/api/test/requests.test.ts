@@ -168,6 +168,7 @@ describe.each(STORE_KINDS)("request links on the %s store", (storeKind) => {
       [{ ...valid, public_key: toBase64Url(new Uint8Array(65).fill(4)) }, /public_key: the public key is not a point on P-256/],
       [{ ...valid, wanted: { kind: "files", max_files: 99 } }, /wanted.max_files: must be at most 5/],
       [{ ...valid, wanted: { kind: "content", max_bytes: 10 * 1024 * 1024 + 1 } }, /wanted.max_bytes: must be at most 10485760/],
+      [{ ...valid, wanted: { kind: "content", max_files: 2 } }, /wanted.max_files: applies to kind "files" only/],
       [{ ...valid, request_ttl_seconds: 0 }, /request_ttl_seconds: must be at least 1/],
       [{ ...valid, ttl_seconds: 86_401 }, /ttl_seconds: must be at most 86400/],
       [{ ...valid, surprise: 1 }, /unknown field surprise/],

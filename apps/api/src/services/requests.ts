@@ -53,6 +53,7 @@ export async function createRequest(context: ServiceContext, schema: CreateReque
     maxBytes: input.wanted?.max_bytes ?? plan.maxKubbiBytes,
   } as const;
   const problems = [
+    ...(input.wanted?.kind !== "files" && input.wanted?.max_files !== undefined ? ['wanted.max_files: applies to kind "files" only'] : []),
     ...(wanted.maxFiles > plan.maxFiles ? [`wanted.max_files: must be at most ${plan.maxFiles} on this plan`] : []),
     ...(wanted.maxBytes > plan.maxKubbiBytes ? [`wanted.max_bytes: must be at most ${plan.maxKubbiBytes} on this plan`] : []),
     ...(wanted.maxBytes <= ENVELOPE_OVERHEAD_BYTES ? [`wanted.max_bytes: must be more than the envelope's ${ENVELOPE_OVERHEAD_BYTES} bytes of overhead`] : []),
