@@ -4,6 +4,8 @@ export const ERROR_STATUS = {
   invalid_json: 400,
   unauthorized: 401,
   not_found: 404,
+  method_not_allowed: 405,
+  request_timeout: 408,
   conflict: 409,
   already_fulfilled: 409,
   idempotency_in_progress: 409,
@@ -32,6 +34,8 @@ export class ApiError extends Error {
     message: string,
     readonly messages: string[] = [],
     readonly retryAfterSeconds?: number,
+    /** Logged with a 5xx for the operator, never sent to the client. */
+    readonly logDetail?: Record<string, unknown>,
   ) {
     super(message);
     this.status = ERROR_STATUS[code];

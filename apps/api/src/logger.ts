@@ -1,10 +1,12 @@
-import { destination, pino, type Logger } from "pino";
+import { destination, pino, type DestinationStream, type Logger } from "pino";
+import { prettyStdout } from "./log-format.js";
 
 /**
- * JSON logs to stdout. Request logs carry route templates, never raw URLs (a claim URL is a
- * secret), and no bodies or headers; the redaction list is a second line of defence.
+ * Logs to stdout: JSON in production, one readable line per entry in development. Request logs carry
+ * route templates, never raw URLs (a claim URL is a secret), and no bodies or headers; the redaction
+ * list is a second line of defence.
  */
-export function createLogger(level: string): Logger {
+export function createLogger(level: string, format: "json" | "pretty" = "json"): Logger {
   return pino(
     {
       level,
@@ -15,7 +17,8 @@ export function createLogger(level: string): Logger {
         censor: "[redacted]",
       },
     },
-    // Asynchronous writes keep logging off the request path; main.ts flushes before exiting.
-    destination({ sync: false }),
+    // JSON writes are asynchronous to keep logging off the request path (main.ts flushes before
+    // exiting); development lines are written at once, so they never land inside the start-up banner.
+    format === "pretty" ? (prettyStdout as DestinationStream) : destination({ sync: false }),
   );
 }

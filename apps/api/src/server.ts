@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { ApiKeyRegistry } from "./auth/api-keys.js";
@@ -7,27 +7,44 @@ import type { Config } from "./config.js";
 import { KeyRing } from "./crypto/keyring.js";
 import { KubbiSealer } from "./crypto/kubbi-sealer.js";
 import { newApiKey } from "./crypto/tokens.js";
+import { Drain } from "./http/draining.js";
 import type { ServiceContext } from "./services/context.js";
+import { instrumentRedisStore } from "./metrics/instrumented-store.js";
+import { startMetricsServer } from "./metrics/exposure.js";
+import { Metrics } from "./metrics/metrics.js";
 import { openStore } from "./store/open-store.js";
 import { openRequestStore } from "./store/requests/open-request-store.js";
 
 export interface RunningServer {
   url: string;
   server: Server;
-  /** Stops taking requests, lets in-flight ones finish, then closes storage. */
+  /** Stops taking connections, closes idle ones, gives requests in flight the grace period (then a 503), then closes storage. */
   shutdown(): Promise<void>;
 }
 
 export class StartupError extends Error {}
 
+/** How often Node looks for connections past their headers timeout (its default is 30 s). */
+const CONNECTION_CHECK_INTERVAL_MS = 1_000;
+/** After the grace limit, how long the 503s to unanswered requests get to go out before connections close. */
+const CUT_OFF_LINGER_MS = 1_000;
+
 /** Process wiring: keys, store, app, listen. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const keyRing = loadKeyRing(config, logger);
-  const store = openStore(config.redisUrl, (error) => logger.error({ err: { name: error.name, message: error.message } }, "redis connection error"));
+  const metrics = new Metrics(config.metricsPort !== undefined || config.metricsToken !== undefined);
+  const openedStore = openStore(config.redisUrl, (error) => {
+    metrics.redisConnectionError();
+    logger.error({ err: { name: error.name, message: error.message } }, "redis connection error");
+  });
+  const store = openedStore.kind === "redis" && metrics.recording ? instrumentRedisStore(openedStore, metrics) : openedStore;
   if (store.kind === "memory") {
     logger.warn("no REDIS_URL: using the in-process store (data lives in this process only and is lost on restart)");
   } else {
     await store.ping();
+    if (config.envApiKeys.length === 0 && config.mode === "production" && !(await store.listApiKeys()).some((key) => key.revokedAt === null)) {
+      logger.warn("no producer API key yet: create one with the admin command (see the README); it works at once, without a restart");
+    }
   }
 
   const requests = openRequestStore(config.redisUrl, (error) => logger.error({ err: { name: error.name, message: error.message } }, "redis connection error"));
@@ -38,43 +55,80 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     requests,
     sealer: new KubbiSealer(keyRing),
     config,
+    logger,
     publicUrl: () => publicUrl,
     now: () => Date.now(),
+    metrics,
   };
   const registry = new ApiKeyRegistry(store, config.defaultPlan);
   config.envApiKeys.forEach((apiKey, index) => registry.addEnvironmentKey(apiKey, `KUBBI_API_KEYS[${index}]`));
   const devApiKey = config.mode === "development" ? newApiKey() : undefined;
   if (devApiKey) registry.addEnvironmentKey(devApiKey, "development key");
 
-  let draining = false;
-  const app = createApp({ context, registry, logger, isDraining: () => draining });
-  const server = app.listen(config.port, config.host);
+  const drain = new Drain();
+  const app = createApp({ context, registry, logger, drain });
+  // A silent or slow-header connection is closed after headersTimeout (408), an idle keep-alive one
+  // after keepAliveTimeout, and connections beyond maxConnections are refused at accept.
+  const server = createServer(
+    {
+      headersTimeout: config.headersTimeoutMs,
+      // Node's whole-request backstop (default 300 s) must not cut a body before our own deadline does.
+      requestTimeout: Math.max(300_000, config.headersTimeoutMs + config.bodyTimeoutMs),
+      keepAliveTimeout: config.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(CONNECTION_CHECK_INTERVAL_MS, config.headersTimeoutMs),
+    },
+    app,
+  );
+  server.maxConnections = config.maxConnections;
+  server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
   });
   const { port } = server.address() as AddressInfo;
+  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.host, config.metricsPort, config.metricsToken);
   publicUrl ||= `http://localhost:${port}`;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  if (metricsServer) logger.info({ metrics_port: config.metricsPort, token_required: config.metricsToken !== undefined }, "metrics at /metrics on their own port");
   logger.info({ store: store.kind, mode: config.mode, public_url: publicUrl, key_ids: keyRing.ids }, `listening on ${url}`);
-  if (devApiKey) {
-    // Printed once to the terminal for the README walk-through; never through the logger.
-    process.stderr.write(`\n  kubbi dev API key (valid until this process stops): ${devApiKey}\n  try: curl -s ${publicUrl}/healthz\n\n`);
-  }
+  if (devApiKey) process.stderr.write(developmentBanner(publicUrl, devApiKey));
 
   return {
     url,
     server,
     async shutdown() {
-      draining = true;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs).unref();
-      });
+      drain.start();
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const graceLimit = setTimeout(() => {
+        void drain.cutOff(CUT_OFF_LINGER_MS).then(() => server.closeAllConnections());
+      }, config.shutdownGraceMs);
+      await closed;
+      clearTimeout(graceLimit);
       await Promise.all([store.close(), requests.close()]);
     },
   };
+}
+
+/**
+ * Printed once to the terminal, never through the logger: lines to paste into another shell, so the
+ * CLI, SDKs and MCP server talk to this server and not to the hosted default.
+ */
+function developmentBanner(publicUrl: string, devApiKey: string): string {
+  return [
+    "",
+    "kubbi is running in development mode: its server key and this API key are throwaway, valid until this process stops.",
+    "To use it from another terminal, paste:",
+    "",
+    `  export KUBBI_BASE_URL=${publicUrl}`,
+    `  export KUBBI_API_KEY=${devApiKey}`,
+    "",
+    `Then try: curl -s $KUBBI_BASE_URL/healthz`,
+    "",
+    "",
+  ].join("\n");
 }
 
 function loadKeyRing(config: Config, logger: Logger): KeyRing {

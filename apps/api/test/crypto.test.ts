@@ -4,7 +4,7 @@ import { hkdfSha256 } from "../src/crypto/hkdf.js";
 import { randomBytesPooled } from "../src/crypto/random.js";
 import { newClaimToken } from "../src/crypto/tokens.js";
 import { DecryptError, open, seal } from "../src/crypto/seal.js";
-import { encodePackage } from "../src/services/payload.js";
+import { decodePackage, encodePackage } from "../src/services/payload.js";
 
 describe("crypto building blocks", () => {
   it("hkdfSha256 is byte for byte crypto.hkdfSync, with and without salt", () => {
@@ -49,13 +49,23 @@ describe("crypto building blocks", () => {
     expect(() => open(randomBytes(32), sealed, "kubbi-id")).toThrow(DecryptError);
   });
 
+  it("decodePackage refuses a manifest that does not add up to the payload, rather than leave files out", () => {
+    const { payload, files } = encodePackage([
+      { name: "a.txt", content: "one", content_type: "text/plain" },
+      { name: "b.txt", content: "two", content_type: "text/plain" },
+    ]);
+    expect(decodePackage(payload, files).map((file) => file.content)).toEqual(["one", "two"]);
+    expect(() => decodePackage(payload, files.slice(0, 1))).toThrow(/manifest does not describe its payload/);
+    expect(() => decodePackage(payload, [])).toThrow(/manifest does not describe its payload/);
+  });
+
   it("encodePackage lays files end to end with sizes and hashes of the decoded bytes", () => {
     const binary = randomBytes(1000);
-    const { payload, manifest } = encodePackage([
+    const { payload, files } = encodePackage([
       { name: "a.txt", content: "héllo", content_type: "text/plain" },
       { name: "b.bin", content: binary.toString("base64"), content_type: "application/octet-stream", encoding: "base64" },
     ]);
-    expect(manifest.map((entry) => entry.size_bytes)).toEqual([6, 1000]);
+    expect(files.map((entry) => entry.size_bytes)).toEqual([6, 1000]);
     expect(payload.subarray(0, 6).toString("utf8")).toBe("héllo");
     expect(payload.subarray(6).equals(binary)).toBe(true);
   });

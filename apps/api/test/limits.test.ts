@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumer, expectEnvelope } from "./support/http.js";
 import { STORE_KINDS, dumpRedis, useStack } from "./support/stacks.js";
@@ -89,10 +90,21 @@ describe.each(STORE_KINDS)("plan limits on the %s store", (storeKind) => {
   });
 });
 
+/**
+ * Rate limits count in fixed one-minute windows of the API's clock (this machine's): a test whose
+ * requests straddled a window boundary would see the count restart. Starting early in a window
+ * leaves the test's few requests most of a minute, however slow the machine is.
+ */
+async function startOfAFreshWindow(): Promise<void> {
+  const intoWindowMs = Date.now() % 60_000;
+  if (intoWindowMs > 40_000) await sleep(60_000 - intoWindowMs + 50);
+}
+
 describe.each(STORE_KINDS)("rate limits on the %s store", (storeKind) => {
   const stack = useStack(storeKind, { env: { KUBBI_RATE_LIMIT_PER_MINUTE: "5", KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "6" } });
 
-  it("a key over its request rate gets 429 rate_limited with Retry-After; another key is unaffected", async () => {
+  it("a key over its request rate gets 429 rate_limited with Retry-After; another key is unaffected", { timeout: 60_000 }, async () => {
+    await startOfAFreshWindow();
     const replies = [];
     for (let i = 0; i < 7; i++) replies.push(await stack.producer.list());
     expect(replies.slice(0, 5).every((reply) => reply.status === 200)).toBe(true);
@@ -105,7 +117,8 @@ describe.each(STORE_KINDS)("rate limits on the %s store", (storeKind) => {
     expect(other.status).toBe(200);
   });
 
-  it("consumer routes are limited per client address, and a limited claim consumes nothing", async () => {
+  it("consumer routes are limited per client address, and a limited claim consumes nothing", { timeout: 60_000 }, async () => {
+    await startOfAFreshWindow();
     const other = await fetch(`${stack.api.baseUrl}/api/v1/kubbis`, {
       method: "POST",
       headers: { authorization: `Bearer ${stack.api.secondApiKey}`, "content-type": "application/json" },

@@ -1,14 +1,36 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KeyRing } from "../src/crypto/keyring.js";
 import { KubbiSealer } from "../src/crypto/kubbi-sealer.js";
-import { DecryptError } from "../src/crypto/seal.js";
+import { DecryptError, infoKey, open, payloadKey, seal } from "../src/crypto/seal.js";
+import { claimTokenSecret } from "../src/crypto/tokens.js";
 import { hashToRecord } from "../src/store/record-codec.js";
 import { consumer, expectEnvelope, producer } from "./support/http.js";
-import { STORE_KINDS, dumpRedis, tokenOf, useStack } from "./support/stacks.js";
+import { STORE_KINDS, dumpRedis, tokenOf, useStack, type Stack } from "./support/stacks.js";
 
 /** Distinct markers, so a hit in a dump or a log can only come from the payload. */
 const marker = (label: string) => `${label}-${randomBytes(12).toString("hex")}`;
+const sha256Hex = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
+
+/** Every value in a dump, hash fields one by one: what an attacker would try to decrypt. */
+async function everyStoredValue(stack: Stack): Promise<Buffer[]> {
+  const values: Buffer[] = [];
+  for (const entry of await dumpRedis(stack.db!)) {
+    if (entry.type === "hash") values.push(...Object.values(await stack.db!.hgetallBuffer(entry.key)));
+    else if (entry.type === "string") values.push(entry.bytes);
+  }
+  return values;
+}
+
+/** The stored state of one kubbi, found by its id the way an attacker with a dump would. */
+async function metaOf(stack: Stack, id: string) {
+  for (const key of await stack.db!.keys("kb:*:m")) {
+    const fields = await stack.db!.hgetallBuffer(key);
+    if (fields.id?.toString() === id) return { key, tokenHash: key.slice("kb:{".length, -"}:m".length), fields };
+  }
+  throw new Error(`no stored state for ${id}`);
+}
 
 describe("at rest: Redis never holds a payload, a claim token or an API key in readable form", () => {
   const stack = useStack("redis");
@@ -61,7 +83,7 @@ describe("at rest: Redis never holds a payload, a claim token or an API key in r
     expect(metaEntry).toBeDefined();
     const tokenHash = metaEntry!.key.slice("kb:{".length, -"}:m".length);
     const fields = await stack.db!.hgetallBuffer(metaEntry!.key);
-    const record = hashToRecord(tokenHash, fields);
+    const record = hashToRecord(tokenHash, fields, Buffer.alloc(0));
     const sealedPayload = (await stack.db!.getBuffer(`kb:{${tokenHash}}:d`))!;
 
     // The attacker holds the server keys and everything in Redis, including the token's hash.
@@ -76,6 +98,141 @@ describe("at rest: Redis never holds a payload, a claim token or an API key in r
     expect(() => sealer.openPayload({ ...record, id: "00000000-0000-4000-8000-000000000000" }, created.body.claim_token, sealedPayload)).toThrow(DecryptError);
     // With the claim URL's token it opens: the test above fails for the right reason.
     expect(sealer.openPayload(record, created.body.claim_token, sealedPayload).toString()).toBe(secret);
+  });
+});
+
+describe("a gone kubbi leaves no names or hashes behind, even for a dump plus the server keys", () => {
+  const stack = useStack("redis", { env: { KUBBI_TOMBSTONE_RETENTION_SECONDS: "600" } });
+
+  it("after a burn, a delete and an expiry, no file name, metadata or content hash is stored, and the key ring opens nothing of them", async () => {
+    const gone: Array<{ id: string; secrets: string[] }> = [];
+    async function createPackage(label: string, extra: Record<string, unknown>) {
+      const names = [`${marker(`${label}-name`)}.txt`, `${marker(`${label}-pin`)}.txt`];
+      const contents = [marker(`${label}-text`), "4921"];
+      const created = await stack.producer.create({
+        files: names.map((name, index) => ({ name, content: contents[index], content_type: "text/plain", role: "data" })),
+        metadata: { note: marker(`${label}-metadata`) },
+        ...extra,
+      });
+      expect(created.status).toBe(201);
+      const secrets = [...names, created.body.metadata.note, ...contents.slice(0, 1), ...contents.map((content) => sha256Hex(content))];
+      gone.push({ id: created.body.id, secrets });
+      return created;
+    }
+    const burned = await createPackage("burned", { ttl_seconds: 600, max_retrievals: 1 });
+    const deleted = await createPackage("deleted", { ttl_seconds: 600 });
+    const expired = await createPackage("expired", { ttl_seconds: 1 });
+    // A kubbi still active, as the positive control for the attack below.
+    const active = await stack.producer.create({ files: [{ name: "still-active.txt", content: "4921", content_type: "text/plain" }], metadata: { note: "active" }, ttl_seconds: 600 });
+
+    expect((await consumer.claim(burned.body.claim_url)).body.burned).toBe(true);
+    expect((await stack.producer.remove(deleted.body.id)).status).toBe(200);
+    await sleep(1300);
+    expectEnvelope(await consumer.inspect(expired.body.claim_url), 410, "expired");
+
+    // The producer still sees each tombstone: status, counts, sizes, times; no names, no metadata.
+    for (const [created, status] of [[burned, "burned"], [deleted, "deleted"], [expired, "expired"]] as const) {
+      expect((await stack.producer.get(created.body.id)).body).toMatchObject({ status, file_count: 2, metadata: null, files: null });
+    }
+
+    // 1. A plain scan of every key and value.
+    const haystacks = (await dumpRedis(stack.db!)).map((entry) => Buffer.concat([Buffer.from(entry.key), entry.bytes]));
+    for (const { secrets } of gone) {
+      const needles = [...secrets.map((secret) => Buffer.from(secret)), ...secrets.map((secret) => createHash("sha256").update(secret).digest())];
+      for (const needle of needles) expect(haystacks.some((haystack) => haystack.includes(needle)), `found ${needle.toString("hex").slice(0, 16)}`).toBe(false);
+    }
+
+    // 2. The dump plus KUBBI_KEYS: try every stored value as the sealed info of each gone kubbi.
+    const ring = KeyRing.parse(stack.api.serverKeys, 86_400);
+    const values = await everyStoredValue(stack);
+    const tryOpenInfo = (id: string, keyId: string, epoch: number) =>
+      values.flatMap((value) => {
+        try {
+          return [open(infoKey(ring.epochKey({ keyId, epoch })!, id), value, id).toString("utf8")];
+        } catch {
+          return [];
+        }
+      });
+    for (const { id } of gone) {
+      const { tokenHash, fields } = await metaOf(stack, id);
+      expect(await stack.db!.exists(`kb:{${tokenHash}}:i`, `kb:{${tokenHash}}:d`)).toBe(0);
+      expect(tryOpenInfo(id, fields.kid!.toString(), Number(fields.ep!.toString()))).toEqual([]);
+    }
+    // The same attack does open an active kubbi's info (so it would have found a tombstone's), and even that holds no hash.
+    const { fields } = await metaOf(stack, active.body.id);
+    const opened = tryOpenInfo(active.body.id, fields.kid!.toString(), Number(fields.ep!.toString()));
+    expect(opened).toHaveLength(1);
+    expect(opened[0]).toContain("still-active.txt");
+    expect(opened[0]).not.toContain(sha256Hex("4921"));
+  });
+});
+
+describe.each(STORE_KINDS)("inspect on the %s store is no content oracle", (storeKind) => {
+  const stack = useStack(storeKind);
+
+  it("brute-forcing a 4-digit PIN against everything GET, /inspect and HEAD show finds nothing, and the kubbi stays unclaimed", async () => {
+    const pin = String(Math.floor(Math.random() * 10_000)).padStart(4, "0");
+    const created = await stack.producer.create({
+      files: [
+        { name: "pin.txt", content: pin, content_type: "text/plain" },
+        { name: "readme.md", content: "The PIN is in pin.txt", content_type: "text/markdown" },
+      ],
+      ttl_seconds: 600,
+      max_retrievals: 1,
+    });
+    // What a link unfurler or a proxy that saw the claim URL can get, for free, as often as it likes.
+    const seen = [
+      JSON.stringify((await consumer.inspect(created.body.claim_url)).body),
+      JSON.stringify((await consumer.inspect(`${created.body.claim_url}/inspect`)).body),
+      JSON.stringify([...(await fetch(created.body.claim_url, { method: "HEAD" })).headers]),
+      await (await fetch(created.body.claim_url, { headers: { accept: "text/html" } })).text(),
+    ].join("\n");
+    expect(seen).toContain("pin.txt");
+    expect(seen).not.toMatch(/sha256/i);
+    const cracked = Array.from({ length: 10_000 }, (_, guess) => String(guess).padStart(4, "0")).filter((guess) => {
+      const digest = createHash("sha256").update(guess).digest();
+      return [digest.toString("hex"), digest.toString("base64"), digest.toString("base64url")].some((form) => seen.includes(form));
+    });
+    expect(cracked).toEqual([]);
+    expect((await stack.producer.get(created.body.id)).body).toMatchObject({ status: "active", retrieval_count: 0 });
+
+    // The consumer who claims does get a hash of each file, to verify the bytes.
+    const claimed = await consumer.claim(created.body.claim_url);
+    expect(claimed.body.files.map((file: { sha256: string }) => file.sha256)).toEqual([sha256Hex(pin), sha256Hex("The PIN is in pin.txt")]);
+  });
+});
+
+describe("a failure after the claim committed rolls it back", () => {
+  const stack = useStack("redis");
+
+  it("a payload that cannot be serialised (stored before the depth limit) is a 500 that consumes nothing, and the kubbi stays claimable", async () => {
+    const created = await stack.producer.create({ content: { fine: true }, content_type: "application/json", ttl_seconds: 600, max_retrievals: 1, metadata: { kept: "yes" } });
+    // The seam: a payload nested 100,000 levels deep, as the API accepted before it limited depth.
+    // Parsing it at claim time works; serialising the response overflows the stack after the claim committed.
+    const { tokenHash, fields } = await metaOf(stack, created.body.id);
+    const epochKey = KeyRing.parse(stack.api.serverKeys, 86_400).epochKey({ keyId: fields.kid!.toString(), epoch: Number(fields.ep!.toString()) })!;
+    const deep = Buffer.from(`${"[".repeat(100_000)}${"]".repeat(100_000)}`);
+    const key = payloadKey(epochKey, claimTokenSecret(created.body.claim_token), created.body.id);
+    expect(await stack.db!.set(`kb:{${tokenHash}}:d`, seal(key, deep, created.body.id), "KEEPTTL")).toBe("OK");
+
+    for (let attempt = 0; attempt < 2; attempt++) expectEnvelope(await consumer.claim(created.body.claim_url), 500, "internal_error");
+    // Nothing was consumed: not burned, not counted, payload and info back in place.
+    expect((await stack.producer.get(created.body.id)).body).toMatchObject({ status: "active", retrieval_count: 0, first_retrieved_at: null, metadata: { kept: "yes" } });
+    expect(await stack.db!.exists(`kb:{${tokenHash}}:d`, `kb:{${tokenHash}}:i`)).toBe(2);
+    expect((await consumer.inspect(created.body.claim_url)).status).toBe(200);
+  });
+});
+
+describe("a package whose manifest is lost is never served short", () => {
+  const stack = useStack("redis");
+
+  it("a claim with the sealed info gone (as for a kubbi stored before it had its own key) is a 500 that consumes nothing", async () => {
+    const created = await stack.producer.create({ files: [{ name: "a.txt", content: "one", content_type: "text/plain" }, { name: "b.txt", content: "two", content_type: "text/plain" }], ttl_seconds: 600, max_retrievals: 1 });
+    const { tokenHash } = await metaOf(stack, created.body.id);
+    expect(await stack.db!.del(`kb:{${tokenHash}}:i`)).toBe(1);
+    expectEnvelope(await consumer.claim(created.body.claim_url), 500, "internal_error");
+    expect((await stack.producer.get(created.body.id)).body).toMatchObject({ status: "active", retrieval_count: 0 });
+    expect(await stack.db!.exists(`kb:{${tokenHash}}:d`)).toBe(1);
   });
 });
 
@@ -159,8 +316,8 @@ describe.each(STORE_KINDS)("access control on the %s store", (storeKind) => {
           expect(response.status).toBe(200);
         }
       }
-      // A GET on the claim URL itself is not a claim either.
-      expect((await fetch(`${created.body.claim_url}/claim`, { headers: { "user-agent": agent } })).status).toBe(404);
+      // A GET on the claim URL itself is not a claim either: 405, "use POST".
+      expect((await fetch(`${created.body.claim_url}/claim`, { headers: { "user-agent": agent } })).status).toBe(405);
     }
     expect((await stack.producer.get(created.body.id)).body).toMatchObject({ retrieval_count: 0, status: "active" });
     expect((await consumer.claim(created.body.claim_url)).body.content).toBe("one shot");

@@ -26,6 +26,14 @@ describe("every response the API sends matches the OpenAPI spec", () => {
   });
   afterAll(() => stack.stop());
 
+  it("the server index, the contract, and GET on a claim's POST URL", async () => {
+    conforms("GET", "/", await consumer.inspect(`${stack.api.baseUrl}/`));
+    conforms("GET", "/openapi.json", await consumer.inspect(`${stack.api.baseUrl}/openapi.json`));
+    const pasted = await consumer.inspect(`${stack.api.baseUrl}/r/${"Q".repeat(43)}/claim`);
+    expect(pasted.status).toBe(405); // before the consumer rate limit is used up below
+    conforms("GET", "/r/{token}/claim", pasted);
+  });
+
   it("producer and consumer routes, success and failure", async () => {
     const single = await stack.producer.create({ content: { a: [1, 2] }, content_type: "application/json", ttl_seconds: 600, max_retrievals: 2, metadata: { source: "spec" } });
     conforms("POST", "/api/v1/kubbis", single);
@@ -62,6 +70,12 @@ describe("every response the API sends matches the OpenAPI spec", () => {
     conforms("DELETE", "/api/v1/kubbis/{id}", await stack.producer.remove(single.body.id));
     conforms("POST", "/r/{token}/claim", await consumer.claim(single.body.claim_url));
     conforms("DELETE", "/api/v1/kubbis/{id}", await stack.producer.remove(single.body.id)); // 409
+    // A replay of a kubbi deleted since reports its status now.
+    const goneSince = await stack.producer.create({ content: "x", content_type: "text/plain", ttl_seconds: 60 }, { "idempotency-key": "spec-gone" });
+    await stack.producer.remove(goneSince.body.id);
+    const replayedGone = await stack.producer.create({ content: "x", content_type: "text/plain", ttl_seconds: 60 }, { "idempotency-key": "spec-gone" });
+    expect(replayedGone.body.status).toBe("deleted");
+    conforms("POST", "/api/v1/kubbis", replayedGone);
 
     // 400, 401, 404, 413, 415, 422.
     conforms("POST", "/api/v1/kubbis", await stack.producer.create({ content: 1, content_type: "text/html", ttl_seconds: 1 }));
@@ -94,12 +108,19 @@ describe("every response the API sends matches the OpenAPI spec", () => {
   });
 
   it("decrypt failures", async () => {
-    const other = await startApi({ redisUrl: stack.redis!.url, serverKeys: makeServerKeys("k9"), apiKey: stack.api.apiKey });
+    // The same producer keys, but a ring without the key everything so far was sealed under.
+    const other = await startApi({ redisUrl: stack.redis!.url, serverKeys: makeServerKeys("k9"), env: { KUBBI_API_KEYS: `${stack.api.apiKey},${stack.api.secondApiKey}` } });
     try {
-      const created = await stack.producer.create({ content: "x", content_type: "text/plain", ttl_seconds: 60 }).catch(() => undefined);
-      // The producer is rate limited by now; make one through the second key instead.
-      const made = created?.status === 201 ? created : await producer(stack.api.baseUrl, stack.api.secondApiKey).create({ content: "x", content_type: "text/plain", ttl_seconds: 60 });
+      // The first key is rate limited by now: this one goes through the second key.
+      const made = await producer(stack.api.baseUrl, stack.api.secondApiKey).create({ content: "x", content_type: "text/plain", ttl_seconds: 60 });
+      expect(made.status).toBe(201);
       conforms("POST", "/r/{token}/claim", await consumer.claim(`${other.baseUrl}/r/${made.body.claim_token}`));
+      conforms("GET", "/r/{token}/inspect", await consumer.inspect(`${other.baseUrl}/r/${made.body.claim_token}/inspect`));
+      // The producer's views of it, flagged instead of failing.
+      const flagged = await producer(other.baseUrl, stack.api.secondApiKey).get(made.body.id);
+      expect(flagged.body.sealed_with_unknown_key).toBe(true);
+      conforms("GET", "/api/v1/kubbis/{id}", flagged);
+      conforms("GET", "/api/v1/kubbis", await producer(other.baseUrl, stack.api.secondApiKey).list());
     } finally {
       await other.stop();
     }
@@ -120,6 +141,6 @@ describe("every response the API sends matches the OpenAPI spec", () => {
 
   afterAll(() => {
     // Every status of every route above was checked at least once.
-    expect(new Set(checked).size).toBeGreaterThanOrEqual(29);
+    expect(new Set(checked).size).toBeGreaterThanOrEqual(32);
   });
 });

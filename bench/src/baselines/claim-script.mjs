@@ -9,20 +9,21 @@ import { CONTENT_1KB } from "../payloads.mjs";
 
 const metaKey = process.env.BENCH_META_KEY ?? "";
 const payloadKey = process.env.BENCH_PAYLOAD_KEY ?? "";
+const infoKey = process.env.BENCH_INFO_KEY ?? "";
 
 export function connectRedis() {
   const redis = new Redis(process.env.REDIS_URL ?? "", { maxRetriesPerRequest: 2 });
   // defineCommand runs the script by EVALSHA (EVAL only on NOSCRIPT), exactly as the API does.
-  redis.defineCommand("kubbiClaim", { numberOfKeys: 2, lua: CLAIM_SCRIPT });
+  redis.defineCommand("kubbiClaim", { numberOfKeys: 3, lua: CLAIM_SCRIPT });
   return redis;
 }
 
 /** One claim of the seeded kubbi; resolves to the answer, or null when the script did not claim. */
 export async function claimSeeded(redis) {
-  const reply = await redis.kubbiClaimBuffer(metaKey, payloadKey, String(Date.now()));
+  const reply = await redis.kubbiClaimBuffer(metaKey, payloadKey, infoKey, String(Date.now()));
   if (reply[0].toString() !== "claimed") return null;
   const fields = {};
-  for (let i = 5; i + 1 < reply.length; i += 2) fields[reply[i].toString()] = reply[i + 1].toString();
+  for (let i = 6; i + 1 < reply.length; i += 2) fields[reply[i].toString()] = reply[i + 1].toString();
   return {
     type: "kubbi",
     kubbi_id: fields.id,

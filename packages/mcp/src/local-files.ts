@@ -5,11 +5,11 @@
  * Symlinks are resolved before the check, and the resolved path is the one read or written.
  */
 import { createHash } from "node:crypto";
-import { lstat, realpath, readFile, stat } from "node:fs/promises";
+import { realpath, readFile, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KubbiUsageError, type ClaimResult, type ClaimedPackage } from "@kubbi.ai/sdk";
-import { safeFilePath, writeClaimedPackage } from "@kubbi.ai/sdk/node";
+import { checkClaimedFileNames, writeClaimedPackage } from "@kubbi.ai/sdk/node";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { claimCommon } from "./present.js";
 import type { ClaimOutput } from "./schemas.js";
@@ -36,8 +36,7 @@ export class LocalFiles {
    */
   async prepareSaveTo(saveTo: string, names: readonly string[]): Promise<string> {
     const directory = await this.#confine(saveTo);
-    if (await lstat(directory).then(() => true, () => false)) throw new KubbiUsageError(`saveTo must be a new directory; ${saveTo} already exists`);
-    for (const name of names) safeFilePath(directory, name);
+    await checkClaimedFileNames(directory, names, { newDirectory: true });
     return directory;
   }
 
@@ -47,7 +46,7 @@ export class LocalFiles {
    */
   async save(claimed: ClaimResult, directory: string): Promise<ClaimOutput> {
     const asPackage = claimed.type === "kubbi_package" ? claimed : singleAsPackage(claimed);
-    const paths = await writeClaimedPackage(asPackage, directory);
+    const paths = await writeClaimedPackage(asPackage, directory, { newDirectory: true });
     const files = asPackage.files.map((file, index) => ({
       name: file.name,
       contentType: file.contentType,

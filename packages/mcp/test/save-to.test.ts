@@ -81,17 +81,24 @@ describe("kubbi_claim with saveTo", () => {
   afterAll(() => rm(root, { recursive: true, force: true }));
 
   it("refuses, before claiming, a file name the safe writer would refuse and a saveTo that already exists", async () => {
-    const { access, claims } = scriptedAccess(["report.txt", "nul.txt"], ["report.txt", "nul.txt"]);
+    const { access, claims } = scriptedAccess(["report.txt", ".npmrc"], ["report.txt", ".npmrc"]);
     const client = await connect(access, root);
     try {
       const badName = await callError(client, "kubbi_claim", { claimUrl: "https://api.kubbi.ai/r/x", saveTo: "bad-name" });
-      expect(badName).toMatchObject({ code: "usage_error", message: expect.stringContaining("nul.txt") });
-      await mkdir(join(root, "taken"));
-      const taken = await callError(client, "kubbi_claim", { claimUrl: "https://api.kubbi.ai/r/x", saveTo: "taken" });
-      expect(taken).toMatchObject({ code: "usage_error", message: expect.stringContaining("must be a new directory") });
+      expect(badName).toMatchObject({ code: "usage_error", message: expect.stringContaining(".npmrc") });
       expect(claims).toEqual([]);
     } finally {
       await client.close();
+    }
+    const safe = scriptedAccess(["report.txt"], ["report.txt"]);
+    const safeClient = await connect(safe.access, root);
+    try {
+      await mkdir(join(root, "taken"));
+      const taken = await callError(safeClient, "kubbi_claim", { claimUrl: "https://api.kubbi.ai/r/x", saveTo: "taken" });
+      expect(taken).toMatchObject({ code: "usage_error", message: expect.stringContaining("already exists") });
+      expect(safe.claims).toEqual([]);
+    } finally {
+      await safeClient.close();
     }
   });
 

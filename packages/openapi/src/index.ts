@@ -12,6 +12,7 @@ export type CreatePackageRequest = Schema<"CreatePackageRequest">;
 export type FileInput = Schema<"FileInput">;
 export type FileRole = Schema<"FileRole">;
 export type ManifestEntry = Schema<"ManifestEntry">;
+export type CreatedFile = Schema<"CreatedFile">;
 
 export type CreateKubbiResponse = Schema<"CreateKubbiResponse">;
 export type CreateSingleResponse = Schema<"CreateSingleResponse">;

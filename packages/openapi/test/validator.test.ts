@@ -5,6 +5,7 @@ import type {
   ClaimSingleResponse,
   CreatePackageResponse,
   CreateSingleResponse,
+  CreatedFile,
   DeleteResponse,
   ErrorBody,
   InspectPackageResponse,
@@ -26,18 +27,20 @@ const configEntry = {
   content_type: "application/json",
   size_bytes: 31,
   role: "config",
-  sha256: "a".repeat(64),
 } satisfies ManifestEntry;
 const artifactEntry = {
   name: "artifact.tar.gz",
   content_type: "application/gzip",
   size_bytes: 4,
   role: null,
-  sha256: "b".repeat(64),
 } satisfies ManifestEntry;
 const manifest = [configEntry, artifactEntry];
-const textClaimFile = { ...configEntry, content: '{"env":"prod","region":"eu-1"}', encoding: null } satisfies ClaimFile;
-const binaryClaimFile = { ...artifactEntry, content: "H4sI", encoding: "base64" } satisfies ClaimFile;
+// Hashes only where the bytes are at hand: in the 201 to the producer and in the claim to the consumer.
+const createdConfig = { ...configEntry, sha256: "a".repeat(64) } satisfies CreatedFile;
+const createdArtifact = { ...artifactEntry, sha256: "b".repeat(64) } satisfies CreatedFile;
+const createdFiles = [createdConfig, createdArtifact];
+const textClaimFile = { ...createdConfig, content: '{"env":"prod","region":"eu-1"}', encoding: null } satisfies ClaimFile;
+const binaryClaimFile = { ...createdArtifact, content: "H4sI", encoding: "base64" } satisfies ClaimFile;
 
 const createdSingle = {
   id,
@@ -61,7 +64,7 @@ const createdPackage = {
   status: "active",
   file_count: 2,
   total_size_bytes: 35,
-  files: manifest,
+  files: createdFiles,
   max_retrievals: null,
   metadata: { source: "billing" },
   created_at: createdAt,
@@ -82,6 +85,7 @@ const detailSingle = {
   last_retrieved_at: "2026-03-28T12:10:00.000Z",
   metadata: null,
   files: null,
+  sealed_with_unknown_key: false,
   created_at: createdAt,
   expires_at: expiresAt,
 } satisfies KubbiDetail;
@@ -186,6 +190,9 @@ describe("validateResponse accepts bodies that follow the contract", () => {
     ["POST", "/api/v1/kubbis", 201, createdPackage],
     ["GET", "/api/v1/kubbis/{id}", 200, detailSingle],
     ["GET", "/api/v1/kubbis/{id}", 200, detailPackage],
+    ["GET", "/api/v1/kubbis/{id}", 200, { ...detailPackage, status: "burned", files: null, metadata: null }],
+    ["GET", "/api/v1/kubbis/{id}", 200, { ...detailPackage, files: null, metadata: null, sealed_with_unknown_key: true }],
+    ["POST", "/api/v1/kubbis", 201, { ...createdSingle, status: "burned" }],
     ["GET", "/api/v1/kubbis", 200, list],
     ["GET", "/api/v1/kubbis", 200, { kubbis: [], pagination: { page: 3, limit: 100, total: 0, total_pages: 0 } }],
     ["DELETE", "/api/v1/kubbis/{id}", 200, deleted],
@@ -223,7 +230,7 @@ describe("validateResponse rejects drift", () => {
     ["an extra property", { ...createdSingle, token_hash: "ab12" }, '"additionalProperty":"token_hash"'],
     ["a timestamp without milliseconds", { ...createdSingle, created_at: "2026-03-28T12:00:00Z" }, "/created_at must match pattern"],
     ["a short claim token", { ...createdSingle, claim_token: "abc123xyz" }, "/claim_token must match pattern"],
-    ["a ttl-style status", { ...createdSingle, status: "burned" }, "/status must be equal to constant"],
+    ["an unknown status", { ...createdSingle, status: "gone" }, "/status must be equal to one of the allowed values"],
     ["metadata that is an array", { ...createdSingle, metadata: ["a"] }, "/metadata must be object,null"],
   ])("create 201 with %s", (_case, body, expected) => {
     const result = validator.validateResponse("POST", "/api/v1/kubbis", 201, body);
@@ -235,6 +242,8 @@ describe("validateResponse rejects drift", () => {
     ["a single kubbi with a file list", { ...detailSingle, files: manifest }, "/files must be null"],
     ["a package with a content type", { ...detailPackage, content_type: "text/plain" }, "/content_type must be null"],
     ["an unknown status", { ...detailSingle, status: "gone" }, "/status must be equal to one of the allowed values"],
+    ["a file hash in its manifest", { ...detailPackage, files: createdFiles }, '"additionalProperty":"sha256"'],
+    ["no sealed_with_unknown_key flag", { ...detailSingle, sealed_with_unknown_key: undefined }, "must have required property 'sealed_with_unknown_key'"],
     ["a null retrieval count", { ...detailSingle, retrieval_count: null }, "/retrieval_count must be integer"],
   ])("kubbi detail with %s", (_case, body, expected) => {
     const result = validator.validateResponse("GET", "/api/v1/kubbis/{id}", 200, body);
@@ -246,14 +255,25 @@ describe("validateResponse rejects drift", () => {
     ["a slash in its name", { name: "etc/passwd" }, "/files/0/name must match pattern"],
     ["a backslash in its name", { name: "..\\evil" }, "/files/0/name must match pattern"],
     ["a control character in its name", { name: "a\u0007b" }, "/files/0/name must match pattern"],
+    ["a right-to-left override in its name", { name: "invoice\u202efdp.exe" }, "/files/0/name must match pattern"],
+    ["a zero-width space in its name", { name: "a\u200bb.txt" }, "/files/0/name must match pattern"],
     ["the name ..", { name: ".." }, "/files/0/name must NOT be valid"],
-    ["an upper-case sha256", { sha256: "A".repeat(64) }, "/files/0/sha256 must match pattern"],
+    ["a content hash", { sha256: "a".repeat(64) }, '"additionalProperty":"sha256"'],
+    ["an escape sequence in its content type", { content_type: 'text/plain; x="\u001b]52;c;aGk=\u0007"' }, "/files/0/content_type must match pattern"],
+    ["a content type over 255 characters", { content_type: `text/plain; a="${"x".repeat(250)}"` }, "/files/0/content_type must NOT have more than 255 characters"],
     ["an unknown role", { role: "secret" }, "/files/0/role must be equal to one of the allowed values"],
   ])("an inspected package whose manifest entry has %s", (_case, override, expected) => {
     const body = { ...inspectPackage, files: [{ ...configEntry, ...override }] };
     const result = validator.validateResponse("GET", "/r/{token}/inspect", 200, body);
     expect(result.ok).toBe(false);
     expect(result.errors).toContain(expected);
+  });
+
+  it("a claimed file with an upper-case sha256", () => {
+    const body = { ...claimPackage, files: [{ ...textClaimFile, sha256: "A".repeat(64) }, binaryClaimFile] };
+    const result = validator.validateResponse("POST", "/r/{token}/claim", 200, body);
+    expect(result.ok).toBe(false);
+    expect(result.errors).toContain("/files/0/sha256 must match pattern");
   });
 
   it("a text/plain claim whose content is not a string", () => {

@@ -1,4 +1,5 @@
-"""Every scenario in the product's scenarios document (seeds/002), through the Python SDK."""
+"""The handoff scenarios through the Python SDK: burn after read, multi-read fan-out, the producer
+cancelling early, a multi-file package, and the real-world use cases with their payload sizes and TTLs."""
 from __future__ import annotations
 
 import asyncio

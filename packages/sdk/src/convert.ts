@@ -15,11 +15,13 @@ import type {
   SendFilesResult,
   SendParams,
   SendResult,
+  SentFile,
 } from "./types.js";
 import type {
   WireClaim,
   WireClaimedFile,
   WireCreated,
+  WireCreatedFile,
   WireCreatedPackage,
   WireCreatedSingle,
   WireCreatePackage,
@@ -34,7 +36,11 @@ import type {
 const utf8 = new TextEncoder();
 
 function manifestEntry(file: WireManifestEntry): FileManifestEntry {
-  return { name: file.name, contentType: file.content_type, sizeBytes: file.size_bytes, role: file.role ?? null, sha256: file.sha256 };
+  return { name: file.name, contentType: file.content_type, sizeBytes: file.size_bytes, role: file.role ?? null };
+}
+
+function sentFile(file: WireCreatedFile): SentFile {
+  return { ...manifestEntry(file), sha256: file.sha256 };
 }
 
 function metadata(value: unknown): Metadata | null {
@@ -60,7 +66,7 @@ export function toSendResult(wire: WireCreatedSingle): SendResult {
 }
 
 export function toSendFilesResult(wire: WireCreatedPackage): SendFilesResult {
-  return { type: "kubbi_package", ...created(wire), fileCount: wire.file_count, files: wire.files.map(manifestEntry) };
+  return { type: "kubbi_package", ...created(wire), fileCount: wire.file_count, files: wire.files.map(sentFile) };
 }
 
 export function toKubbiDetail(wire: WireDetail): KubbiDetail {
@@ -78,6 +84,8 @@ export function toKubbiDetail(wire: WireDetail): KubbiDetail {
     lastRetrievedAt: wire.last_retrieved_at ?? null,
     metadata: metadata(wire.metadata),
     files: wire.files ? wire.files.map(manifestEntry) : null,
+    // Absent from servers older than this field: their detail never hid anything.
+    sealedWithUnknownKey: wire.sealed_with_unknown_key ?? false,
     createdAt: wire.created_at,
     expiresAt: wire.expires_at,
   };
@@ -116,6 +124,7 @@ function claimedFile(file: WireClaimedFile): ClaimedFile {
   const isText = file.encoding !== "base64";
   return {
     ...manifestEntry(file),
+    sha256: file.sha256,
     bytes: isText ? utf8.encode(file.content) : base64ToBytes(file.content),
     text: isText ? file.content : null,
   };

@@ -58,11 +58,16 @@ export interface SendOptions {
   idempotencyKey?: string;
 }
 
+/** A file as inspect and the producer's views describe it: never its content, and never a hash of it. */
 export interface FileManifestEntry {
   name: string;
   contentType: string;
   sizeBytes: number;
   role: FileRole | null;
+}
+
+/** A file of a package just sent: the manifest entry plus the SHA-256 of the bytes sent. */
+export interface SentFile extends FileManifestEntry {
   /** Hex SHA-256 of the file's decoded bytes. */
   sha256: string;
 }
@@ -72,6 +77,7 @@ interface CreatedCommon {
   /** The URL to hand to the consumer. It is the capability to read the payload: treat it as a secret. */
   claimUrl: string;
   claimToken: string;
+  /** `active` for a new kubbi; an idempotent replay reports the status now (it may have burned since). */
   status: KubbiStatus;
   totalSizeBytes: number;
   maxRetrievals: number | null;
@@ -88,7 +94,7 @@ export interface SendResult extends CreatedCommon {
 export interface SendFilesResult extends CreatedCommon {
   type: "kubbi_package";
   fileCount: number;
-  files: FileManifestEntry[];
+  files: SentFile[];
 }
 
 /** What both the producer's view and the consumer's inspect say about a kubbi. */
@@ -103,7 +109,9 @@ interface KubbiState {
   maxRetrievals: number | null;
   retrievalCount: number;
   remainingReads: number | null;
+  /** Null once the kubbi is gone (burned, expired, deleted): it goes with the payload. */
   metadata: Metadata | null;
+  /** The manifest of a package (null for a single payload, and once the kubbi is gone). */
   files: FileManifestEntry[] | null;
   createdAt: Timestamp;
   expiresAt: Timestamp;
@@ -113,6 +121,11 @@ export interface KubbiDetail extends KubbiState {
   id: string;
   firstRetrievedAt: Timestamp | null;
   lastRetrievedAt: Timestamp | null;
+  /**
+   * True when the kubbi was sealed under a server key the server no longer has: its metadata and
+   * files cannot be shown, and a claim fails with decrypt_failed.
+   */
+  sealedWithUnknownKey: boolean;
 }
 
 export interface ListParams {
@@ -157,6 +170,8 @@ export interface ClaimedKubbi extends ClaimedCommon {
 }
 
 export interface ClaimedFile extends FileManifestEntry {
+  /** Hex SHA-256 of the bytes served, to verify what you got. */
+  sha256: string;
   /** The file's bytes, always. */
   bytes: Uint8Array;
   /** The file as text when the API sent it as text (text/*, JSON, valid UTF-8); null for binary files. */

@@ -9,6 +9,7 @@ type Schemas = components["schemas"];
 export type WireKubbiStatus = Schemas["KubbiStatus"];
 export type WireFileRole = Schemas["FileRole"];
 export type WireManifestEntry = Schemas["ManifestEntry"];
+export type WireCreatedFile = Schemas["CreatedFile"];
 export type WireCreateFile = Schemas["FileInput"];
 export type WireCreateSingle = Schemas["CreateSingleRequest"];
 export type WireCreatePackage = Schemas["CreatePackageRequest"];

@@ -60,7 +60,8 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
     KUBBI_API_KEYS: `${apiKey},${secondApiKey}`,
     KUBBI_MIN_TTL_SECONDS: "1",
     LOG_LEVEL: "info",
-    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    // Production refuses the in-process store unless it is asked for explicitly.
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : { KUBBI_ALLOW_MEMORY_STORE: "true" }),
     ...options.env,
   };
   const child = spawn(process.execPath, [API_ENTRY], { env, stdio: ["ignore", "pipe", "pipe"] });

@@ -27,15 +27,17 @@ export class KubbiSealer {
     };
   }
 
+  /** Throws DecryptError for a kubbi sealed under a key not in the ring, even one with no info to open. */
   openInfo(record: KubbiRecord): KubbiInfo {
+    const epochKey = this.epochKey(record);
     if (record.sealedInfo.length === 0) return { metadata: null, files: null };
-    const key = infoKey(this.epochKey(record), record.id);
-    return JSON.parse(open(key, record.sealedInfo, record.id).toString("utf8")) as KubbiInfo;
+    const key = infoKey(epochKey, record.id);
+    return JSON.parse(openUnder(record.keyId, key, record.sealedInfo, record.id).toString("utf8")) as KubbiInfo;
   }
 
   openPayload(record: KubbiRecord, claimToken: string, sealedPayload: Buffer): Buffer {
     const key = payloadKey(this.epochKey(record), claimTokenSecret(claimToken), record.id);
-    return open(key, sealedPayload, record.id);
+    return openUnder(record.keyId, key, sealedPayload, record.id);
   }
 
   current(nowMs: number): SealingRef {
@@ -44,7 +46,17 @@ export class KubbiSealer {
 
   epochKey(ref: SealingRef): Buffer {
     const key = this.keyRing.epochKey(ref);
-    if (!key) throw new DecryptError(`server key "${ref.keyId}" is not in the key ring`);
+    if (!key) throw new DecryptError(`server key "${ref.keyId}" is not in the key ring`, ref.keyId);
     return key;
+  }
+}
+
+/** open(), with the server key id on the error: an operator can tell a retired key from a replaced one. */
+function openUnder(keyId: string, key: Buffer, sealed: Buffer, associatedData: string): Buffer {
+  try {
+    return open(key, sealed, associatedData);
+  } catch (error) {
+    if (error instanceof DecryptError) throw new DecryptError(`${error.message} under server key "${keyId}"`, keyId);
+    throw error;
   }
 }

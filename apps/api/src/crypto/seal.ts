@@ -7,7 +7,15 @@ const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const HEADER_BYTES = 1 + NONCE_BYTES;
 
-export class DecryptError extends Error {}
+/** A sealed value that would not open. keyId names the server key it was sealed under, when known (never the key). */
+export class DecryptError extends Error {
+  constructor(
+    message: string,
+    readonly keyId?: string,
+  ) {
+    super(message);
+  }
+}
 
 /** Large payloads go through the cipher in slices, so sealing needs one output buffer, not two copies. */
 const SEAL_SLICE_BYTES = 1024 * 1024;
@@ -57,9 +65,4 @@ export function payloadKey(epochKey: Buffer, claimTokenSecret: Buffer, kubbiId: 
  */
 export function infoKey(epochKey: Buffer, kubbiId: string): Buffer {
   return hkdfSha256(epochKey, Buffer.alloc(0), `kubbi/info/${kubbiId}`);
-}
-
-/** Replayable idempotent responses are sealed under a key derived from the idempotency key itself. */
-export function idempotencyKey(epochKey: Buffer, idempotencyKeyValue: string, ownerId: string): Buffer {
-  return hkdfSha256(Buffer.from(idempotencyKeyValue, "utf8"), epochKey, `kubbi/idempotency/${ownerId}`);
 }

@@ -1,4 +1,5 @@
-import { escapeHtml, formatBytes, layout } from "../claim-page/render.js";
+import { escapeHtml, layout } from "../claim-page/render.js";
+import { formatBytes } from "../claim-page/wording.js";
 import type { fillInfo } from "../services/requests.js";
 
 /**

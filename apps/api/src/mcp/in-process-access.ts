@@ -40,7 +40,7 @@ import { ApiError, notFound, validationError } from "../errors.js";
 import { claimKubbi, inspectKubbi } from "../services/claims.js";
 import type { Producer, ServiceContext } from "../services/context.js";
 import { createKubbi, deleteKubbi, getKubbi, listKubbis } from "../services/kubbis.js";
-import { issuesToMessages, type CreateKubbiSchemas } from "../validation/create-kubbi.js";
+import { issuesToMessages, parseCreateKubbi, type CreateKubbiSchemas } from "../validation/create-kubbi.js";
 import { listQuerySchema } from "../validation/list-query.js";
 
 export interface InProcessAccessOptions {
@@ -94,13 +94,16 @@ export class InProcessAccess implements KubbiAccess {
   claim(claimUrl: string): Promise<ClaimResult> {
     return this.#run(async () => {
       await this.options.consumerRules();
-      return toClaimResult((await claimKubbi(this.options.context, this.#tokenOf(claimUrl))) as WireClaim);
+      // The service serialises the body inside its rollback guard; the tools want the value.
+      return toClaimResult(JSON.parse((await claimKubbi(this.options.context, this.#tokenOf(claimUrl))).json) as WireClaim);
     });
   }
 
   #create(body: unknown) {
     const { context, schemas, producer } = this.options;
-    return createKubbi(context, schemas, producer, body);
+    const parsed = parseCreateKubbi(schemas, body);
+    if ("problems" in parsed) throw validationError(parsed.problems);
+    return createKubbi(context, producer, parsed);
   }
 
   /** The token of a claim URL on this API's public origin; any other origin is refused, as the SDK does. */

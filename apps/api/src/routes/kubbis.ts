@@ -4,8 +4,8 @@ import { producerOf } from "../http/producer-auth.js";
 import { rememberRouteBase } from "../http/request-context.js";
 import type { ServiceContext } from "../services/context.js";
 import { withIdempotency } from "../services/idempotency.js";
-import { createKubbi, deleteKubbi, getKubbi, listKubbis } from "../services/kubbis.js";
-import { createKubbiSchemas, issuesToMessages } from "../validation/create-kubbi.js";
+import { createKubbi, deleteKubbi, getKubbi, listKubbis, withCurrentStatus } from "../services/kubbis.js";
+import { createKubbiSchemas, issuesToMessages, parseCreateKubbi } from "../validation/create-kubbi.js";
 import { listQuerySchema } from "../validation/list-query.js";
 
 /** Producer routes: /api/v1/kubbis, behind the producer chain (authentication, the key's rate limit, its body limit). */
@@ -16,8 +16,16 @@ export function kubbisRouter(context: ServiceContext, producerChain: RequestHand
 
   router.post("/", async (req, res) => {
     const producer = producerOf(res);
-    const { body, replayed } = await withIdempotency(context, producer, req.get("idempotency-key"), req.body, () =>
-      createKubbi(context, schemas, producer, req.body),
+    // Validated before the idempotency step, which fingerprints the body: a hostile one never gets that far.
+    const parsed = parseCreateKubbi(schemas, req.body);
+    if ("problems" in parsed) throw validationError(parsed.problems);
+    const { body, replayed } = await withIdempotency(
+      context,
+      producer,
+      req.get("idempotency-key"),
+      req.body,
+      () => createKubbi(context, producer, parsed),
+      (replayedBody) => withCurrentStatus(context, producer, replayedBody),
     );
     if (replayed) res.setHeader("Idempotent-Replayed", "true");
     res.status(201).json(body);

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { ApiError, notFound, validationError } from "../errors.js";
+import { ApiError, notFound } from "../errors.js";
 import { DecryptError } from "../crypto/seal.js";
 import type { KubbiInfo } from "../crypto/kubbi-sealer.js";
 import { hashClaimToken, newClaimToken } from "../crypto/tokens.js";
-import type { KubbiRecord } from "../store/store.js";
-import { parseCreateKubbi, type CreateKubbiSchemas } from "../validation/create-kubbi.js";
+import type { KubbiRecord, KubbiStatus } from "../store/store.js";
+import type { CreateInput } from "../validation/create-kubbi.js";
 import type { Producer, ServiceContext } from "./context.js";
-import { encodePackage, encodeSingle } from "./payload.js";
+import { encodePackage, encodeSingle, manifestEntry, type HashedFile } from "./payload.js";
 import { createdView, detailView } from "./views.js";
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -19,37 +19,32 @@ export interface KubbiIdentity {
   claimToken: string;
 }
 
-/** Validates, enforces the producer's plan, seals, and stores a new kubbi. Nothing is stored on rejection. */
+/** Enforces the producer's plan on validated input, seals, and stores a new kubbi. Nothing is stored on rejection. */
 export async function createKubbi(
   context: ServiceContext,
-  schemas: CreateKubbiSchemas,
   producer: Producer,
-  body: unknown,
+  parsed: CreateInput,
   identity: KubbiIdentity = { id: randomUUID(), claimToken: newClaimToken() },
 ) {
-  const parsed = parseCreateKubbi(schemas, body);
-  if ("problems" in parsed) throw validationError(parsed.problems);
-
   const { plan } = producer;
   const { input } = parsed;
   let payload: Buffer;
-  let info: KubbiInfo;
+  let files: HashedFile[] | null = null;
   let contentType = "";
   if (parsed.kind === "package") {
     if (parsed.input.files.length > plan.maxFiles) {
       throw new ApiError("file_limit_exceeded", `A package may hold at most ${plan.maxFiles} files on this plan; got ${parsed.input.files.length}.`);
     }
-    const encoded = encodePackage(parsed.input.files);
-    payload = encoded.payload;
-    info = { metadata: input.metadata ?? null, files: encoded.manifest };
+    ({ payload, files } = encodePackage(parsed.input.files));
   } else {
     payload = encodeSingle(parsed.input);
     contentType = parsed.input.content_type;
-    info = { metadata: input.metadata ?? null, files: null };
   }
   if (payload.length > plan.maxKubbiBytes) {
     throw new ApiError("payload_too_large", `The payload is ${payload.length} bytes; this plan allows at most ${plan.maxKubbiBytes} bytes per kubbi.`);
   }
+  // The stored manifest has no hashes: they are told to the producer now, and recomputed at claim.
+  const info: KubbiInfo = { metadata: input.metadata ?? null, files: files?.map(manifestEntry) ?? null };
 
   const nowMs = context.now();
   const { id, claimToken } = identity;
@@ -61,7 +56,7 @@ export async function createKubbi(
     kind: parsed.kind,
     status: "active",
     contentType,
-    fileCount: info.files?.length ?? 0,
+    fileCount: files?.length ?? 0,
     totalSizeBytes: payload.length,
     maxRetrievals: input.max_retrievals ?? null,
     retrievalCount: 0,
@@ -85,21 +80,47 @@ export async function createKubbi(
   if (outcome === "quota_exceeded") {
     throw new ApiError("quota_exceeded", `This API key already has ${plan.maxActiveKubbis} active kubbis, the most its plan allows. Delete or claim some, or wait for them to expire.`);
   }
-  return createdView(record, info, claimUrlFor(context, claimToken), claimToken);
+  context.metrics.kubbi("created");
+  return createdView(record, info.metadata, files, claimUrlFor(context, claimToken), claimToken);
 }
 
-/** Opens the server-side info, turning a key-ring problem into the documented 500. */
+/** A replayed 201 body with the kubbi's status as it is now: a kubbi burned since is not shown as active. */
+export async function withCurrentStatus<Created extends { id: string; status: KubbiStatus }>(context: ServiceContext, producer: Producer, created: Created): Promise<Created> {
+  const record = await context.store.findById(producer.keyId, created.id, context.now());
+  // Past its retention the tombstone is purged, which only happens after expiry.
+  return { ...created, status: record?.status ?? "expired" };
+}
+
+/** Opens the server-side info, turning a key-ring problem into the documented 500 (the log names the key id). */
 export function openInfo(context: ServiceContext, record: KubbiRecord): KubbiInfo {
   try {
     return context.sealer.openInfo(record);
   } catch (error) {
-    if (error instanceof DecryptError) throw decryptFailed();
+    if (error instanceof DecryptError) throw decryptFailed(error);
     throw error;
   }
 }
 
-export const decryptFailed = () =>
-  new ApiError("decrypt_failed", "The kubbi could not be decrypted with the server's keys. Nothing was consumed; contact the operator of this service.");
+export const decryptFailed = (cause: DecryptError) =>
+  new ApiError("decrypt_failed", "The kubbi could not be decrypted with the server's keys. Nothing was consumed; contact the operator of this service.", [], undefined, {
+    key_id: cause.keyId,
+    reason: cause.message,
+  });
+
+/**
+ * What the producer's views show: the info while the kubbi is active (a gone one keeps none), and a
+ * kubbi whose server key has left the ring as a row without it rather than a failed page.
+ */
+function producerView(context: ServiceContext, record: KubbiRecord) {
+  if (record.status !== "active") return detailView(record, { metadata: null, files: null }, false);
+  try {
+    return detailView(record, context.sealer.openInfo(record), false);
+  } catch (error) {
+    if (!(error instanceof DecryptError)) throw error;
+    context.logger.error({ key_id: error.keyId, reason: error.message }, "a kubbi's info could not be decrypted; it is listed without metadata or files");
+    return detailView(record, { metadata: null, files: null }, true);
+  }
+}
 
 async function findOwned(context: ServiceContext, producer: Producer, id: string): Promise<KubbiRecord> {
   if (!UUID_PATTERN.test(id)) throw notFound();
@@ -110,14 +131,13 @@ async function findOwned(context: ServiceContext, producer: Producer, id: string
 }
 
 export async function getKubbi(context: ServiceContext, producer: Producer, id: string) {
-  const record = await findOwned(context, producer, id);
-  return detailView(record, openInfo(context, record));
+  return producerView(context, await findOwned(context, producer, id));
 }
 
 export async function listKubbis(context: ServiceContext, producer: Producer, page: number, limit: number) {
   const { total, records } = await context.store.listByOwner(producer.keyId, (page - 1) * limit, limit, context.now());
   return {
-    kubbis: records.map((record) => detailView(record, openInfo(context, record))),
+    kubbis: records.map((record) => producerView(context, record)),
     pagination: { page, limit, total, total_pages: Math.ceil(total / limit) },
   };
 }
@@ -127,5 +147,6 @@ export async function deleteKubbi(context: ServiceContext, producer: Producer, i
   const outcome = await context.store.delete(record.tokenHash, producer.keyId, context.now());
   if (outcome === "not_found") throw notFound();
   if (outcome !== "ok") throw new ApiError("conflict", `This kubbi is already ${outcome}; there is nothing left to delete.`);
+  context.metrics.kubbi("deleted");
   return { id: record.id, status: "deleted" as const };
 }

@@ -15,7 +15,7 @@ import {
 import { ApiError, validationError } from "../errors.js";
 import { hashClaimToken, isWellFormedClaimToken, newClaimToken } from "../crypto/tokens.js";
 import { effectiveRequestStatus, type RequestRecord, type RequestStatus } from "../store/requests/request-store.js";
-import type { CreateKubbiSchemas } from "../validation/create-kubbi.js";
+import { parseCreateKubbi, type CreateKubbiSchemas } from "../validation/create-kubbi.js";
 import { parseCreateRequest, type CreateRequestSchema } from "../validation/create-request.js";
 import type { Producer, ServiceContext } from "./context.js";
 import { createKubbi } from "./kubbis.js";
@@ -187,7 +187,8 @@ export async function deliver(context: ServiceContext, kubbiSchemas: CreateKubbi
   } catch {
     throw validationError(["body: the envelope's ephemeral public key is not a P-256 point"]);
   }
-  const producer: Producer = { keyId: record.ownerId, name: record.requesterName, plan: record.plan };
+  // The requester's key is not presented here (nor held); a delivery takes no Idempotency-Key, the one use of it.
+  const producer: Producer = { keyId: record.ownerId, name: record.requesterName, plan: record.plan, apiKey: "" };
   const kubbiId = randomUUID();
   const claimToken = newClaimToken();
   const sealedClaimToken = toBase64Url(await sealEnvelope(fromBase64Url(record.publicKey), new TextEncoder().encode(claimToken), claimTokenContext(record.id)));
@@ -201,8 +202,10 @@ export async function deliver(context: ServiceContext, kubbiSchemas: CreateKubbi
     max_retrievals: record.kubbiMaxRetrievals,
     metadata: { kubbi_request_id: record.id },
   };
+  const parsed = parseCreateKubbi(kubbiSchemas, body);
   try {
-    await createKubbi(context, kubbiSchemas, producer, body, { id: kubbiId, claimToken });
+    if ("problems" in parsed) throw validationError(parsed.problems);
+    await createKubbi(context, producer, parsed, { id: kubbiId, claimToken });
   } catch (error) {
     if (error instanceof ApiError) await context.requests.abortFill(record.fillHash, kubbiId);
     throw error;

@@ -1,6 +1,6 @@
 import type { KubbiInfo } from "../crypto/kubbi-sealer.js";
 import type { KubbiRecord } from "../store/store.js";
-import type { ClaimedFile } from "./payload.js";
+import { manifestEntry, type ClaimedFile, type HashedFile } from "./payload.js";
 
 /** Response bodies, built in one place so every route speaks the same wire format. */
 
@@ -19,7 +19,11 @@ function shape(record: KubbiRecord) {
     : { content_type: record.contentType, total_size_bytes: record.totalSizeBytes };
 }
 
-export function createdView(record: KubbiRecord, info: KubbiInfo, claimUrl: string, claimToken: string) {
+/** The manifest as anyone but the producer at creation and the consumer at claim sees it: no hashes. */
+const manifestOf = (info: KubbiInfo) => info.files?.map(manifestEntry) ?? null;
+
+/** The 201 body. Its files carry their SHA-256: the producer sent the bytes, so the hashes tell it nothing new. */
+export function createdView(record: KubbiRecord, metadata: KubbiInfo["metadata"], files: HashedFile[] | null, claimUrl: string, claimToken: string) {
   return {
     id: record.id,
     type: wireType(record),
@@ -27,15 +31,19 @@ export function createdView(record: KubbiRecord, info: KubbiInfo, claimUrl: stri
     claim_token: claimToken,
     status: record.status,
     ...shape(record),
-    ...(record.kind === "package" ? { files: info.files ?? [] } : {}),
+    ...(record.kind === "package" ? { files: files ?? [] } : {}),
     max_retrievals: record.maxRetrievals,
-    metadata: info.metadata,
+    metadata,
     created_at: iso(record.createdAt),
     expires_at: iso(record.expiresAt),
   };
 }
 
-export function detailView(record: KubbiRecord, info: KubbiInfo) {
+/**
+ * The producer's view. A kubbi that is gone has no info left to show; sealedWithUnknownKey marks one
+ * whose server key has left the ring, shown without its info rather than failing the whole page.
+ */
+export function detailView(record: KubbiRecord, info: KubbiInfo, sealedWithUnknownKey: boolean) {
   return {
     id: record.id,
     type: wireType(record),
@@ -49,7 +57,8 @@ export function detailView(record: KubbiRecord, info: KubbiInfo) {
     first_retrieved_at: isoOrNull(record.firstRetrievedAt),
     last_retrieved_at: isoOrNull(record.lastRetrievedAt),
     metadata: info.metadata,
-    files: info.files,
+    files: manifestOf(info),
+    sealed_with_unknown_key: sealedWithUnknownKey,
     created_at: iso(record.createdAt),
     expires_at: iso(record.expiresAt),
   };
@@ -63,7 +72,7 @@ export function inspectView(record: KubbiRecord, info: KubbiInfo, claimUrl: stri
     kubbi_id: record.id,
     status: record.status,
     ...shape(record),
-    ...(record.kind === "package" ? { files: info.files ?? [] } : {}),
+    ...(record.kind === "package" ? { files: manifestOf(info) ?? [] } : {}),
     max_retrievals: record.maxRetrievals,
     retrieval_count: record.retrievalCount,
     remaining_reads: remainingReads(record),

@@ -25,6 +25,12 @@ interface Expiring<T> {
 
 const SWEEP_INTERVAL_MS = 30_000;
 
+/** A kubbi that is gone keeps only its tombstone: the payload and the sealed info go together. */
+function wipe(entry: Entry): void {
+  entry.sealedPayload = null;
+  entry.record.sealedInfo = Buffer.alloc(0);
+}
+
 /**
  * The in-process store, for a zero-setup start: the Redis store's semantics, step for step.
  * Every method body runs synchronously inside one turn of the event loop, which makes each as
@@ -51,11 +57,12 @@ export class MemoryStore implements KubbiStore {
     return "created";
   }
 
-  async claim(tokenHash: string, nowMs: number): Promise<ClaimOutcome> {
+  async claim(tokenHash: string, nowMs: number, maxPayloadBytes?: number): Promise<ClaimOutcome> {
     const entry = this.live(tokenHash, nowMs);
     if (!entry) return { kind: "not_found" };
     const { record } = entry;
     if (record.status !== "active") return { kind: "gone", status: record.status };
+    if (maxPayloadBytes !== undefined && record.totalSizeBytes > maxPayloadBytes) return { kind: "too_large" };
     const sealedPayload = entry.sealedPayload!;
     const previousFirstRetrievedAt = record.firstRetrievedAt;
     const previousLastRetrievedAt = record.lastRetrievedAt;
@@ -63,11 +70,13 @@ export class MemoryStore implements KubbiStore {
     record.firstRetrievedAt ??= nowMs;
     record.lastRetrievedAt = nowMs;
     const burned = record.maxRetrievals !== null && record.retrievalCount >= record.maxRetrievals;
+    // Read before a burn wipes it, as the claim script does: the claim still decrypts and shows it.
+    const { sealedInfo } = record;
     if (burned) {
       record.status = "burned";
-      entry.sealedPayload = null;
+      wipe(entry);
     }
-    return { kind: "claimed", record: { ...record }, sealedPayload, burned, previousFirstRetrievedAt, previousLastRetrievedAt };
+    return { kind: "claimed", record: { ...record, sealedInfo }, sealedPayload, burned, previousFirstRetrievedAt, previousLastRetrievedAt };
   }
 
   async restoreClaim(claimed: Extract<ClaimOutcome, { kind: "claimed" }>, nowMs: number): Promise<void> {
@@ -80,12 +89,13 @@ export class MemoryStore implements KubbiStore {
     if (claimed.burned && record.status === "burned" && record.expiresAt > nowMs) {
       record.status = "active";
       entry.sealedPayload = claimed.sealedPayload;
+      record.sealedInfo = claimed.record.sealedInfo;
     }
   }
 
   async findByTokenHash(tokenHash: string, nowMs: number): Promise<KubbiRecord | null> {
-    const entry = this.kubbis.get(tokenHash);
-    if (!entry || nowMs >= entry.purgeAt) return null;
+    const entry = this.live(tokenHash, nowMs);
+    if (!entry) return null;
     const record = { ...entry.record };
     record.status = effectiveStatus(record, entry.sealedPayload !== null, nowMs);
     return record;
@@ -102,7 +112,7 @@ export class MemoryStore implements KubbiStore {
     if (!entry || entry.record.ownerId !== ownerId) return "not_found";
     if (entry.record.status !== "active") return entry.record.status;
     entry.record.status = "deleted";
-    entry.sealedPayload = null;
+    wipe(entry);
     return "ok";
   }
 
@@ -117,13 +127,17 @@ export class MemoryStore implements KubbiStore {
     return { total: records.length, records: records.slice(offset, offset + limit) };
   }
 
+  async activeTokenHashes(ownerId: string, nowMs: number): Promise<string[]> {
+    return [...this.ownedBy(ownerId)].filter((tokenHash) => this.live(tokenHash, nowMs)?.record.status === "active");
+  }
+
   async hitRateLimit(bucket: string, limit: number, windowMs: number, nowMs: number): Promise<RateLimitResult> {
     const windowStart = Math.floor(nowMs / windowMs);
     const key = `${bucket}:${windowStart}`;
     const counter = this.counters.get(key) ?? { value: 0, expiresAt: (windowStart + 1) * windowMs };
     counter.value += 1;
     this.counters.set(key, counter);
-    return { allowed: counter.value <= limit, resetMs: counter.expiresAt - nowMs };
+    return { allowed: counter.value <= limit, remaining: Math.max(0, limit - counter.value), resetMs: counter.expiresAt - nowMs };
   }
 
   async findApiKey(keyHash: string): Promise<StoredApiKey | null> {
@@ -188,7 +202,7 @@ export class MemoryStore implements KubbiStore {
     }
     if (entry.record.status === "active" && nowMs >= entry.record.expiresAt) {
       entry.record.status = "expired";
-      entry.sealedPayload = null;
+      wipe(entry);
     }
     return entry;
   }

@@ -5,6 +5,8 @@ interface WindowCount {
   windowMs: number;
   /** The window's total across every process, as of the last flush. */
   known: number;
+  /** Hits sent to Redis by a flush that has not answered yet: still counted here until it does. */
+  inFlight: number;
   /** Hits counted here and not yet added to Redis. */
   pending: number;
 }
@@ -27,10 +29,11 @@ export class BatchedRateCounter {
   hit(bucket: string, limit: number, windowMs: number, nowMs: number): RateLimitResult {
     const window = Math.floor(nowMs / windowMs);
     let count = this.windows.get(bucket);
-    if (!count || count.window !== window) this.windows.set(bucket, (count = { window, windowMs, known: 0, pending: 0 }));
+    if (!count || count.window !== window) this.windows.set(bucket, (count = { window, windowMs, known: 0, inFlight: 0, pending: 0 }));
     count.pending += 1;
     this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS).unref();
-    return { allowed: count.known + count.pending <= limit, resetMs: (window + 1) * windowMs - nowMs };
+    const used = count.known + count.inFlight + count.pending;
+    return { allowed: used <= limit, remaining: Math.max(0, limit - used), resetMs: (window + 1) * windowMs - nowMs };
   }
 
   async flush(): Promise<void> {
@@ -42,12 +45,19 @@ export class BatchedRateCounter {
           if (count.window < nowWindow(count)) this.windows.delete(bucket);
           return;
         }
+        // The hits move from pending to in flight, never out of the count: a burst that arrives while
+        // Redis has not answered yet is still measured against them.
         const sent = count.pending;
-        count.pending -= sent;
+        count.pending = 0;
+        count.inFlight += sent;
         try {
-          count.known = await this.addHits(`rl:{${bucket}}:${count.window}`, sent, count.windowMs);
+          const total = await this.addHits(`rl:{${bucket}}:${count.window}`, sent, count.windowMs);
+          // A window's total only grows: an answer that overtook this one already counted these hits.
+          count.known = Math.max(count.known, total);
         } catch {
           count.known += sent; // Redis unreachable: keep limiting on what this process saw.
+        } finally {
+          count.inFlight -= sent;
         }
       }),
     );

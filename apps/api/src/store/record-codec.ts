@@ -2,9 +2,10 @@ import type { KubbiKind, KubbiRecord, KubbiStatus } from "./store.js";
 
 /**
  * A kubbi's Redis hash, field by field. Short names keep a stored kubbi small; '' stands for null.
- * Only counters, timestamps, ids and the sealed info live here: never a payload, token or key.
+ * Only counters, timestamps and ids live here: never a payload, token, key, name or hash. The sealed
+ * info (metadata and manifest) has its own key, which goes when the payload goes.
  */
-export function recordToHash(record: KubbiRecord): Record<string, string | Buffer> {
+export function recordToHash(record: KubbiRecord): Record<string, string> {
   return {
     id: record.id,
     own: record.ownerId,
@@ -21,13 +22,12 @@ export function recordToHash(record: KubbiRecord): Record<string, string | Buffe
     exp: String(record.expiresAt),
     kid: record.keyId,
     ep: String(record.epoch),
-    inf: record.sealedInfo,
   };
 }
 
 const optionalNumber = (value: string | undefined) => (value ? Number(value) : null);
 
-export function hashToRecord(tokenHash: string, fields: Record<string, Buffer>): KubbiRecord {
+export function hashToRecord(tokenHash: string, fields: Record<string, Buffer>, sealedInfo: Buffer): KubbiRecord {
   const text = (name: string) => fields[name]?.toString("utf8") ?? "";
   return {
     id: text("id"),
@@ -46,7 +46,7 @@ export function hashToRecord(tokenHash: string, fields: Record<string, Buffer>):
     expiresAt: Number(text("exp")),
     keyId: text("kid"),
     epoch: Number(text("ep")),
-    sealedInfo: fields.inf ?? Buffer.alloc(0),
+    sealedInfo,
   };
 }
 

@@ -27,14 +27,18 @@ import {
  * Key layout. Every key one script touches shares a hash tag, so the layout works on Redis Cluster:
  *   kb:{tokenHash}:m   hash    the kubbi's state                  TTL expiry + retention
  *   kb:{tokenHash}:d   string  the sealed payload                 TTL expiry (native, no sweeper)
+ *   kb:{tokenHash}:i   string  the sealed metadata + manifest     TTL expiry; deleted with the payload
  *   own:{ownerId}:l|p|a zsets  list order, purge time, active cap (see lua/owner-index.ts)
  *   own:{ownerId}:id:<id> string tokenHash, for producer routes  TTL expiry + retention
  *   ak:<sha256>        string  an API key record (JSON); ak:ids hash id -> sha256
  *   rl:{bucket}:<n>    string  a rate-limit window counter
- *   idem:{ownerId}:<h> string  an idempotent response, sealed
+ *   idem:{ownerId:<slot>} string an idempotent response, sealed; slot and key come from the API key
  */
 const metaKey = (tokenHash: string) => `kb:{${tokenHash}}:m`;
 const payloadKey = (tokenHash: string) => `kb:{${tokenHash}}:d`;
+const infoKey = (tokenHash: string) => `kb:{${tokenHash}}:i`;
+/** The three keys of one kubbi, in the order every kubbi script takes them. */
+const kubbiKeys = (tokenHash: string) => [metaKey(tokenHash), payloadKey(tokenHash), infoKey(tokenHash)] as const;
 const idKey = (ownerId: string, id: string) => `own:{${ownerId}}:id:${id}`;
 const ownerKeys = (ownerId: string) => [`own:{${ownerId}}:l`, `own:{${ownerId}}:p`, `own:{${ownerId}}:a`];
 const apiKeyKey = (keyHash: string) => `ak:${keyHash}`;
@@ -42,10 +46,10 @@ const API_KEY_IDS = "ak:ids";
 
 /** The scripts, loaded once per connection and run by SHA (ioredis falls back to EVAL on NOSCRIPT). */
 interface ScriptCommands {
-  kubbiClaimBuffer(meta: string, payload: string, nowMs: string): Promise<Buffer[]>;
-  kubbiRestoreClaim(meta: string, payload: string, sealed: Buffer, wasBurned: string, first: string, last: string, nowMs: string): Promise<number>;
-  kubbiReadBuffer(meta: string, payload: string): Promise<[number, ...Buffer[]]>;
-  kubbiDelete(meta: string, payload: string, ownerId: string, nowMs: string): Promise<string>;
+  kubbiClaimBuffer(meta: string, payload: string, info: string, nowMs: string, maxBytes: string): Promise<Buffer[]>;
+  kubbiRestoreClaim(meta: string, payload: string, info: string, sealed: Buffer, sealedInfo: Buffer, wasBurned: string, first: string, last: string, nowMs: string): Promise<number>;
+  kubbiReadBuffer(meta: string, payload: string, info: string): Promise<[number, Buffer, ...Buffer[]]>;
+  kubbiDelete(meta: string, payload: string, info: string, ownerId: string, nowMs: string): Promise<string>;
   kubbiOwnerPage(list: string, purge: string, active: string, nowMs: string, offset: string, limit: string): Promise<[number, ...string[]]>;
   kubbiRateLimit(counter: string, hits: string, windowMs: string): Promise<number>;
   kubbiBeginIdempotentBuffer(slot: string, pendingTtlMs: string): Promise<Buffer[]>;
@@ -55,16 +59,16 @@ interface ScriptCommands {
 /** The two scripts create sends in one pipeline. */
 interface ScriptPipeline {
   kubbiReserveOwnerSlot(...args: string[]): ScriptPipeline;
-  kubbiStore(meta: string, payload: string, sealed: Buffer, ...args: Array<string | Buffer>): ScriptPipeline;
+  kubbiStore(meta: string, payload: string, info: string, sealed: Buffer, sealedInfo: Buffer, ...args: string[]): ScriptPipeline;
   exec(): Promise<Array<[Error | null, unknown]> | null>;
 }
 
 const SCRIPTS: Array<[name: string, keys: number, lua: string]> = [
-  ["kubbiStore", 2, STORE_KUBBI_SCRIPT],
-  ["kubbiClaim", 2, CLAIM_SCRIPT],
-  ["kubbiRestoreClaim", 2, RESTORE_CLAIM_SCRIPT],
-  ["kubbiRead", 2, READ_KUBBI_SCRIPT],
-  ["kubbiDelete", 2, DELETE_SCRIPT],
+  ["kubbiStore", 3, STORE_KUBBI_SCRIPT],
+  ["kubbiClaim", 3, CLAIM_SCRIPT],
+  ["kubbiRestoreClaim", 3, RESTORE_CLAIM_SCRIPT],
+  ["kubbiRead", 3, READ_KUBBI_SCRIPT],
+  ["kubbiDelete", 3, DELETE_SCRIPT],
   ["kubbiReserveOwnerSlot", 4, RESERVE_OWNER_SLOT_SCRIPT],
   ["kubbiOwnerPage", 3, OWNER_PAGE_SCRIPT],
   ["kubbiRateLimit", 1, RATE_LIMIT_SCRIPT],
@@ -105,7 +109,7 @@ export class RedisStore implements KubbiStore {
         String(purgeAt),
         String(maxActiveKubbis),
       )
-      .kubbiStore(metaKey(record.tokenHash), payloadKey(record.tokenHash), sealedPayload, String(record.expiresAt), String(purgeAt), ...Object.entries(recordToHash(record)).flat())
+      .kubbiStore(...kubbiKeys(record.tokenHash), sealedPayload, record.sealedInfo, String(record.expiresAt), String(purgeAt), ...Object.entries(recordToHash(record)).flat())
       .exec();
     const [reserve, store] = replies ?? [];
     if (reserve?.[0] || store?.[0] || reserve?.[1] !== 1) {
@@ -118,7 +122,7 @@ export class RedisStore implements KubbiStore {
 
   /** Removes a kubbi whose create did not complete, and its owner-index entries when they were made. */
   private async forget(record: KubbiRecord, indexed: boolean): Promise<void> {
-    const pipeline = this.redis.pipeline().del(payloadKey(record.tokenHash), metaKey(record.tokenHash));
+    const pipeline = this.redis.pipeline().del(...kubbiKeys(record.tokenHash));
     if (indexed) {
       const [list, purge, active] = ownerKeys(record.ownerId) as [string, string, string];
       pipeline.del(idKey(record.ownerId, record.id)).zrem(list, record.tokenHash).zrem(purge, record.tokenHash).zrem(active, record.tokenHash);
@@ -126,12 +130,12 @@ export class RedisStore implements KubbiStore {
     await pipeline.exec();
   }
 
-  async claim(tokenHash: string, nowMs: number): Promise<ClaimOutcome> {
-    const reply = await this.redis.kubbiClaimBuffer(metaKey(tokenHash), payloadKey(tokenHash), String(nowMs));
+  async claim(tokenHash: string, nowMs: number, maxPayloadBytes?: number): Promise<ClaimOutcome> {
+    const reply = await this.redis.kubbiClaimBuffer(...kubbiKeys(tokenHash), String(nowMs), maxPayloadBytes === undefined ? "" : String(maxPayloadBytes));
     const outcome = reply[0]!.toString("utf8");
-    if (outcome === "not_found") return { kind: "not_found" };
+    if (outcome === "not_found" || outcome === "too_large") return { kind: outcome };
     if (outcome !== "claimed") return { kind: "gone", status: outcome as "burned" | "expired" | "deleted" };
-    const record = hashToRecord(tokenHash, pairsToFields(reply.slice(5)));
+    const record = hashToRecord(tokenHash, pairsToFields(reply.slice(6)), reply[5]!);
     const burned = reply[2]!.toString("utf8") === "1";
     if (burned) await this.redis.zrem(ownerKeys(record.ownerId)[2]!, tokenHash);
     return {
@@ -147,9 +151,9 @@ export class RedisStore implements KubbiStore {
   async restoreClaim(claimed: Extract<ClaimOutcome, { kind: "claimed" }>, nowMs: number): Promise<void> {
     const { record } = claimed;
     await this.redis.kubbiRestoreClaim(
-      metaKey(record.tokenHash),
-      payloadKey(record.tokenHash),
+      ...kubbiKeys(record.tokenHash),
       claimed.sealedPayload,
+      record.sealedInfo,
       claimed.burned ? "1" : "0",
       claimed.previousFirstRetrievedAt === null ? "" : String(claimed.previousFirstRetrievedAt),
       claimed.previousLastRetrievedAt === null ? "" : String(claimed.previousLastRetrievedAt),
@@ -162,9 +166,9 @@ export class RedisStore implements KubbiStore {
 
   /** The inspect path: one script call (one command on the wire, cheaper than a two-command pipeline). */
   async findByTokenHash(tokenHash: string, nowMs: number): Promise<KubbiRecord | null> {
-    const [payloadPresent, ...flat] = await this.redis.kubbiReadBuffer(metaKey(tokenHash), payloadKey(tokenHash));
+    const [payloadPresent, sealedInfo, ...flat] = await this.redis.kubbiReadBuffer(...kubbiKeys(tokenHash));
     if (flat.length === 0) return null;
-    const record = hashToRecord(tokenHash, pairsToFields(flat));
+    const record = hashToRecord(tokenHash, pairsToFields(flat), sealedInfo);
     record.status = effectiveStatus(record, payloadPresent === 1, nowMs);
     return record;
   }
@@ -174,25 +178,25 @@ export class RedisStore implements KubbiStore {
     return tokenHash ? this.findByTokenHash(tokenHash, nowMs) : null;
   }
 
-  /** One round trip for a page of kubbis: their hashes and whether each payload is still there. */
+  /** One round trip for a page of kubbis: their hashes, whether each payload is still there, their sealed info. */
   private async readRecords(tokenHashes: string[], nowMs: number): Promise<KubbiRecord[]> {
     if (tokenHashes.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const tokenHash of tokenHashes) pipeline.hgetallBuffer(metaKey(tokenHash)).exists(payloadKey(tokenHash));
+    for (const tokenHash of tokenHashes) pipeline.hgetallBuffer(metaKey(tokenHash)).exists(payloadKey(tokenHash)).getBuffer(infoKey(tokenHash));
     const replies = throwOnPipelineError(await pipeline.exec());
     const records: KubbiRecord[] = [];
     tokenHashes.forEach((tokenHash, index) => {
-      const fields = replies[index * 2] as Record<string, Buffer>;
+      const [fields, payloadPresent, sealedInfo] = replies.slice(index * 3, index * 3 + 3) as [Record<string, Buffer>, number, Buffer | null];
       if (!fields || !fields.st) return;
-      const record = hashToRecord(tokenHash, fields);
-      record.status = effectiveStatus(record, replies[index * 2 + 1] === 1, nowMs);
+      const record = hashToRecord(tokenHash, fields, sealedInfo ?? Buffer.alloc(0));
+      record.status = effectiveStatus(record, payloadPresent === 1, nowMs);
       records.push(record);
     });
     return records;
   }
 
   async delete(tokenHash: string, ownerId: string, nowMs: number): Promise<DeleteOutcome> {
-    const outcome = (await this.redis.kubbiDelete(metaKey(tokenHash), payloadKey(tokenHash), ownerId, String(nowMs))) as DeleteOutcome;
+    const outcome = (await this.redis.kubbiDelete(...kubbiKeys(tokenHash), ownerId, String(nowMs))) as DeleteOutcome;
     if (outcome === "ok" || outcome === "expired") await this.redis.zrem(ownerKeys(ownerId)[2]!, tokenHash);
     return outcome;
   }
@@ -205,6 +209,10 @@ export class RedisStore implements KubbiStore {
       String(limit),
     );
     return { total: Number(total), records: await this.readRecords(tokenHashes, nowMs) };
+  }
+
+  async activeTokenHashes(ownerId: string, nowMs: number): Promise<string[]> {
+    return this.redis.zrangebyscore(ownerKeys(ownerId)[2]!, `(${nowMs}`, "+inf");
   }
 
   async hitRateLimit(bucket: string, limit: number, windowMs: number, nowMs: number): Promise<RateLimitResult> {

@@ -26,7 +26,10 @@ export interface KubbiRecord {
   expiresAt: number;
   keyId: string;
   epoch: number;
-  /** Metadata and manifest, sealed under the server-side info key. */
+  /**
+   * Metadata and manifest, sealed under the server-side info key; stored apart from the state and
+   * removed with the payload (burn, delete, expiry), so it is empty for a kubbi that is gone.
+   */
   sealedInfo: Buffer;
 }
 
@@ -43,6 +46,7 @@ export type CreateOutcome = "created" | "quota_exceeded";
 export type ClaimOutcome =
   | { kind: "claimed"; record: KubbiRecord; sealedPayload: Buffer; burned: boolean; previousFirstRetrievedAt: number | null; previousLastRetrievedAt: number | null }
   | { kind: "gone"; status: Exclude<KubbiStatus, "active"> }
+  | { kind: "too_large" }
   | { kind: "not_found" };
 
 /** "ok": this call deleted it; otherwise why it could not (a status means it was already gone). */
@@ -55,6 +59,8 @@ export interface ListPage {
 
 export interface RateLimitResult {
   allowed: boolean;
+  /** Requests left in the current window (0 once over the limit). */
+  remaining: number;
   /** Milliseconds until the current window ends. */
   resetMs: number;
 }
@@ -76,18 +82,23 @@ export type IdempotencyBegin =
 export interface KubbiStore {
   readonly kind: "redis" | "memory";
   create(kubbi: NewKubbi, nowMs: number): Promise<CreateOutcome>;
-  /** Atomic: check, count, stamp, and on the last allowed retrieval wipe the payload and mark burned. */
-  claim(tokenHash: string, nowMs: number): Promise<ClaimOutcome>;
-  /** Undoes one committed claim whose payload could not be opened (decrypt failure). */
+  /**
+   * Atomic: check, count, stamp, and on the last allowed retrieval wipe the payload and its info and mark burned.
+   * An active kubbi whose payload is over maxPayloadBytes is left as it is: too_large.
+   */
+  claim(tokenHash: string, nowMs: number, maxPayloadBytes?: number): Promise<ClaimOutcome>;
+  /** Undoes one committed claim that could not be answered (a decrypt failure, a response that could not be built). */
   restoreClaim(claimed: Extract<ClaimOutcome, { kind: "claimed" }>, nowMs: number): Promise<void>;
   /** Read only: never counts, never changes state. Status is derived (active with no payload = expired). */
   findByTokenHash(tokenHash: string, nowMs: number): Promise<KubbiRecord | null>;
   /** Scoped to the owner: another key's kubbi is not found. */
   findById(ownerId: string, id: string, nowMs: number): Promise<KubbiRecord | null>;
-  /** Atomic against claims: one clean winner. Only the owner may delete. */
+  /** Atomic against claims: one clean winner, payload and info wiped. Only the owner may delete. */
   delete(tokenHash: string, ownerId: string, nowMs: number): Promise<DeleteOutcome>;
   /** The owner's kubbis, newest first. */
   listByOwner(ownerId: string, offset: number, limit: number, nowMs: number): Promise<ListPage>;
+  /** Token hashes of the owner's kubbis that are still active (for purging a revoked key). */
+  activeTokenHashes(ownerId: string, nowMs: number): Promise<string[]>;
   /** Fixed-window counter for one bucket. */
   hitRateLimit(bucket: string, limit: number, windowMs: number, nowMs: number): Promise<RateLimitResult>;
 

@@ -98,7 +98,8 @@ export interface paths {
         };
         /**
          * Inspect a kubbi
-         * @description Metadata and file manifest without the payload. Never counts as a retrieval and never changes state; HEAD is answered too.
+         * @description Metadata and file manifest (names, content types, sizes, roles; no content hashes) without the
+         *     payload. Never counts as a retrieval and never changes state; HEAD is answered too.
          */
         get: operations["inspectKubbi"];
         put?: never;
@@ -119,7 +120,12 @@ export interface paths {
             };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Claim URL opened with GET (405)
+         * @description The inspect JSON's `claim.url` pasted into a browser or curl. Answers 405 with `Allow: POST` and a message
+         *     saying to POST, whatever the token (never 404), and never counts as a retrieval; HEAD is answered too.
+         */
+        get: operations["claimKubbiWithGet"];
         put?: never;
         /**
          * Claim a kubbi
@@ -272,6 +278,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What this server is
+         * @description Where the reference and the contract are. Clients that prefer `text/html` (a browser) get a small page
+         *     with the same links, under the claim page's Content-Security-Policy; anything else gets JSON.
+         */
+        get: operations["getServiceIndex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This contract
+         * @description This OpenAPI document, as JSON.
+         */
+        get: operations["getOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The API reference
+         * @description This contract rendered for people (Redoc). Every script and stylesheet is served by the API itself under
+         *     `/docs/assets/`; the page loads nothing from any other origin. Its Content-Security-Policy is
+         *     `default-src 'none'; script-src 'self'; style-src 'self' 'nonce-<per response>' <two sha256 hashes of
+         *     Redoc's boot styles>; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none';
+         *     frame-ancestors 'none'`.
+         */
+        get: operations["getApiReference"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Served here only when `KUBBI_METRICS_TOKEN` is set and `KUBBI_METRICS_PORT` is not (otherwise 404 here;
+         *     with `KUBBI_METRICS_PORT` the same text is at `/metrics` on that port, token still required if set).
+         *     Labels are route templates, error codes, store operations and event names only: never a token, key or id.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -323,7 +416,7 @@ export interface components {
         KubbiId: string;
         /**
          * @description The unguessable part of the claim URL: 32 random bytes, base64url without padding (43
-         *     characters). The seed examples' short tokens (`abc123xyz`) are illustrations only.
+         *     characters). Short tokens in documentation examples (`abc123xyz`) are illustrations only.
          */
         ClaimToken: string;
         /**
@@ -350,9 +443,20 @@ export interface components {
          * @enum {string}
          */
         SingleContentType: "text/plain" | "application/json";
-        /** @description A MIME type, `type/subtype` with optional parameters. */
+        /**
+         * @description A MIME type, `type/subtype` with optional `; name=value` parameters (values may be quoted).
+         *     Printable ASCII only (U+0020–U+007E: no control characters such as ESC, BEL, CR, LF, NUL or
+         *     tab, even inside a quoted value), at most 255 characters; anything else is 400 validation_error.
+         */
         MimeType: string;
-        /** @description A file name with no `/`, `\` or control characters, not `.` or `..`, unique within its package. */
+        /**
+         * @description A file name: at most 255 bytes in UTF-8, not `.` or `..`, with no `/` or `\`, no control
+         *     characters (C0, DEL, C1), no format characters (Unicode category Cf: bidirectional overrides
+         *     and isolates such as U+202E, zero-width characters U+200B–U+200F, U+FEFF, ...), no line or
+         *     paragraph separators and no lone surrogates. Names are stored in Unicode NFC (a name sent in
+         *     another normal form comes back in NFC), and are unique within their package ignoring case and
+         *     Unicode normalization (`README.md` and `readme.md` are duplicates).
+         */
         FileName: string;
         /** @enum {string} */
         FileRole: "instructions" | "data" | "context" | "config" | "attachment";
@@ -369,8 +473,8 @@ export interface components {
         /** @description Claims left before the kubbi burns; null when `max_retrievals` is null. */
         RemainingReads: number | null;
         /**
-         * @description The producer's own JSON object, at most 1024 bytes serialized, or null. Always an object, never
-         *     an array or a scalar: the Python SDK types it as a dict.
+         * @description The producer's own JSON object, at most 1024 bytes serialized and nested at most 64 levels
+         *     deep, or null. Always an object, never an array or a scalar: the Python SDK types it as a dict.
          */
         Metadata: {
             [key: string]: unknown;
@@ -380,7 +484,8 @@ export interface components {
         CreateSingleRequest: {
             /**
              * @description For `text/plain`, a string. For `application/json`, any JSON value; a string is parsed as
-             *     JSON text and must be valid JSON.
+             *     JSON text and must be valid JSON. Objects and arrays may nest at most 64 levels deep
+             *     (deeper is 400 validation_error naming the limit).
              */
             content: unknown;
             content_type: components["schemas"]["SingleContentType"];
@@ -414,8 +519,23 @@ export interface components {
              */
             encoding?: "base64" | null;
         };
-        /** @description One file of a package as inspect and the producer routes describe it (never its content). */
+        /**
+         * @description One file of a package as inspect and the producer's detail and list describe it: never its
+         *     content, and never a hash of it (with a hash, anyone who sees the claim URL could test guesses
+         *     of a short file offline, for free and without a trace). The claim response carries each file's
+         *     `sha256`.
+         */
         ManifestEntry: {
+            name: components["schemas"]["FileName"];
+            content_type: components["schemas"]["MimeType"];
+            size_bytes: components["schemas"]["SizeBytes"];
+            role: components["schemas"]["FileRole"] | null;
+        };
+        /**
+         * @description One file of a new package, in the 201 body only: the manifest entry plus the SHA-256 of the bytes
+         *     the producer sent (a receipt; it is not stored).
+         */
+        CreatedFile: {
             name: components["schemas"]["FileName"];
             content_type: components["schemas"]["MimeType"];
             size_bytes: components["schemas"]["SizeBytes"];
@@ -423,7 +543,7 @@ export interface components {
             sha256: components["schemas"]["Sha256"];
         };
         /**
-         * @description The 201 body. The seed examples omit `type` and (for a single payload) `total_size_bytes`;
+         * @description The 201 body. The documentation examples omit `type` and (a single payload) `total_size_bytes`;
          *     both are always sent, and the Python SDK's `SendResult` / `SendFilesResult` accept them.
          */
         CreateKubbiResponse: components["schemas"]["CreateSingleResponse"] | components["schemas"]["CreatePackageResponse"];
@@ -433,8 +553,7 @@ export interface components {
             type: "kubbi";
             claim_url: components["schemas"]["ClaimUrl"];
             claim_token: components["schemas"]["ClaimToken"];
-            /** @constant */
-            status: "active";
+            status: components["schemas"]["CreatedStatus"];
             content_type: components["schemas"]["SingleContentType"];
             total_size_bytes: components["schemas"]["SizeBytes"];
             max_retrievals: components["schemas"]["MaxRetrievals"];
@@ -448,19 +567,27 @@ export interface components {
             type: "kubbi_package";
             claim_url: components["schemas"]["ClaimUrl"];
             claim_token: components["schemas"]["ClaimToken"];
-            /** @constant */
-            status: "active";
+            status: components["schemas"]["CreatedStatus"];
             file_count: number;
             total_size_bytes: components["schemas"]["SizeBytes"];
-            files: components["schemas"]["ManifestEntry"][];
+            files: components["schemas"]["CreatedFile"][];
             max_retrievals: components["schemas"]["MaxRetrievals"];
             metadata: components["schemas"]["Metadata"];
             created_at: components["schemas"]["Timestamp"];
             expires_at: components["schemas"]["Timestamp"];
         };
         /**
+         * @description `active` for a new kubbi. An idempotent replay reports the kubbi's status now: `burned`,
+         *     `expired` or `deleted` when it has gone since the first request.
+         */
+        CreatedStatus: components["schemas"]["KubbiStatus"];
+        /**
          * @description A kubbi as its producer sees it, live or tombstoned. A single payload has a `content_type` and
-         *     null `file_count` / `files`; a package has the reverse.
+         *     null `file_count` / `files`; a package has the reverse. Once a kubbi is gone (burned, expired or
+         *     deleted) its `metadata` and `files` are gone with the payload and both are null: the tombstone
+         *     keeps only status, counts, sizes, timestamps and ids. A kubbi sealed under a server key that has
+         *     left the server's key ring is shown with null `metadata` and `files` and
+         *     `sealed_with_unknown_key: true`, rather than failing the request (or the whole list).
          */
         KubbiDetail: {
             id: components["schemas"]["KubbiId"];
@@ -475,7 +602,13 @@ export interface components {
             first_retrieved_at: components["schemas"]["Timestamp"] | null;
             last_retrieved_at: components["schemas"]["Timestamp"] | null;
             metadata: components["schemas"]["Metadata"];
+            /** @description The manifest while the kubbi is active; null once it is gone, and always null for a single payload. */
             files: components["schemas"]["ManifestEntry"][] | null;
+            /**
+             * @description True when the kubbi was sealed under a server key this server no longer has (retired from
+             *     `KUBBI_KEYS`): its metadata and files cannot be shown and a claim answers 500 decrypt_failed.
+             */
+            sealed_with_unknown_key: boolean;
             created_at: components["schemas"]["Timestamp"];
             expires_at: components["schemas"]["Timestamp"];
         };
@@ -507,7 +640,7 @@ export interface components {
             description: "POST to this URL to retrieve the content. This counts as a retrieval.";
         };
         /**
-         * @description The seed quickstart shows only `status`, `content_type`, `max_retrievals`, `retrieval_count`,
+         * @description The product quickstart shows only `status`, `content_type`, `max_retrievals`, `retrieval_count`,
          *     `metadata`, the timestamps and `claim`; the Python SDK's `InspectResult` also reads `type`,
          *     `kubbi_id`, `file_count`, `total_size_bytes`, `remaining_reads` and `files`, and the SDK's wire
          *     format wins, so all of them are sent.
@@ -547,9 +680,9 @@ export interface components {
             claim: components["schemas"]["ClaimInstructions"];
         };
         /**
-         * @description The seed quickstart shows only `content`, `content_type`, `metadata` and the timestamps; the
+         * @description The product quickstart shows only `content`, `content_type`, `metadata` and the timestamps; the
          *     Python SDK's `ClaimResult` also reads `type`, `file_count` and `files`, and the SDK's wire format
-         *     wins. `kubbi_id`, `retrieval_count`, `remaining_reads` and `burned` are sent as well (the seed
+         *     wins. `kubbi_id`, `retrieval_count`, `remaining_reads` and `burned` are sent as well (the product's
          *     scenarios speak of `burned: true` and the count).
          */
         ClaimResponse: components["schemas"]["ClaimSingleResponse"] | components["schemas"]["ClaimPackageResponse"];
@@ -586,9 +719,9 @@ export interface components {
             burned: boolean;
         };
         /**
-         * @description A manifest entry plus its content. Files whose content type is `text/*`, `application/json` or
-         *     `+json` and whose bytes are valid UTF-8 come back as text with `encoding: null`; all others as
-         *     base64 with `encoding: "base64"`.
+         * @description A manifest entry plus its content and the SHA-256 of its bytes, for the consumer to verify what
+         *     it got. Files whose content type is `text/*`, `application/json` or `+json` and whose bytes are
+         *     valid UTF-8 come back as text with `encoding: null`; all others as base64 with `encoding: "base64"`.
          */
         ClaimFile: {
             name: components["schemas"]["FileName"];
@@ -706,7 +839,7 @@ export interface components {
          *     generic `gone` the SDK's README mentions.
          * @enum {string}
          */
-        ErrorCode: "validation_error" | "invalid_json" | "unauthorized" | "not_found" | "conflict" | "already_fulfilled" | "idempotency_in_progress" | "idempotency_key_reused" | "burned" | "expired" | "deleted" | "cancelled" | "payload_too_large" | "file_limit_exceeded" | "unsupported_media_type" | "quota_exceeded" | "rate_limited" | "decrypt_failed" | "internal_error" | "service_unavailable";
+        ErrorCode: "validation_error" | "invalid_json" | "unauthorized" | "not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "already_fulfilled" | "idempotency_in_progress" | "idempotency_key_reused" | "burned" | "expired" | "deleted" | "cancelled" | "payload_too_large" | "file_limit_exceeded" | "unsupported_media_type" | "quota_exceeded" | "rate_limited" | "decrypt_failed" | "internal_error" | "service_unavailable";
         /**
          * @description The body of every non-2xx response. `messages` is always a list: every problem for
          *     validation_error (never empty, since the Python SDK raises KubbiValidationError only for a
@@ -717,6 +850,28 @@ export interface components {
             message: string;
             messages: string[];
             request_id: components["schemas"]["RequestId"];
+        };
+        ServiceIndex: {
+            /** @constant */
+            name: "kubbi";
+            description: string;
+            /**
+             * Format: uri
+             * @description The API reference for people.
+             */
+            docs_url: string;
+            /**
+             * Format: uri
+             * @description This contract, as JSON.
+             */
+            openapi_url: string;
+            /**
+             * Format: uri
+             * @description Where producers create kubbis.
+             */
+            kubbis_url: string;
+            /** Format: uri */
+            health_url: string;
         };
         Health: {
             /** @constant */
@@ -732,6 +887,10 @@ export interface components {
         Inspect: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 [name: string]: unknown;
             };
             content: {
@@ -774,6 +933,21 @@ export interface components {
                 "application/json": components["schemas"]["Error"] & {
                     /** @constant */
                     error: "unauthorized";
+                };
+            };
+        };
+        /** @description This URL takes POST; the `Allow` header says so. */
+        MethodNotAllowed: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                /** @description The method this URL takes. */
+                Allow: "POST";
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"] & {
+                    /** @constant */
+                    error: "method_not_allowed";
                 };
             };
         };
@@ -868,7 +1042,24 @@ export interface components {
                 };
             };
         };
-        /** @description The request body is not `application/json`. */
+        /**
+         * @description The request body did not arrive in time: it took longer than the server's body deadline
+         *     (`KUBBI_BODY_TIMEOUT_MS`, not counting time queued for a large-body slot), or it kept arriving
+         *     slower than the minimum rate (`KUBBI_BODY_MIN_BYTES_PER_SECOND`). The connection is closed.
+         */
+        RequestTimeout: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"] & {
+                    /** @constant */
+                    error: "request_timeout";
+                };
+            };
+        };
+        /** @description The request body is not UTF-8 `application/json`, or it is sent with a `Content-Encoding`. */
         UnsupportedMediaType: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -898,6 +1089,10 @@ export interface components {
         QuotaOrRateLimited: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 /** @description Seconds to wait before trying again; sent with rate_limited. */
                 "Retry-After"?: number;
                 [name: string]: unknown;
@@ -913,6 +1108,10 @@ export interface components {
         RateLimited: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 "Retry-After": components["headers"]["Retry-After"];
                 [name: string]: unknown;
             };
@@ -937,8 +1136,25 @@ export interface components {
             };
         };
         /**
-         * @description The payload could not be decrypted (decrypt_failed; the retrieval is rolled back, count and
-         *     status restored), or anything else unexpected (internal_error).
+         * @description The kubbi was sealed under a server key this server no longer has (decrypt_failed; its claim
+         *     would fail the same way), or anything else unexpected (internal_error). Nothing changes.
+         */
+        InspectFailed: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"] & {
+                    /** @enum {string} */
+                    error: "decrypt_failed" | "internal_error";
+                };
+            };
+        };
+        /**
+         * @description The payload could not be decrypted (decrypt_failed), or anything else unexpected went wrong
+         *     before the response was ready (internal_error). Either way the retrieval is rolled back: count,
+         *     timestamps and status are restored, and nothing was consumed.
          */
         ClaimFailed: {
             headers: {
@@ -952,7 +1168,7 @@ export interface components {
                 };
             };
         };
-        /** @description The API is shutting down or its storage does not answer. */
+        /** @description The API is shutting down (a request still unanswered at the end of the shutdown grace period gets this; send it again) or its storage does not answer. */
         ServiceUnavailable: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -981,9 +1197,11 @@ export interface components {
         Limit: number;
         /**
          * @description 1–255 printable ASCII characters (anything else is 400 validation_error). The same key with the
-         *     same body within 24 hours replays the first 201; with a different body it is 422
-         *     idempotency_key_reused; while the first request is still running it is 409
-         *     idempotency_in_progress. Keys are scoped to the API key that sent them.
+         *     same body within 24 hours replays the first 201, with `status` as the kubbi's status now (a
+         *     kubbi burned, expired or deleted since is not shown as `active`); with a different body it is
+         *     422 idempotency_key_reused; while the first request is still running it is 409
+         *     idempotency_in_progress. Keys are scoped to the API key that sent them: the stored replay is
+         *     found and sealed with secrets derived from that API key, which the server stores only as a hash.
          */
         IdempotencyKey: string;
         /** @description A caller's request id. Kept and echoed when it is 1–64 characters of `[A-Za-z0-9._-]`; otherwise a new one is made. */
@@ -995,8 +1213,21 @@ export interface components {
         "X-Request-Id": components["schemas"]["RequestId"];
         /** @description Present, as `true`, only when this 201 replays an earlier request with the same Idempotency-Key. */
         "Idempotent-Replayed": "true";
-        /** @description Seconds to wait before trying again. */
+        /** @description Seconds to wait before trying again (on 429, the same as `RateLimit-Reset`). */
         "Retry-After": number;
+        /**
+         * @description Requests allowed in the current window: the key's plan rate on producer routes, the
+         *     per-address rate on consumer routes. The rate-limit fields follow the IETF draft
+         *     (draft-ietf-httpapi-ratelimit-headers) in its separate-field form, on every response of a
+         *     rate-limited route once the limit was checked (a 401 is answered before it is).
+         */
+        "RateLimit-Limit": number;
+        /** @description Requests left in the current window; 0 once over the limit. */
+        "RateLimit-Remaining": number;
+        /** @description Seconds until the current window ends and the count starts again. */
+        "RateLimit-Reset": number;
+        /** @description The quota policy, `<limit>;w=<window seconds>`, e.g. `600;w=60`. */
+        "RateLimit-Policy": string;
     };
     pathItems: never;
 }
@@ -1023,6 +1254,10 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1042,9 +1277,11 @@ export interface operations {
             header?: {
                 /**
                  * @description 1–255 printable ASCII characters (anything else is 400 validation_error). The same key with the
-                 *     same body within 24 hours replays the first 201; with a different body it is 422
-                 *     idempotency_key_reused; while the first request is still running it is 409
-                 *     idempotency_in_progress. Keys are scoped to the API key that sent them.
+                 *     same body within 24 hours replays the first 201, with `status` as the kubbi's status now (a
+                 *     kubbi burned, expired or deleted since is not shown as `active`); with a different body it is
+                 *     422 idempotency_key_reused; while the first request is still running it is 409
+                 *     idempotency_in_progress. Keys are scoped to the API key that sent them: the stored replay is
+                 *     found and sealed with secrets derived from that API key, which the server stores only as a hash.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description A caller's request id. Kept and echoed when it is 1–64 characters of `[A-Za-z0-9._-]`; otherwise a new one is made. */
@@ -1063,6 +1300,10 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
@@ -1072,6 +1313,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["IdempotencyInProgress"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1100,6 +1342,10 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1132,6 +1378,10 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1165,6 +1415,10 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1175,7 +1429,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             410: components["responses"]["Gone"];
             429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
+            500: components["responses"]["InspectFailed"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -1198,8 +1452,27 @@ export interface operations {
             404: components["responses"]["NotFound"];
             410: components["responses"]["Gone"];
             429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
+            500: components["responses"]["InspectFailed"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    claimKubbiWithGet: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A caller's request id. Kept and echoed when it is 1–64 characters of `[A-Za-z0-9._-]`; otherwise a new one is made. */
+                "X-Request-Id"?: components["parameters"]["RequestIdHeader"];
+            };
+            path: {
+                /** @description The claim token from the claim URL. Anything that is not a live or tombstoned token, malformed ones included, is 404 not_found. */
+                token: components["parameters"]["ClaimTokenPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["RateLimited"];
         };
     };
     claimKubbi: {
@@ -1221,6 +1494,10 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1487,6 +1764,109 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+        };
+    };
+    getServiceIndex: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server's name and links, absolute on `KUBBI_PUBLIC_URL`. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceIndex"];
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI 3.1 document. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        openapi: string;
+                        info: Record<string, never>;
+                        paths: Record<string, never>;
+                    };
+                };
+            };
+        };
+    };
+    getApiReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page that renders `/openapi.json`. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text format 0.0.4. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Missing or wrong `Authorization: Bearer <KUBBI_METRICS_TOKEN>`. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @constant */
+                        error: "unauthorized";
+                    };
+                };
+            };
+            404: components["responses"]["NotFound"];
         };
     };
     getLiveness: {

@@ -110,7 +110,7 @@ describe("sendFiles", () => {
       ttl_seconds: 3600,
       max_retrievals: 1,
     });
-    expect(result).toMatchObject({ type: "kubbi_package", fileCount: 4, totalSizeBytes: 10, files: [{ name: "a.txt", contentType: "text/plain", sizeBytes: 2, role: null }] });
+    expect(result).toMatchObject({ type: "kubbi_package", fileCount: 4, totalSizeBytes: 10, files: [{ name: "a.txt", contentType: "text/plain", sizeBytes: 2, role: null, sha256: "00" }] });
   });
 
   it("encodes large binary files correctly", async () => {
@@ -150,10 +150,31 @@ describe("get, list, delete", () => {
       lastRetrievedAt: "2026-03-28T12:02:00.000Z",
       metadata: null,
       files: null,
+      sealedWithUnknownKey: false,
       createdAt: "2026-03-28T12:00:00.000Z",
       expiresAt: "2026-03-28T13:00:00.000Z",
     });
     expect(seen[0]!.url).toBe(`${BASE}/api/v1/kubbis/id%2Fwith%3Fodd`);
+  });
+
+  it("a kubbi sealed under a server key the server no longer has is flagged, with no metadata or files", async () => {
+    server.use(
+      http.get(`${BASE}/api/v1/kubbis/:id`, ({ params }) =>
+        HttpResponse.json({ ...detailWire(String(params.id)), type: "kubbi_package", content_type: null, file_count: 2, sealed_with_unknown_key: true }),
+      ),
+    );
+    expect(await client.get("old")).toMatchObject({ type: "kubbi_package", fileCount: 2, files: null, metadata: null, sealedWithUnknownKey: true });
+  });
+
+  it("a package's manifest from get maps without a hash (only sends and claims carry one)", async () => {
+    const manifest = [{ name: "a.txt", content_type: "text/plain", size_bytes: 2, role: "data" }];
+    server.use(
+      http.get(`${BASE}/api/v1/kubbis/:id`, ({ params }) =>
+        HttpResponse.json({ ...detailWire(String(params.id)), type: "kubbi_package", content_type: null, file_count: 1, files: manifest }),
+      ),
+    );
+    const detail = await client.get("pkg");
+    expect(detail.files).toStrictEqual([{ name: "a.txt", contentType: "text/plain", sizeBytes: 2, role: "data" }]);
   });
 
   it("list returns one page; iterating walks every page once", async () => {

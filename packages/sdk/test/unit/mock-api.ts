@@ -64,6 +64,7 @@ export function detailWire(id: string) {
     last_retrieved_at: null,
     metadata: null,
     files: null,
+    sealed_with_unknown_key: false,
     created_at: "2026-03-28T12:00:00.000Z",
     expires_at: "2026-03-28T13:00:00.000Z",
   };

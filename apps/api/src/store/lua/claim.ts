@@ -1,33 +1,39 @@
 /**
  * The claim: check status and expiry, count, stamp, and on the last allowed retrieval wipe the
- * payload and mark the kubbi burned, all in one atomic step. Exactly max_retrievals claims succeed
- * however many race, from any number of API processes sharing one Redis.
+ * payload and its sealed info and mark the kubbi burned, all in one atomic step. Exactly
+ * max_retrievals claims succeed however many race, from any number of API processes sharing one Redis.
+ * With a size limit, a larger kubbi is left untouched and reported as too_large, so the API can wait
+ * for a large-response slot before it claims (and holds the payload in memory).
  */
 export const CLAIM_SCRIPT = `
 local metaKey = KEYS[1]    -- kb:{tokenHash}:m  hash: the kubbi's state (the tombstone once it is gone)
 local payloadKey = KEYS[2] -- kb:{tokenHash}:d  the sealed payload; its native TTL is the expiry
+local infoKey = KEYS[3]    -- kb:{tokenHash}:i  the sealed metadata and manifest: removed with the payload
 local nowMs = ARGV[1]      -- the API's clock in ms, so both stores share one notion of now
+local maxBytes = tonumber(ARGV[2]) -- absent, or a payload size above which nothing is claimed: the caller queues first
 
-local state = redis.call('HMGET', metaKey, 'st', 'max', 'exp', 'fst', 'lst')
+local state = redis.call('HMGET', metaKey, 'st', 'max', 'exp', 'fst', 'lst', 'sz')
 local status = state[1]
 if not status then return {'not_found'} end
 if status ~= 'active' then return {status} end
+if maxBytes and tonumber(state[6]) > maxBytes then return {'too_large'} end
 local sealed = redis.call('GET', payloadKey)
 if not sealed or tonumber(nowMs) >= tonumber(state[3]) then
   redis.call('HSET', metaKey, 'st', 'expired')
-  redis.call('DEL', payloadKey)
+  redis.call('DEL', payloadKey, infoKey)
   return {'expired'}
 end
+local sealedInfo = redis.call('GET', infoKey) or ''
 local count = redis.call('HINCRBY', metaKey, 'cnt', 1)
 if state[4] == '' then redis.call('HSET', metaKey, 'fst', nowMs) end
 redis.call('HSET', metaKey, 'lst', nowMs)
 local burned = '0'
 if state[2] ~= '' and count >= tonumber(state[2]) then
-  redis.call('DEL', payloadKey)
+  redis.call('DEL', payloadKey, infoKey)
   redis.call('HSET', metaKey, 'st', 'burned')
   burned = '1'
 end
-local reply = {'claimed', sealed, burned, state[4], state[5]}
+local reply = {'claimed', sealed, burned, state[4], state[5], sealedInfo}
 local fields = redis.call('HGETALL', metaKey)
 for i = 1, #fields do reply[#reply + 1] = fields[i] end
 return reply

@@ -2,6 +2,7 @@
 export const DELETE_SCRIPT = `
 local metaKey = KEYS[1]    -- kb:{tokenHash}:m
 local payloadKey = KEYS[2] -- kb:{tokenHash}:d
+local infoKey = KEYS[3]    -- kb:{tokenHash}:i  goes with the payload: the tombstone keeps no names
 local ownerId = ARGV[1]    -- the caller's key id: another key's kubbi is not found, never forbidden
 local nowMs = tonumber(ARGV[2])
 
@@ -9,7 +10,7 @@ local state = redis.call('HMGET', metaKey, 'st', 'own', 'exp')
 if not state[1] or state[2] ~= ownerId then return 'not_found' end
 if state[1] ~= 'active' then return state[1] end
 local payloadPresent = redis.call('EXISTS', payloadKey) == 1
-redis.call('DEL', payloadKey)
+redis.call('DEL', payloadKey, infoKey)
 if not payloadPresent or nowMs >= tonumber(state[3]) then
   redis.call('HSET', metaKey, 'st', 'expired')
   return 'expired'

@@ -1,14 +1,21 @@
-/** Writes a new kubbi's sealed payload and state hash, each with its native expiry, in one command. */
+/**
+ * Writes a new kubbi's sealed payload, sealed info and state hash, each with its native expiry, in
+ * one command. The info (metadata and file manifest) lives and dies with the payload: the tombstone
+ * that outlives them holds only counters, timestamps and ids.
+ */
 export const STORE_KUBBI_SCRIPT = `
 local metaKey = KEYS[1]    -- kb:{tokenHash}:m  the state hash, kept until the tombstone's purge time
 local payloadKey = KEYS[2] -- kb:{tokenHash}:d  the sealed payload, gone at expiry
+local infoKey = KEYS[3]    -- kb:{tokenHash}:i  the sealed metadata and manifest, gone at expiry too
 local sealed = ARGV[1]     -- the sealed payload
-local expiresAt = ARGV[2]  -- epoch ms
-local purgeAt = ARGV[3]    -- epoch ms: expiry + tombstone retention
--- ARGV[4..]: the state hash as field, value pairs
+local sealedInfo = ARGV[2] -- the sealed info; '' when the kubbi has none (no key is written)
+local expiresAt = ARGV[3]  -- epoch ms
+local purgeAt = ARGV[4]    -- epoch ms: expiry + tombstone retention
+-- ARGV[5..]: the state hash as field, value pairs
 
 redis.call('SET', payloadKey, sealed, 'PXAT', expiresAt)
-redis.call('HSET', metaKey, unpack(ARGV, 4))
+if sealedInfo ~= '' then redis.call('SET', infoKey, sealedInfo, 'PXAT', expiresAt) end
+redis.call('HSET', metaKey, unpack(ARGV, 5))
 redis.call('PEXPIREAT', metaKey, purgeAt)
 return 1
 `;
