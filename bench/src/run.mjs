@@ -106,7 +106,7 @@ try {
   api = await startBenchApi(redis.url, profileEnv("api"));
   stopping.push(() => api.stop());
   const baselineKeys = await seedBaselineKubbi(api, redis);
-  const baselineEnv = { REDIS_URL: redis.url, BENCH_META_KEY: baselineKeys.meta, BENCH_PAYLOAD_KEY: baselineKeys.payload };
+  const baselineEnv = { REDIS_URL: redis.url, BENCH_META_KEY: baselineKeys.meta, BENCH_PAYLOAD_KEY: baselineKeys.payload, BENCH_INFO_KEY: baselineKeys.info };
   const servers = { api: { baseUrl: api.baseUrl, pid: api.pid } };
   for (const name of ["limit", "floor", "transfer"]) {
     const baseline = await startBaseline(name, { ...baselineEnv, ...profileEnv(name) });

@@ -34,9 +34,10 @@ export async function createTargets(api) {
 export async function seedBaselineKubbi(api, redis) {
   const created = await createKubbi(api.baseUrl, api.keys.main, single1kbBody({ maxRetrievals: MAX_RETRIEVALS, ttlSeconds: 86_400 }));
   const source = hashClaimToken(created.claim_token);
-  const keys = { meta: "kb:{bench-baseline}:m", payload: "kb:{bench-baseline}:d" };
+  const keys = { meta: "kb:{bench-baseline}:m", payload: "kb:{bench-baseline}:d", info: "kb:{bench-baseline}:i" };
   await redis.client.copy(`kb:{${source}}:m`, keys.meta, "REPLACE");
   await redis.client.copy(`kb:{${source}}:d`, keys.payload, "REPLACE");
+  await redis.client.copy(`kb:{${source}}:i`, keys.info, "REPLACE");
   await redis.client.hset(keys.meta, "max", "");
   return keys;
 }

@@ -2,53 +2,73 @@ import express, { type Express } from "express";
 import type { Logger } from "pino";
 import type { ApiKeyRegistry } from "./auth/api-keys.js";
 import { ApiError } from "./errors.js";
-import { claimPageAsset } from "./claim-page/assets.js";
+import { favicon, pageAsset } from "./claim-page/assets.js";
+import { docsAsset } from "./docs/assets.js";
+import { loadOpenApiJson } from "./docs/openapi-document.js";
+import { sendReferencePage } from "./docs/reference-page.js";
+import type { Drain } from "./http/draining.js";
 import { errorHandler } from "./http/error-handler.js";
 import { planJsonBody } from "./http/json-body.js";
 import { producerAuth } from "./http/producer-auth.js";
 import { producerRateLimit } from "./http/rate-limit.js";
 import { requestContext } from "./http/request-context.js";
+import { fillPageAsset } from "./fill-page/assets.js";
+import { writeTimeout } from "./http/write-timeout.js";
+import { metricsRoute } from "./metrics/exposure.js";
 import { claimsRouter } from "./routes/claims.js";
+import { fillRouter } from "./routes/fill.js";
 import { liveness, readiness } from "./routes/health.js";
+import { home } from "./routes/home.js";
 import { kubbisRouter } from "./routes/kubbis.js";
 import { mcpRouter } from "./routes/mcp.js";
+import { requestsRouter } from "./routes/requests.js";
 import type { ServiceContext } from "./services/context.js";
 
 export interface AppDependencies {
   context: ServiceContext;
   registry: ApiKeyRegistry;
   logger: Logger;
-  isDraining(): boolean;
+  drain: Drain;
 }
 
-/** Middleware order: request id and headers, routes (each with its own auth and limits), 404, errors. */
-export function createApp({ context, registry, logger, isDraining }: AppDependencies): Express {
+/** Middleware order: drain tracking, request id and headers, write timeout, routes (each with its own auth and limits), 404, errors. */
+export function createApp({ context, registry, logger, drain }: AppDependencies): Express {
+  const { config } = context;
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
-  if (context.config.trustProxy !== undefined) app.set("trust proxy", parseTrustProxy(context.config.trustProxy));
+  if (config.trustProxy !== undefined) app.set("trust proxy", config.trustProxy);
+  const openApiJson = loadOpenApiJson();
 
-  app.use(requestContext(logger));
+  app.use(drain.track, requestContext(logger, context.metrics), writeTimeout(config.writeTimeoutMs));
   // Mounted directly rather than as routers: every request would otherwise walk their stacks.
+  app.get("/", home(context));
   app.get("/healthz", liveness);
-  app.get("/readyz", readiness(context.store, isDraining));
-  app.get("/assets/:name", claimPageAsset);
+  app.get("/readyz", readiness(context.store, () => drain.isDraining));
+  app.get("/openapi.json", (_req, res) => void res.type("json").send(openApiJson));
+  app.get("/docs", sendReferencePage);
+  app.get("/docs/assets/:name", docsAsset);
+  app.get("/assets/:name", pageAsset);
+  app.get("/assets/fill/:name", fillPageAsset);
+  app.get("/favicon.ico", favicon);
+  // Behind a token on this port only when no port of their own is configured.
+  if (config.metricsToken !== undefined && config.metricsPort === undefined) {
+    app.get("/metrics", metricsRoute(context.metrics, config.metricsToken));
+  }
   // Authentication, then the key's rate limit, then its body limit: one chain, shared by REST and MCP, so
-  // both count against the same per-key limits and the same large-body gate.
-  const producerChain = [producerAuth(registry), producerRateLimit(context.store, context.now), planJsonBody(context.config.maxConcurrentLargeBodies)];
+  // both count against the same per-key limits and the same large-body slots (one body reader instance).
+  const jsonBody = planJsonBody({ largeBodySlots: config.maxConcurrentLargeBodies, timeoutMs: config.bodyTimeoutMs, minBytesPerSecond: config.bodyMinBytesPerSecond });
+  const producerChain = [producerAuth(registry), producerRateLimit(context.store, context.now), jsonBody];
   app.use("/api/v1/kubbis", kubbisRouter(context, producerChain));
   app.use("/r", claimsRouter(context));
+  // Request links (docs/request-links.md): the requester's routes, and the fill link's.
+  app.use("/api/v1/requests", requestsRouter(context, producerChain));
+  app.use("/f", fillRouter(context));
   // MCP over Streamable HTTP: the same tools as `npx @kubbi.ai/mcp`, in-process, with the caller's key.
   app.use("/mcp", mcpRouter(context, producerChain, logger));
   app.use(() => {
     throw new ApiError("not_found", "There is no such route.");
   });
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, context.metrics));
   return app;
-}
-
-/** "true", a hop count, or a comma-separated list of addresses/subnets, as Express takes them. */
-function parseTrustProxy(value: string): boolean | number | string {
-  if (value === "true" || value === "false") return value === "true";
-  return /^\d+$/.test(value) ? Number(value) : value;
 }

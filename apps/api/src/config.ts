@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTrustProxy, type TrustProxy } from "./http/trust-proxy.js";
 import { productionProblems } from "./production-readiness.js";
 import { redisEnvSchema, redisSettingsFrom, type RedisSettings } from "./store/redis-connection.js";
 
@@ -37,6 +38,16 @@ const envSchema = z.object({
   KUBBI_TRUST_PROXY: z.string().optional(),
   KUBBI_SHUTDOWN_GRACE_MS: intFromEnv(10_000, 0),
   KUBBI_MAX_CONCURRENT_LARGE_BODIES: intFromEnv(2, 1),
+  KUBBI_MAX_CONCURRENT_LARGE_RESPONSES: intFromEnv(4, 1),
+  KUBBI_BODY_TIMEOUT_MS: intFromEnv(120_000, 100),
+  KUBBI_BODY_MIN_BYTES_PER_SECOND: intFromEnv(8 * 1024, 0),
+  // Node refuses a headers timeout above its request timeout (300 s).
+  KUBBI_HEADERS_TIMEOUT_MS: intFromEnv(10_000, 100).pipe(z.number().max(300_000)),
+  KUBBI_KEEP_ALIVE_TIMEOUT_MS: intFromEnv(5_000, 100),
+  KUBBI_WRITE_TIMEOUT_MS: intFromEnv(30_000, 100),
+  KUBBI_MAX_CONNECTIONS: intFromEnv(1_000, 1),
+  KUBBI_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  KUBBI_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (e.g. $(openssl rand -hex 24))").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -65,10 +76,28 @@ export interface Config {
   indexSweepSeconds: number;
   defaultPlan: Plan;
   consumerRatePerMinute: number;
-  trustProxy: string | undefined;
+  trustProxy: TrustProxy | undefined;
   shutdownGraceMs: number;
   /** How many request bodies over 1 MiB are read and processed at once (memory bound under load). */
   maxConcurrentLargeBodies: number;
+  /** How many claim responses over 1 MiB are built and written at once. */
+  maxConcurrentLargeResponses: number;
+  /** Time allowed to read a request body, not counting time queued for a large-body slot. */
+  bodyTimeoutMs: number;
+  /** A body arriving slower than this on average (after a short grace) is cut off; 0 turns it off. */
+  bodyMinBytesPerSecond: number;
+  /** Time allowed for a connection to send complete request headers (also the first byte). */
+  headersTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  keepAliveTimeoutMs: number;
+  /** A client that takes no response bytes for this long is disconnected. */
+  writeTimeoutMs: number;
+  /** Open connections beyond this are refused at accept. */
+  maxConnections: number;
+  /** Prometheus metrics on a port of their own (any token still applies there). */
+  metricsPort: number | undefined;
+  /** Bearer token for the metrics; without a metrics port they are served at /metrics on the API port. */
+  metricsToken: string | undefined;
   logLevel: string;
 }
 
@@ -100,6 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (e.KUBBI_MIN_TTL_SECONDS > e.KUBBI_MAX_TTL_SECONDS) {
     throw new ConfigError("invalid configuration: KUBBI_MIN_TTL_SECONDS exceeds KUBBI_MAX_TTL_SECONDS");
   }
+  if (e.KUBBI_METRICS_PORT !== undefined && e.KUBBI_METRICS_PORT === e.PORT) {
+    throw new ConfigError("invalid configuration: KUBBI_METRICS_PORT must differ from PORT (or leave it unset and set KUBBI_METRICS_TOKEN to serve /metrics on PORT)");
+  }
   const config: Config = {
     mode,
     port: e.PORT,
@@ -124,9 +156,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       ratePerMinute: e.KUBBI_RATE_LIMIT_PER_MINUTE,
     },
     consumerRatePerMinute: e.KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE,
-    trustProxy: e.KUBBI_TRUST_PROXY,
+    trustProxy: e.KUBBI_TRUST_PROXY === undefined ? undefined : trustProxyFrom(e.KUBBI_TRUST_PROXY),
     shutdownGraceMs: e.KUBBI_SHUTDOWN_GRACE_MS,
     maxConcurrentLargeBodies: e.KUBBI_MAX_CONCURRENT_LARGE_BODIES,
+    maxConcurrentLargeResponses: e.KUBBI_MAX_CONCURRENT_LARGE_RESPONSES,
+    bodyTimeoutMs: e.KUBBI_BODY_TIMEOUT_MS,
+    bodyMinBytesPerSecond: e.KUBBI_BODY_MIN_BYTES_PER_SECOND,
+    headersTimeoutMs: e.KUBBI_HEADERS_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.KUBBI_KEEP_ALIVE_TIMEOUT_MS,
+    writeTimeoutMs: e.KUBBI_WRITE_TIMEOUT_MS,
+    maxConnections: e.KUBBI_MAX_CONNECTIONS,
+    metricsPort: e.KUBBI_METRICS_PORT,
+    metricsToken: e.KUBBI_METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
   };
   const problems = mode === "production" ? productionProblems(config) : [];
@@ -134,4 +175,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     throw new ConfigError(`production mode cannot start:\n${problems.map((problem) => `  - ${problem}`).join("\n")}\n(to try kubbi on this machine, \`pnpm start\` runs in development mode)`);
   }
   return config;
+}
+
+function trustProxyFrom(value: string): TrustProxy {
+  try {
+    return parseTrustProxy(value);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration: KUBBI_TRUST_PROXY: ${(error as Error).message}`);
+  }
 }

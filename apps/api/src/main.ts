@@ -2,7 +2,7 @@
 import { ConfigError, loadConfig } from "./config.js";
 import { KeyRingError } from "./crypto/keyring.js";
 import { createLogger } from "./logger.js";
-import { StartupError, startServer } from "./server.js";
+import { StartupError, startServer, type RunningServer } from "./server.js";
 
 let config;
 try {
@@ -16,19 +16,23 @@ const logger = createLogger(config.logLevel, config.mode === "development" ? "pr
 /** Logs are written asynchronously: let the last lines out before the process ends. */
 const exitAfterFlush = (code: number) => logger.flush(() => process.exit(code));
 
+// Handlers go in before the server listens: a signal during start-up must not kill the process
+// with the default action while clients are already connected.
+let running: RunningServer | undefined;
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "shutting down: draining in-flight requests");
+  await running?.shutdown();
+  logger.info("stopped");
+  exitAfterFlush(0);
+};
+process.on("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGINT", () => void stop("SIGINT"));
+
 try {
-  const running = await startServer(config, logger);
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down: draining in-flight requests");
-    await running.shutdown();
-    logger.info("stopped");
-    exitAfterFlush(0);
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
+  running = await startServer(config, logger);
 } catch (error) {
   if (error instanceof StartupError || error instanceof KeyRingError || (error instanceof Error && error.message.startsWith("KUBBI_API_KEYS"))) {
     logger.fatal(error.message);

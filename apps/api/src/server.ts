@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { ApiKeyRegistry } from "./auth/api-keys.js";
@@ -7,49 +7,68 @@ import type { Config } from "./config.js";
 import { KeyRing } from "./crypto/keyring.js";
 import { KubbiSealer } from "./crypto/kubbi-sealer.js";
 import { newApiKey } from "./crypto/tokens.js";
+import { Drain } from "./http/draining.js";
 import type { ServiceContext } from "./services/context.js";
+import { instrumentRedisStore } from "./metrics/instrumented-store.js";
+import { startMetricsServer } from "./metrics/exposure.js";
+import { Metrics } from "./metrics/metrics.js";
 import { StartupError } from "./startup-error.js";
 import { MemoryStore } from "./store/memory.js";
 import { RedisStore } from "./store/redis.js";
 import { hasRedis, openRedis } from "./store/redis-connection.js";
 import { checkRedisDeployment } from "./store/redis-preflight.js";
+import { MemoryRequestStore } from "./store/requests/memory-request-store.js";
+import { RedisRequestStore } from "./store/requests/redis-request-store.js";
+import type { RequestStore } from "./store/requests/request-store.js";
 import type { KubbiStore } from "./store/store.js";
 
 export { StartupError };
 
-
 export interface RunningServer {
   url: string;
   server: Server;
-  /** Stops taking requests, lets in-flight ones finish, then closes storage. */
+  /** Stops taking connections, closes idle ones, gives requests in flight the grace period (then a 503), then closes storage. */
   shutdown(): Promise<void>;
 }
 
+/** How often Node looks for connections past their headers timeout (its default is 30 s). */
+const CONNECTION_CHECK_INTERVAL_MS = 1_000;
+/** After the grace limit, how long the 503s to unanswered requests get to go out before connections close. */
+const CUT_OFF_LINGER_MS = 1_000;
 
 /** Process wiring: keys, store, app, listen. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const keyRing = loadKeyRing(config, logger);
-  const retentionMs = config.tombstoneRetentionSeconds * 1000;
+  const metrics = new Metrics(config.metricsPort !== undefined || config.metricsToken !== undefined);
+  const onConnectionError = (error: Error) => {
+    metrics.redisConnectionError();
+    logger.error({ err: { name: error.name, message: error.message } }, "redis connection error");
+  };
   let store: KubbiStore;
+  let requests: RequestStore;
   if (!hasRedis(config.redis)) {
     store = new MemoryStore();
+    requests = new MemoryRequestStore();
     logger.warn("no REDIS_URL: using the in-process store (data lives in this process only and is lost on restart)");
   } else {
-    const redis = openRedis(config.redis, (error) => logger.error({ err: { name: error.name, message: error.message } }, "redis connection error"));
+    const redis = openRedis(config.redis, onConnectionError);
     try {
       await checkRedisDeployment(redis, { production: config.mode === "production", allowNonDurable: config.allowNonDurableRedis }, logger);
     } catch (error) {
       redis.disconnect();
       throw error;
     }
-    store = new RedisStore(redis, {
+    const redisStore = new RedisStore(redis, {
       waitReplicas: config.redis.waitReplicas,
       waitTimeoutMs: config.redis.waitTimeoutMs,
-      retentionMs,
+      retentionMs: config.tombstoneRetentionSeconds * 1000,
       commandTimeoutMs: config.redis.commandTimeoutMs,
       // The default plan's limit: a key with a larger plan override reads its largest payloads under a tighter bound.
       largestPayloadBytes: config.defaultPlan.maxKubbiBytes,
     });
+    store = metrics.recording ? instrumentRedisStore(redisStore, metrics) : redisStore;
+    // Requests share the kubbi store's connection (and its cluster client); the kubbi store closes it.
+    requests = new RedisRequestStore(redis, config.redis.commandTimeoutMs);
     if (config.envApiKeys.length === 0 && config.mode === "production" && !(await store.listApiKeys()).some((key) => key.revokedAt === null)) {
       logger.warn("no producer API key yet: create one with the admin command (see the README); it works at once, without a restart");
     }
@@ -58,11 +77,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   let publicUrl = config.publicUrl ?? "";
   const context: ServiceContext = {
     store,
+    requests,
     sealer: new KubbiSealer(keyRing),
     config,
     logger,
     publicUrl: () => publicUrl,
     now: () => Date.now(),
+    metrics,
   };
   const registry = new ApiKeyRegistry(store, config.defaultPlan);
   config.envApiKeys.forEach((apiKey, index) => registry.addEnvironmentKey(apiKey, `KUBBI_API_KEYS[${index}]`));
@@ -80,16 +101,31 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       .finally(() => (sweeping = false));
   }, config.indexSweepSeconds * 1000).unref();
 
-  let draining = false;
-  const app = createApp({ context, registry, logger, isDraining: () => draining });
-  const server = app.listen(config.port, config.host);
+  const drain = new Drain();
+  const app = createApp({ context, registry, logger, drain });
+  // A silent or slow-header connection is closed after headersTimeout (408), an idle keep-alive one
+  // after keepAliveTimeout, and connections beyond maxConnections are refused at accept.
+  const server = createServer(
+    {
+      headersTimeout: config.headersTimeoutMs,
+      // Node's whole-request backstop (default 300 s) must not cut a body before our own deadline does.
+      requestTimeout: Math.max(300_000, config.headersTimeoutMs + config.bodyTimeoutMs),
+      keepAliveTimeout: config.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(CONNECTION_CHECK_INTERVAL_MS, config.headersTimeoutMs),
+    },
+    app,
+  );
+  server.maxConnections = config.maxConnections;
+  server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
   });
   const { port } = server.address() as AddressInfo;
+  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.host, config.metricsPort, config.metricsToken);
   publicUrl ||= `http://localhost:${port}`;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  if (metricsServer) logger.info({ metrics_port: config.metricsPort, token_required: config.metricsToken !== undefined }, "metrics at /metrics on their own port");
   logger.info({ store: store.kind, mode: config.mode, public_url: publicUrl, key_ids: keyRing.ids }, `listening on ${url}`);
   if (devApiKey) process.stderr.write(developmentBanner(publicUrl, devApiKey));
 
@@ -97,14 +133,18 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     url,
     server,
     async shutdown() {
-      draining = true;
+      drain.start();
       clearInterval(sweeper);
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs).unref();
-      });
-      await store.close();
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const graceLimit = setTimeout(() => {
+        void drain.cutOff(CUT_OFF_LINGER_MS).then(() => server.closeAllConnections());
+      }, config.shutdownGraceMs);
+      await closed;
+      clearTimeout(graceLimit);
+      await Promise.all([store.close(), requests.close()]);
     },
   };
 }

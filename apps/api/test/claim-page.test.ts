@@ -1,8 +1,11 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import { mkdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { axeViolations, launchChromium, watchPage } from "./support/browser.js";
 import { STORE_KINDS, startStack, useStack, type Stack } from "./support/stacks.js";
 
 const ARTIFACTS = resolve(import.meta.dirname, "../test-artifacts/claim-page");
@@ -80,10 +83,7 @@ describe("the claim page in a real browser (headless Chromium)", () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     stack = await startStack("redis");
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -123,7 +123,8 @@ describe("the claim page in a real browser (headless Chromium)", () => {
 
     await page.click("#claim");
     await page.waitForSelector("#result:not([hidden])");
-    await expect(page.locator("#status").textContent()).resolves.toContain("used up");
+    await expect(page.locator("h1").textContent()).resolves.toContain("used up");
+    await expect(page.locator("#status").textContent()).resolves.toContain("cannot be shown again");
     await page.screenshot({ path: resolve(ARTIFACTS, "2-claimed.png"), fullPage: true });
     expect((await stack.producer.get(created.body.id)).body).toMatchObject({ retrieval_count: 1, status: "burned" });
 
@@ -152,7 +153,7 @@ describe("the claim page in a real browser (headless Chromium)", () => {
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: stack.api.baseUrl });
     const page = await context.newPage();
     await page.goto(created.body.claim_url);
-    await expect(page.locator("#remaining").textContent()).resolves.toBe("2 of 2 retrievals left");
+    await expect(page.locator("#remaining").textContent()).resolves.toBe("2 retrievals left");
     await page.click("#claim");
     await page.waitForSelector("#content");
     await expect(page.locator("#content").textContent()).resolves.toBe("deploy token: s3cr3t-value");
@@ -162,6 +163,176 @@ describe("the claim page in a real browser (headless Chromium)", () => {
     await expect(page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())).resolves.toBe("deploy token: s3cr3t-value");
     await page.screenshot({ path: resolve(ARTIFACTS, "4-text-claimed.png"), fullPage: true });
     expect((await stack.producer.get(created.body.id)).body.retrieval_count).toBe(1);
+    await context.close();
+  });
+});
+
+/** Horizontal overflow of the whole page, in CSS pixels (0 when nothing sticks out). */
+const horizontalOverflow = (page: Page) =>
+  page.evaluate(() => document.scrollingElement!.scrollWidth - document.scrollingElement!.clientWidth);
+
+/**
+ * Words drawn across more than one line, measured in the page: each word of the visible text in `main`
+ * is a Range, and a word whose client rects sit on different lines was broken. A word ends at white
+ * space, or after a hyphen or slash, where a line may break without splitting one ("application/",
+ * "json"); "Si|ze" or "config.js|on" are what this catches.
+ */
+const wordsBrokenAcrossLines = (page: Page, except: string[] = []) =>
+  page.evaluate((allowed) => {
+    const broken: string[] = [];
+    const walker = document.createTreeWalker(document.querySelector("main")!, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.parentElement?.checkVisibility() || node.parentElement.closest(".visually-hidden, thead")) continue;
+      for (const match of node.textContent!.matchAll(/[^\s/-]+[/-]*|[/-]+/g)) {
+        if (allowed.includes(match[0])) continue;
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lineTops = new Set([...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top)));
+        if (lineTops.size > 1) broken.push(match[0]);
+      }
+    }
+    return broken;
+  }, except);
+
+const text = async (page: Page, selector: string) => ((await page.locator(selector).textContent()) ?? "").replace(/\s+/g, " ").trim();
+
+describe("the claim page on a desktop and on a phone (headless Chromium: layout measured in the page, axe-core)", () => {
+  let stack: Stack;
+  let browser: Browser;
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    stack = await startStack("memory");
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  // Too long for a phone's line: the one thing allowed to wrap inside (file names wrap anywhere, as a last resort).
+  const LONG_NAME = "quarterly_revenue_forecast_by_region_and_product_line_2026_final.xlsx";
+  const LONG_NAME_WORDS = [LONG_NAME];
+  const VIEWPORTS = [
+    { name: "desktop", width: 1280, height: 800 },
+    { name: "phone", width: 375, height: 740 },
+  ];
+
+  for (const viewport of VIEWPORTS) {
+    it(`${viewport.width} px: a one-time package before and after Claim, by keyboard: no overflow, no broken words, plain wording, no axe violations`, async () => {
+      const created = await stack.producer.create({
+        files: [
+          { name: "instructions.md", content: "# Deploy\nRun it.", content_type: "text/markdown", role: "instructions" },
+          { name: "config.json", content: '{"env":"prod"}', content_type: "application/json", role: "config" },
+          { name: "logo.png", content: "iVBORw0KGgo=", content_type: "image/png", encoding: "base64" },
+          { name: LONG_NAME, content: "x", content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", role: "data" },
+        ],
+        ttl_seconds: 3600,
+        max_retrievals: 1,
+      });
+      const context = await browser.newContext({ viewport, acceptDownloads: true });
+      const page = await context.newPage();
+      const watch = await watchPage(page, stack.api.baseUrl);
+      await page.goto(created.body.claim_url);
+
+      // Before: what is waiting, what kubbi is, and the burn warning loudest, right above the button.
+      expect(await text(page, "h1")).toBe("4 files waiting for you");
+      expect(await text(page, ".about")).toMatch(/^kubbi is a secure handoff service: .*shown once/);
+      expect(await text(page, "#remaining")).toBe("1 retrieval left");
+      expect(await text(page, "#warning")).toContain("Claiming burns this handoff for everyone.");
+      const warning = await page.locator("#warning").evaluate((element) => {
+        const style = getComputedStyle(element);
+        const strong = getComputedStyle(element.querySelector("strong")!);
+        return {
+          nextIsButton: element.nextElementSibling?.id === "claim",
+          fontSize: parseFloat(style.fontSize),
+          bodySize: parseFloat(getComputedStyle(document.body).fontSize),
+          weight: Number(strong.fontWeight),
+          background: style.backgroundColor,
+        };
+      });
+      expect(warning.nextIsButton).toBe(true);
+      expect(warning.fontSize).toBeGreaterThan(warning.bodySize);
+      expect(warning.weight).toBeGreaterThanOrEqual(700);
+      expect(warning.background).not.toBe("rgba(0, 0, 0, 0)");
+      expect(await horizontalOverflow(page)).toBe(0);
+      expect(await wordsBrokenAcrossLines(page, LONG_NAME_WORDS)).toEqual([]);
+      await page.screenshot({ path: resolve(ARTIFACTS, `${viewport.name}-1-waiting.png`), fullPage: true });
+      expect(await axeViolations(page)).toEqual([]);
+
+      // Claim with the keyboard alone: Tab to the button, press Enter.
+      let focused = "";
+      for (let presses = 0; presses < 20 && focused !== "claim"; presses++) {
+        await page.keyboard.press("Tab");
+        focused = await page.evaluate(() => document.activeElement?.id ?? "");
+      }
+      expect(focused).toBe("claim");
+      await page.keyboard.press("Enter");
+      await page.waitForSelector("#result:not([hidden])");
+
+      // After: the heading says what happened, success is a styled state, and the page still fits.
+      expect(await text(page, "h1")).toBe("Claimed: this link is now used up");
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe("heading");
+      expect(await page.locator("#status").getAttribute("class")).toBe("notice success");
+      expect(await text(page, "#status")).toContain("cannot be shown again");
+      expect(await text(page, "#remaining")).toBe("no retrievals left");
+      await expect(page.locator("#warning").isVisible()).resolves.toBe(false);
+      await expect(page.locator("#claim").isVisible()).resolves.toBe(false);
+      expect(await horizontalOverflow(page)).toBe(0);
+      expect(await wordsBrokenAcrossLines(page, LONG_NAME_WORDS)).toEqual([]);
+      await page.screenshot({ path: resolve(ARTIFACTS, `${viewport.name}-2-claimed.png`), fullPage: true });
+      expect(await axeViolations(page)).toEqual([]);
+      expect((await stack.producer.get(created.body.id)).body).toMatchObject({ retrieval_count: 1, status: "burned" });
+      expect(await watch.cspViolations()).toEqual([]);
+      expect(watch.foreignRequests).toEqual([]);
+      await context.close();
+    });
+  }
+
+  it("375 px, dark colour scheme: a JSON payload with retrievals to spare reads right and passes axe before and after", async () => {
+    const created = await stack.producer.create({ content: { env: "prod", replicas: 3 }, content_type: "application/json", ttl_seconds: 600, max_retrievals: 2 });
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, colorScheme: "dark" });
+    const page = await context.newPage();
+    await page.goto(created.body.claim_url);
+    expect(await text(page, ".summary")).toMatch(/^An application\/json payload of \d+ B\.$/);
+    expect(await text(page, "#remaining")).toBe("2 retrievals left");
+    expect(await text(page, "#warning")).toBe("Claiming uses one of the 2 retrievals left.");
+    expect(await horizontalOverflow(page)).toBe(0);
+    expect(await wordsBrokenAcrossLines(page)).toEqual([]);
+    await page.screenshot({ path: resolve(ARTIFACTS, "phone-dark-1-waiting.png"), fullPage: true });
+    expect(await axeViolations(page)).toEqual([]);
+    await page.click("#claim");
+    await page.waitForSelector("#content");
+    expect(await text(page, "h1")).toBe("Claimed");
+    expect(await text(page, "#status")).toBe("Here it is. The link has 1 retrieval left.");
+    expect(await text(page, "#remaining")).toBe("1 retrieval left");
+    expect(await horizontalOverflow(page)).toBe(0);
+    await page.screenshot({ path: resolve(ARTIFACTS, "phone-dark-2-claimed.png"), fullPage: true });
+    expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it("a text/plain payload says \"A text/plain payload\"; claimed elsewhere meanwhile, Claim shows the gone page; a network failure is a styled error", async () => {
+    const created = await stack.producer.create({ content: "hello", content_type: "text/plain", ttl_seconds: 600, max_retrievals: 1 });
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
+    const page = await context.newPage();
+    await page.goto(created.body.claim_url);
+    expect(await text(page, ".summary")).toBe("A text/plain payload of 5 B.");
+
+    // The network fails: nothing was shown, the button works again, and the page says so.
+    await page.route("**/claim", (route) => route.abort());
+    await page.click("#claim");
+    await page.locator("#status.notice.error").waitFor();
+    expect(await text(page, "#status")).toBe("The claim could not reach the server. Nothing was shown; try again.");
+    await expect(page.locator("#claim").isEnabled()).resolves.toBe(true);
+    await page.screenshot({ path: resolve(ARTIFACTS, "phone-3-failed.png"), fullPage: true });
+    expect(await axeViolations(page)).toEqual([]);
+    await page.unroute("**/claim");
+
+    // Someone else claims first: this page's Claim now lands on the page that says it is gone.
+    expect((await fetch(`${created.body.claim_url}/claim`, { method: "POST" })).status).toBe(200);
+    await Promise.all([page.waitForEvent("load"), page.click("#claim")]);
+    expect(await text(page, "h1")).toBe("Already claimed");
     await context.close();
   });
 });

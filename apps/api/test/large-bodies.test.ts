@@ -76,4 +76,14 @@ describe("large creates on a server that reads one large body at a time", () => 
     stalled.finish();
     expect(await stalled.done).toBe(201);
   });
+
+  it("a single binary file of several MiB is accepted and comes back whole", async () => {
+    // Validating its base64 once overflowed the regex engine's stack: a 500 for a file within the plan.
+    const bytes = Buffer.alloc(6 * 1024 * 1024, 9);
+    const body = JSON.stringify({ files: [{ name: "big.bin", content: bytes.toString("base64"), content_type: "application/octet-stream", encoding: "base64" }], ttl_seconds: 60 });
+    const created = await stack.producer.createRaw(body, { "content-type": "application/json" });
+    expect(created.status).toBe(201);
+    const claimed = await fetch(`${created.body.claim_url}/claim`, { method: "POST" }).then((reply) => reply.json() as Promise<{ files: Array<{ content: string }> }>);
+    expect(Buffer.from(claimed.files[0]!.content, "base64").equals(bytes)).toBe(true);
+  });
 });

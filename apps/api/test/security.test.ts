@@ -316,8 +316,8 @@ describe.each(STORE_KINDS)("access control on the %s store", (storeKind) => {
           expect(response.status).toBe(200);
         }
       }
-      // A GET on the claim URL itself is not a claim either.
-      expect((await fetch(`${created.body.claim_url}/claim`, { headers: { "user-agent": agent } })).status).toBe(404);
+      // A GET on the claim URL itself is not a claim either: 405, "use POST".
+      expect((await fetch(`${created.body.claim_url}/claim`, { headers: { "user-agent": agent } })).status).toBe(405);
     }
     expect((await stack.producer.get(created.body.id)).body).toMatchObject({ retrieval_count: 0, status: "active" });
     expect((await consumer.claim(created.body.claim_url)).body.content).toBe("one shot");

@@ -26,6 +26,14 @@ describe("every response the API sends matches the OpenAPI spec", () => {
   });
   afterAll(() => stack.stop());
 
+  it("the server index, the contract, and GET on a claim's POST URL", async () => {
+    conforms("GET", "/", await consumer.inspect(`${stack.api.baseUrl}/`));
+    conforms("GET", "/openapi.json", await consumer.inspect(`${stack.api.baseUrl}/openapi.json`));
+    const pasted = await consumer.inspect(`${stack.api.baseUrl}/r/${"Q".repeat(43)}/claim`);
+    expect(pasted.status).toBe(405); // before the consumer rate limit is used up below
+    conforms("GET", "/r/{token}/claim", pasted);
+  });
+
   it("producer and consumer routes, success and failure", async () => {
     const single = await stack.producer.create({ content: { a: [1, 2] }, content_type: "application/json", ttl_seconds: 600, max_retrievals: 2, metadata: { source: "spec" } });
     conforms("POST", "/api/v1/kubbis", single);
@@ -133,6 +141,6 @@ describe("every response the API sends matches the OpenAPI spec", () => {
 
   afterAll(() => {
     // Every status of every route above was checked at least once.
-    expect(new Set(checked).size).toBeGreaterThanOrEqual(30);
+    expect(new Set(checked).size).toBeGreaterThanOrEqual(32);
   });
 });

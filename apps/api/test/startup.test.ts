@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from "vitest";
 import { producer } from "./support/http.js";
 
 const run = promisify(execFile);
-const KEYS_CLI = resolve(import.meta.dirname, "../dist/admin/keys-cli.js");
+const KUBBI_ADMIN = resolve(import.meta.dirname, "../dist/admin/kubbi-admin.js");
 
 /** Starts the built API with exactly this environment and waits for it to exit. */
 async function exitOf(env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -103,7 +103,7 @@ describe("production refuses a setup that cannot work, and says what to set", ()
       const api = await startApi({ redisUrl: redis.url, env: { KUBBI_API_KEYS: "" } });
       try {
         expect(api.output()).toContain('"msg":"no producer API key yet: create one with the admin command (see the README); it works at once, without a restart"');
-        const created = await run(process.execPath, [KEYS_CLI, "create", "--name", "after-start"], { env: { PATH: process.env.PATH!, REDIS_URL: redis.url } });
+        const created = await run(process.execPath, [KUBBI_ADMIN, "keys", "create", "--name", "after-start"], { env: { PATH: process.env.PATH!, REDIS_URL: redis.url } });
         const apiKey = created.stdout.trim();
         expect((await producer(api.baseUrl, apiKey).create({ content: "x", content_type: "text/plain", ttl_seconds: 60 })).status).toBe(201);
       } finally {

@@ -9,8 +9,7 @@ import { CONTENT_1KB } from "../payloads.mjs";
 
 const metaKey = process.env.BENCH_META_KEY ?? "";
 const payloadKey = process.env.BENCH_PAYLOAD_KEY ?? "";
-// The sealed info lives beside the payload (kb:{tokenHash}:i); the seeded kubbi has none.
-const infoKey = payloadKey.replace(/:d$/, ":i");
+const infoKey = process.env.BENCH_INFO_KEY ?? "";
 
 export function connectRedis() {
   const redis = new Redis(process.env.REDIS_URL ?? "", { maxRetriesPerRequest: 2 });

@@ -8,6 +8,8 @@ import type { ToolErrorBody } from "../src/index.js";
 
 export const BIN = resolve(import.meta.dirname, "../dist/bin.js");
 export const TOOL_NAMES = ["kubbi_claim", "kubbi_delete", "kubbi_get", "kubbi_inspect", "kubbi_list", "kubbi_send", "kubbi_send_files"];
+/** The stdio server adds the request-link tools, whose private keys live in its process (never over HTTP). */
+export const STDIO_TOOL_NAMES = [...TOOL_NAMES, "kubbi_receive", "kubbi_request"].sort();
 
 /** Calls a tool that must succeed and returns its structured output. */
 export async function callOk<T = Record<string, unknown>>(client: Client, name: string, args: Record<string, unknown>): Promise<T> {
@@ -56,23 +58,24 @@ interface Sent {
 }
 
 /**
- * The calls of the product documents, exactly as written there: seeds/000's kubbi_send (application/json,
- * ttlSeconds, maxRetrievals) and seeds/004's (content and ttlSeconds only). Each must get the TTL and
+ * The documented calls, exactly as the product's own documentation writes them: a kubbi_send of
+ * `{ content: "result-data", contentType: "application/json", ttlSeconds: 3600, maxRetrievals: 1 }`, and
+ * one of `{ content, ttlSeconds }` only. Each must get the TTL and
  * retrievals it asked for and a claimUrl; then inspect, two claims of a maxRetrievals 2 kubbi, and the
  * third claim is the burned tool error.
  */
 export async function documentedRoundTrip(client: Client, baseUrl: string): Promise<void> {
-  const fromSeed000 = await callOk<Sent>(client, "kubbi_send", { content: "result-data", contentType: "application/json", ttlSeconds: 3600, maxRetrievals: 1 });
-  expect(fromSeed000.claimUrl.startsWith(`${baseUrl}/r/`)).toBe(true);
-  expect(fromSeed000).toMatchObject({ type: "kubbi", status: "active", contentType: "application/json", maxRetrievals: 1 });
-  expect(seconds(fromSeed000.createdAt, fromSeed000.expiresAt)).toBe(3600);
-  expect(await callOk(client, "kubbi_claim", { claimUrl: fromSeed000.claimUrl })).toMatchObject({ content: "result-data", burned: true });
+  const documentedJson = await callOk<Sent>(client, "kubbi_send", { content: "result-data", contentType: "application/json", ttlSeconds: 3600, maxRetrievals: 1 });
+  expect(documentedJson.claimUrl.startsWith(`${baseUrl}/r/`)).toBe(true);
+  expect(documentedJson).toMatchObject({ type: "kubbi", status: "active", contentType: "application/json", maxRetrievals: 1 });
+  expect(seconds(documentedJson.createdAt, documentedJson.expiresAt)).toBe(3600);
+  expect(await callOk(client, "kubbi_claim", { claimUrl: documentedJson.claimUrl })).toMatchObject({ content: "result-data", burned: true });
 
-  const fromSeed004 = await callOk<Sent>(client, "kubbi_send", { content: "...", ttlSeconds: 600 });
-  expect(fromSeed004.claimUrl.startsWith(`${baseUrl}/r/`)).toBe(true);
-  expect(seconds(fromSeed004.createdAt, fromSeed004.expiresAt)).toBe(600);
+  const documentedText = await callOk<Sent>(client, "kubbi_send", { content: "...", ttlSeconds: 600 });
+  expect(documentedText.claimUrl.startsWith(`${baseUrl}/r/`)).toBe(true);
+  expect(seconds(documentedText.createdAt, documentedText.expiresAt)).toBe(600);
   // The default: burn after the first claim.
-  expect(fromSeed004.maxRetrievals).toBe(1);
+  expect(documentedText.maxRetrievals).toBe(1);
 
   const sent = await callOk<Sent>(client, "kubbi_send", { content: "db password: hunter2", contentType: "text/plain", ttlSeconds: 600, maxRetrievals: 2, metadata: { purpose: "test" } });
   expect(sent.maxRetrievals).toBe(2);

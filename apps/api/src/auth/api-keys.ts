@@ -29,8 +29,11 @@ export class ApiKeyRegistry {
   async authenticate(apiKey: string): Promise<Producer | null> {
     if (!isWellFormedApiKey(apiKey)) return null;
     const keyHash = hashApiKey(apiKey);
-    const stored = this.fromEnvironment.get(keyHash) ?? (await this.store.findApiKey(keyHash));
+    return this.producerOf(apiKey, this.fromEnvironment.get(keyHash) ?? (await this.store.findApiKey(keyHash)));
+  }
+
+  private producerOf(apiKey: string, stored: StoredApiKey | null): Producer | null {
     if (!stored || stored.revokedAt !== null) return null;
-    return { keyId: stored.id, plan: { ...this.defaultPlan, ...stored.plan }, apiKey };
+    return { keyId: stored.id, name: stored.name, plan: { ...this.defaultPlan, ...stored.plan }, apiKey };
   }
 }

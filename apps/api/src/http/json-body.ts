@@ -1,46 +1,168 @@
-import express, { type NextFunction, type Request, type Response } from "express";
+import type { NextFunction, Request, Response } from "express";
 import { ApiError } from "../errors.js";
-import { ConcurrencyGate } from "./concurrency-gate.js";
+import { LargeBodySlots } from "./large-body-slots.js";
 import { producerOf } from "./producer-auth.js";
 
 /** Headroom over the plan's payload bytes for JSON syntax, field names and metadata. */
 const JSON_OVERHEAD_BYTES = 64 * 1024;
-/** Bodies above this (or of unknown length) take a slot of the large-body gate before they are read. */
+/** Bodies announced above this take a large-body slot before they are read; chunked ones once they pass it. */
 const LARGE_BODY_BYTES = 1024 * 1024;
+/** The minimum rate is judged only after this much reading time: one slow start is not an attack. */
+const RATE_GRACE_MS = 5_000;
+const RATE_CHECK_INTERVAL_MS = 1_000;
+
+export interface BodyLimits {
+  /** Server-wide large-body slots (each key holds at most one). */
+  largeBodySlots: number;
+  /** Reading time allowed for one body, not counting time queued for a slot. */
+  timeoutMs: number;
+  /** Average rate a body must keep after the grace period; 0 turns the check off. */
+  minBytesPerSecond: number;
+}
+
+interface ReadOptions extends BodyLimits {
+  limit: number;
+  announced: number | undefined;
+  slots: LargeBodySlots;
+  keyId: string;
+}
+
+const tooLarge = () => new ApiError("payload_too_large", "The request body is larger than this API key's plan allows.");
 
 /**
  * Parses JSON bodies up to what the producer's plan allows: base64 inflates binary by 4/3, so the
  * body limit follows from the payload limit. Over the limit is a 413 before the body is buffered
  * whole: Content-Length is checked up front, and a chunked body stops being kept at the limit.
  *
- * A large body costs several times its size in memory while it is parsed, decoded and sealed, so at
- * most `largeBodySlots` are read at once; the others wait unread, held back by TCP flow control.
+ * A large body costs several times its size in memory while it is parsed, decoded and sealed, so
+ * only a few are read at once (one per key); the others wait unread, held back by TCP flow control.
+ * A body that takes longer than the deadline, or arrives slower than the minimum rate, is cut off
+ * with 408 so a slow sender cannot hold a slot (or a connection) for long.
+ *
+ * One instance serves every route that takes a producer's body, so they share the slots.
  */
-export function planJsonBody(largeBodySlots: number) {
-  const parsers = new Map<number, ReturnType<typeof express.json>>();
-  const largeBodies = new ConcurrencyGate(largeBodySlots);
+/** The largest JSON body a plan accepts (docs/deploy.md sizes nginx's client_max_body_size from it). */
+export const jsonBodyLimit = (maxKubbiBytes: number) => Math.ceil((maxKubbiBytes * 4) / 3) + JSON_OVERHEAD_BYTES;
+
+export function planJsonBody(limits: BodyLimits) {
+  const slots = new LargeBodySlots(limits.largeBodySlots);
   return async (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== "POST") return next();
     // null: no body at all, which validation reports; false: a body that is not JSON.
-    if (req.is("application/json") === false) {
-      throw new ApiError("unsupported_media_type", "Send the request body as JSON with Content-Type: application/json.");
+    const isJson = req.is("application/json");
+    if (isJson === null) return next();
+    if (isJson === false) throw new ApiError("unsupported_media_type", "Send the request body as JSON with Content-Type: application/json.");
+    const charset = /;\s*charset=("?)([^";]+)\1/i.exec(req.get("content-type") ?? "")?.[2]?.toLowerCase();
+    const encoding = (req.get("content-encoding") ?? "identity").toLowerCase();
+    if ((charset && charset !== "utf-8" && charset !== "utf8") || encoding !== "identity") {
+      throw new ApiError("unsupported_media_type", "The request body must be UTF-8 encoded JSON, sent without Content-Encoding.");
     }
-    const limit = Math.ceil((producerOf(res).plan.maxKubbiBytes * 4) / 3) + JSON_OVERHEAD_BYTES;
+    const producer = producerOf(res);
+    const limit = jsonBodyLimit(producer.plan.maxKubbiBytes);
     const length = req.get("content-length");
-    // express.json would answer only after draining the whole announced body; refuse it up front
-    // and close the connection instead of reading what we will not use.
-    if (Number(length ?? 0) > limit) {
+    const announced = length === undefined ? undefined : Number(length);
+    // Refuse up front and close the connection instead of reading what we will not use.
+    if (announced !== undefined && announced > limit) {
       res.setHeader("Connection", "close");
-      throw new ApiError("payload_too_large", "The request body is larger than this API key's plan allows.");
+      throw tooLarge();
     }
-    if (length === undefined || Number(length) > LARGE_BODY_BYTES) {
-      const release = await largeBodies.acquire();
-      // A client that gave up while waiting must not keep the slot.
-      if (res.closed || req.destroyed) return release();
-      res.once("close", release);
+    const body = await readBody(req, res, { ...limits, limit, announced, slots, keyId: producer.keyId });
+    // undefined: the response was already sent (a shutdown's 503) or the client went away.
+    if (body === undefined) return;
+    try {
+      req.body = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
+    } catch {
+      throw new ApiError("invalid_json", "The request body is not valid JSON.");
     }
-    let parser = parsers.get(limit);
-    if (!parser) parsers.set(limit, (parser = express.json({ limit, strict: false })));
-    parser(req, res, next);
+    next();
   };
+}
+
+/** Reads the whole body under the plan limit, the slots, the deadline and the minimum rate. */
+function readBody(req: Request, res: Response, options: ReadOptions): Promise<Buffer | undefined> {
+  const { limit, announced, slots, keyId, timeoutMs, minBytesPerSecond } = options;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let settled = false;
+    let holdsSlot = false;
+    // Reading time excludes time spent queued for a slot: waiting there is not the client's doing.
+    let readMsBefore = 0;
+    let readingSince: number | undefined;
+    let deadline: NodeJS.Timeout | undefined;
+    const rateCheck = minBytesPerSecond > 0 ? setInterval(checkRate, RATE_CHECK_INTERVAL_MS) : undefined;
+    const readMs = () => readMsBefore + (readingSince === undefined ? 0 : Date.now() - readingSince);
+
+    function startClock() {
+      readingSince = Date.now();
+      deadline = setTimeout(() => cutOff(`The request body did not arrive within ${timeoutMs} ms.`), Math.max(0, timeoutMs - readMsBefore));
+    }
+    function stopClock() {
+      readMsBefore = readMs();
+      readingSince = undefined;
+      clearTimeout(deadline);
+    }
+    function checkRate() {
+      const elapsed = readMs();
+      if (readingSince === undefined || elapsed < RATE_GRACE_MS) return;
+      if (received < (minBytesPerSecond * elapsed) / 1000) {
+        cutOff(`The request body arrived slower than ${minBytesPerSecond} bytes a second.`);
+      }
+    }
+    function finish(outcome: { body: Buffer | undefined } | { error: ApiError }) {
+      if (settled) return;
+      settled = true;
+      stopClock();
+      clearInterval(rateCheck);
+      req.off("data", onData).off("end", onEnd).off("close", onClose);
+      res.off("close", onResponseClose);
+      if ("error" in outcome) reject(outcome.error);
+      else resolve(outcome.body);
+    }
+    function cutOff(message: string) {
+      if (res.headersSent) return finish({ body: undefined });
+      // The rest of the body is not wanted: answer, then close rather than drain it.
+      res.setHeader("Connection", "close");
+      req.resume();
+      finish({ error: new ApiError("request_timeout", message) });
+    }
+    function waitForSlot() {
+      stopClock();
+      req.pause();
+      void slots.acquire(keyId).then((release) => {
+        holdsSlot = true;
+        // Held until the response is done: parsing and sealing are where the memory goes.
+        if (settled || res.closed) return release();
+        res.once("close", release);
+        startClock();
+        req.resume();
+      });
+    }
+    function onData(chunk: Buffer) {
+      if (res.headersSent) return finish({ body: undefined });
+      received += chunk.length;
+      if (received > limit) {
+        res.setHeader("Connection", "close");
+        req.resume();
+        return finish({ error: tooLarge() });
+      }
+      chunks.push(chunk);
+      // A chunked body (or one longer than announced) queues for a slot only once it proves large.
+      if (!holdsSlot && received > LARGE_BODY_BYTES && readingSince !== undefined) waitForSlot();
+    }
+    function onEnd() {
+      finish({ body: Buffer.concat(chunks, received) });
+    }
+    function onClose() {
+      if (!req.complete) finish({ error: new ApiError("validation_error", "The request body was incomplete.", ["body: was incomplete"]) });
+    }
+    function onResponseClose() {
+      finish({ body: undefined });
+    }
+
+    req.on("data", onData).on("end", onEnd).on("close", onClose);
+    res.once("close", onResponseClose);
+    if (announced !== undefined && announced > LARGE_BODY_BYTES) waitForSlot();
+    else startClock();
+  });
 }

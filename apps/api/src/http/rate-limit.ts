@@ -1,16 +1,25 @@
 import type { NextFunction, Request, Response } from "express";
 import { ApiError } from "../errors.js";
 import type { KubbiStore } from "../store/store.js";
+import { addressBucket } from "./address-bucket.js";
 import { producerOf } from "./producer-auth.js";
 
 const WINDOW_MS = 60_000;
 
+/**
+ * Every limited response carries the IETF rate-limit fields (draft-ietf-httpapi-ratelimit-headers,
+ * the separate-field form): RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset (seconds until
+ * the window ends) and RateLimit-Policy; a 429 adds Retry-After.
+ */
 async function enforce(store: KubbiStore, res: Response, bucket: string, limit: number, nowMs: number) {
-  const { allowed, resetMs } = await store.hitRateLimit(bucket, limit, WINDOW_MS, nowMs);
+  const { allowed, remaining, resetMs } = await store.hitRateLimit(bucket, limit, WINDOW_MS, nowMs);
+  const resetSeconds = Math.max(1, Math.ceil(resetMs / 1000));
   res.setHeader("RateLimit-Limit", String(limit));
+  res.setHeader("RateLimit-Remaining", String(remaining));
+  res.setHeader("RateLimit-Reset", String(resetSeconds));
+  res.setHeader("RateLimit-Policy", `${limit};w=${WINDOW_MS / 1000}`);
   if (!allowed) {
-    const retryAfterSeconds = Math.max(1, Math.ceil(resetMs / 1000));
-    throw new ApiError("rate_limited", `Too many requests: at most ${limit} a minute. Retry after ${retryAfterSeconds} s.`, [], retryAfterSeconds);
+    throw new ApiError("rate_limited", `Too many requests: at most ${limit} a minute. Retry after ${resetSeconds} s.`, [], resetSeconds);
   }
 }
 
@@ -23,10 +32,10 @@ export function producerRateLimit(store: KubbiStore, now: () => number) {
   };
 }
 
-/** Consumer routes have no key: they are limited per client address. */
+/** Consumer routes have no key: they are limited per client address (IPv6 per /64). */
 export function consumerRateLimit(store: KubbiStore, limitPerMinute: number, now: () => number) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    await enforce(store, res, `ip:${req.ip ?? "unknown"}`, limitPerMinute, now());
+    await enforce(store, res, `ip:${addressBucket(req.ip)}`, limitPerMinute, now());
     next();
   };
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
+import type { Metrics } from "../metrics/metrics.js";
 
 const INCOMING_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Every response gets an id (an incoming well-formed X-Request-Id is kept) and safe default headers. */
-export function requestContext(logger: Logger) {
+export function requestContext(logger: Logger, metrics: Metrics) {
   return (req: Request, res: Response, next: NextFunction) => {
     const incoming = req.get("x-request-id");
     const requestId = incoming && INCOMING_ID_PATTERN.test(incoming) ? incoming : randomUUID();
@@ -16,21 +17,25 @@ export function requestContext(logger: Logger) {
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("Referrer-Policy", "no-referrer");
     const startedAt = process.hrtime.bigint();
+    // Requests on one connection follow each other, so the socket's counter delta is this response.
+    const writtenBefore = req.socket.bytesWritten;
     res.on("finish", () => {
-      logger.info(
-        {
-          request_id: requestId,
-          method: req.method,
-          // The template (/r/:token/claim), never the URL: the path may carry a claim token.
-          route: req.route ? `${(res.locals.routeBase as string | undefined) ?? ""}${req.route.path}` : "(unmatched)",
-          status: res.statusCode,
-          duration_ms: Number(process.hrtime.bigint() - startedAt) / 1e6,
-        },
-        "request",
-      );
+      // The template (/r/:token/claim), never the URL: the path may carry a claim token.
+      const route = routeTemplate(req, res);
+      const durationNs = Number(process.hrtime.bigint() - startedAt);
+      logger.info({ request_id: requestId, method: req.method, route, status: res.statusCode, duration_ms: durationNs / 1e6 }, "request");
+      metrics.request(req.method, route, res.statusCode, durationNs / 1e9, Number(req.get("content-length") ?? 0) || 0, req.socket.bytesWritten - writtenBefore);
     });
     next();
   };
+}
+
+/** "/api/v1/kubbis/:id", "/r/:token/claim", "/api/v1/kubbis" (a router's own "/" adds nothing), or "(unmatched)". */
+function routeTemplate(req: Request, res: Response): string {
+  if (!req.route) return "(unmatched)";
+  const base = (res.locals.routeBase as string | undefined) ?? "";
+  const path = req.route.path as string;
+  return base && path === "/" ? base : `${base}${path}`;
 }
 
 /** Routers call this so the request log can name the mount point, which Express forgets on the way out. */

@@ -95,7 +95,7 @@ export class InProcessAccess implements KubbiAccess {
     return this.#run(async () => {
       await this.options.consumerRules();
       // The service serialises the body inside its rollback guard; the tools want the value.
-      return toClaimResult(JSON.parse(await claimKubbi(this.options.context, this.#tokenOf(claimUrl))) as WireClaim);
+      return toClaimResult(JSON.parse((await claimKubbi(this.options.context, this.#tokenOf(claimUrl))).json) as WireClaim);
     });
   }
 

@@ -1,4 +1,4 @@
-import { gone, notFound } from "../errors.js";
+import { gone, notFound, type GoneReason } from "../errors.js";
 import { DecryptError } from "../crypto/seal.js";
 import { hashClaimToken, isWellFormedClaimToken } from "../crypto/tokens.js";
 import type { ServiceContext } from "./context.js";
@@ -12,11 +12,17 @@ function tokenHashOf(claimToken: string): string {
   return hashClaimToken(claimToken);
 }
 
+/** Expiry has no event of its own (Redis drops the payload by TTL): a consumer finding it is when it is counted. */
+function goneObserved(context: ServiceContext, status: GoneReason) {
+  if (status === "expired") context.metrics.kubbi("expired");
+  return gone(status);
+}
+
 /** Read only: never counts, never changes state. */
 export async function inspectKubbi(context: ServiceContext, claimToken: string) {
   const record = await context.store.findByTokenHash(tokenHashOf(claimToken), context.now());
   if (!record) throw notFound();
-  if (record.status !== "active") throw gone(record.status);
+  if (record.status !== "active") throw goneObserved(context, record.status);
   return inspectView(record, openInfo(context, record), claimUrlFor(context, claimToken));
 }
 
@@ -24,18 +30,25 @@ export async function inspectKubbi(context: ServiceContext, claimToken: string) 
  * One atomic claim in storage, then decryption and the response body, serialised here. A claim that
  * committed is never served twice, and one that cannot be answered is rolled back: whatever fails
  * between the commit and a body ready to send (a key-ring mistake, a payload that will not
- * serialise) never burns a handoff.
+ * serialise) never burns a handoff. With maxPayloadBytes, a larger kubbi is left unclaimed and
+ * "too_large" comes back: the caller waits for a large-response slot and calls again without the limit.
  */
-export async function claimKubbi(context: ServiceContext, claimToken: string): Promise<string> {
-  const outcome = await context.store.claim(tokenHashOf(claimToken), context.now());
+export async function claimKubbi(context: ServiceContext, claimToken: string): Promise<{ json: string }>;
+export async function claimKubbi(context: ServiceContext, claimToken: string, maxPayloadBytes: number): Promise<{ json: string } | "too_large">;
+export async function claimKubbi(context: ServiceContext, claimToken: string, maxPayloadBytes?: number): Promise<{ json: string } | "too_large"> {
+  const outcome = await context.store.claim(tokenHashOf(claimToken), context.now(), maxPayloadBytes);
+  if (outcome.kind === "too_large") return "too_large";
   if (outcome.kind === "not_found") throw notFound();
-  if (outcome.kind === "gone") throw gone(outcome.status);
+  if (outcome.kind === "gone") throw goneObserved(context, outcome.status);
   const { record } = outcome;
   try {
     const info = context.sealer.openInfo(record);
     const payload = context.sealer.openPayload(record, claimToken, outcome.sealedPayload);
     const content = record.kind === "package" ? { files: decodePackage(payload, info.files ?? []) } : { single: decodeSingle(payload, record.contentType) };
-    return JSON.stringify(claimView(record, info, outcome.burned, content));
+    const body = JSON.stringify(claimView(record, info, outcome.burned, content));
+    context.metrics.kubbi("claimed");
+    if (outcome.burned) context.metrics.kubbi("burned");
+    return { json: body };
   } catch (error) {
     await context.store.restoreClaim(outcome, context.now());
     throw error instanceof DecryptError ? decryptFailed(error) : error;

@@ -9,6 +9,8 @@
  *   ak:{<sha256>}      string  an API key record (JSON); ak:ids hash id -> sha256
  *   rl:{bucket}:<n>    string  a rate-limit window counter
  *   idem:{ownerId:<slot>} string an idempotent response, sealed; slot and key come from the API key
+ *   rq:{fillHash}:m    hash    a request link's state                  TTL until its kubbi could be gone + retention
+ *   own:{ownerId}:rq:<id> string fillHash, for the requester's routes   same
  */
 export const metaKey = (tokenHash: string) => `kb:{${tokenHash}}:m`;
 export const payloadKey = (tokenHash: string) => `kb:{${tokenHash}}:d`;
@@ -26,3 +28,6 @@ export const API_KEY_IDS = "ak:ids";
 
 export const rateCounterKey = (bucket: string, window: number) => `rl:{${bucket}}:${window}`;
 export const idempotencyKey = (slot: string) => `idem:{${slot}}`;
+
+export const requestKey = (fillHash: string) => `rq:{${fillHash}}:m`;
+export const ownerRequestKey = (ownerId: string, id: string) => `own:{${ownerId}}:rq:${id}`;

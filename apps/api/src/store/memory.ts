@@ -57,11 +57,12 @@ export class MemoryStore implements KubbiStore {
     return "created";
   }
 
-  async claim(tokenHash: string, nowMs: number): Promise<ClaimOutcome> {
+  async claim(tokenHash: string, nowMs: number, maxPayloadBytes?: number): Promise<ClaimOutcome> {
     const entry = this.live(tokenHash, nowMs);
     if (!entry) return { kind: "not_found" };
     const { record } = entry;
     if (record.status !== "active") return { kind: "gone", status: record.status };
+    if (maxPayloadBytes !== undefined && record.totalSizeBytes > maxPayloadBytes) return { kind: "too_large" };
     const sealedPayload = entry.sealedPayload!;
     const previousFirstRetrievedAt = record.firstRetrievedAt;
     const previousLastRetrievedAt = record.lastRetrievedAt;
@@ -126,13 +127,17 @@ export class MemoryStore implements KubbiStore {
     return { total: records.length, records: records.slice(offset, offset + limit) };
   }
 
+  async activeTokenHashes(ownerId: string, nowMs: number): Promise<string[]> {
+    return [...this.ownedBy(ownerId)].filter((tokenHash) => this.live(tokenHash, nowMs)?.record.status === "active");
+  }
+
   async hitRateLimit(bucket: string, limit: number, windowMs: number, nowMs: number): Promise<RateLimitResult> {
     const windowStart = Math.floor(nowMs / windowMs);
     const key = `${bucket}:${windowStart}`;
     const counter = this.counters.get(key) ?? { value: 0, expiresAt: (windowStart + 1) * windowMs };
     counter.value += 1;
     this.counters.set(key, counter);
-    return { allowed: counter.value <= limit, resetMs: counter.expiresAt - nowMs };
+    return { allowed: counter.value <= limit, remaining: Math.max(0, limit - counter.value), resetMs: counter.expiresAt - nowMs };
   }
 
   async findApiKey(keyHash: string): Promise<StoredApiKey | null> {

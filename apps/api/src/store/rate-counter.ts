@@ -33,7 +33,8 @@ export class BatchedRateCounter {
     if (!count || count.window !== window) this.windows.set(bucket, (count = { window, windowMs, known: 0, inFlight: 0, pending: 0 }));
     count.pending += 1;
     this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS).unref();
-    return { allowed: count.known + count.inFlight + count.pending <= limit, resetMs: (window + 1) * windowMs - nowMs };
+    const used = count.known + count.inFlight + count.pending;
+    return { allowed: used <= limit, remaining: Math.max(0, limit - used), resetMs: (window + 1) * windowMs - nowMs };
   }
 
   async flush(): Promise<void> {

@@ -122,3 +122,12 @@ export function slotMasters(client: RedisClient): Redis[] {
     return node;
   });
 }
+
+/** Fails a Redis call that has not answered within ms ("Command timed out", a 503); the command may still complete. */
+export function withDeadline<T>(pending: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("Command timed out")), ms);
+  });
+  return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
+}

@@ -11,7 +11,7 @@ import { RESTORE_CLAIM } from "./lua/restore-claim.js";
 import type { LuaScript } from "./lua/script.js";
 import { STORE_KUBBI } from "./lua/store-kubbi.js";
 import { BatchedRateCounter } from "./rate-counter.js";
-import { slotMasters, type RedisClient } from "./redis-connection.js";
+import { slotMasters, withDeadline, type RedisClient } from "./redis-connection.js";
 import { ReplicationError } from "./redis-errors.js";
 import { recordToHash } from "./record-codec.js";
 import type {
@@ -73,11 +73,7 @@ export class RedisStore implements KubbiStore {
    * moves, or for a WAIT), so a route answers 503 quickly when Redis hangs; the command may still complete.
    */
   private bounded<T>(pending: Promise<T>, extraMs = 0): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("Command timed out")), this.options.commandTimeoutMs + extraMs);
-    });
-    return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
+    return withDeadline(pending, this.options.commandTimeoutMs + extraMs);
   }
 
   /**
@@ -114,16 +110,28 @@ export class RedisStore implements KubbiStore {
    * out of the count (claims and deletes do not touch the owner's slot). Returns how many it found.
    */
   private async markGoneKubbis(ownerId: string, nowMs: number): Promise<number> {
-    const candidates = await this.bounded(this.redis.zrangebyscore(expiryKey(ownerId), `(${nowMs}`, "+inf", "LIMIT", 0, GONE_CHECK_BATCH));
-    const statuses = await Promise.all(candidates.map((tokenHash) => this.bounded(this.redis.hget(metaKey(tokenHash), "st"))));
-    // Only a tombstone proves a kubbi gone: a missing state may be a create of this owner still under way.
-    const gone = candidates.filter((_, index) => statuses[index] !== null && statuses[index] !== "active");
+    const { gone } = await this.unexpiredByStatus(ownerId, nowMs, GONE_CHECK_BATCH);
     if (gone.length > 0) await this.run(MARK_GONE, [expiryKey(ownerId)], [nowMs, ...gone], undefined);
     return gone.length;
   }
 
-  async claim(tokenHash: string, nowMs: number): Promise<ClaimOutcome> {
-    const outcome = await this.run(CLAIM, kubbiKeys(tokenHash), [nowMs], tokenHash, this.options.largestPayloadBytes);
+  /**
+   * The owner's entries not yet expired (up to limit), split by their kubbi's state, each read in the
+   * kubbi's own slot. Only a tombstone proves a kubbi gone: a missing state may be a create still under way.
+   */
+  private async unexpiredByStatus(ownerId: string, nowMs: number, limit?: number): Promise<{ active: string[]; gone: string[] }> {
+    const unexpired = [expiryKey(ownerId), `(${nowMs}`, "+inf"] as const;
+    const candidates = await this.bounded(limit === undefined ? this.redis.zrangebyscore(...unexpired) : this.redis.zrangebyscore(...unexpired, "LIMIT", 0, limit));
+    const statuses = await Promise.all(candidates.map((tokenHash) => this.bounded(this.redis.hget(metaKey(tokenHash), "st"))));
+    return {
+      active: candidates.filter((_, index) => statuses[index] === "active"),
+      gone: candidates.filter((_, index) => statuses[index] !== null && statuses[index] !== "active"),
+    };
+  }
+
+  async claim(tokenHash: string, nowMs: number, maxPayloadBytes?: number): Promise<ClaimOutcome> {
+    const replyBytes = Math.min(maxPayloadBytes ?? Infinity, this.options.largestPayloadBytes);
+    const outcome = await this.run(CLAIM, kubbiKeys(tokenHash), [nowMs, maxPayloadBytes ?? ""], tokenHash, replyBytes);
     if (outcome.kind === "claimed" && outcome.burned) await this.waitForReplicas([metaKey(tokenHash)]);
     return outcome;
   }
@@ -166,6 +174,10 @@ export class RedisStore implements KubbiStore {
     for (const ownerId of ownerIds) {
       while ((await this.run(SWEEP_OWNER_INDEX, [listKey(ownerId), expiryKey(ownerId)], [nowMs - this.options.retentionMs], undefined)) > 0);
     }
+  }
+
+  async activeTokenHashes(ownerId: string, nowMs: number): Promise<string[]> {
+    return (await this.unexpiredByStatus(ownerId, nowMs)).active;
   }
 
   async hitRateLimit(bucket: string, limit: number, windowMs: number, nowMs: number): Promise<RateLimitResult> {

@@ -48,6 +48,7 @@ export type CreateOutcome = "created" | "quota_exceeded";
 export type ClaimOutcome =
   | { kind: "claimed"; record: KubbiRecord; sealedPayload: Buffer; burned: boolean; previousFirstRetrievedAt: number | null; previousLastRetrievedAt: number | null }
   | { kind: "gone"; status: Exclude<KubbiStatus, "active"> }
+  | { kind: "too_large" }
   | { kind: "not_found" };
 
 /** "ok": this call deleted it; otherwise why it could not (a status means it was already gone). */
@@ -60,6 +61,8 @@ export interface ListPage {
 
 export interface RateLimitResult {
   allowed: boolean;
+  /** Requests left in the current window (0 once over the limit). */
+  remaining: number;
   /** Milliseconds until the current window ends. */
   resetMs: number;
 }
@@ -81,8 +84,11 @@ export type IdempotencyBegin =
 export interface KubbiStore {
   readonly kind: "redis" | "memory";
   create(kubbi: NewKubbi, nowMs: number): Promise<CreateOutcome>;
-  /** Atomic: check, count, stamp, and on the last allowed retrieval wipe the payload and its info and mark burned. */
-  claim(tokenHash: string, nowMs: number): Promise<ClaimOutcome>;
+  /**
+   * Atomic: check, count, stamp, and on the last allowed retrieval wipe the payload and its info and mark burned.
+   * An active kubbi whose payload is over maxPayloadBytes is left as it is: too_large.
+   */
+  claim(tokenHash: string, nowMs: number, maxPayloadBytes?: number): Promise<ClaimOutcome>;
   /** Undoes one committed claim that could not be answered (a decrypt failure, a response that could not be built). */
   restoreClaim(claimed: Extract<ClaimOutcome, { kind: "claimed" }>, nowMs: number): Promise<void>;
   /** Read only: never counts, never changes state. Status is derived (active with no payload = expired). */
@@ -93,6 +99,8 @@ export interface KubbiStore {
   delete(tokenHash: string, ownerId: string, nowMs: number): Promise<DeleteOutcome>;
   /** The owner's kubbis, newest first. */
   listByOwner(ownerId: string, offset: number, limit: number, nowMs: number): Promise<ListPage>;
+  /** Token hashes of the owner's kubbis that are still active (for purging a revoked key). */
+  activeTokenHashes(ownerId: string, nowMs: number): Promise<string[]>;
   /** Fixed-window counter for one bucket. */
   hitRateLimit(bucket: string, limit: number, windowMs: number, nowMs: number): Promise<RateLimitResult>;
 

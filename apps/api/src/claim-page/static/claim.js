@@ -6,6 +6,16 @@
   const button = document.getElementById("claim");
   const status = document.getElementById("status");
   const result = document.getElementById("result");
+  const heading = document.getElementById("heading");
+
+  // Worded as render/wording.ts words it on the server ("1 retrieval left").
+  const retrievalsLeft = (remaining) =>
+    remaining === null ? "unlimited retrievals until it expires" : remaining === 0 ? "no retrievals left" : `${remaining} retrieval${remaining === 1 ? "" : "s"} left`;
+
+  function say(text, kind) {
+    status.textContent = text;
+    status.className = kind ? `notice ${kind}` : "";
+  }
 
   const element = (tag, text, className) => {
     const node = document.createElement(tag);
@@ -102,7 +112,9 @@
       const save = element("button", "Download", "secondary");
       save.type = "button";
       save.addEventListener("click", () => download(file.name, bytesOf(file), file.content_type));
-      row.append(element("span", `${file.name} (${file.content_type})`), save);
+      const about = element("div", undefined, "file-about");
+      about.append(element("span", file.name, "name"), " ", element("span", file.content_type, "type"));
+      row.append(about, save);
       result.append(row);
     }
     const all = element("button", "Download all (.zip)");
@@ -116,24 +128,28 @@
 
   button.addEventListener("click", async () => {
     button.disabled = true;
-    status.textContent = "Claiming…";
+    say("Claiming…");
     try {
       const response = await fetch(root.dataset.claimPath, { method: "POST", headers: { accept: "application/json" } });
+      // Gone while the page was open (claimed by someone else, expired, deleted): the page for that says why.
+      if (response.status === 410) return location.reload();
       const body = await response.json();
       if (!response.ok) {
-        status.textContent = body.message || "The claim failed.";
+        say(body.message || "The claim failed.", "error");
         return;
       }
-      status.textContent = body.burned ? "Claimed. This link is now used up: keep what you need." : "Claimed.";
-      document.getElementById("remaining").textContent =
-        body.remaining_reads === null ? "unlimited retrievals until it expires" : `${body.remaining_reads} retrievals left`;
+      heading.textContent = body.burned ? "Claimed: this link is now used up" : "Claimed";
+      document.title = "Claimed · kubbi";
+      say(body.burned ? "Here it is, shown once. Save what you need before you leave this page: it cannot be shown again." : `Here it is. The link has ${retrievalsLeft(body.remaining_reads)}.`, "success");
+      document.getElementById("remaining").textContent = retrievalsLeft(body.remaining_reads);
       button.hidden = true;
-      root.querySelector(".warning").hidden = true;
+      document.getElementById("warning").hidden = true;
       result.hidden = false;
       if (body.type === "kubbi_package") showFiles(body.files);
       else showText(typeof body.content === "string" ? body.content : JSON.stringify(body.content, null, 2));
+      heading.focus();
     } catch {
-      status.textContent = "The claim could not reach the server. Nothing was shown; try again.";
+      say("The claim could not reach the server. Nothing was shown; try again.", "error");
       button.disabled = false;
     }
   });

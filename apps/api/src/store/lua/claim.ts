@@ -7,6 +7,8 @@ import { text, type LuaScript } from "./script.js";
  * payload and its sealed info and mark the kubbi burned, all in one atomic step and one round trip
  * (the owner's index is not touched: a burned kubbi leaves the active count lazily, see owner-index.ts).
  * Exactly max_retrievals claims succeed however many race, from any number of API processes.
+ * With a size limit, a larger kubbi is left untouched and reported as too_large, so the API can wait
+ * for a large-response slot before it claims (and holds the payload in memory).
  */
 export const CLAIM: LuaScript<ClaimOutcome, string> = {
   name: "kubbiClaim",
@@ -16,11 +18,13 @@ local metaKey = KEYS[1]    -- kb:{tokenHash}:m  hash: the kubbi's state (the tom
 local payloadKey = KEYS[2] -- kb:{tokenHash}:d  the sealed payload; its native TTL is the expiry
 local infoKey = KEYS[3]    -- kb:{tokenHash}:i  the sealed metadata and manifest: removed with the payload
 local nowMs = ARGV[1]      -- the API's clock in ms, so both stores share one notion of now
+local maxBytes = tonumber(ARGV[2]) -- absent, or a payload size above which nothing is claimed: the caller queues first
 
-local state = redis.call('HMGET', metaKey, 'st', 'max', 'exp', 'fst', 'lst')
+local state = redis.call('HMGET', metaKey, 'st', 'max', 'exp', 'fst', 'lst', 'sz')
 local status = state[1]
 if not status then return {'not_found'} end
 if status ~= 'active' then return {status} end
+if maxBytes and tonumber(state[6]) > maxBytes then return {'too_large'} end
 local sealed = redis.call('GET', payloadKey)
 if not sealed or tonumber(nowMs) >= tonumber(state[3]) then
   redis.call('HSET', metaKey, 'st', 'expired')
@@ -42,11 +46,12 @@ local fields = redis.call('HGETALL', metaKey)
 for i = 1, #fields do reply[#reply + 1] = fields[i] end
 return reply
 `,
-  /** {'not_found'} | {status} | {'claimed', sealed, burned, previousFirst, previousLast, sealedInfo, field, value...} */
+  /** {'not_found'} | {'too_large'} | {status} | {'claimed', sealed, burned, previousFirst, previousLast, sealedInfo, field, value...} */
   decode(reply, tokenHash) {
     const parts = reply as Buffer[];
     const outcome = text(parts[0]);
     if (outcome === "not_found") return { kind: "not_found" };
+    if (outcome === "too_large") return { kind: "too_large" };
     if (outcome !== "claimed") return { kind: "gone", status: outcome as "burned" | "expired" | "deleted" };
     const previous = (value: Buffer) => (value.length ? Number(value.toString("utf8")) : null);
     return {

@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+/**
+ * kubbi-admin: operator commands, run against the Redis the API uses.
+ *   kubbi-admin keys create|list|revoke ...   (see USAGE)
+ * A new key is printed once, on stdout; only its SHA-256 is stored. Everything else goes to stderr.
+ */
+import { parseArgs } from "node:util";
+import { RedisStore } from "../store/redis.js";
+import { hasRedis, openRedis, redisSettingsFromEnv } from "../store/redis-connection.js";
+import { UsageError, createKey, listKeys, revokeKey, type Output } from "./key-commands.js";
+import { parseBytes } from "./text.js";
+
+const USAGE = `usage:
+  kubbi-admin keys create --name NAME [--max-files N] [--max-bytes SIZE] [--max-active N] [--rate N]
+      --max-bytes   largest payload per kubbi, in bytes or with a unit: 10485760, 10MiB, 512KiB
+      --max-files   files per package          --max-active  active kubbis at once
+      --rate        API requests per minute
+      A limit left out follows the API's defaults (KUBBI_MAX_FILES, KUBBI_MAX_KUBBI_BYTES, ...).
+  kubbi-admin keys list
+  kubbi-admin keys revoke KEY_ID [--purge]
+      --purge also deletes the key's active kubbis (their claim URLs then answer 410 deleted)
+REDIS_URL (or REDIS_CLUSTER_NODES, with REDIS_USERNAME, REDIS_PASSWORD, REDIS_TLS) must name the Redis the API uses.`;
+
+const output: Output = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+function positiveInt(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < 1) throw new UsageError(`--${flag} takes a positive integer, got "${value}"`);
+  return parsed;
+}
+
+function byteSize(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const bytes = parseBytes(value);
+  if (bytes === undefined) throw new UsageError(`--max-bytes takes bytes (10485760) or a size with a unit (10MiB, 512KiB, 1GiB), got "${value}"`);
+  return bytes;
+}
+
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        name: { type: "string" },
+        "max-files": { type: "string" },
+        "max-bytes": { type: "string" },
+        "max-active": { type: "string" },
+        rate: { type: "string" },
+        purge: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function run(): Promise<void> {
+  const { positionals, values } = parseCommandLine();
+  const [group, command, ...rest] = positionals;
+  if (values.help) return output.err(USAGE);
+  if (group !== "keys" || !command) throw new UsageError(group ? `unknown command "${group}"` : "which command?");
+  if (!["create", "list", "revoke"].includes(command)) throw new UsageError(`unknown command "keys ${command}"`);
+  let settings;
+  try {
+    settings = redisSettingsFromEnv();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (!hasRedis(settings)) throw new UsageError("REDIS_URL (or REDIS_CLUSTER_NODES) is not set (keys made here must be stored where every API process can read them)");
+
+  // Read every argument before connecting: a typo should not wait on Redis.
+  const plan = {
+    maxFiles: positiveInt("max-files", values["max-files"]),
+    maxKubbiBytes: byteSize(values["max-bytes"]),
+    maxActiveKubbis: positiveInt("max-active", values["max-active"]),
+    ratePerMinute: positiveInt("rate", values.rate),
+  };
+  if (command === "create" && values.name === undefined) throw new UsageError("keys create needs --name");
+  if (command === "revoke" && rest.length !== 1) throw new UsageError("keys revoke needs one KEY_ID");
+
+  const redis = openRedis(settings, (error) => {
+    output.err(`kubbi-admin: cannot reach Redis: ${error.message}`);
+    process.exit(1);
+  });
+  // Key commands and deletes only: no creates, lists, sweeps or claims, so no retention or payload sizes.
+  const { waitReplicas, waitTimeoutMs, commandTimeoutMs } = settings;
+  const store = new RedisStore(redis, { waitReplicas, waitTimeoutMs, commandTimeoutMs, retentionMs: 0, largestPayloadBytes: 0 });
+  try {
+    if (command === "create") await createKey(store, values.name!, Object.fromEntries(Object.entries(plan).filter(([, value]) => value !== undefined)), output);
+    else if (command === "list") await listKeys(store, output);
+    else await revokeKey(store, rest[0]!, values.purge ?? false, output);
+  } finally {
+    await store.close();
+  }
+}
+
+try {
+  await run();
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  output.err(`kubbi-admin: ${error.message}\n${USAGE}`);
+  process.exitCode = 2;
+}

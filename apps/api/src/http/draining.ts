@@ -1,0 +1,46 @@
+import type { NextFunction, Request, Response } from "express";
+import { ApiError } from "../errors.js";
+import { sendError } from "./error-handler.js";
+
+/**
+ * Shutdown without surprises for clients. Once draining, every response says `Connection: close`
+ * (keep-alive clients reconnect to a live process instead of sending here again), and at the grace
+ * limit every request still unanswered (a body still arriving, a wait for a slot) gets a 503
+ * envelope before its connection closes, rather than a reset.
+ */
+export class Drain {
+  private draining = false;
+  private readonly inFlight = new Set<Response>();
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /** First middleware: tracks every request until its response is done. */
+  readonly track = (_req: Request, res: Response, next: NextFunction): void => {
+    this.inFlight.add(res);
+    res.once("close", () => this.inFlight.delete(res));
+    if (this.draining) res.setHeader("Connection", "close");
+    next();
+  };
+
+  /** Responses not yet started (and every later one) close their connection when done. */
+  start(): void {
+    this.draining = true;
+    for (const res of this.inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
+  }
+
+  /** Answers every unanswered request with 503 and resolves once those answers are written (or `lingerMs` passed). */
+  async cutOff(lingerMs: number): Promise<void> {
+    const answered: Array<Promise<void>> = [];
+    for (const res of this.inFlight) {
+      if (res.headersSent) continue;
+      answered.push(new Promise((resolve) => res.once("finish", resolve).once("close", resolve)));
+      sendError(res, new ApiError("service_unavailable", "The server is shutting down and could not finish this request; send it again."));
+    }
+    if (answered.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(answered), new Promise((resolve) => (timer = setTimeout(resolve, lingerMs)))]);
+    clearTimeout(timer);
+  }
+}
