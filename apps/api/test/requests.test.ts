@@ -21,7 +21,7 @@ import {
 import axe from "axe-core";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { STORE_KINDS, dumpRedis, useStack, type Stack } from "./support/stacks.js";
+import { STORE_KINDS, dumpRedis, keysMatching, useStack, type Stack } from "./support/stacks.js";
 
 const client = (stack: Stack, apiKey = stack.api.apiKey) => new KubbiClient({ apiKey, baseUrl: stack.api.baseUrl, maxRetries: 0 });
 const ask = (stack: Stack, overrides: Partial<Parameters<KubbiClient["request"]>[0]> = {}) =>
@@ -47,7 +47,7 @@ async function postJson(stack: Stack, path: string, body: unknown, apiKey = stac
 
 /** A storage-level attack: the request's public key replaced in Redis by one the attacker holds. */
 async function swapPublicKey(stack: Stack, requestId: string, publicKey: Uint8Array) {
-  for (const key of await stack.db!.keys("rq:*")) {
+  for (const key of await keysMatching(stack.db!, "rq:*")) {
     if ((await stack.db!.hget(key, "id")) === requestId) await stack.db!.hset(key, "pk", toBase64Url(publicKey));
   }
 }

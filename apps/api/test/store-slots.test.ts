@@ -3,6 +3,8 @@ import { startRedis, type RedisServer } from "@kubbi/test-utils";
 import { Redis, type Command } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisStore } from "../src/store/redis.js";
+import { RedisRequestStore } from "../src/store/requests/redis-request-store.js";
+import type { RequestRecord } from "../src/store/requests/request-store.js";
 import type { KubbiRecord, NewKubbi } from "../src/store/store.js";
 
 /** What the store sent: one entry per batch (a single command, or every command of a pipeline). */
@@ -62,6 +64,27 @@ function newKubbi(n: number, nowMs: number, maxRetrievals: number | null, ownerI
   return { record, sealedPayload: Buffer.from("sealed"), retentionMs: 60_000, maxActiveKubbis: 3 };
 }
 
+function newRequest(n: number, nowMs: number): RequestRecord {
+  return {
+    id: `00000000-0000-4000-9000-${String(n).padStart(12, "0")}`,
+    fillHash: `fillhash${String(n).padStart(14, "0")}`,
+    ownerId: "key_slots",
+    requesterName: "slots",
+    plan: { maxFiles: 5, maxKubbiBytes: 1024, maxActiveKubbis: 3, ratePerMinute: 600 },
+    status: "open",
+    description: "a request",
+    wanted: { kind: "content", maxFiles: 1, maxBytes: 1024 },
+    publicKey: "pk",
+    kubbiTtlSeconds: 60,
+    kubbiMaxRetrievals: 1,
+    createdAt: nowMs,
+    expiresAt: nowMs + 60_000,
+    kubbiId: null,
+    sealedClaimToken: null,
+    fulfilledAt: null,
+  };
+}
+
 /**
  * Redis Cluster refuses a command or batch whose keys live in two slots (CROSSSLOT) or on two nodes.
  * This drives every store method on a real single Redis, records what it sends, and computes each key's
@@ -70,17 +93,19 @@ function newKubbi(n: number, nowMs: number, maxRetrievals: number | null, ownerI
 describe("the Redis store never sends a batch that spans two cluster slots", () => {
   let server: RedisServer;
   let store: RedisStore;
+  let redis: Redis;
   const batches: Batch[] = [];
   beforeAll(async () => {
     server = await startRedis();
-    store = new RedisStore(recordingConnection(server.url, batches), { waitReplicas: 0, waitTimeoutMs: 100, retentionMs: 60_000, commandTimeoutMs: 5000, largestPayloadBytes: 1024 });
+    redis = recordingConnection(server.url, batches);
+    store = new RedisStore(redis, { waitReplicas: 0, waitTimeoutMs: 100, retentionMs: 60_000, commandTimeoutMs: 5000, largestPayloadBytes: 1024 });
   });
   afterAll(async () => {
     await store.close();
     await server.stop();
   });
 
-  it("every batch of every store method stays in one slot; a burning claim is one command", async () => {
+  it("every batch of every store and request-store method stays in one slot; a burning claim is one command", async () => {
     const now = Date.now();
     for (let n = 1; n <= 3; n++) expect(await store.create(newKubbi(n, now, 1), now)).toBe("created");
     // The cap is reached; burning one kubbi frees its place on the next create (the gone-kubbi check).
@@ -105,6 +130,20 @@ describe("the Redis store never sends a batch that spans two cluster slots", () 
     await store.beginIdempotent("key_slots:b", 1000, now);
     await store.abandonIdempotent("key_slots:b");
     await store.ping();
+
+    // Request links share the connection: every step stays in the request's (or its owner's) slot.
+    const requests = new RedisRequestStore(redis, 5000);
+    const [first, second] = [newRequest(1, now), newRequest(2, now)];
+    for (const request of [first, second]) await requests.create(request, 60_000);
+    expect(await requests.findById("key_slots", first.id)).toMatchObject({ fillHash: first.fillHash, status: "open" });
+    expect(await requests.beginFill(first.fillHash, "kubbi-1", "sealed-claim-token", now)).toBe("ok");
+    await requests.abortFill(first.fillHash, "kubbi-1");
+    expect(await requests.beginFill(first.fillHash, "kubbi-2", "sealed-claim-token", now)).toBe("ok");
+    await requests.finishFill(first.fillHash);
+    expect(await requests.findByFillHash(first.fillHash)).toMatchObject({ status: "fulfilled", kubbiId: "kubbi-2" });
+    expect(await requests.cancel(second.fillHash, "key_slots", now)).toBe("ok");
+    expect(batches.some((batch) => batch.keys.some((key) => key.startsWith("rq:")))).toBe(true);
+
     await store.close(); // flushes the rate counter
 
     const keyed = batches.filter((batch) => batch.keys.length > 0);
