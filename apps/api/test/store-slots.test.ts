@@ -116,7 +116,11 @@ describe("the Redis store never sends a batch that spans two cluster slots", () 
     expect(batches.length - beforeClaim).toBe(1); // one round trip, including the burn
     expect(await store.create(newKubbi(5, now, 1), now)).toBe("created");
     if (claimed.kind === "claimed") await store.restoreClaim(claimed, now);
-    await store.findByTokenHash(newKubbi(2, now, 1).record.tokenHash, now);
+    // A payload over the caller's limit is reported in the same one script, and nothing is claimed.
+    const beforeTooLarge = batches.length;
+    expect(await store.claim(newKubbi(2, now, 1).record.tokenHash, now, 4)).toEqual({ kind: "too_large" });
+    expect(batches.length - beforeTooLarge).toBe(1);
+    expect(await store.findByTokenHash(newKubbi(2, now, 1).record.tokenHash, now)).toMatchObject({ status: "active", retrievalCount: 0 });
     await store.findById("key_slots", newKubbi(2, now, 1).record.id, now);
     expect(await store.delete(newKubbi(2, now, 1).record.tokenHash, "key_slots", now)).toBe("ok");
     expect((await store.listByOwner("key_slots", 0, 10, now)).records.length).toBeGreaterThan(0);
