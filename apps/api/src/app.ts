@@ -8,6 +8,7 @@ import { loadOpenApiJson } from "./docs/openapi-document.js";
 import { sendReferencePage } from "./docs/reference-page.js";
 import type { Drain } from "./http/draining.js";
 import { errorHandler } from "./http/error-handler.js";
+import { BodyReader } from "./http/body-reader.js";
 import { planJsonBody } from "./http/json-body.js";
 import { producerAuth } from "./http/producer-auth.js";
 import { producerRateLimit } from "./http/rate-limit.js";
@@ -57,13 +58,14 @@ export function createApp({ context, registry, logger, drain }: AppDependencies)
   }
   // Authentication, then the key's rate limit, then its body limit: one chain, shared by REST and MCP, so
   // both count against the same per-key limits and the same large-body slots (one body reader instance).
-  const jsonBody = planJsonBody({ largeBodySlots: config.maxConcurrentLargeBodies, timeoutMs: config.bodyTimeoutMs, minBytesPerSecond: config.bodyMinBytesPerSecond });
+  const bodies = new BodyReader({ largeBodySlots: config.maxConcurrentLargeBodies, timeoutMs: config.bodyTimeoutMs, minBytesPerSecond: config.bodyMinBytesPerSecond });
+  const jsonBody = planJsonBody(bodies);
   const producerChain = [producerAuth(registry), producerRateLimit(context.store, context.now), jsonBody];
   app.use("/api/v1/kubbis", kubbisRouter(context, producerChain));
   app.use("/r", claimsRouter(context));
   // Request links (docs/request-links.md): the requester's routes, and the fill link's.
   app.use("/api/v1/requests", requestsRouter(context, producerChain));
-  app.use("/f", fillRouter(context));
+  app.use("/f", fillRouter(context, bodies));
   // MCP over Streamable HTTP: the same tools as `npx @kubbi.ai/mcp`, in-process, with the caller's key.
   app.use("/mcp", mcpRouter(context, producerChain, logger));
   app.use(() => {
