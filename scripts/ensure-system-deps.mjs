@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * The test suites need a few system programs that npm cannot provide: redis-server (every server
- * test runs against a real one), python3 with venv (the official Python SDK's compatibility suite),
- * Chromium (the claim page's browser test), and nginx, openssl and systemd-analyze (docs/deploy.md's
- * nginx config is run in front of the API, its systemd unit verified). On Debian as root they are
- * installed with apt-get; otherwise this says exactly what is missing and stops.
+ * test runs against a real one) and redis-cli (it builds the local Redis Cluster the suites also run on),
+ * python3 with venv (the official Python SDK's compatibility suite), Chromium (the claim page's browser
+ * test), and nginx, openssl and systemd-analyze (docs/deploy.md's nginx config is run in front of the API,
+ * its systemd unit verified). On Debian as root they are installed with apt-get; otherwise this says
+ * exactly what is missing and stops.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -13,6 +14,7 @@ const has = (command, args = ["--version"]) => spawnSync(command, args, { stdio:
 
 const requirements = [
   { what: "redis-server", present: () => has("redis-server"), packages: ["redis-server"] },
+  { what: "redis-cli", present: () => has("redis-cli"), packages: ["redis-tools"] },
   { what: "python3 with venv and pip", present: () => has("python3", ["-c", "import venv, ensurepip"]), packages: ["python3", "python3-venv", "python3-pip"] },
   { what: "chromium", present: () => existsSync("/usr/bin/chromium"), packages: ["chromium"] },
   { what: "systemd-analyze", present: () => has("systemd-analyze", ["--version"]), packages: ["systemd"] },

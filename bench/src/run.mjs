@@ -16,6 +16,7 @@ import { formatProfileSummary, summariseProfile } from "./profile-summary.mjs";
 import { evaluateTargets, markdown, rerender, summarise, withRatios } from "./report.mjs";
 import { defineScenarios } from "./scenarios.mjs";
 import { createTargets, redisBreakdown, seedBaselineKubbi, seedKubbis } from "./setup.mjs";
+import { measureRedisCosts } from "./redis-costs.mjs";
 import { openRedis, startBaseline, startBenchApi } from "./stack.mjs";
 
 const { values: flags } = parseArgs({
@@ -125,6 +126,12 @@ try {
     if (selected("redis-memory")) memory.redis = { ...seeded, bytesByKey: await redisBreakdown(api, redis, large) };
   }
 
+  if (selected("redis-costs")) {
+    log("redis costs: commands, Redis CPU and bytes per operation");
+    memory.redisCosts = await measureRedisCosts(api, redis);
+    log(`redis costs: ${JSON.stringify(memory.redisCosts)}`);
+  }
+
   const scenarios = defineScenarios({ api, targets, listSizes: config.listSizes }).filter((scenario) => selected(scenario.id));
   const runs = new Map(scenarios.map((scenario) => [scenario.id, []]));
   const load = (scenario, seconds) =>
@@ -168,7 +175,7 @@ try {
 
   // Smoke has no thresholds, but every request must have succeeded: a broken scenario fails CI.
   const failed = summaries.filter((summary) => summary.failures > 0 || !(summary.requestsPerSecond.median > 0));
-  const checks = summaries.length + (memory.redis ? 1 : 0) + (memory.rss ? 1 : 0);
+  const checks = summaries.length + (memory.redis ? 1 : 0) + (memory.rss ? 1 : 0) + (memory.redisCosts ? 1 : 0);
   for (const summary of failed) process.stdout.write(`FAILED ${summary.id}: ${summary.failures} failed requests\n`);
   process.stdout.write(`\n${config.mode}: ${checks - failed.length} passed, ${failed.length} failed\n`);
   process.exitCode = failed.length ? 1 : 0;

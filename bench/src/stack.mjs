@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { makeApiKey, startApi, startRedis, stopChild, waitForOutput } from "@kubbi/test-utils";
+import { openRedis as openSharedRedis, redisSettingsFromEnv } from "@kubbi/api/dist/store/redis-connection.js";
 
 const HIGH = "1000000000";
 
@@ -19,11 +20,23 @@ export function apiEnv(apiKeys, extra = {}) {
   };
 }
 
-/** Our own redis-server, or the one at REDIS_URL; plus a client for INFO and seeding. */
+/** The connection settings the API and its admin command read (REDIS_USERNAME, REDIS_PASSWORD, REDIS_TLS), passed on to the API. */
+const CONNECTION_ENV = ["REDIS_USERNAME", "REDIS_PASSWORD", "REDIS_TLS"];
+export const connectionEnv = () => Object.fromEntries(CONNECTION_ENV.filter((name) => process.env[name]).map((name) => [name, process.env[name]]));
+
+/**
+ * Our own redis-server, or the one at REDIS_URL (with the same credential and TLS settings as the API);
+ * plus a client for INFO and seeding. The bench measures one Redis shard: its CPU and memory per
+ * operation are what docs/capacity.md multiplies out to a cluster.
+ */
 export async function openRedis() {
-  const own = process.env.REDIS_URL ? undefined : await startRedis();
-  const url = process.env.REDIS_URL ?? own?.url ?? "";
-  const client = new Redis(url, { maxRetriesPerRequest: 2 });
+  const settings = redisSettingsFromEnv();
+  if (settings.clusterNodes.length > 0) {
+    throw new Error("the bench measures one Redis shard: point REDIS_URL at one server (a cluster's capacity is the per-shard figure times its masters, see docs/capacity.md)");
+  }
+  const own = settings.url ? undefined : await startRedis();
+  const url = settings.url ?? own?.url ?? "";
+  const client = /** @type {Redis} */ (openSharedRedis({ ...settings, url, commandTimeoutMs: 30_000 }));
   const info = async (section) => Object.fromEntries((await client.info(section)).split("\r\n").filter((line) => line.includes(":")).map((line) => line.split(":", 2)));
   return {
     url,
@@ -43,12 +56,12 @@ export async function openRedis() {
 }
 
 /**
- * The API takes three producer keys: one for the request scenarios, one per list size, so each
- * list scenario reads a key holding exactly its number of kubbis.
+ * The API takes four producer keys: one for the request scenarios, one per list size, so each
+ * list scenario reads a key holding exactly its number of kubbis, and one for the Redis cost measurement.
  */
 export async function startBenchApi(redisUrl, extraEnv = {}) {
-  const keys = { main: makeApiKey(), listSmall: makeApiKey(), listLarge: makeApiKey() };
-  const api = await startApi({ redisUrl, apiKey: keys.main, env: apiEnv(Object.values(keys), extraEnv) });
+  const keys = { main: makeApiKey(), listSmall: makeApiKey(), listLarge: makeApiKey(), costs: makeApiKey() };
+  const api = await startApi({ redisUrl, apiKey: keys.main, env: apiEnv(Object.values(keys), { ...connectionEnv(), ...extraEnv }) });
   keepOutputTail(api.child);
   return { ...api, keys, pid: api.child.pid ?? 0 };
 }

@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts", node: "src/node.ts", "wire-codec": "src/wire-codec.ts" },
+  entry: { index: "src/index.ts", node: "src/node.ts", "wire-codec": "src/wire-codec.ts", envelope: "src/envelope.ts" },
   format: ["esm", "cjs"],
   dts: {
     // The wire types and constants come from the private @kubbi/openapi package. Mapping the imports to its

@@ -8,18 +8,22 @@ import { loadOpenApiJson } from "./docs/openapi-document.js";
 import { sendReferencePage } from "./docs/reference-page.js";
 import type { Drain } from "./http/draining.js";
 import { errorHandler } from "./http/error-handler.js";
+import { BodyReader } from "./http/body-reader.js";
 import { planJsonBody } from "./http/json-body.js";
 import { methodGate } from "./http/method-gate.js";
 import { producerAuth } from "./http/producer-auth.js";
 import { producerRateLimit } from "./http/rate-limit.js";
 import { requestContext } from "./http/request-context.js";
+import { fillPageAsset } from "./fill-page/assets.js";
 import { writeTimeout } from "./http/write-timeout.js";
 import { metricsRoute } from "./metrics/exposure.js";
 import { claimsRouter } from "./routes/claims.js";
+import { fillRouter } from "./routes/fill.js";
 import { liveness, readiness } from "./routes/health.js";
 import { home } from "./routes/home.js";
 import { kubbisRouter } from "./routes/kubbis.js";
 import { mcpRouter } from "./routes/mcp.js";
+import { requestsRouter } from "./routes/requests.js";
 import type { ServiceContext } from "./services/context.js";
 
 export interface AppDependencies {
@@ -47,6 +51,7 @@ export function createApp({ context, registry, logger, drain }: AppDependencies)
   app.get("/docs", sendReferencePage);
   app.get("/docs/assets/:name", docsAsset);
   app.get("/assets/:name", pageAsset);
+  app.get("/assets/fill/:name", fillPageAsset);
   app.get("/favicon.ico", favicon);
   // Behind a token on this port only when no port of their own is configured.
   if (config.metricsToken !== undefined && config.metricsPort === undefined) {
@@ -54,10 +59,14 @@ export function createApp({ context, registry, logger, drain }: AppDependencies)
   }
   // Authentication, then the key's rate limit, then its body limit: one chain, shared by REST and MCP, so
   // both count against the same per-key limits and the same large-body slots (one body reader instance).
-  const jsonBody = planJsonBody({ largeBodySlots: config.maxConcurrentLargeBodies, timeoutMs: config.bodyTimeoutMs, minBytesPerSecond: config.bodyMinBytesPerSecond });
+  const bodies = new BodyReader({ largeBodySlots: config.maxConcurrentLargeBodies, timeoutMs: config.bodyTimeoutMs, minBytesPerSecond: config.bodyMinBytesPerSecond });
+  const jsonBody = planJsonBody(bodies);
   const producerChain = [producerAuth(registry), producerRateLimit(context.store, context.now), jsonBody];
   app.use("/api/v1/kubbis", kubbisRouter(context, producerChain));
   app.use("/r", claimsRouter(context));
+  // Request links (docs/request-links.md): the requester's routes, and the fill link's.
+  app.use("/api/v1/requests", requestsRouter(context, producerChain));
+  app.use("/f", fillRouter(context, bodies));
   // MCP over Streamable HTTP: the same tools as `npx @kubbi.ai/mcp`, in-process, with the caller's key.
   app.use("/mcp", mcpRouter(context, producerChain, logger));
   app.use(() => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseTrustProxy, type TrustProxy } from "./http/trust-proxy.js";
 import { productionProblems } from "./production-readiness.js";
+import { redisEnvSchema, redisSettingsFrom, type RedisSettings } from "./store/redis-connection.js";
 
 const MIB = 1024 * 1024;
 
@@ -11,7 +12,8 @@ const envSchema = z.object({
   KUBBI_MODE: z.enum(["production", "development"]).optional(),
   PORT: intFromEnv(3000),
   HOST: z.string().min(1).optional(),
-  REDIS_URL: z.string().url().optional(),
+  ...redisEnvSchema.shape,
+  KUBBI_ALLOW_NON_DURABLE_REDIS: z.enum(["true", "false"]).default("false"),
   KUBBI_ALLOW_MEMORY_STORE: z.enum(["true", "false"]).default("false"),
   KUBBI_PUBLIC_URL: z
     .string()
@@ -27,6 +29,7 @@ const envSchema = z.object({
   KUBBI_MAX_TTL_SECONDS: intFromEnv(86_400, 1),
   KUBBI_TOMBSTONE_RETENTION_SECONDS: intFromEnv(7 * 86_400, 0),
   KUBBI_IDEMPOTENCY_TTL_SECONDS: intFromEnv(86_400, 1),
+  KUBBI_INDEX_SWEEP_SECONDS: intFromEnv(60, 1),
   KUBBI_MAX_FILES: intFromEnv(5, 1),
   KUBBI_MAX_KUBBI_BYTES: intFromEnv(10 * MIB, 1),
   KUBBI_MAX_ACTIVE_KUBBIS: intFromEnv(10_000, 1),
@@ -54,7 +57,10 @@ export interface Config {
   mode: Mode;
   port: number;
   host: string;
-  redisUrl: string | undefined;
+  /** One Redis server (REDIS_URL) or a cluster (REDIS_CLUSTER_NODES); neither means the in-process store. */
+  redis: RedisSettings;
+  /** Production starts on a Redis without the append-only file only when the operator says so. */
+  allowNonDurableRedis: boolean;
   /** Production runs on the in-process store only when the operator says so (KUBBI_ALLOW_MEMORY_STORE). */
   allowMemoryStore: boolean;
   /** Origin used to build claim URLs; undefined means http://localhost:<bound port>. */
@@ -66,6 +72,8 @@ export interface Config {
   maxTtlSeconds: number;
   tombstoneRetentionSeconds: number;
   idempotencyTtlSeconds: number;
+  /** How often every known owner's index is swept of entries past their purge time. */
+  indexSweepSeconds: number;
   defaultPlan: Plan;
   consumerRatePerMinute: number;
   trustProxy: TrustProxy | undefined;
@@ -115,6 +123,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   }
   const e = parsed.data;
   const mode = e.KUBBI_MODE ?? (argv.includes("--dev") ? "development" : "production");
+  if (e.REDIS_URL && e.REDIS_CLUSTER_NODES.length > 0) {
+    throw new ConfigError("invalid configuration: set REDIS_URL (one server) or REDIS_CLUSTER_NODES (a cluster), not both");
+  }
   if (e.KUBBI_MIN_TTL_SECONDS > e.KUBBI_MAX_TTL_SECONDS) {
     throw new ConfigError("invalid configuration: KUBBI_MIN_TTL_SECONDS exceeds KUBBI_MAX_TTL_SECONDS");
   }
@@ -126,7 +137,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     port: e.PORT,
     // A development server with a printed key listens on loopback only unless told otherwise.
     host: e.HOST ?? (mode === "development" ? "127.0.0.1" : "0.0.0.0"),
-    redisUrl: e.REDIS_URL,
+    redis: redisSettingsFrom(e),
+    allowNonDurableRedis: e.KUBBI_ALLOW_NON_DURABLE_REDIS === "true",
     allowMemoryStore: e.KUBBI_ALLOW_MEMORY_STORE === "true",
     publicUrl: e.KUBBI_PUBLIC_URL?.replace(/\/+$/, ""),
     serverKeys: e.KUBBI_KEYS,
@@ -136,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     maxTtlSeconds: e.KUBBI_MAX_TTL_SECONDS,
     tombstoneRetentionSeconds: e.KUBBI_TOMBSTONE_RETENTION_SECONDS,
     idempotencyTtlSeconds: e.KUBBI_IDEMPOTENCY_TTL_SECONDS,
+    indexSweepSeconds: e.KUBBI_INDEX_SWEEP_SECONDS,
     defaultPlan: {
       maxFiles: e.KUBBI_MAX_FILES,
       maxKubbiBytes: e.KUBBI_MAX_KUBBI_BYTES,

@@ -12,7 +12,17 @@ import type { ServiceContext } from "./services/context.js";
 import { instrumentRedisStore } from "./metrics/instrumented-store.js";
 import { startMetricsServer } from "./metrics/exposure.js";
 import { Metrics } from "./metrics/metrics.js";
-import { openStore } from "./store/open-store.js";
+import { StartupError } from "./startup-error.js";
+import { MemoryStore } from "./store/memory.js";
+import { RedisStore } from "./store/redis.js";
+import { hasRedis, openRedis } from "./store/redis-connection.js";
+import { checkRedisDeployment } from "./store/redis-preflight.js";
+import { MemoryRequestStore } from "./store/requests/memory-request-store.js";
+import { RedisRequestStore } from "./store/requests/redis-request-store.js";
+import type { RequestStore } from "./store/requests/request-store.js";
+import type { KubbiStore } from "./store/store.js";
+
+export { StartupError };
 
 export interface RunningServer {
   url: string;
@@ -20,8 +30,6 @@ export interface RunningServer {
   /** Stops taking connections, closes idle ones, gives requests in flight the grace period (then a 503), then closes storage. */
   shutdown(): Promise<void>;
 }
-
-export class StartupError extends Error {}
 
 /** How often Node looks for connections past their headers timeout (its default is 30 s). */
 const CONNECTION_CHECK_INTERVAL_MS = 1_000;
@@ -32,15 +40,35 @@ const CUT_OFF_LINGER_MS = 1_000;
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const keyRing = loadKeyRing(config, logger);
   const metrics = new Metrics(config.metricsPort !== undefined || config.metricsToken !== undefined);
-  const openedStore = openStore(config.redisUrl, (error) => {
+  const onConnectionError = (error: Error) => {
     metrics.redisConnectionError();
     logger.error({ err: { name: error.name, message: error.message } }, "redis connection error");
-  });
-  const store = openedStore.kind === "redis" && metrics.recording ? instrumentRedisStore(openedStore, metrics) : openedStore;
-  if (store.kind === "memory") {
+  };
+  let store: KubbiStore;
+  let requests: RequestStore;
+  if (!hasRedis(config.redis)) {
+    store = new MemoryStore();
+    requests = new MemoryRequestStore();
     logger.warn("no REDIS_URL: using the in-process store (data lives in this process only and is lost on restart)");
   } else {
-    await store.ping();
+    const redis = openRedis(config.redis, onConnectionError);
+    try {
+      await checkRedisDeployment(redis, { production: config.mode === "production", allowNonDurable: config.allowNonDurableRedis }, logger);
+    } catch (error) {
+      redis.disconnect();
+      throw error;
+    }
+    const redisStore = new RedisStore(redis, {
+      waitReplicas: config.redis.waitReplicas,
+      waitTimeoutMs: config.redis.waitTimeoutMs,
+      retentionMs: config.tombstoneRetentionSeconds * 1000,
+      commandTimeoutMs: config.redis.commandTimeoutMs,
+      // The default plan's limit: a key with a larger plan override reads its largest payloads under a tighter bound.
+      largestPayloadBytes: config.defaultPlan.maxKubbiBytes,
+    });
+    store = metrics.recording ? instrumentRedisStore(redisStore, metrics) : redisStore;
+    // Requests share the kubbi store's connection (and its cluster client); the kubbi store closes it.
+    requests = new RedisRequestStore(redis, config.redis.commandTimeoutMs);
     if (config.envApiKeys.length === 0 && config.mode === "production" && !(await store.listApiKeys()).some((key) => key.revokedAt === null)) {
       logger.warn("no producer API key yet: create one with the admin command (see the README); it works at once, without a restart");
     }
@@ -49,6 +77,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   let publicUrl = config.publicUrl ?? "";
   const context: ServiceContext = {
     store,
+    requests,
     sealer: new KubbiSealer(keyRing),
     config,
     logger,
@@ -60,6 +89,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   config.envApiKeys.forEach((apiKey, index) => registry.addEnvironmentKey(apiKey, `KUBBI_API_KEYS[${index}]`));
   const devApiKey = config.mode === "development" ? newApiKey() : undefined;
   if (devApiKey) registry.addEnvironmentKey(devApiKey, "development key");
+
+  // Every known owner's index drops purged entries, also for keys no longer used (one sweep at a time).
+  let sweeping = false;
+  const sweeper = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    const sweep = async () => store.sweepOwnerIndexes([...registry.environmentKeyIds(), ...(await store.listApiKeys()).map((key) => key.id)], Date.now());
+    sweep()
+      .catch((error: Error) => logger.warn({ err: { name: error.name, message: error.message } }, "owner index sweep failed; the next one retries"))
+      .finally(() => (sweeping = false));
+  }, config.indexSweepSeconds * 1000).unref();
 
   const drain = new Drain();
   const app = createApp({ context, registry, logger, drain });
@@ -94,6 +134,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     server,
     async shutdown() {
       drain.start();
+      clearInterval(sweeper);
       metricsServer?.close();
       metricsServer?.closeAllConnections();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -103,7 +144,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       }, config.shutdownGraceMs);
       await closed;
       clearTimeout(graceLimit);
-      await store.close();
+      await Promise.all([store.close(), requests.close()]);
     },
   };
 }

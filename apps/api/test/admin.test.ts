@@ -8,6 +8,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escapeForTerminal } from "../src/admin/text.js";
 import { consumer, expectEnvelope, producer } from "./support/http.js";
+import { useStack } from "./support/stacks.js";
 
 const execute = promisify(execFile);
 const ADMIN = resolve(import.meta.dirname, "../dist/admin/kubbi-admin.js");
@@ -127,5 +128,26 @@ describe("kubbi-admin keys", () => {
     const rootPackage = JSON.parse(readFileSync(resolve(import.meta.dirname, "../../../package.json"), "utf8"));
     expect(apiPackage.bin["kubbi-admin"]).toBe("bin/kubbi-admin.js");
     expect(rootPackage.scripts["kubbi-admin"]).toBe("node apps/api/bin/kubbi-admin.js");
+  });
+});
+
+describe("kubbi-admin keys on a Redis Cluster (REDIS_CLUSTER_NODES)", () => {
+  const stack = useStack("cluster");
+  const admin = (...args: string[]) => execute(process.execPath, [ADMIN, ...args], { env: { PATH: process.env.PATH, REDIS_CLUSTER_NODES: stack.connection.redisClusterNodes } });
+
+  it("a key made through the cluster works at once; revoke --purge deletes its active kubbis across slots, not the burned one", async () => {
+    const created = await admin("keys", "create", "--name", "cluster-bot");
+    const [apiKey, keyId] = [created.stdout.trim(), /created (key_[0-9a-f]+)/.exec(created.stderr)![1]!];
+    const keyProducer = producer(stack.api.baseUrl, apiKey);
+    const active = await Promise.all(["one", "two", "three"].map((content) => keyProducer.create({ content, content_type: "text/plain", ttl_seconds: 600 })));
+    const burned = await keyProducer.create({ content: "burned", content_type: "text/plain", ttl_seconds: 600, max_retrievals: 1 });
+    await consumer.claim(burned.body.claim_url);
+    expect((await admin("keys", "list")).stdout).toMatch(new RegExp(`${keyId}\\s+cluster-bot\\s+\\S+\\s+active`));
+
+    const purged = await admin("keys", "revoke", keyId, "--purge");
+    expect(purged.stderr).toContain(`revoked ${keyId} and deleted its 3 active kubbis`);
+    expectEnvelope(await keyProducer.list(), 401, "unauthorized");
+    for (const reply of active) expectEnvelope(await consumer.claim(reply.body.claim_url), 410, "deleted");
+    expectEnvelope(await consumer.inspect(burned.body.claim_url), 410, "burned");
   });
 });

@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { existsSync, watch } from "node:fs";
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { request } from "node:https";
@@ -191,7 +192,7 @@ http {
     expect((await inspect("127.0.0.2", { "x-forwarded-for": "127.0.0.3" })).status).toBe(429);
   }, 60_000);
 
-  it("sends HSTS; after creates, inspects, the claim page and claims through it, no log holds a token or key, and no payload touched disk", async () => {
+  it("sends HSTS; after creates, inspects, the claim page, claims and a fill link through it, no log holds a token or key, and no payload touched disk", async () => {
     const auth = { authorization: `Bearer ${api.apiKey}`, "content-type": "application/json" };
     const tokens: string[] = [];
     const tempFiles = watchForFiles([join(dir, "client_body"), join(dir, "proxy")]);
@@ -218,10 +219,24 @@ http {
       expect((await viaNginx(httpsPort, ca, from, "POST", `${path}/claim`)).status).toBe(410);
     }
 
+    // A request link's fill URL holds a token in its path too.
+    const requesterKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "jwk" });
+    const rawPublicKey = Buffer.concat([Buffer.from([4]), Buffer.from(requesterKey.x!, "base64url"), Buffer.from(requesterKey.y!, "base64url")]);
+    const requestLink = await viaNginx(httpsPort, ca, "127.0.0.6", "POST", "/api/v1/requests", {
+      headers: auth,
+      body: JSON.stringify({ description: "the staging password", wanted: { kind: "content" }, public_key: rawPublicKey.toString("base64url"), request_ttl_seconds: 600, ttl_seconds: 600 }),
+    });
+    expect(requestLink.status).toBe(201);
+    const fillPath = new URL((JSON.parse(requestLink.body) as { fill_url: string }).fill_url).pathname;
+    tokens.push(fillPath.slice("/f/".length));
+    expect((await viaNginx(httpsPort, ca, "127.0.0.6", "GET", `${fillPath}/info`)).status).toBe(200);
+    expect((await viaNginx(httpsPort, ca, "127.0.0.6", "GET", fillPath, { headers: { accept: "text/html" } })).status).toBe(200);
+
     const logFiles = await readdir(logs());
     const access = await readFile(join(logs(), "kubbi.access.log"), "utf8");
     expect(access).toContain('"POST /api/v1/kubbis HTTP/');
     expect(access).toContain('"POST /r/[redacted] HTTP/');
+    expect(access).toContain('"GET /f/[redacted] HTTP/');
     expect(access).toMatch(/^127\.0\.0\.4 /m); // the client's address, as nginx saw it
     for (const file of logFiles) {
       const text = await readFile(join(logs(), file), "utf8");

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { hashClaimToken } from "../src/crypto/tokens.js";
 import { consumer, expectEnvelope } from "./support/http.js";
-import { STORE_KINDS, startStack, useStack } from "./support/stacks.js";
+import { STORE_KINDS, keysMatching, startStack, useStack } from "./support/stacks.js";
 
 /** Expiry for real: the payload key's native TTL in Redis, lazy expiry in memory. TTLs are lowered for the test. */
 describe.each(STORE_KINDS)("expiry on the %s store", (storeKind) => {
@@ -26,16 +26,16 @@ describe.each(STORE_KINDS)("expiry on the %s store", (storeKind) => {
   });
 
   // Shown as skipped on the memory store: its state lives inside the API process, out of the test's reach.
-  it.runIf(storeKind === "redis")("on Redis the payload key carries a native TTL, Redis drops it by itself, and no key outlives the retention", async () => {
+  it.runIf(storeKind !== "memory")("on Redis the payload key carries a native TTL, Redis drops it by itself, and no key outlives the retention", async () => {
     const created = await stack.producer.create({ content: "short-lived", content_type: "text/plain", ttl_seconds: 1 });
     const payloadKey = `kb:{${hashClaimToken(created.body.claim_token)}}:d`;
     expect(await stack.db!.pttl(payloadKey)).toBeGreaterThan(0);
     expect(await stack.db!.pttl(payloadKey)).toBeLessThanOrEqual(1000);
     await sleep(1300);
-    expect(await stack.db!.exists(payloadKey)).toBe(0); // Redis removed it by itself: no sweeper.
+    expect(await keysMatching(stack.db!, payloadKey)).toEqual([]); // Redis removed it by itself: no sweeper.
     expectEnvelope(await consumer.inspect(created.body.claim_url), 410, "expired");
     await sleep(2300);
-    expect([...(await stack.db!.keys("kb:*")), ...(await stack.db!.keys("own:*:id:*"))]).toEqual([]);
+    expect([...(await keysMatching(stack.db!, "kb:*")), ...(await keysMatching(stack.db!, "own:*:id:*"))]).toEqual([]);
   });
 
   it("expired kubbis free their slot under the active-kubbi cap", async () => {
@@ -48,5 +48,19 @@ describe.each(STORE_KINDS)("expiry on the %s store", (storeKind) => {
     } finally {
       await capped.stop();
     }
+  });
+});
+
+/** The owner's index does not wait for its key to come back: a periodic sweep drops purged entries. */
+describe.each(["redis", "cluster"] as const)("owner indexes on the %s store", (storeKind) => {
+  const stack = useStack(storeKind, { env: { KUBBI_MIN_TTL_SECONDS: "1", KUBBI_TOMBSTONE_RETENTION_SECONDS: "1", KUBBI_INDEX_SWEEP_SECONDS: "1" } });
+
+  it("keep no entry past its kubbi's purge time, even for an API key that is never used again", async () => {
+    const created = await stack.producer.create({ content: "once", content_type: "text/plain", ttl_seconds: 1 });
+    expect(created.status).toBe(201);
+    expect(await keysMatching(stack.db!, "own:*")).not.toEqual([]);
+    // No request from this key again: only the sweep can empty its index (purge time = expiry + 1 s).
+    await vi.waitFor(async () => expect(await keysMatching(stack.db!, "own:*")).toEqual([]), { timeout: 20_000, interval: 250 });
+    expect(await keysMatching(stack.db!, "kb:*")).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { freePort } from "@kubbi/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumer, producer } from "./support/http.js";
+import { expectEnvelope } from "./support/http.js";
 import { startStack, tokenOf, type Stack } from "./support/stacks.js";
 
 type Samples = Map<string, number>;
@@ -109,13 +110,24 @@ describe("Prometheus metrics on their own port, behind a token", () => {
     expect(scrapes.join("\n")).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/); // no uuid-shaped id at all
   });
 
-  it("counts Redis errors when Redis stops answering", async () => {
+  it("counts Redis errors when Redis stops answering; through the instrumented store a data route is still a 503 with Retry-After", async () => {
     const before = await scrape();
     stack.db!.disconnect();
     await stack.redis!.stop();
     expect((await fetch(`${stack.api.baseUrl}/readyz`)).status).toBe(503);
-    const after = await scrape();
+    const listed = await stack.producer.list();
+    expectEnvelope(listed, 503, "service_unavailable");
+    expect(listed.headers.get("retry-after")).toBe("1");
+    // The connection's own errors (failed reconnects) are counted too; poll, bounded, until one has happened.
+    let after = await scrape();
+    for (let attempt = 0; attempt < 100 && sample(after, "kubbi_redis_errors_total", { operation: "connection" }) === sample(before, "kubbi_redis_errors_total", { operation: "connection" }); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await scrape();
+    }
     expect(sample(after, "kubbi_redis_errors_total", { operation: "ping" }) - sample(before, "kubbi_redis_errors_total", { operation: "ping" })).toBe(1);
+    expect(sample(after, "kubbi_redis_errors_total", { operation: "listByOwner" }) - sample(before, "kubbi_redis_errors_total", { operation: "listByOwner" })).toBe(1);
+    expect(sample(after, "kubbi_rejections_total", { code: "service_unavailable" }) - sample(before, "kubbi_rejections_total", { code: "service_unavailable" })).toBe(2);
+    expect(sample(after, "kubbi_redis_errors_total", { operation: "connection" })).toBeGreaterThan(sample(before, "kubbi_redis_errors_total", { operation: "connection" }));
   });
 });
 

@@ -66,14 +66,14 @@ describe.each(STORE_KINDS)("claim races on the %s store", (storeKind) => {
   });
 });
 
-describe("claim races across two API processes sharing one Redis", () => {
+describe.each(["redis", "cluster"] as const)("claim races across two API processes sharing one %s", (storeKind) => {
   let stack: Stack;
   let sibling: ApiProcess;
   beforeAll(async () => {
     const env = { KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "100000" };
-    stack = await startStack("redis", { env });
-    sibling = await startApi({ redisUrl: stack.redis!.url, serverKeys: stack.api.serverKeys, apiKey: stack.api.apiKey, env });
-  });
+    stack = await startStack(storeKind, { env });
+    sibling = await startApi({ ...stack.connection, serverKeys: stack.api.serverKeys, apiKey: stack.api.apiKey, env });
+  }, 90_000);
   afterAll(async () => {
     await sibling.stop();
     await stack.stop();

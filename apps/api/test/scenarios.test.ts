@@ -171,3 +171,31 @@ describe.each(STORE_KINDS)("handoff scenarios on the %s store", (storeKind) => {
 function sha256(bytes: Buffer): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
+
+/** Pagination over thousands of kubbis: every one listed exactly once, newest first, on every store. */
+describe.each(STORE_KINDS)("a long list on the %s store", (storeKind) => {
+  const stack = useStack(storeKind, { env: { KUBBI_RATE_LIMIT_PER_MINUTE: "1000000" } });
+  const COUNT = 2_000;
+
+  it(`pages through ${COUNT} kubbis: each once, newest first, totals exact`, { timeout: 120_000 }, async () => {
+    const made: string[] = [];
+    for (let batch = 0; batch < COUNT / 50; batch++) {
+      const replies = await Promise.all(Array.from({ length: 50 }, (_, n) => stack.producer.create({ content: `item ${batch}-${n}`, content_type: "text/plain", ttl_seconds: 600 })));
+      for (const reply of replies) {
+        expect(reply.status).toBe(201);
+        made.push(reply.body.id);
+      }
+    }
+    const seen: Array<{ id: string; created_at: string }> = [];
+    for (let page = 1; ; page++) {
+      const listed = await stack.producer.list(`?page=${page}&limit=100`);
+      expect(listed.status).toBe(200);
+      expect(listed.body.pagination).toMatchObject({ page, limit: 100, total: COUNT, total_pages: COUNT / 100 });
+      seen.push(...listed.body.kubbis);
+      if (page >= listed.body.pagination.total_pages) break;
+    }
+    expect(seen.map((kubbi) => kubbi.id).sort()).toEqual([...made].sort());
+    const times = seen.map((kubbi) => Date.parse(kubbi.created_at));
+    expect(times.every((time, index) => index === 0 || time <= times[index - 1]!)).toBe(true);
+  });
+});

@@ -7,7 +7,7 @@ import { DecryptError, infoKey, open, payloadKey, seal } from "../src/crypto/sea
 import { claimTokenSecret } from "../src/crypto/tokens.js";
 import { hashToRecord } from "../src/store/record-codec.js";
 import { consumer, expectEnvelope, producer } from "./support/http.js";
-import { STORE_KINDS, dumpRedis, tokenOf, useStack, type Stack } from "./support/stacks.js";
+import { STORE_KINDS, dumpRedis, keysMatching, tokenOf, useStack, type Stack } from "./support/stacks.js";
 
 /** Distinct markers, so a hit in a dump or a log can only come from the payload. */
 const marker = (label: string) => `${label}-${randomBytes(12).toString("hex")}`;
@@ -25,7 +25,7 @@ async function everyStoredValue(stack: Stack): Promise<Buffer[]> {
 
 /** The stored state of one kubbi, found by its id the way an attacker with a dump would. */
 async function metaOf(stack: Stack, id: string) {
-  for (const key of await stack.db!.keys("kb:*:m")) {
+  for (const key of await keysMatching(stack.db!, "kb:*:m")) {
     const fields = await stack.db!.hgetallBuffer(key);
     if (fields.id?.toString() === id) return { key, tokenHash: key.slice("kb:{".length, -"}:m".length), fields };
   }

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it, vi } from "vitest";
 import { consumer } from "./support/http.js";
@@ -98,6 +99,27 @@ describe("the body-read deadline", () => {
     expect(reply.headers.connection).toBe("close");
     expect(JSON.parse(reply.body)).toMatchObject({ error: "request_timeout", message: "The request body did not arrive within 1500 ms." });
     expect(JSON.parse(reply.body).request_id).toBe(reply.headers["x-request-id"]);
+  });
+
+  it("a request link's delivery that stalls is cut off the same way, and the link stays open for a real delivery", async () => {
+    const requesterKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "jwk" });
+    const publicKey = Buffer.concat([Buffer.from([4]), Buffer.from(requesterKey.x!, "base64url"), Buffer.from(requesterKey.y!, "base64url")]);
+    const created = await fetch(`${stack.api.baseUrl}/api/v1/requests`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${stack.api.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ description: "a slow filler", wanted: { kind: "content" }, public_key: publicKey.toString("base64url"), request_ttl_seconds: 600, ttl_seconds: 600 }),
+    });
+    expect(created.status).toBe(201);
+    const fillPath = new URL(((await created.json()) as { fill_url: string }).fill_url).pathname;
+    const client = await rawClient(stack.api.baseUrl);
+    client.write(`POST ${fillPath} HTTP/1.1\r\nHost: kubbi\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n${chunk("k")}`);
+    const drip = setInterval(() => client.write(chunk("x")), 200);
+    const reply = parseResponse(await client.closed);
+    clearInterval(drip);
+    expect(reply.status).toBe(408);
+    expect(JSON.parse(reply.body)).toMatchObject({ error: "request_timeout" });
+    // Still open: a taken, expired or cancelled link answers 409 or 410 here.
+    expect((await fetch(`${stack.api.baseUrl}${fillPath}/info`)).status).toBe(200);
   });
 });
 

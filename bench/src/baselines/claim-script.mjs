@@ -4,7 +4,7 @@
  * the API's Redis client on one pre-seeded kubbi, and a 1 KB JSON answer shaped like a claim response.
  */
 import { Redis } from "ioredis";
-import { CLAIM_SCRIPT } from "@kubbi/api/dist/store/lua/claim.js";
+import { CLAIM } from "@kubbi/api/dist/store/lua/claim.js";
 import { CONTENT_1KB } from "../payloads.mjs";
 
 const metaKey = process.env.BENCH_META_KEY ?? "";
@@ -14,13 +14,13 @@ const infoKey = process.env.BENCH_INFO_KEY ?? "";
 export function connectRedis() {
   const redis = new Redis(process.env.REDIS_URL ?? "", { maxRetriesPerRequest: 2 });
   // defineCommand runs the script by EVALSHA (EVAL only on NOSCRIPT), exactly as the API does.
-  redis.defineCommand("kubbiClaim", { numberOfKeys: 3, lua: CLAIM_SCRIPT });
+  redis.defineCommand(CLAIM.name, { numberOfKeys: CLAIM.numberOfKeys, lua: CLAIM.lua });
   return redis;
 }
 
 /** One claim of the seeded kubbi; resolves to the answer, or null when the script did not claim. */
 export async function claimSeeded(redis) {
-  const reply = await redis.kubbiClaimBuffer(metaKey, payloadKey, infoKey, String(Date.now()));
+  const reply = await redis[`${CLAIM.name}Buffer`](metaKey, payloadKey, infoKey, String(Date.now()));
   if (reply[0].toString() !== "claimed") return null;
   const fields = {};
   for (let i = 6; i + 1 < reply.length; i += 2) fields[reply[i].toString()] = reply[i + 1].toString();

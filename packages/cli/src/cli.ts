@@ -5,12 +5,14 @@ import type { Command } from "./command.js";
 import { claim } from "./commands/claim.js";
 import { inspect } from "./commands/inspect.js";
 import { get, list, remove } from "./commands/manage.js";
+import { fulfil } from "./commands/fulfil.js";
+import { receive, request } from "./commands/request.js";
 import { send } from "./commands/send.js";
 import { CommandContext, type Io, type OptionValues } from "./context.js";
 import { escapeText } from "./escape.js";
 import { CliError, ExitCode, describeError, exitCodeFor, type ExitCodeValue } from "./exit-codes.js";
 
-const COMMANDS: Command[] = [send, inspect, claim, list, get, remove];
+const COMMANDS: Command[] = [send, inspect, claim, list, get, remove, request, receive, fulfil];
 
 const HELP = `Usage: kubbi <command> [options]
 
@@ -21,7 +23,7 @@ ${COMMANDS.map((command) => `  ${command.name.padEnd(9)} ${command.summary}`).jo
 
 Run "kubbi <command> --help" for a command's options.
 
-Configuration: --api-key / KUBBI_API_KEY (needed by send, list, get, delete),
+Configuration: --api-key / KUBBI_API_KEY (needed by send, list, get, delete, request, receive),
                --base-url / KUBBI_BASE_URL (default https://api.kubbi.ai).
 
 Exit codes: 0 ok, 1 other error, 2 usage, 3 not found, 4 gone (burned, expired, deleted),

@@ -14,6 +14,8 @@ import {
   type InspectResult,
   type KubbiDetail,
   type KubbiList,
+  type RequestHandle,
+  type RequestParams,
   type SendFilesParams,
   type SendFilesResult,
   type SendParams,
@@ -72,6 +74,11 @@ export class SdkAccess implements KubbiAccess {
 
   delete(id: string): Promise<DeleteResult> {
     return this.#producer().delete(id);
+  }
+
+  /** A request link (stdio only): the handle, with its private key, stays in this process. */
+  request(params: RequestParams): Promise<{ fillUrl: string; handle: RequestHandle }> {
+    return this.#producer().request(params);
   }
 
   inspect(claimUrl: string): Promise<InspectResult> {

@@ -13,7 +13,8 @@ const log = (message: string) => process.stderr.write(`kubbi-mcp: ${message}\n`)
 
 async function main(): Promise<void> {
   const options = optionsFromEnv(process.env, process.argv.slice(2));
-  const server = createKubbiMcpServer({ access: new SdkAccess(options), localFiles: { roots: options.roots } });
+  const access = new SdkAccess(options);
+  const server = createKubbiMcpServer({ access, requests: access, localFiles: { roots: options.roots } });
   await server.connect(new StdioServerTransport());
   const notes = [`serving over stdio for ${options.baseUrl}${options.apiKey ? "" : " (no KUBBI_API_KEY: only kubbi_inspect and kubbi_claim will work)"}`];
   if (options.apiKey && options.baseUrl === DEFAULT_BASE_URL) {

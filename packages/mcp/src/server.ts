@@ -10,6 +10,7 @@ import packageJson from "../package.json" with { type: "json" };
 import type { KubbiAccess } from "./access.js";
 import { parseArguments } from "./arguments.js";
 import { LocalFiles } from "./local-files.js";
+import { requestTools, type RequestAccess } from "./request-tools.js";
 import { toolError, toolSuccess } from "./results.js";
 import { kubbiTools, type KubbiTool } from "./tools.js";
 
@@ -22,6 +23,13 @@ export interface KubbiMcpServerOptions {
    * leave it out for a remote endpoint, whose tools then have no file arguments at all.
    */
   localFiles?: { roots: readonly string[] };
+  /**
+   * Offer kubbi_request and kubbi_receive (with localFiles only): the requests' private keys live in this
+   * process. Never for a remote endpoint (see request-tools.ts).
+   */
+  requests?: RequestAccess;
+  /** Between status checks while kubbi_receive waits. Default 2000. */
+  requestPollIntervalMs?: number;
 }
 
 const INSTRUCTIONS = [
@@ -34,7 +42,8 @@ const INSTRUCTIONS = [
 export function createKubbiMcpServer(options: KubbiMcpServerOptions): Server {
   const server = new Server({ name: "kubbi", title: "kubbi", version: packageJson.version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
   const files = options.localFiles ? new LocalFiles(server, options.localFiles.roots) : undefined;
-  const tools = new Map(kubbiTools(options.access, files).map((tool) => [tool.name, tool]));
+  const requests = options.requests && files ? requestTools(options.requests, files, options.requestPollIntervalMs) : [];
+  const tools = new Map([...kubbiTools(options.access, files), ...requests].map((tool) => [tool.name, tool]));
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...tools.values()].map(describeTool) }));
   server.setRequestHandler(CallToolRequestSchema, async (request) => {

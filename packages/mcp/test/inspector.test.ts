@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { KubbiClient } from "@kubbi.ai/sdk";
 import { describe, expect, inject, it } from "vitest";
-import { BIN } from "./helpers.js";
+import { BIN, STDIO_TOOL_NAMES } from "./helpers.js";
 
 const { baseUrl, apiKey } = inject("kubbi");
 const INSPECTOR = resolve(import.meta.dirname, "../node_modules/.bin/mcp-inspector");
@@ -21,7 +21,7 @@ async function inspector(...args: string[]): Promise<unknown> {
 describe("MCP Inspector --cli", () => {
   it("tools/list shows every kubbi tool", async () => {
     const listed = (await inspector("--method", "tools/list")) as { tools: { name: string }[] };
-    expect(listed.tools.map((tool) => tool.name).sort()).toEqual(["kubbi_claim", "kubbi_delete", "kubbi_get", "kubbi_inspect", "kubbi_list", "kubbi_send", "kubbi_send_files"]);
+    expect(listed.tools.map((tool) => tool.name).sort()).toEqual(STDIO_TOOL_NAMES);
   });
 
   it("tools/call kubbi_inspect reads a live kubbi without claiming it", async () => {

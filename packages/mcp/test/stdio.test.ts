@@ -9,7 +9,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { ListRootsRequestSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { BIN, TOOL_NAMES, callError, callOk, documentedRoundTrip, startCountingServer, strictArguments } from "./helpers.js";
+import { BIN, STDIO_TOOL_NAMES, callError, callOk, documentedRoundTrip, startCountingServer, strictArguments } from "./helpers.js";
 
 const { baseUrl, apiKey } = inject("kubbi");
 
@@ -59,10 +59,10 @@ describe("with an API key", () => {
   });
   afterAll(() => client.close());
 
-  it("lists the seven tools with strict camelCase schemas and the right annotations", async () => {
+  it("lists the nine tools with strict camelCase schemas and the right annotations", async () => {
     const { tools } = await client.listTools();
     const byName = new Map(tools.map((tool) => [tool.name, tool]));
-    expect([...byName.keys()].sort()).toEqual(TOOL_NAMES);
+    expect([...byName.keys()].sort()).toEqual(STDIO_TOOL_NAMES);
     for (const tool of tools) {
       expect(tool.outputSchema?.type, tool.name).toBe("object");
       expect(tool.inputSchema.additionalProperties, tool.name).toBe(false);

@@ -113,7 +113,7 @@ async function expectWorkingMcpServer(command: string, args: string[], cwd: stri
   await client.connect(transport);
   try {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(["kubbi_claim", "kubbi_delete", "kubbi_get", "kubbi_inspect", "kubbi_list", "kubbi_send", "kubbi_send_files"]);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(["kubbi_claim", "kubbi_delete", "kubbi_get", "kubbi_inspect", "kubbi_list", "kubbi_receive", "kubbi_request", "kubbi_send", "kubbi_send_files"]);
     const sent = await client.callTool({ name: "kubbi_send", arguments: { content: "handed over through MCP", contentType: "text/plain" } });
     expect(sent.isError).toBeFalsy();
     expect(String((sent.structuredContent as { claimUrl: string }).claimUrl).startsWith(`${baseUrl}/r/`)).toBe(true);

@@ -3,9 +3,11 @@ import { normalizeBaseUrl, resolveClaimTarget } from "./claim-target.js";
 import { claimTarget, inspectTarget, makeTransport, pickRequestOptions, type ConsumerOptions } from "./consumer.js";
 import { toDeleteResult, toKubbiDetail, toKubbiList, toSendFilesResult, toSendResult, toWireCreatePackage, toWireCreateSingle } from "./convert.js";
 import { readEnv } from "./env.js";
-import { KubbiUsageError } from "./errors.js";
+import { KubbiError, KubbiUsageError } from "./errors.js";
 import type { KubbiLogger } from "./log.js";
+import { generateRequestKeyPair, publicKeyFingerprint } from "./envelope.js";
 import { request, type FetchLike, type RequestOptions, type Transport } from "./request.js";
+import { parseHandleJson, RequestHandle, toWireRequest, type RequestHandleJson, type RequestParams, type WireRequest } from "./requests.js";
 import type {
   ClaimResult,
   DeleteResult,
@@ -116,6 +118,50 @@ export class KubbiClient {
   async claim(urlOrToken: string, options: ClientConsumerOptions = {}): Promise<ClaimResult> {
     const target = resolveClaimTarget(urlOrToken, { baseUrl: this.baseUrl, allowedOrigins: options.allowedOrigins });
     return claimTarget(this.#consumer, target, pickRequestOptions(options));
+  }
+
+  /**
+   * Asks someone for a secret or files: returns the fill URL to give them and a handle holding this request's
+   * private key (made here, never sent). `handle.wait()` then `handle.claim()` gives the decrypted delivery.
+   */
+  async request(params: RequestParams, options: RequestOptions = {}): Promise<{ fillUrl: string; handle: RequestHandle }> {
+    const keys = await generateRequestKeyPair();
+    const wire = await request<{ id: string; fill_url: string }>(this.#producer, {
+      ...pickRequestOptions(options),
+      method: "POST",
+      url: `${this.baseUrl}/api/v1/requests`,
+      body: toWireRequest(params, keys.publicKey),
+    });
+    // The fingerprint is ours, not the server's word: a fill URL naming another key is refused here.
+    const fingerprint = await publicKeyFingerprint(keys.publicKey);
+    if (new URLSearchParams(new URL(wire.fill_url).hash.slice(1)).get("k") !== fingerprint) {
+      throw new KubbiError("The API's fill URL does not carry this request's key fingerprint");
+    }
+    const handle = new RequestHandle(this, { kind: "kubbi-request-handle", v: 1, baseUrl: this.baseUrl, requestId: wire.id, fillUrl: wire.fill_url, privateKey: keys.privateKey });
+    return { fillUrl: wire.fill_url, handle };
+  }
+
+  /** A handle from `handle.toJSON()`, on this client (its API key reads the request). */
+  resumeRequest(json: RequestHandleJson | string): RequestHandle {
+    const parsed = parseHandleJson(json);
+    if (parsed.baseUrl !== this.baseUrl) throw new KubbiUsageError(`This request handle belongs to ${parsed.baseUrl}, not ${this.baseUrl}`);
+    return new RequestHandle(this, parsed);
+  }
+
+  /** Resumes a handle with a client made for it: the handle's baseUrl, and the API key from `options` or KUBBI_API_KEY. */
+  static resumeRequest(json: RequestHandleJson | string, options: Omit<KubbiClientOptions, "baseUrl"> = {}): RequestHandle {
+    const parsed = parseHandleJson(json);
+    return new KubbiClient({ ...options, baseUrl: parsed.baseUrl }).resumeRequest(parsed);
+  }
+
+  /** One of your requests (the raw wire view: its sealed claim token opens only with the handle's private key). */
+  async getRequest(id: string, options: RequestOptions = {}): Promise<WireRequest> {
+    return request<WireRequest>(this.#producer, { ...pickRequestOptions(options), method: "GET", url: `${this.baseUrl}/api/v1/requests/${encodeURIComponent(id)}` });
+  }
+
+  /** Cancels an open request: its fill URL takes nothing any more. */
+  async cancelRequest(id: string, options: RequestOptions = {}): Promise<{ id: string; status: "cancelled" }> {
+    return request(this.#producer, { ...pickRequestOptions(options), method: "DELETE", url: `${this.baseUrl}/api/v1/requests/${encodeURIComponent(id)}` });
   }
 
   #create<Created>(body: WireCreateSingle | WireCreatePackage, options: RequestOptions & SendOptions): Promise<Created> {

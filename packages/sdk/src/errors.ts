@@ -16,7 +16,7 @@ function hasKind(value: unknown, kind: string): boolean {
 }
 
 /** The reason a kubbi is gone (HTTP 410). */
-export type KubbiGoneReason = "burned" | "expired" | "deleted";
+export type KubbiGoneReason = "burned" | "expired" | "deleted" | "cancelled";
 
 export class KubbiError extends Error {
   static readonly kind: string = "KubbiError";
@@ -100,7 +100,7 @@ export class KubbiGoneError extends KubbiApiError {
   readonly reason: KubbiGoneReason;
   constructor(init: KubbiApiErrorInit) {
     super(init);
-    this.reason = init.code === "expired" || init.code === "deleted" ? init.code : "burned";
+    this.reason = init.code === "expired" || init.code === "deleted" || init.code === "cancelled" ? init.code : "burned";
   }
 }
 

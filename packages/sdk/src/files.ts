@@ -24,7 +24,7 @@ async function encodeContent(
   return { content: bytesToBase64(await toBytes(content)), encoding: "base64" };
 }
 
-async function toBytes(content: Exclude<FileContent, string>): Promise<Uint8Array> {
+export async function toBytes(content: Exclude<FileContent, string>): Promise<Uint8Array> {
   if (ArrayBuffer.isView(content)) return new Uint8Array(content.buffer, content.byteOffset, content.byteLength);
   if (content instanceof ArrayBuffer) return new Uint8Array(content);
   if (typeof Blob !== "undefined" && content instanceof Blob) return new Uint8Array(await content.arrayBuffer());

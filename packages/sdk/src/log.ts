@@ -8,5 +8,5 @@ export interface KubbiLogger {
  * so it never reaches a log, not even in debug mode.
  */
 export function maskClaimToken(url: string): string {
-  return url.replace(/\/r\/[^/?#]+/, "/r/[token]");
+  return url.replace(/\/(r|f)\/[^/?#]+/, "/$1/[token]");
 }

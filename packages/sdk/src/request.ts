@@ -33,6 +33,8 @@ export interface RequestSpec extends RequestOptions {
   method: "GET" | "POST" | "DELETE";
   url: string;
   body?: unknown;
+  /** Bytes sent as they are (application/octet-stream) instead of a JSON body. */
+  rawBody?: Uint8Array<ArrayBuffer>;
   headers?: Record<string, string>;
 }
 
@@ -50,8 +52,11 @@ export async function request<T>(transport: Transport, spec: RequestSpec): Promi
   const log = transport.logger;
   const shownUrl = maskClaimToken(spec.url);
   const headers: Record<string, string> = { accept: "application/json", ...transport.headers, ...spec.headers };
-  let body: string | undefined;
-  if (spec.body !== undefined) {
+  let body: string | Uint8Array<ArrayBuffer> | undefined;
+  if (spec.rawBody !== undefined) {
+    body = spec.rawBody;
+    headers["content-type"] = "application/octet-stream";
+  } else if (spec.body !== undefined) {
     body = JSON.stringify(spec.body);
     headers["content-type"] = "application/json";
   }
@@ -110,7 +115,7 @@ async function attemptOnce(
   fetchImpl: FetchLike,
   spec: RequestSpec,
   headers: Record<string, string>,
-  body: string | undefined,
+  body: string | Uint8Array<ArrayBuffer> | undefined,
   timeout: number,
 ): Promise<AttemptResult> {
   const controller = new AbortController();

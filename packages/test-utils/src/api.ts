@@ -25,8 +25,10 @@ export interface ApiProcess {
 }
 
 export interface StartApiOptions {
-  /** Redis URL; omit for the in-process store. */
+  /** Redis URL; omit (and redisClusterNodes) for the in-process store. */
   redisUrl?: string;
+  /** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES). */
+  redisClusterNodes?: string;
   /** Extra environment for the API process (wins over the defaults below). */
   env?: Record<string, string>;
   /** Reuse a key ring (for several processes on one Redis). */
@@ -61,7 +63,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
     KUBBI_MIN_TTL_SECONDS: "1",
     LOG_LEVEL: "info",
     // Production refuses the in-process store unless it is asked for explicitly.
-    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : { KUBBI_ALLOW_MEMORY_STORE: "true" }),
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : options.redisClusterNodes ? { REDIS_CLUSTER_NODES: options.redisClusterNodes } : { KUBBI_ALLOW_MEMORY_STORE: "true" }),
     ...options.env,
   };
   const child = spawn(process.execPath, [API_ENTRY], { env, stdio: ["ignore", "pipe", "pipe"] });

@@ -1,11 +1,19 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { freePort } from "./ports.js";
 
 export interface RedisServer {
   url: string;
   port: number;
+  /** Its data directory (the append-only file lives here). */
+  dir: string;
+  /** Stops it (SIGTERM, or SIGKILL for a crash) and keeps its data directory. */
+  halt(signal?: NodeJS.Signals): Promise<void>;
+  /** Stops it and removes its data directory. */
   stop(): Promise<void>;
+  child: ChildProcess;
 }
 
 const CANDIDATE_BINARIES = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"];
@@ -16,22 +24,39 @@ function redisBinary(): string {
   return CANDIDATE_BINARIES.find((path) => existsSync(path)) ?? "redis-server";
 }
 
+export interface StartRedisOptions {
+  /** Reuse a port (a restart after a crash). */
+  port?: number;
+  /** Reuse a data directory (a restart finds its append-only file there). */
+  dir?: string;
+  /** Extra redis-server arguments, e.g. ["--cluster-enabled", "yes"]. */
+  args?: string[];
+}
+
 /**
- * Starts a throwaway redis-server on a free loopback port with persistence off.
- * Tests of server behaviour run against this, never against a shared instance.
+ * Starts a throwaway redis-server on a free loopback port, with the append-only file on (appendfsync
+ * everysec, as production runs) in a temporary directory. Tests of server behaviour run against this,
+ * never against a shared instance.
  */
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
+export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "kubbi-redis-"));
   const child = spawn(
     redisBinary(),
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
+    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--protected-mode", "yes", ...(options.args ?? [])],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   await waitForOutput(child, /Ready to accept connections/, `redis-server on port ${port}`);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    stop: () => stopChild(child),
+    dir,
+    child,
+    halt: (signal) => stopChild(child, signal),
+    async stop() {
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { parseBytes, parsePositiveInt } from "@kubbi.ai/sdk";
 import { RedisStore } from "../store/redis.js";
+import { hasRedis, openRedis, redisSettingsFromEnv } from "../store/redis-connection.js";
 import { UsageError, createKey, listKeys, revokeKey, type Output } from "./key-commands.js";
 
 const USAGE = `usage:
@@ -18,7 +19,7 @@ const USAGE = `usage:
   kubbi-admin keys list
   kubbi-admin keys revoke KEY_ID [--purge]
       --purge also deletes the key's active kubbis (their claim URLs then answer 410 deleted)
-REDIS_URL must point at the Redis the API uses.`;
+REDIS_URL (or REDIS_CLUSTER_NODES, with REDIS_USERNAME, REDIS_PASSWORD, REDIS_TLS) must name the Redis the API uses.`;
 
 const output: Output = {
   out: (text) => process.stdout.write(`${text}\n`),
@@ -64,8 +65,13 @@ async function run(): Promise<void> {
   if (values.help) return output.err(USAGE);
   if (group !== "keys" || !command) throw new UsageError(group ? `unknown command "${group}"` : "which command?");
   if (!["create", "list", "revoke"].includes(command)) throw new UsageError(`unknown command "keys ${command}"`);
-  const redisUrl = process.env.REDIS_URL;
-  if (!redisUrl) throw new UsageError("REDIS_URL is not set (keys made here must be stored where every API process can read them)");
+  let settings: ReturnType<typeof redisSettingsFromEnv>;
+  try {
+    settings = redisSettingsFromEnv();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (!hasRedis(settings)) throw new UsageError("REDIS_URL (or REDIS_CLUSTER_NODES) is not set (keys made here must be stored where every API process can read them)");
 
   // Read every argument before connecting: a typo should not wait on Redis.
   const plan = {
@@ -77,10 +83,13 @@ async function run(): Promise<void> {
   if (command === "create" && values.name === undefined) throw new UsageError("keys create needs --name");
   if (command === "revoke" && rest.length !== 1) throw new UsageError("keys revoke needs one KEY_ID");
 
-  const store = new RedisStore(redisUrl, (error) => {
+  const redis = openRedis(settings, (error) => {
     output.err(`kubbi-admin: cannot reach Redis: ${error.message}`);
     process.exit(1);
   });
+  // Key commands and deletes only: no creates, lists, sweeps or claims, so no retention or payload sizes.
+  const { waitReplicas, waitTimeoutMs, commandTimeoutMs } = settings;
+  const store = new RedisStore(redis, { waitReplicas, waitTimeoutMs, commandTimeoutMs, retentionMs: 0, largestPayloadBytes: 0 });
   try {
     if (command === "create") await createKey(store, values.name!, Object.fromEntries(Object.entries(plan).filter(([, value]) => value !== undefined)), output);
     else if (command === "list") await listKeys(store, output);

@@ -22,11 +22,19 @@ export class ApiKeyRegistry {
     this.fromEnvironment.set(keyHash, { id: `env_${keyHash.slice(0, 16)}`, name, createdAt: 0, revokedAt: null, plan: {} });
   }
 
+  /** Ids of the keys from the environment (their owners' indexes are swept like the stored keys'). */
+  environmentKeyIds(): string[] {
+    return [...this.fromEnvironment.values()].map((key) => key.id);
+  }
+
   async authenticate(apiKey: string): Promise<Producer | null> {
     if (!isWellFormedApiKey(apiKey)) return null;
     const keyHash = hashApiKey(apiKey);
-    const stored = this.fromEnvironment.get(keyHash) ?? (await this.store.findApiKey(keyHash));
+    return this.producerOf(apiKey, this.fromEnvironment.get(keyHash) ?? (await this.store.findApiKey(keyHash)));
+  }
+
+  private producerOf(apiKey: string, stored: StoredApiKey | null): Producer | null {
     if (!stored || stored.revokedAt !== null) return null;
-    return { keyId: stored.id, plan: { ...this.defaultPlan, ...stored.plan }, apiKey };
+    return { keyId: stored.id, name: stored.name, plan: { ...this.defaultPlan, ...stored.plan }, apiKey };
   }
 }

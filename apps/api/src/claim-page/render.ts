@@ -11,13 +11,13 @@ import { indefiniteArticle, plural, retrievalsLeft } from "./wording.js";
 
 type Inspected = ReturnType<typeof inspectView>;
 
-const escapeHtml = (text: string) =>
+export const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (character) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[character]!);
 
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** The frame every page shares: our stylesheet and icon only, from our own origin. */
-function layout(title: string, body: string): string {
+export function layout(title: string, body: string, stylesheets: string[] = []): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -27,7 +27,7 @@ function layout(title: string, body: string): string {
 <title>${escapeHtml(title)} · kubbi</title>
 <link rel="icon" href="/favicon.ico" sizes="32x32">
 <link rel="icon" href="/assets/icon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/assets/claim.css">
+<link rel="stylesheet" href="/assets/claim.css">${stylesheets.map((href) => `<link rel="stylesheet" href="${href}">`).join("")}
 </head>
 <body>
 <main class="card">

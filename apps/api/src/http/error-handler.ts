@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
 import { ApiError, errorBody } from "../errors.js";
 import type { Metrics } from "../metrics/metrics.js";
+import { isStorageUnavailable } from "../store/redis-errors.js";
 import { requestIdOf } from "./request-context.js";
 
 interface BodyParserError {
@@ -40,6 +41,10 @@ export function errorHandler(logger: Logger, metrics: Metrics) {
     let apiError = error instanceof ApiError ? error : fromBodyParser(error as BodyParserError);
     if (apiError) {
       if (apiError.status >= 500) logger.error({ request_id: requestIdOf(res), code: apiError.code, ...apiError.logDetail }, apiError.message);
+    } else if (isStorageUnavailable(error)) {
+      const { name, message } = error as Error;
+      logger.warn({ request_id: requestIdOf(res), err: { name, message } }, "storage unavailable");
+      apiError = new ApiError("service_unavailable", "Storage is briefly unavailable. Retry shortly.", [], 1);
     } else {
       const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
       logger.error({ request_id: requestIdOf(res), err: { name, message, stack } }, "unhandled error");

@@ -20,6 +20,7 @@ const ROUTE_METHODS: readonly RouteMethods[] = [
   { path: "/docs", methods: ["GET"] },
   { path: "/docs/assets/:name", methods: ["GET"] },
   { path: "/assets/:name", methods: ["GET"] },
+  { path: "/assets/fill/:name", methods: ["GET"] },
   { path: "/favicon.ico", methods: ["GET"] },
   { path: "/metrics", methods: ["GET"] },
   { path: "/api/v1/kubbis", methods: ["GET", "POST"] },
@@ -28,6 +29,10 @@ const ROUTE_METHODS: readonly RouteMethods[] = [
   { path: "/r/:token/inspect", methods: ["GET"] },
   // GET is answered (405, "use POST") by the claim route itself, with its own message.
   { path: "/r/:token/claim", methods: ["GET", "POST"] },
+  { path: "/api/v1/requests", methods: ["POST"] },
+  { path: "/api/v1/requests/:id", methods: ["GET", "DELETE"] },
+  { path: "/f/:token", methods: ["GET", "POST"] },
+  { path: "/f/:token/info", methods: ["GET"] },
   { path: "/mcp", methods: ["POST"] },
 ];
 

@@ -1,7 +1,7 @@
 import type { KubbiStore } from "../store/store.js";
 import type { Metrics } from "./metrics.js";
 
-/** Store operations that are one Redis round trip each (rate limits are counted in process, so not here). */
+/** Store operations requests make, each timed as a whole (rate limits are counted in process, so not here). */
 const REDIS_OPERATIONS = [
   "create", "claim", "restoreClaim", "findByTokenHash", "findById", "delete", "listByOwner",
   "findApiKey", "saveApiKey", "listApiKeys", "revokeApiKey",

@@ -14,7 +14,7 @@ export function readiness(store: KubbiStore, isDraining: () => boolean) {
     try {
       await store.ping();
     } catch {
-      throw new ApiError("service_unavailable", "Storage is not reachable.");
+      throw new ApiError("service_unavailable", "Storage is not reachable.", [], 1);
     }
     res.json({ status: "ready" });
   };

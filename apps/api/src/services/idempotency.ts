@@ -52,7 +52,7 @@ export async function withIdempotency<Body>(
   const { slotId, sealingSecret } = replaySecrets(producer.apiKey, idempotencyKeyValue);
   const slot = `${producer.keyId}:${slotId}`;
   const fingerprint = createHash("sha256").update(JSON.stringify(requestBody ?? null)).digest("base64url");
-  const begun = await context.store.beginIdempotent(slot, PENDING_TTL_MS);
+  const begun = await context.store.beginIdempotent(slot, PENDING_TTL_MS, context.now());
   if (begun.state === "in_progress") {
     throw new ApiError("idempotency_in_progress", "A request with this Idempotency-Key is still being processed. Retry shortly.");
   }
@@ -66,7 +66,7 @@ export async function withIdempotency<Body>(
   try {
     const body = await run();
     const sealedReplay = sealReplay(context, producer.keyId, sealingSecret, { fingerprint, body });
-    await context.store.completeIdempotent(slot, sealedReplay, context.config.idempotencyTtlSeconds * 1000);
+    await context.store.completeIdempotent(slot, sealedReplay, context.config.idempotencyTtlSeconds * 1000, context.now());
     return { body, replayed: false };
   } catch (error) {
     await context.store.abandonIdempotent(slot);

@@ -13,8 +13,19 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 export const claimUrlFor = (context: ServiceContext, claimToken: string) => `${context.publicUrl()}/r/${claimToken}`;
 
+/** A new kubbi's id and claim token; a request's delivery fixes them in advance (services/requests.ts). */
+export interface KubbiIdentity {
+  id: string;
+  claimToken: string;
+}
+
 /** Enforces the producer's plan on validated input, seals, and stores a new kubbi. Nothing is stored on rejection. */
-export async function createKubbi(context: ServiceContext, producer: Producer, parsed: CreateInput) {
+export async function createKubbi(
+  context: ServiceContext,
+  producer: Producer,
+  parsed: CreateInput,
+  identity: KubbiIdentity = { id: randomUUID(), claimToken: newClaimToken() },
+) {
   const { plan } = producer;
   const { input } = parsed;
   let payload: Buffer;
@@ -36,8 +47,7 @@ export async function createKubbi(context: ServiceContext, producer: Producer, p
   const info: KubbiInfo = { metadata: input.metadata ?? null, files: files?.map(manifestEntry) ?? null };
 
   const nowMs = context.now();
-  const id = randomUUID();
-  const claimToken = newClaimToken();
+  const { id, claimToken } = identity;
   const sealed = context.sealer.sealNew(id, claimToken, payload, info, nowMs);
   const record: KubbiRecord = {
     id,

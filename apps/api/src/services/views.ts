@@ -17,7 +17,7 @@ import { manifestEntry, type ClaimedFile, type HashedFile } from "./payload.js";
  * schema type generated from openapi.yaml, so a field the spec adds, renames or retypes fails to compile here.
  */
 
-const iso = (epochMs: number) => new Date(epochMs).toISOString();
+export const iso = (epochMs: number) => new Date(epochMs).toISOString();
 const isoOrNull = (epochMs: number | null) => (epochMs === null ? null : iso(epochMs));
 
 // The store keeps a single payload's content type as a string; it only ever holds one the request schema accepted.

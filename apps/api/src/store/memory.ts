@@ -162,8 +162,7 @@ export class MemoryStore implements KubbiStore {
     return false;
   }
 
-  async beginIdempotent(slot: string, pendingTtlMs: number): Promise<IdempotencyBegin> {
-    const nowMs = Date.now();
+  async beginIdempotent(slot: string, pendingTtlMs: number, nowMs: number): Promise<IdempotencyBegin> {
     const existing = this.idempotent.get(slot);
     if (!existing || existing.expiresAt <= nowMs) {
       this.idempotent.set(slot, { value: "pending", expiresAt: nowMs + pendingTtlMs });
@@ -172,13 +171,16 @@ export class MemoryStore implements KubbiStore {
     return existing.value === "pending" ? { state: "in_progress" } : { state: "completed", value: existing.value };
   }
 
-  async completeIdempotent(slot: string, value: Buffer, ttlMs: number): Promise<void> {
-    this.idempotent.set(slot, { value, expiresAt: Date.now() + ttlMs });
+  async completeIdempotent(slot: string, value: Buffer, ttlMs: number, nowMs: number): Promise<void> {
+    this.idempotent.set(slot, { value, expiresAt: nowMs + ttlMs });
   }
 
   async abandonIdempotent(slot: string): Promise<void> {
     if (this.idempotent.get(slot)?.value === "pending") this.idempotent.delete(slot);
   }
+
+  /** Entries leave with their kubbi here (see live()): nothing to do. */
+  async sweepOwnerIndexes(): Promise<void> {}
 
   async ping(): Promise<void> {}
 

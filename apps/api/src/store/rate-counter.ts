@@ -1,3 +1,4 @@
+import { rateCounterKey } from "./keys.js";
 import type { RateLimitResult } from "./store.js";
 
 interface WindowCount {
@@ -51,7 +52,7 @@ export class BatchedRateCounter {
         count.pending = 0;
         count.inFlight += sent;
         try {
-          const total = await this.addHits(`rl:{${bucket}}:${count.window}`, sent, count.windowMs);
+          const total = await this.addHits(rateCounterKey(bucket, count.window), sent, count.windowMs);
           // A window's total only grows: an answer that overtook this one already counted these hits.
           count.known = Math.max(count.known, total);
         } catch {

@@ -1,218 +1,183 @@
-import { Redis } from "ioredis";
-import { ABANDON_IDEMPOTENT_SCRIPT, BEGIN_IDEMPOTENT_SCRIPT } from "./lua/idempotency.js";
-import { CLAIM_SCRIPT } from "./lua/claim.js";
-import { DELETE_SCRIPT } from "./lua/delete.js";
-import { OWNER_PAGE_SCRIPT, RESERVE_OWNER_SLOT_SCRIPT } from "./lua/owner-index.js";
-import { RATE_LIMIT_SCRIPT } from "./lua/rate-limit.js";
-import { READ_KUBBI_SCRIPT } from "./lua/read-kubbi.js";
-import { RESTORE_CLAIM_SCRIPT } from "./lua/restore-claim.js";
-import { STORE_KUBBI_SCRIPT } from "./lua/store-kubbi.js";
+import { Cluster, type Redis } from "ioredis";
+import { API_KEY_IDS, apiKeyKey, expiryKey, idempotencyKey, idKey, kubbiKeys, listKey, metaKey } from "./keys.js";
+import { CLAIM } from "./lua/claim.js";
+import { DELETE } from "./lua/delete.js";
+import { ABANDON_IDEMPOTENT, BEGIN_IDEMPOTENT } from "./lua/idempotency.js";
+import { SCRIPTS } from "./lua/index.js";
+import { MARK_GONE, OWNER_PAGE, RESERVE_OWNER_SLOT, SWEEP_OWNER_INDEX, UNINDEX } from "./lua/owner-index.js";
+import { RATE_LIMIT } from "./lua/rate-limit.js";
+import { READ_KUBBI } from "./lua/read-kubbi.js";
+import { RESTORE_CLAIM } from "./lua/restore-claim.js";
+import type { LuaScript } from "./lua/script.js";
+import { STORE_KUBBI } from "./lua/store-kubbi.js";
 import { BatchedRateCounter } from "./rate-counter.js";
-import { hashToRecord, pairsToFields, recordToHash } from "./record-codec.js";
-import {
-  effectiveStatus,
-  type ClaimOutcome,
-  type CreateOutcome,
-  type DeleteOutcome,
-  type IdempotencyBegin,
-  type KubbiRecord,
-  type KubbiStore,
-  type ListPage,
-  type NewKubbi,
-  type RateLimitResult,
-  type StoredApiKey,
+import { slotMasters, withDeadline, type RedisClient } from "./redis-connection.js";
+import { ReplicationError } from "./redis-errors.js";
+import { recordToHash } from "./record-codec.js";
+import type {
+  ClaimOutcome,
+  CreateOutcome,
+  DeleteOutcome,
+  IdempotencyBegin,
+  KubbiRecord,
+  KubbiStore,
+  ListPage,
+  NewKubbi,
+  RateLimitResult,
+  StoredApiKey,
 } from "./store.js";
 
+export interface RedisStoreOptions {
+  /** Replicas that must acknowledge a create or a burn before it is answered (Redis WAIT); 0 = none. */
+  waitReplicas: number;
+  waitTimeoutMs: number;
+  /** Tombstone retention, for trimming the owner index (the same setting the kubbis were made with). */
+  retentionMs: number;
+  /** A Redis call that has not answered in this time fails (503); calls moving a payload get more (see bounded). */
+  commandTimeoutMs: number;
+  /** The largest payload a claim may read back, for its time allowance. */
+  largestPayloadBytes: number;
+}
+
+/** Time allowed per byte moved on top of the command timeout: 1 MiB per 250 ms, so a 10 MiB payload gets 2.5 s more. */
+const MS_PER_BYTE = 250 / (1024 * 1024);
+
+/** How many active-looking entries one cap check reads to find kubbis already gone. */
+const GONE_CHECK_BATCH = 1000;
+
 /**
- * Key layout. Every key one script touches shares a hash tag, so the layout works on Redis Cluster:
- *   kb:{tokenHash}:m   hash    the kubbi's state                  TTL expiry + retention
- *   kb:{tokenHash}:d   string  the sealed payload                 TTL expiry (native, no sweeper)
- *   kb:{tokenHash}:i   string  the sealed metadata + manifest     TTL expiry; deleted with the payload
- *   own:{ownerId}:l|p|a zsets  list order, purge time, active cap (see lua/owner-index.ts)
- *   own:{ownerId}:id:<id> string tokenHash, for producer routes  TTL expiry + retention
- *   ak:<sha256>        string  an API key record (JSON); ak:ids hash id -> sha256
- *   rl:{bucket}:<n>    string  a rate-limit window counter
- *   idem:{ownerId:<slot>} string an idempotent response, sealed; slot and key come from the API key
+ * The Redis store. Every command it sends touches keys of one hash tag only (one cluster slot):
+ * a create sends its kubbi's write and its owner's index update side by side, not as one batch.
  */
-const metaKey = (tokenHash: string) => `kb:{${tokenHash}}:m`;
-const payloadKey = (tokenHash: string) => `kb:{${tokenHash}}:d`;
-const infoKey = (tokenHash: string) => `kb:{${tokenHash}}:i`;
-/** The three keys of one kubbi, in the order every kubbi script takes them. */
-const kubbiKeys = (tokenHash: string) => [metaKey(tokenHash), payloadKey(tokenHash), infoKey(tokenHash)] as const;
-const idKey = (ownerId: string, id: string) => `own:{${ownerId}}:id:${id}`;
-const ownerKeys = (ownerId: string) => [`own:{${ownerId}}:l`, `own:{${ownerId}}:p`, `own:{${ownerId}}:a`];
-const apiKeyKey = (keyHash: string) => `ak:${keyHash}`;
-const API_KEY_IDS = "ak:ids";
-
-/** The scripts, loaded once per connection and run by SHA (ioredis falls back to EVAL on NOSCRIPT). */
-interface ScriptCommands {
-  kubbiClaimBuffer(meta: string, payload: string, info: string, nowMs: string, maxBytes: string): Promise<Buffer[]>;
-  kubbiRestoreClaim(meta: string, payload: string, info: string, sealed: Buffer, sealedInfo: Buffer, wasBurned: string, first: string, last: string, nowMs: string): Promise<number>;
-  kubbiReadBuffer(meta: string, payload: string, info: string): Promise<[number, Buffer, ...Buffer[]]>;
-  kubbiDelete(meta: string, payload: string, info: string, ownerId: string, nowMs: string): Promise<string>;
-  kubbiOwnerPage(list: string, purge: string, active: string, nowMs: string, offset: string, limit: string): Promise<[number, ...string[]]>;
-  kubbiRateLimit(counter: string, hits: string, windowMs: string): Promise<number>;
-  kubbiBeginIdempotentBuffer(slot: string, pendingTtlMs: string): Promise<Buffer[]>;
-  kubbiAbandonIdempotent(slot: string): Promise<number>;
-}
-
-/** The two scripts create sends in one pipeline. */
-interface ScriptPipeline {
-  kubbiReserveOwnerSlot(...args: string[]): ScriptPipeline;
-  kubbiStore(meta: string, payload: string, info: string, sealed: Buffer, sealedInfo: Buffer, ...args: string[]): ScriptPipeline;
-  exec(): Promise<Array<[Error | null, unknown]> | null>;
-}
-
-const SCRIPTS: Array<[name: string, keys: number, lua: string]> = [
-  ["kubbiStore", 3, STORE_KUBBI_SCRIPT],
-  ["kubbiClaim", 3, CLAIM_SCRIPT],
-  ["kubbiRestoreClaim", 3, RESTORE_CLAIM_SCRIPT],
-  ["kubbiRead", 3, READ_KUBBI_SCRIPT],
-  ["kubbiDelete", 3, DELETE_SCRIPT],
-  ["kubbiReserveOwnerSlot", 4, RESERVE_OWNER_SLOT_SCRIPT],
-  ["kubbiOwnerPage", 3, OWNER_PAGE_SCRIPT],
-  ["kubbiRateLimit", 1, RATE_LIMIT_SCRIPT],
-  ["kubbiBeginIdempotent", 1, BEGIN_IDEMPOTENT_SCRIPT],
-  ["kubbiAbandonIdempotent", 1, ABANDON_IDEMPOTENT_SCRIPT],
-];
-
 export class RedisStore implements KubbiStore {
   readonly kind = "redis";
-  private readonly redis: Redis & ScriptCommands;
-  private readonly rateCounter = new BatchedRateCounter((counterKey, hits, windowMs) =>
-    this.redis.kubbiRateLimit(counterKey, String(hits), String(windowMs)),
-  );
+  private readonly rateCounter = new BatchedRateCounter((counterKey, hits, windowMs) => this.run(RATE_LIMIT, [counterKey], [hits, windowMs], undefined));
 
-  /** onConnectionError hears about connection trouble (ioredis reconnects by itself). */
-  constructor(url: string, onConnectionError: (error: Error) => void = () => {}) {
-    const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
-    redis.on("error", onConnectionError);
-    for (const [name, numberOfKeys, lua] of SCRIPTS) redis.defineCommand(name, { numberOfKeys, lua });
-    this.redis = redis as Redis & ScriptCommands;
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly options: RedisStoreOptions,
+  ) {
+    for (const { name, numberOfKeys, lua } of SCRIPTS) redis.defineCommand(name, { numberOfKeys, lua });
+  }
+
+  /** Runs one script and decodes its reply (Buffer replies, so sealed bytes stay bytes). */
+  private async run<Result, Subject>(script: LuaScript<Result, Subject>, keys: readonly string[], args: Array<string | number | Buffer>, subject: Subject, replyBytes = 0): Promise<Result> {
+    const command = (this.redis as unknown as Record<string, (...parts: unknown[]) => Promise<unknown>>)[`${script.name}Buffer`]!;
+    const sentBytes = args.reduce<number>((sum, arg) => sum + (Buffer.isBuffer(arg) ? arg.length : 0), 0);
+    const reply = await this.bounded(command.call(this.redis, ...keys, ...args.map((arg) => (typeof arg === "number" ? String(arg) : arg))), Math.ceil((sentBytes + replyBytes) * MS_PER_BYTE));
+    return script.decode(reply, subject);
   }
 
   /**
-   * One round trip: the owner script (quota, indexes) and the kubbi's own write go out together.
-   * If the quota refuses, the kubbi just written is deleted again; until then nobody holds its
-   * token, so it was never reachable.
+   * Fails a Redis call that has not answered within the command timeout (plus extraMs for the bytes it
+   * moves, or for a WAIT), so a route answers 503 quickly when Redis hangs; the command may still complete.
+   */
+  private bounded<T>(pending: Promise<T>, extraMs = 0): Promise<T> {
+    return withDeadline(pending, this.options.commandTimeoutMs + extraMs);
+  }
+
+  /**
+   * The kubbi's write and the owner's reservation go out together (two slots, one round trip). If the
+   * cap refuses, the kubbi just written is deleted again; until then nobody holds its token.
    */
   async create({ record, sealedPayload, retentionMs, maxActiveKubbis }: NewKubbi, nowMs: number): Promise<CreateOutcome> {
     const purgeAt = record.expiresAt + retentionMs;
-    const replies = await (this.redis.pipeline() as unknown as ScriptPipeline)
-      .kubbiReserveOwnerSlot(
-        ...(ownerKeys(record.ownerId) as [string, string, string]),
-        idKey(record.ownerId, record.id),
-        String(nowMs),
-        record.tokenHash,
-        String(record.createdAt),
-        String(record.expiresAt),
-        String(purgeAt),
-        String(maxActiveKubbis),
-      )
-      .kubbiStore(...kubbiKeys(record.tokenHash), sealedPayload, record.sealedInfo, String(record.expiresAt), String(purgeAt), ...Object.entries(recordToHash(record)).flat())
-      .exec();
-    const [reserve, store] = replies ?? [];
-    if (reserve?.[0] || store?.[0] || reserve?.[1] !== 1) {
-      await this.forget(record, reserve?.[1] === 1).catch(() => undefined);
-      if (reserve?.[0] || store?.[0]) throw reserve?.[0] ?? store?.[0];
+    const reserve = () =>
+      this.run(RESERVE_OWNER_SLOT, [listKey(record.ownerId), expiryKey(record.ownerId), idKey(record.ownerId, record.id)], [nowMs, record.tokenHash, record.createdAt, record.expiresAt, retentionMs, maxActiveKubbis], undefined);
+    const [reserved, stored] = await Promise.allSettled([
+      reserve(),
+      this.run(STORE_KUBBI, kubbiKeys(record.tokenHash), [sealedPayload, record.sealedInfo, record.expiresAt, purgeAt, ...Object.entries(recordToHash(record)).flat()], undefined),
+    ]);
+    let indexed = reserved.status === "fulfilled" && reserved.value;
+    if (stored.status === "fulfilled" && reserved.status === "fulfilled" && !indexed && (await this.markGoneKubbis(record.ownerId, nowMs)) > 0) {
+      indexed = await reserve();
+    }
+    if (stored.status === "rejected" || !indexed) {
+      await Promise.allSettled([
+        this.bounded(this.redis.del(...kubbiKeys(record.tokenHash))),
+        ...(indexed ? [this.run(UNINDEX, [listKey(record.ownerId), expiryKey(record.ownerId), idKey(record.ownerId, record.id)], [record.tokenHash], undefined)] : []),
+      ]);
+      if (stored.status === "rejected") throw stored.reason;
+      if (reserved.status === "rejected") throw reserved.reason;
       return "quota_exceeded";
     }
+    await this.waitForReplicas([metaKey(record.tokenHash), listKey(record.ownerId)]);
     return "created";
   }
 
-  /** Removes a kubbi whose create did not complete, and its owner-index entries when they were made. */
-  private async forget(record: KubbiRecord, indexed: boolean): Promise<void> {
-    const pipeline = this.redis.pipeline().del(...kubbiKeys(record.tokenHash));
-    if (indexed) {
-      const [list, purge, active] = ownerKeys(record.ownerId) as [string, string, string];
-      pipeline.del(idKey(record.ownerId, record.id)).zrem(list, record.tokenHash).zrem(purge, record.tokenHash).zrem(active, record.tokenHash);
-    }
-    await pipeline.exec();
+  /**
+   * At the cap: reads the owner's active-looking entries and takes the ones already burned or deleted
+   * out of the count (claims and deletes do not touch the owner's slot). Returns how many it found.
+   */
+  private async markGoneKubbis(ownerId: string, nowMs: number): Promise<number> {
+    const { gone } = await this.unexpiredByStatus(ownerId, nowMs, GONE_CHECK_BATCH);
+    if (gone.length > 0) await this.run(MARK_GONE, [expiryKey(ownerId)], [nowMs, ...gone], undefined);
+    return gone.length;
+  }
+
+  /**
+   * The owner's entries not yet expired (up to limit), split by their kubbi's state, each read in the
+   * kubbi's own slot. Only a tombstone proves a kubbi gone: a missing state may be a create still under way.
+   */
+  private async unexpiredByStatus(ownerId: string, nowMs: number, limit?: number): Promise<{ active: string[]; gone: string[] }> {
+    const unexpired = [expiryKey(ownerId), `(${nowMs}`, "+inf"] as const;
+    const candidates = await this.bounded(limit === undefined ? this.redis.zrangebyscore(...unexpired) : this.redis.zrangebyscore(...unexpired, "LIMIT", 0, limit));
+    const statuses = await Promise.all(candidates.map((tokenHash) => this.bounded(this.redis.hget(metaKey(tokenHash), "st"))));
+    return {
+      active: candidates.filter((_, index) => statuses[index] === "active"),
+      gone: candidates.filter((_, index) => statuses[index] !== null && statuses[index] !== "active"),
+    };
   }
 
   async claim(tokenHash: string, nowMs: number, maxPayloadBytes?: number): Promise<ClaimOutcome> {
-    const reply = await this.redis.kubbiClaimBuffer(...kubbiKeys(tokenHash), String(nowMs), maxPayloadBytes === undefined ? "" : String(maxPayloadBytes));
-    const outcome = reply[0]!.toString("utf8");
-    if (outcome === "not_found" || outcome === "too_large") return { kind: outcome };
-    if (outcome !== "claimed") return { kind: "gone", status: outcome as "burned" | "expired" | "deleted" };
-    const record = hashToRecord(tokenHash, pairsToFields(reply.slice(6)), reply[5]!);
-    const burned = reply[2]!.toString("utf8") === "1";
-    if (burned) await this.redis.zrem(ownerKeys(record.ownerId)[2]!, tokenHash);
-    return {
-      kind: "claimed",
-      record,
-      sealedPayload: reply[1]!,
-      burned,
-      previousFirstRetrievedAt: reply[3]!.length ? Number(reply[3]!.toString("utf8")) : null,
-      previousLastRetrievedAt: reply[4]!.length ? Number(reply[4]!.toString("utf8")) : null,
-    };
+    const replyBytes = Math.min(maxPayloadBytes ?? Infinity, this.options.largestPayloadBytes);
+    const outcome = await this.run(CLAIM, kubbiKeys(tokenHash), [nowMs, maxPayloadBytes ?? ""], tokenHash, replyBytes);
+    if (outcome.kind === "claimed" && outcome.burned) await this.waitForReplicas([metaKey(tokenHash)]);
+    return outcome;
   }
 
   async restoreClaim(claimed: Extract<ClaimOutcome, { kind: "claimed" }>, nowMs: number): Promise<void> {
     const { record } = claimed;
-    await this.redis.kubbiRestoreClaim(
-      ...kubbiKeys(record.tokenHash),
-      claimed.sealedPayload,
-      record.sealedInfo,
-      claimed.burned ? "1" : "0",
-      claimed.previousFirstRetrievedAt === null ? "" : String(claimed.previousFirstRetrievedAt),
-      claimed.previousLastRetrievedAt === null ? "" : String(claimed.previousLastRetrievedAt),
-      String(nowMs),
+    await this.run(
+      RESTORE_CLAIM,
+      kubbiKeys(record.tokenHash),
+      [claimed.sealedPayload, record.sealedInfo, claimed.burned ? "1" : "0", claimed.previousFirstRetrievedAt ?? "", claimed.previousLastRetrievedAt ?? "", nowMs],
+      undefined,
     );
-    if (claimed.burned && nowMs < record.expiresAt) {
-      await this.redis.zadd(ownerKeys(record.ownerId)[2]!, record.expiresAt, record.tokenHash);
-    }
+    // A cap check may have re-scored the burned kubbi meanwhile: count it as active again.
+    if (claimed.burned && nowMs < record.expiresAt) await this.bounded(this.redis.zadd(expiryKey(record.ownerId), "XX", record.expiresAt, record.tokenHash));
   }
 
-  /** The inspect path: one script call (one command on the wire, cheaper than a two-command pipeline). */
+  /** The inspect path: one script call. */
   async findByTokenHash(tokenHash: string, nowMs: number): Promise<KubbiRecord | null> {
-    const [payloadPresent, sealedInfo, ...flat] = await this.redis.kubbiReadBuffer(...kubbiKeys(tokenHash));
-    if (flat.length === 0) return null;
-    const record = hashToRecord(tokenHash, pairsToFields(flat), sealedInfo);
-    record.status = effectiveStatus(record, payloadPresent === 1, nowMs);
-    return record;
+    return this.run(READ_KUBBI, kubbiKeys(tokenHash), [], { tokenHash, nowMs });
   }
 
   async findById(ownerId: string, id: string, nowMs: number): Promise<KubbiRecord | null> {
-    const tokenHash = await this.redis.get(idKey(ownerId, id));
+    const tokenHash = await this.bounded(this.redis.get(idKey(ownerId, id)));
     return tokenHash ? this.findByTokenHash(tokenHash, nowMs) : null;
   }
 
-  /** One round trip for a page of kubbis: their hashes, whether each payload is still there, their sealed info. */
-  private async readRecords(tokenHashes: string[], nowMs: number): Promise<KubbiRecord[]> {
-    if (tokenHashes.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const tokenHash of tokenHashes) pipeline.hgetallBuffer(metaKey(tokenHash)).exists(payloadKey(tokenHash)).getBuffer(infoKey(tokenHash));
-    const replies = throwOnPipelineError(await pipeline.exec());
-    const records: KubbiRecord[] = [];
-    tokenHashes.forEach((tokenHash, index) => {
-      const [fields, payloadPresent, sealedInfo] = replies.slice(index * 3, index * 3 + 3) as [Record<string, Buffer>, number, Buffer | null];
-      if (!fields || !fields.st) return;
-      const record = hashToRecord(tokenHash, fields, sealedInfo ?? Buffer.alloc(0));
-      record.status = effectiveStatus(record, payloadPresent === 1, nowMs);
-      records.push(record);
-    });
-    return records;
-  }
-
   async delete(tokenHash: string, ownerId: string, nowMs: number): Promise<DeleteOutcome> {
-    const outcome = (await this.redis.kubbiDelete(...kubbiKeys(tokenHash), ownerId, String(nowMs))) as DeleteOutcome;
-    if (outcome === "ok" || outcome === "expired") await this.redis.zrem(ownerKeys(ownerId)[2]!, tokenHash);
-    return outcome;
+    return this.run(DELETE, kubbiKeys(tokenHash), [ownerId, nowMs], undefined);
   }
 
+  /** The page's index read, then every row read at once (one command per kubbi, each in its own slot). */
   async listByOwner(ownerId: string, offset: number, limit: number, nowMs: number): Promise<ListPage> {
-    const [total, ...tokenHashes] = await this.redis.kubbiOwnerPage(
-      ...(ownerKeys(ownerId) as [string, string, string]),
-      String(nowMs),
-      String(offset),
-      String(limit),
-    );
-    return { total: Number(total), records: await this.readRecords(tokenHashes, nowMs) };
+    const { total, tokenHashes } = await this.run(OWNER_PAGE, [listKey(ownerId), expiryKey(ownerId)], [nowMs, this.options.retentionMs, offset, limit], undefined);
+    const records = await Promise.all(tokenHashes.map((tokenHash) => this.findByTokenHash(tokenHash, nowMs)));
+    return { total, records: records.filter((record): record is KubbiRecord => record !== null) };
+  }
+
+  /** Removes purged entries from each owner's index (bounded batches per owner; never scans the keyspace). */
+  async sweepOwnerIndexes(ownerIds: string[], nowMs: number): Promise<void> {
+    for (const ownerId of ownerIds) {
+      while ((await this.run(SWEEP_OWNER_INDEX, [listKey(ownerId), expiryKey(ownerId)], [nowMs - this.options.retentionMs], undefined)) > 0);
+    }
   }
 
   async activeTokenHashes(ownerId: string, nowMs: number): Promise<string[]> {
-    return this.redis.zrangebyscore(ownerKeys(ownerId)[2]!, `(${nowMs}`, "+inf");
+    return (await this.unexpiredByStatus(ownerId, nowMs)).active;
   }
 
   async hitRateLimit(bucket: string, limit: number, windowMs: number, nowMs: number): Promise<RateLimitResult> {
@@ -220,57 +185,71 @@ export class RedisStore implements KubbiStore {
   }
 
   async findApiKey(keyHash: string): Promise<StoredApiKey | null> {
-    const stored = await this.redis.get(apiKeyKey(keyHash));
+    const stored = await this.bounded(this.redis.get(apiKeyKey(keyHash)));
     return stored ? (JSON.parse(stored) as StoredApiKey) : null;
   }
 
+  /** The record first, then its id entry: a key listed by id is always one that can be found. */
   async saveApiKey(keyHash: string, key: StoredApiKey): Promise<void> {
-    await this.redis.pipeline().set(apiKeyKey(keyHash), JSON.stringify(key)).hset(API_KEY_IDS, key.id, keyHash).exec().then(throwOnPipelineError);
+    await this.bounded(this.redis.set(apiKeyKey(keyHash), JSON.stringify(key)));
+    await this.bounded(this.redis.hset(API_KEY_IDS, key.id, keyHash));
   }
 
   async listApiKeys(): Promise<StoredApiKey[]> {
-    const hashes = Object.values(await this.redis.hgetall(API_KEY_IDS));
+    const hashes = Object.values(await this.bounded(this.redis.hgetall(API_KEY_IDS)));
     const keys = await Promise.all(hashes.map((keyHash) => this.findApiKey(keyHash)));
     return keys.filter((key): key is StoredApiKey => key !== null);
   }
 
   async revokeApiKey(id: string, nowMs: number): Promise<boolean> {
-    const keyHash = await this.redis.hget(API_KEY_IDS, id);
+    const keyHash = await this.bounded(this.redis.hget(API_KEY_IDS, id));
     const key = keyHash ? await this.findApiKey(keyHash) : null;
     if (!keyHash || !key) return false;
     await this.saveApiKey(keyHash, { ...key, revokedAt: key.revokedAt ?? nowMs });
     return true;
   }
 
-  async beginIdempotent(slot: string, pendingTtlMs: number): Promise<IdempotencyBegin> {
-    const [state, value] = await this.redis.kubbiBeginIdempotentBuffer(`idem:{${slot}}`, String(pendingTtlMs));
-    const name = state!.toString("utf8");
-    if (name === "completed") return { state: "completed", value: value! };
-    return { state: name as "started" | "in_progress" };
+  async beginIdempotent(slot: string, pendingTtlMs: number, nowMs: number): Promise<IdempotencyBegin> {
+    return this.run(BEGIN_IDEMPOTENT, [idempotencyKey(slot)], [nowMs + pendingTtlMs], undefined);
   }
 
-  async completeIdempotent(slot: string, value: Buffer, ttlMs: number): Promise<void> {
-    await this.redis.set(`idem:{${slot}}`, value, "PX", ttlMs);
+  async completeIdempotent(slot: string, value: Buffer, ttlMs: number, nowMs: number): Promise<void> {
+    await this.bounded(this.redis.set(idempotencyKey(slot), value, "PXAT", nowMs + ttlMs));
   }
 
   async abandonIdempotent(slot: string): Promise<void> {
-    await this.redis.kubbiAbandonIdempotent(`idem:{${slot}}`);
+    await this.run(ABANDON_IDEMPOTENT, [idempotencyKey(slot)], [], undefined);
   }
 
+  /** Every master answers (one server, or each master of a cluster). */
   async ping(): Promise<void> {
-    await this.redis.ping();
+    await this.bounded(Promise.all(slotMasters(this.redis).map((node) => node.ping())));
   }
 
   async close(): Promise<void> {
     await this.rateCounter.flush();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
-}
 
-function throwOnPipelineError(results: Array<[Error | null, unknown]> | null): unknown[] {
-  if (!results) throw new Error("redis transaction was aborted");
-  return results.map(([error, value]) => {
+  /**
+   * With KUBBI_REDIS_WAIT_REPLICAS=N: waits until N replicas of the master holding each key have every
+   * write made so far on that connection, or throws ReplicationError (503) after the timeout. The write
+   * stays as it is: it may still reach the replicas, or be lost in a failover.
+   */
+  private async waitForReplicas(keys: string[]): Promise<void> {
+    const { waitReplicas, waitTimeoutMs } = this.options;
+    if (waitReplicas === 0) return;
+    const acknowledged = await Promise.all(keys.map((key) => this.waitOnMasterOf(key, waitReplicas, waitTimeoutMs)));
+    const fewest = Math.min(...acknowledged);
+    if (fewest < waitReplicas) throw new ReplicationError(`${fewest} of ${waitReplicas} replicas acknowledged the write within ${waitTimeoutMs} ms`);
+  }
+
+  /** WAIT has no key: in a cluster it rides in a one-slot batch behind a read of the key, so it runs on that key's master. */
+  private async waitOnMasterOf(key: string, replicas: number, timeoutMs: number): Promise<number> {
+    if (!(this.redis instanceof Cluster)) return this.bounded((this.redis as Redis).wait(replicas, timeoutMs), timeoutMs);
+    const replies = await this.bounded(this.redis.pipeline().exists(key).call("WAIT", String(replicas), String(timeoutMs)).exec(), timeoutMs);
+    const [error, acknowledged] = replies?.[1] ?? [new Error("WAIT got no reply"), 0];
     if (error) throw error;
-    return value;
-  });
+    return Number(acknowledged);
+  }
 }

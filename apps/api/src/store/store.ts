@@ -1,3 +1,5 @@
+import type { Plan } from "../config.js";
+
 /**
  * Storage holds bytes and atomicity, nothing else: it never sees a claim token, an API key or a
  * plaintext payload. Both stores (Redis and in-process) implement exactly these semantics.
@@ -71,7 +73,7 @@ export interface StoredApiKey {
   createdAt: number;
   revokedAt: number | null;
   /** Plan overrides; absent fields take the server defaults. */
-  plan: Partial<{ maxFiles: number; maxKubbiBytes: number; maxActiveKubbis: number; ratePerMinute: number }>;
+  plan: Partial<Plan>;
 }
 
 export type IdempotencyBegin =
@@ -108,10 +110,14 @@ export interface KubbiStore {
   revokeApiKey(id: string, nowMs: number): Promise<boolean>;
 
   /** Reserves an idempotency slot, or reports the one already there. */
-  beginIdempotent(slot: string, pendingTtlMs: number): Promise<IdempotencyBegin>;
-  completeIdempotent(slot: string, value: Buffer, ttlMs: number): Promise<void>;
+  beginIdempotent(slot: string, pendingTtlMs: number, nowMs: number): Promise<IdempotencyBegin>;
+  completeIdempotent(slot: string, value: Buffer, ttlMs: number, nowMs: number): Promise<void>;
   abandonIdempotent(slot: string): Promise<void>;
 
+  /** Drops index entries past their purge time for these owners (bounded work per owner, no keyspace scan). */
+  sweepOwnerIndexes(ownerIds: string[], nowMs: number): Promise<void>;
+
+  /** Resolves when storage can serve: every Redis master answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }

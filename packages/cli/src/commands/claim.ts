@@ -63,13 +63,13 @@ ${COMMON_HELP}`,
 };
 
 /** ./kubbi-<the first 8 letters and digits of the kubbi id>: the id comes from the server, so nothing else of it is used. */
-function newDirectoryName(kubbiId: string): string {
+export function newDirectoryName(kubbiId: string): string {
   const short = String(kubbiId).replace(/[^A-Za-z0-9]/g, "").slice(0, 8);
   if (short.length === 0) throw new CliError("the API sent no usable kubbi id to name a directory after; pass -o DIR", ExitCode.failure);
   return `kubbi-${short}`;
 }
 
-function printPayload(context: CommandContext, claimed: ClaimedKubbi): void {
+export function printPayload(context: CommandContext, claimed: ClaimedKubbi): void {
   if (context.flag("json")) return context.json(claimed);
   if (claimed.contentType === "application/json") return context.json(claimed.content);
   const text = String(claimed.content);
@@ -83,7 +83,7 @@ function payloadFileName(contentType: string | null): string {
 }
 
 /** A single payload as a one-file package, so it is written by the same safe writer. */
-function asPackage(claimed: ClaimedKubbi): ClaimedPackage {
+export function asPackage(claimed: ClaimedKubbi): ClaimedPackage {
   const text = claimed.contentType === "application/json" ? `${JSON.stringify(claimed.content, null, 2)}\n` : String(claimed.content);
   return singlePayloadAsPackage(claimed, payloadFileName(claimed.contentType), text);
 }
@@ -98,13 +98,13 @@ const HINTS: Record<WriteRefusal, string> = {
 };
 
 /** The SDK's refusal (or a claim whose bytes do not match their sha256) as exit 8, with the CLI's hint. */
-function refusal(error: unknown, outcome: string): unknown {
+export function refusal(error: unknown, outcome: string): unknown {
   if (isKubbiWriteRefusedError(error)) return new CliError(`${error.message}${outcome}${HINTS[error.reason]}`, ExitCode.unsafeWrite);
   if (isKubbiError(error)) return new CliError(`${error.message}${outcome}`, ExitCode.unsafeWrite);
   return error;
 }
 
-async function writeFiles(claimed: ClaimedPackage, directory: string, options: WriteClaimedPackageOptions) {
+export async function writeFiles(claimed: ClaimedPackage, directory: string, options: WriteClaimedPackageOptions) {
   // The names were checked before claiming, so a refusal here is a manifest that changed, a file created
   // meanwhile, or bytes that do not match the sha256 the API sent.
   const paths = await writeClaimedPackage(claimed, directory, options).catch((error: unknown) => {

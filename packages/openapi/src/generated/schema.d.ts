@@ -141,6 +141,116 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask someone for a secret or files (a request link)
+         * @description Creates a request link (docs/request-links.md). The requester's client makes a fresh P-256 key pair
+         *     for each request and sends only the public key; what a filler delivers is sealed to it in the filler's
+         *     process, so the server stores bytes it cannot open. Returns `fill_url`: write-only, single use, with
+         *     the key's fingerprint in its fragment (`#k=`) so the fill page can check the key it is served.
+         *     The fill token is 256 random bits and is stored only as a hash.
+         */
+        post: operations["createRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The request's id. Anything that is not a known id of this key's requests is 404 not_found. */
+                id: components["parameters"]["RequestIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A request's status and, once fulfilled, its kubbi
+         * @description Owner only: another key's request is 404. Once fulfilled, `kubbi.sealed_claim_token` is the
+         *     resulting kubbi's claim token sealed to the request's public key (context
+         *     `kubbi-request:<id>:claim-token`): only the requester's private key opens it, then
+         *     `POST /r/<token>/claim` claims it like any kubbi. The server never keeps the claim token itself.
+         */
+        get: operations["getRequest"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel an open request
+         * @description Its fill URL takes nothing any more (410 cancelled). A request that is not open is 409 conflict.
+         */
+        delete: operations["cancelRequest"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/f/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The fill token from the fill URL (43 base64url characters). Unknown or malformed is 404 not_found. */
+                token: components["parameters"]["FillTokenPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The fill page, for a person
+         * @description An HTML page (strict CSP, no third-party origins) that shows who is asking and what for, checks the
+         *     served public key against the URL's `#k=` fingerprint, seals in the browser and posts the envelope.
+         *     A refused link gets an HTML page with status 404, 409 or 410.
+         */
+        get: operations["fillPage"];
+        put?: never;
+        /**
+         * Deliver a sealed envelope (once)
+         * @description The body is the sealed envelope's bytes (docs/request-links.md), at most `wanted.max_bytes`. The
+         *     first delivery wins; it becomes a kubbi owned by the requester with the request's `ttl_seconds` and
+         *     `max_retrievals`, holding one file `delivery.kubbi-envelope` (`application/vnd.kubbi.envelope`):
+         *     what it holds, names and content types included, is sealed inside. Then 409 already_fulfilled;
+         *     after expiry or cancel, 410 expired / cancelled.
+         */
+        post: operations["deliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/f/{token}/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The fill token from the fill URL (43 base64url characters). Unknown or malformed is 404 not_found. */
+                token: components["parameters"]["FillTokenPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * What an open request asks for
+         * @description The description, the limits, the requester key's name and the public key to seal to. Nothing else of the requester's key, and nothing of other requests.
+         */
+        get: operations["fillInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/mcp": {
         parameters: {
             query?: never;
@@ -627,6 +737,106 @@ export interface components {
             /** @enum {string|null} */
             encoding: "base64" | null;
         };
+        RequestWanted: {
+            /**
+             * @description `content`: one text or JSON payload; `files`: up to `max_files` files.
+             * @enum {string}
+             */
+            kind: "content" | "files";
+            max_files: number;
+            /** @description The most bytes the sealed envelope may have (at most the key's plan). */
+            max_bytes: number;
+        };
+        CreateRequestBody: {
+            /** @description Shown to the filler. Printable text (tab and newline allowed; no other control or bidirectional-override characters), trimmed. */
+            description: string;
+            /** @description Default `{"kind": "content"}`. `max_files` and `max_bytes` default to, and may not exceed, the key's plan. */
+            wanted?: {
+                /** @enum {string} */
+                kind: "content" | "files";
+                max_files?: number;
+                max_bytes?: number;
+            };
+            /** @description The requester's P-256 public key, raw uncompressed point (65 bytes, 0x04 ‖ X ‖ Y), base64url. A point not on the curve is 400. */
+            public_key: string;
+            /** @description How long the fill URL takes a delivery (the server's TTL bounds, 60–86400 by default). */
+            request_ttl_seconds: number;
+            /** @description The TTL of the kubbi a delivery becomes, counted from the delivery. */
+            ttl_seconds: number;
+            /** @description Retrievals of that kubbi; default 1, null for unlimited until it expires. */
+            max_retrievals?: number | null;
+        };
+        /**
+         * @description `fulfilling`: a delivery took the request and its kubbi is being written; it stays so only if the server crashed before the kubbi was written (see docs/request-links.md).
+         * @enum {string}
+         */
+        RequestStatus: "open" | "fulfilling" | "fulfilled" | "expired" | "cancelled";
+        RequestCommon: {
+            /** Format: uuid */
+            id: string;
+            status: components["schemas"]["RequestStatus"];
+            description: string;
+            wanted: components["schemas"]["RequestWanted"];
+            /** @description base64url SHA-256 of the raw public key; also the fill URL's `#k=`. */
+            public_key_fingerprint: string;
+            ttl_seconds: number;
+            max_retrievals: number | null;
+            created_at: components["schemas"]["Timestamp"];
+            expires_at: components["schemas"]["Timestamp"];
+            fulfilled_at: components["schemas"]["Timestamp"] | null;
+            kubbi: null | {
+                /** Format: uuid */
+                id: string;
+                /** @description A sealed envelope (base64url) whose plaintext is the kubbi's claim token (43 characters), context `kubbi-request:<id>:claim-token`. */
+                sealed_claim_token: string;
+            };
+        };
+        RequestCreated: components["schemas"]["RequestCommon"] & {
+            /** @description `<origin>/f/<fill token>#k=<public key fingerprint>`. Give it to whoever should deliver; it works once. */
+            fill_url: string;
+        };
+        RequestDetail: components["schemas"]["RequestCommon"];
+        RequestCancelled: {
+            /** Format: uuid */
+            id: string;
+            /** @constant */
+            status: "cancelled";
+        };
+        FillInfo: {
+            /**
+             * Format: uuid
+             * @description Bound into the envelope (context `kubbi-request:<request_id>:delivery`).
+             */
+            request_id: string;
+            /** @description The requester key's name, shown as who is asking. */
+            requester: string;
+            description: string;
+            wanted: components["schemas"]["RequestWanted"];
+            /** @description Raw P-256 public key, base64url. Check its SHA-256 against the fill URL's `#k=` before sealing. */
+            public_key: string;
+            expires_at: components["schemas"]["Timestamp"];
+            ttl_seconds: number;
+            max_retrievals: number | null;
+        };
+        /**
+         * Format: binary
+         * @description version (1 byte, 1) ‖ suite (1 byte, 1 = ECDH P-256 + HKDF-SHA256 + AES-256-GCM) ‖ ephemeral public
+         *     key (65 bytes, uncompressed) ‖ nonce (12 bytes) ‖ AES-256-GCM ciphertext with its 16-byte tag.
+         *     Key = HKDF-SHA256(ECDH shared x-coordinate, salt empty, info "kubbi request envelope v1" ‖ 0x00 ‖
+         *     ephemeral public key ‖ recipient public key ‖ context), 32 bytes; associated data = the 79 header
+         *     bytes. The plaintext is u32 big-endian header length ‖ header JSON ({"v":1,"kind":"content",
+         *     "content_type":...} or {"v":1,"kind":"files","files":[{"name","content_type","size"}]}) ‖ the
+         *     bytes. Test vectors: docs/request-links.md.
+         */
+        SealedEnvelope: string;
+        Delivered: {
+            /** Format: uuid */
+            request_id: string;
+            /** @constant */
+            status: "fulfilled";
+            /** @description Bytes of the envelope received. */
+            size_bytes: number;
+        };
         /**
          * @description The machine-readable reason. The Python SDK maps status + code to its exceptions; for 410 it
          *     passes the code through, so the reason (burned, expired, deleted) is sent rather than the
@@ -634,7 +844,7 @@ export interface components {
          *     with; the API, SDK, CLI and MCP take it from here (the generated src/generated/contract.ts).
          * @enum {string}
          */
-        ErrorCode: "validation_error" | "invalid_json" | "unauthorized" | "not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "idempotency_in_progress" | "idempotency_key_reused" | "burned" | "expired" | "deleted" | "payload_too_large" | "file_limit_exceeded" | "unsupported_media_type" | "quota_exceeded" | "rate_limited" | "decrypt_failed" | "internal_error" | "service_unavailable";
+        ErrorCode: "validation_error" | "invalid_json" | "unauthorized" | "not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "already_fulfilled" | "idempotency_in_progress" | "idempotency_key_reused" | "burned" | "expired" | "deleted" | "cancelled" | "payload_too_large" | "file_limit_exceeded" | "unsupported_media_type" | "quota_exceeded" | "rate_limited" | "decrypt_failed" | "internal_error" | "service_unavailable";
         /**
          * @description The body of every non-2xx response. `messages` is always a list: every problem for
          *     validation_error (never empty, since the Python SDK raises KubbiValidationError only for a
@@ -782,6 +992,32 @@ export interface components {
                 "application/json": components["schemas"]["Error"] & {
                     /** @constant */
                     error: "idempotency_in_progress";
+                };
+            };
+        };
+        /** @description Something was already delivered to this request (or a delivery is under way); a request link works once. */
+        AlreadyFulfilled: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"] & {
+                    /** @constant */
+                    error: "already_fulfilled";
+                };
+            };
+        };
+        /** @description The request expired, or its requester cancelled it. */
+        RequestGone: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"] & {
+                    /** @enum {string} */
+                    error: "expired" | "cancelled";
                 };
             };
         };
@@ -954,6 +1190,10 @@ export interface components {
     parameters: {
         /** @description The kubbi's id. Anything that is not a known id of this key's kubbis, malformed ones included, is 404 not_found. */
         KubbiIdPath: components["schemas"]["KubbiId"];
+        /** @description The request's id. Anything that is not a known id of this key's requests is 404 not_found. */
+        RequestIdPath: string;
+        /** @description The fill token from the fill URL (43 base64url characters). Unknown or malformed is 404 not_found. */
+        FillTokenPath: string;
         /** @description The claim token from the claim URL. Anything that is not a live or tombstoned token, malformed ones included, is 404 not_found. */
         ClaimTokenPath: components["schemas"]["ClaimToken"];
         /** @description Page number, from 1. Out of range is 400 validation_error. */
@@ -1275,6 +1515,224 @@ export interface operations {
             410: components["responses"]["Gone"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ClaimFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A caller's request id. Kept and echoed when it is 1–64 characters of `[A-Za-z0-9._-]`; otherwise a new one is made. */
+                "X-Request-Id"?: components["parameters"]["RequestIdHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRequestBody"];
+            };
+        };
+        responses: {
+            /** @description The request is open. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A caller's request id. Kept and echoed when it is 1–64 characters of `[A-Za-z0-9._-]`; otherwise a new one is made. */
+                "X-Request-Id"?: components["parameters"]["RequestIdHeader"];
+            };
+            path: {
+                /** @description The request's id. Anything that is not a known id of this key's requests is 404 not_found. */
+                id: components["parameters"]["RequestIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request's state. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A caller's request id. Kept and echoed when it is 1–64 characters of `[A-Za-z0-9._-]`; otherwise a new one is made. */
+                "X-Request-Id"?: components["parameters"]["RequestIdHeader"];
+            };
+            path: {
+                /** @description The request's id. Anything that is not a known id of this key's requests is 404 not_found. */
+                id: components["parameters"]["RequestIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request is cancelled. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestCancelled"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    fillPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The fill token from the fill URL (43 base64url characters). Unknown or malformed is 404 not_found. */
+                token: components["parameters"]["FillTokenPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The fill page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such request (HTML page). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Already delivered (HTML page). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Expired or cancelled (HTML page). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    deliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The fill token from the fill URL (43 base64url characters). Unknown or malformed is 404 not_found. */
+                token: components["parameters"]["FillTokenPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": components["schemas"]["SealedEnvelope"];
+            };
+        };
+        responses: {
+            /** @description Delivered. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivered"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AlreadyFulfilled"];
+            410: components["responses"]["RequestGone"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    fillInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The fill token from the fill URL (43 base64url characters). Unknown or malformed is 404 not_found. */
+                token: components["parameters"]["FillTokenPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The open request. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FillInfo"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AlreadyFulfilled"];
+            410: components["responses"]["RequestGone"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };

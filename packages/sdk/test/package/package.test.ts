@@ -26,7 +26,7 @@ describe("the published package", () => {
       problems?: Record<string, Array<{ resolutionKind?: string }>>;
       analysis: { entrypoints: Record<string, unknown> };
     };
-    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual([".", "./node", "./package.json", "./wire"]);
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual([".", "./envelope", "./node", "./package.json", "./wire"]);
     const problems = Object.values(report.problems ?? {})
       .flat()
       .filter((problem) => problem.resolutionKind !== "node10");

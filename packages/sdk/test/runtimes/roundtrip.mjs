@@ -1,6 +1,8 @@
 /**
  * The round trip every runtime runs against the live API with the built package:
- * send → inspect → claim → a second claim is KubbiGoneError. Returns a summary; throws on any mismatch.
+ * send → inspect → claim → a second claim is KubbiGoneError; then a request link: request → fulfil (sealed with
+ * this runtime's Web Crypto) → the handle, through toJSON/resumeRequest, claims and decrypts a text and a
+ * binary file. Returns a summary; throws on any mismatch.
  * Plain JavaScript with no runtime-specific API, so Node, Deno, Bun and workerd all run this same file.
  */
 export async function roundtrip(sdk, { baseUrl, apiKey, runtime }) {
@@ -27,5 +29,14 @@ export async function roundtrip(sdk, { baseUrl, apiKey, runtime }) {
   check(sdk.isKubbiGoneError(second), `second claim threw ${second}`);
   check(second instanceof sdk.KubbiGoneError && second.reason === "burned" && second.status === 410, "second claim's error");
 
-  return { runtime, id: sent.id, content: claimed.content, secondClaim: `${second.name}:${second.reason}` };
+  const { fillUrl, handle } = await client.request({ description: `from ${runtime}`, kind: "files", requestTtlSeconds: 600, ttlSeconds: 600 });
+  const binary = new Uint8Array([0, 1, 2, 253, 254, 255]);
+  await sdk.fulfil(fillUrl, { files: [{ name: "note.txt", content: `sealed in ${runtime}` }, { name: "blob.bin", content: binary }] });
+  const resumed = sdk.KubbiClient.resumeRequest(JSON.parse(JSON.stringify(handle)), { apiKey });
+  await resumed.wait({ pollIntervalMs: 50 });
+  const delivered = await resumed.claim();
+  check(delivered.type === "kubbi_package" && delivered.files[0].text === `sealed in ${runtime}`, "request: text file");
+  check(delivered.files[1].bytes.join(",") === binary.join(","), "request: binary file");
+
+  return { runtime, id: sent.id, content: claimed.content, secondClaim: `${second.name}:${second.reason}`, request: delivered.files.map((file) => file.name).join(",") };
 }

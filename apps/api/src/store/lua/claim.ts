@@ -1,11 +1,19 @@
+import { hashToRecord, pairsToFields } from "../record-codec.js";
+import type { ClaimOutcome } from "../store.js";
+import { text, type LuaScript } from "./script.js";
+
 /**
  * The claim: check status and expiry, count, stamp, and on the last allowed retrieval wipe the
- * payload and its sealed info and mark the kubbi burned, all in one atomic step. Exactly
- * max_retrievals claims succeed however many race, from any number of API processes sharing one Redis.
+ * payload and its sealed info and mark the kubbi burned, all in one atomic step and one round trip
+ * (the owner's index is not touched: a burned kubbi leaves the active count lazily, see owner-index.ts).
+ * Exactly max_retrievals claims succeed however many race, from any number of API processes.
  * With a size limit, a larger kubbi is left untouched and reported as too_large, so the API can wait
  * for a large-response slot before it claims (and holds the payload in memory).
  */
-export const CLAIM_SCRIPT = `
+export const CLAIM: LuaScript<ClaimOutcome, string> = {
+  name: "kubbiClaim",
+  numberOfKeys: 3,
+  lua: `
 local metaKey = KEYS[1]    -- kb:{tokenHash}:m  hash: the kubbi's state (the tombstone once it is gone)
 local payloadKey = KEYS[2] -- kb:{tokenHash}:d  the sealed payload; its native TTL is the expiry
 local infoKey = KEYS[3]    -- kb:{tokenHash}:i  the sealed metadata and manifest: removed with the payload
@@ -37,4 +45,22 @@ local reply = {'claimed', sealed, burned, state[4], state[5], sealedInfo}
 local fields = redis.call('HGETALL', metaKey)
 for i = 1, #fields do reply[#reply + 1] = fields[i] end
 return reply
-`;
+`,
+  /** {'not_found'} | {'too_large'} | {status} | {'claimed', sealed, burned, previousFirst, previousLast, sealedInfo, field, value...} */
+  decode(reply, tokenHash) {
+    const parts = reply as Buffer[];
+    const outcome = text(parts[0]);
+    if (outcome === "not_found") return { kind: "not_found" };
+    if (outcome === "too_large") return { kind: "too_large" };
+    if (outcome !== "claimed") return { kind: "gone", status: outcome as "burned" | "expired" | "deleted" };
+    const previous = (value: Buffer) => (value.length ? Number(value.toString("utf8")) : null);
+    return {
+      kind: "claimed",
+      record: hashToRecord(tokenHash, pairsToFields(parts.slice(6)), parts[5]!),
+      sealedPayload: parts[1]!,
+      burned: text(parts[2]) === "1",
+      previousFirstRetrievedAt: previous(parts[3]!),
+      previousLastRetrievedAt: previous(parts[4]!),
+    };
+  },
+};

@@ -1,5 +1,14 @@
-/** The producer's delete, atomic against claims so a race has one clean winner. */
-export const DELETE_SCRIPT = `
+import type { DeleteOutcome } from "../store.js";
+import { text, type LuaScript } from "./script.js";
+
+/**
+ * The producer's delete, atomic against claims so a race has one clean winner. One round trip: the
+ * owner's index lets the kubbi go from the active count lazily (owner-index.ts).
+ */
+export const DELETE: LuaScript<DeleteOutcome> = {
+  name: "kubbiDelete",
+  numberOfKeys: 3,
+  lua: `
 local metaKey = KEYS[1]    -- kb:{tokenHash}:m
 local payloadKey = KEYS[2] -- kb:{tokenHash}:d
 local infoKey = KEYS[3]    -- kb:{tokenHash}:i  goes with the payload: the tombstone keeps no names
@@ -17,4 +26,6 @@ if not payloadPresent or nowMs >= tonumber(state[3]) then
 end
 redis.call('HSET', metaKey, 'st', 'deleted')
 return 'ok'
-`;
+`,
+  decode: (reply) => text(reply) as DeleteOutcome,
+};

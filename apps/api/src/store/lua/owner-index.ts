@@ -1,53 +1,128 @@
+import { text, type LuaScript } from "./script.js";
+
 /**
- * Per-owner indexes, all under one hash tag {ownerId}:
- *   own:{ownerId}:l  zset tokenHash by created_at  (list order)
- *   own:{ownerId}:p  zset tokenHash by purge time  (when the tombstone disappears)
- *   own:{ownerId}:a  zset tokenHash by expires_at  (the active-kubbi cap)
- *   own:{ownerId}:id:<id>  string tokenHash    (producer routes by id; only the owner's id finds it)
- * Trimming is lazy and bounded, done on every create and list.
+ * Each owner's index, all under one hash tag {ownerId} (keys.ts names them):
+ *   own:{ownerId}:l   zset tokenHash by created_at   list order (newest first)
+ *   own:{ownerId}:e   zset tokenHash by expires_at   the active count (score > now) and the purge time
+ *                                                    (score + tombstone retention)
+ *   own:{ownerId}:id:<id>  string tokenHash          producer routes by id; expires with the tombstone
+ * Claims and deletes run in the kubbi's own slot and do not touch this index, so a burned or deleted
+ * kubbi keeps counting as active until it expires, or until the owner reaches the cap: then the store
+ * checks the candidates and re-scores the gone ones (markGone) before it refuses.
+ * Entries leave at their purge time: trimmed on every create and list, and by a periodic sweep of
+ * every known owner, so an API key that is never used again does not keep them.
  */
-const TRIM_OWNER_INDEXES = `
-local listKey = KEYS[1]
-local purgeKey = KEYS[2]
-local activeKey = KEYS[3]
-local purgedMembers = redis.call('ZRANGEBYSCORE', purgeKey, '-inf', nowMs, 'LIMIT', 0, 1000)
-if #purgedMembers > 0 then
-  redis.call('ZREM', listKey, unpack(purgedMembers))
-  redis.call('ZREM', purgeKey, unpack(purgedMembers))
+const TRIM_OWNER_INDEX = `
+-- Removes up to 'limit' entries whose kubbi expired before purgeBefore (its tombstone is purged) from both sets.
+local function trimOwnerIndex(listKey, expiryKey, purgeBefore, limit)
+  local purged = redis.call('ZRANGEBYSCORE', expiryKey, '-inf', purgeBefore, 'LIMIT', 0, limit)
+  if #purged > 0 then
+    redis.call('ZREM', listKey, unpack(purged))
+    redis.call('ZREM', expiryKey, unpack(purged))
+  end
+  return #purged
 end
-redis.call('ZREMRANGEBYSCORE', activeKey, '-inf', nowMs)
 `;
 
-/** Enforces the active-kubbi cap and indexes a new kubbi, or refuses and writes nothing. */
-export const RESERVE_OWNER_SLOT_SCRIPT = `
-local idKey = KEYS[4]            -- own:{ownerId}:id:<id>, the new kubbi's id index
-local nowMs = ARGV[1]            -- the API's clock in ms
+/** How many purged entries one create or list removes; the sweep repeats until fewer come back. */
+export const TRIM_BATCH = 100;
+
+/** Enforces the active-kubbi cap and indexes a new kubbi (1), or refuses (0) and writes nothing. */
+export const RESERVE_OWNER_SLOT: LuaScript<boolean> = {
+  name: "kubbiReserveOwnerSlot",
+  numberOfKeys: 3,
+  lua: `${TRIM_OWNER_INDEX}
+local listKey = KEYS[1]          -- own:{ownerId}:l
+local expiryKey = KEYS[2]        -- own:{ownerId}:e
+local idKey = KEYS[3]            -- own:{ownerId}:id:<id>, the new kubbi's id index
+local nowMs = tonumber(ARGV[1])  -- the API's clock in ms
 local tokenHash = ARGV[2]        -- the new kubbi's storage key
-local createdAt = ARGV[3]
-local expiresAt = ARGV[4]
-local purgeAt = ARGV[5]          -- expires_at + tombstone retention
+local createdAt = tonumber(ARGV[3])
+local expiresAt = tonumber(ARGV[4])
+local retentionMs = tonumber(ARGV[5]) -- how long a tombstone outlives expiry
 local maxActive = tonumber(ARGV[6])
-${TRIM_OWNER_INDEXES}
-if redis.call('ZCARD', activeKey) >= maxActive then return 0 end
+
+trimOwnerIndex(listKey, expiryKey, nowMs - retentionMs, ${TRIM_BATCH})
+if redis.call('ZCOUNT', expiryKey, '(' .. nowMs, '+inf') >= maxActive then return 0 end
 -- Kubbis made in the same millisecond still list newest first: nudge the score past the newest one.
-local listScore = tonumber(createdAt)
+local listScore = createdAt
 local newest = redis.call('ZREVRANGE', listKey, 0, 0, 'WITHSCORES')
 if newest[2] and tonumber(newest[2]) >= listScore then listScore = tonumber(newest[2]) + 0.0009765625 end
 redis.call('ZADD', listKey, listScore, tokenHash)
-redis.call('ZADD', purgeKey, purgeAt, tokenHash)
-redis.call('ZADD', activeKey, expiresAt, tokenHash)
-redis.call('SET', idKey, tokenHash, 'PXAT', purgeAt)
+redis.call('ZADD', expiryKey, expiresAt, tokenHash)
+redis.call('SET', idKey, tokenHash, 'PXAT', expiresAt + retentionMs)
 return 1
-`;
+`,
+  decode: (reply) => Number(reply) === 1,
+};
 
 /** One page of an owner's kubbis, newest first: {total, tokenHash...}. */
-export const OWNER_PAGE_SCRIPT = `
-local nowMs = ARGV[1]            -- the API's clock in ms
-local offset = tonumber(ARGV[2]) -- first row of the page
-local limit = tonumber(ARGV[3])  -- rows on the page
-${TRIM_OWNER_INDEXES}
+export const OWNER_PAGE: LuaScript<{ total: number; tokenHashes: string[] }> = {
+  name: "kubbiOwnerPage",
+  numberOfKeys: 2,
+  lua: `${TRIM_OWNER_INDEX}
+local listKey = KEYS[1]          -- own:{ownerId}:l
+local expiryKey = KEYS[2]        -- own:{ownerId}:e
+local nowMs = tonumber(ARGV[1])  -- the API's clock in ms
+local retentionMs = tonumber(ARGV[2])
+local offset = tonumber(ARGV[3]) -- first row of the page
+local limit = tonumber(ARGV[4])  -- rows on the page
+
+trimOwnerIndex(listKey, expiryKey, nowMs - retentionMs, ${TRIM_BATCH})
 local reply = {redis.call('ZCARD', listKey)}
 local members = redis.call('ZREVRANGE', listKey, offset, offset + limit - 1)
 for i = 1, #members do reply[#reply + 1] = members[i] end
 return reply
-`;
+`,
+  decode(reply) {
+    const [total, ...tokenHashes] = reply as [number, ...Buffer[]];
+    return { total: Number(total), tokenHashes: tokenHashes.map(text) };
+  },
+};
+
+/** The periodic sweep's step for one owner: removes up to one batch of purged entries, returns how many. */
+export const SWEEP_OWNER_INDEX: LuaScript<number> = {
+  name: "kubbiSweepOwnerIndex",
+  numberOfKeys: 2,
+  lua: `${TRIM_OWNER_INDEX}
+local listKey = KEYS[1]              -- own:{ownerId}:l
+local expiryKey = KEYS[2]            -- own:{ownerId}:e
+local purgeBefore = tonumber(ARGV[1]) -- now - tombstone retention
+return trimOwnerIndex(listKey, expiryKey, purgeBefore, ${TRIM_BATCH})
+`,
+  decode: (reply) => Number(reply),
+};
+
+/**
+ * Takes kubbis that are gone (burned, deleted) out of the active count: re-scored to nowMs, so they
+ * stop counting at once and leave the list one retention after now. Only members still present are touched.
+ */
+export const MARK_GONE: LuaScript<void> = {
+  name: "kubbiMarkGone",
+  numberOfKeys: 1,
+  lua: `
+local expiryKey = KEYS[1] -- own:{ownerId}:e
+local nowMs = ARGV[1]
+-- ARGV[2..]: token hashes of kubbis that are no longer active
+for i = 2, #ARGV do redis.call('ZADD', expiryKey, 'XX', nowMs, ARGV[i]) end
+return 1
+`,
+  decode: () => undefined,
+};
+
+/** Undoes a reservation whose kubbi could not be written. */
+export const UNINDEX: LuaScript<void> = {
+  name: "kubbiUnindex",
+  numberOfKeys: 3,
+  lua: `
+local listKey = KEYS[1]   -- own:{ownerId}:l
+local expiryKey = KEYS[2] -- own:{ownerId}:e
+local idKey = KEYS[3]     -- own:{ownerId}:id:<id>
+local tokenHash = ARGV[1]
+redis.call('ZREM', listKey, tokenHash)
+redis.call('ZREM', expiryKey, tokenHash)
+redis.call('DEL', idKey)
+return 1
+`,
+  decode: () => undefined,
+};

@@ -1,8 +1,15 @@
+import { hashToRecord, pairsToFields } from "../record-codec.js";
+import { effectiveStatus, type KubbiRecord } from "../store.js";
+import type { LuaScript } from "./script.js";
+
 /**
- * One kubbi's state, whether its payload is still there and its sealed info, read in one round trip:
- * {exists, sealedInfo or '', field, value, ...}.
+ * One kubbi's state, whether its payload is still there and its sealed info, read in one round trip
+ * (inspect, detail and each row of a list page).
  */
-export const READ_KUBBI_SCRIPT = `
+export const READ_KUBBI: LuaScript<KubbiRecord | null, { tokenHash: string; nowMs: number }> = {
+  name: "kubbiRead",
+  numberOfKeys: 3,
+  lua: `
 local metaKey = KEYS[1]    -- kb:{tokenHash}:m
 local payloadKey = KEYS[2] -- kb:{tokenHash}:d
 local infoKey = KEYS[3]    -- kb:{tokenHash}:i
@@ -11,4 +18,13 @@ local reply = {redis.call('EXISTS', payloadKey), redis.call('GET', infoKey) or '
 local fields = redis.call('HGETALL', metaKey)
 for i = 1, #fields do reply[#reply + 1] = fields[i] end
 return reply
-`;
+`,
+  /** {payloadExists, sealedInfo or '', field, value, ...}: the record with its status as a reader sees it at nowMs. */
+  decode(reply, { tokenHash, nowMs }) {
+    const [payloadPresent, sealedInfo, ...flat] = reply as [number, Buffer, ...Buffer[]];
+    if (flat.length === 0) return null;
+    const record = hashToRecord(tokenHash, pairsToFields(flat), sealedInfo);
+    record.status = effectiveStatus(record, payloadPresent === 1, nowMs);
+    return record;
+  },
+};

@@ -1,8 +1,14 @@
+import type { LuaScript } from "./script.js";
+
 /**
  * Rolls back one committed claim that could not be answered (a payload that would not decrypt, a
- * response that could not be built), so a server-side failure never silently burns a handoff: the count and stamps go back, and a burn is undone while the TTL lasts.
+ * response that could not be built), so a server-side failure never silently burns a handoff: the
+ * count and stamps go back, and a burn is undone while the TTL lasts.
  */
-export const RESTORE_CLAIM_SCRIPT = `
+export const RESTORE_CLAIM: LuaScript<void> = {
+  name: "kubbiRestoreClaim",
+  numberOfKeys: 3,
+  lua: `
 local metaKey = KEYS[1]       -- kb:{tokenHash}:m
 local payloadKey = KEYS[2]    -- kb:{tokenHash}:d
 local infoKey = KEYS[3]       -- kb:{tokenHash}:i
@@ -25,4 +31,6 @@ if wasBurned == '1' and redis.call('HGET', metaKey, 'st') == 'burned' then
   end
 end
 return 1
-`;
+`,
+  decode: () => undefined,
+};

@@ -1,9 +1,14 @@
+import type { LuaScript } from "./script.js";
+
 /**
  * Writes a new kubbi's sealed payload, sealed info and state hash, each with its native expiry, in
  * one command. The info (metadata and file manifest) lives and dies with the payload: the tombstone
  * that outlives them holds only counters, timestamps and ids.
  */
-export const STORE_KUBBI_SCRIPT = `
+export const STORE_KUBBI: LuaScript<void> = {
+  name: "kubbiStore",
+  numberOfKeys: 3,
+  lua: `
 local metaKey = KEYS[1]    -- kb:{tokenHash}:m  the state hash, kept until the tombstone's purge time
 local payloadKey = KEYS[2] -- kb:{tokenHash}:d  the sealed payload, gone at expiry
 local infoKey = KEYS[3]    -- kb:{tokenHash}:i  the sealed metadata and manifest, gone at expiry too
@@ -18,4 +23,6 @@ if sealedInfo ~= '' then redis.call('SET', infoKey, sealedInfo, 'PXAT', expiresA
 redis.call('HSET', metaKey, unpack(ARGV, 5))
 redis.call('PEXPIREAT', metaKey, purgeAt)
 return 1
-`;
+`,
+  decode: () => undefined,
+};

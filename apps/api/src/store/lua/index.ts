@@ -1,0 +1,26 @@
+import { CLAIM } from "./claim.js";
+import { DELETE } from "./delete.js";
+import { ABANDON_IDEMPOTENT, BEGIN_IDEMPOTENT } from "./idempotency.js";
+import { MARK_GONE, OWNER_PAGE, RESERVE_OWNER_SLOT, SWEEP_OWNER_INDEX, UNINDEX } from "./owner-index.js";
+import { RATE_LIMIT } from "./rate-limit.js";
+import { READ_KUBBI } from "./read-kubbi.js";
+import { RESTORE_CLAIM } from "./restore-claim.js";
+import type { LuaScript } from "./script.js";
+import { STORE_KUBBI } from "./store-kubbi.js";
+
+/** Every script the store runs, declared once: each is defined on the connection at start. */
+export const SCRIPTS: ReadonlyArray<LuaScript<unknown, never>> = [
+  STORE_KUBBI,
+  CLAIM,
+  RESTORE_CLAIM,
+  READ_KUBBI,
+  DELETE,
+  RESERVE_OWNER_SLOT,
+  OWNER_PAGE,
+  SWEEP_OWNER_INDEX,
+  MARK_GONE,
+  UNINDEX,
+  RATE_LIMIT,
+  BEGIN_IDEMPOTENT,
+  ABANDON_IDEMPOTENT,
+];

@@ -1,0 +1,91 @@
+import type { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
+import { consumer } from "./support/http.js";
+import { keysMatching, useStack } from "./support/stacks.js";
+
+const OPS = 200;
+
+/** Total calls and Redis CPU µs over every command, from INFO commandstats (commands run inside scripts included). */
+async function commandStats(db: Redis): Promise<{ calls: number; usec: number; byCommand: Record<string, number> }> {
+  const info = await db.info("commandstats");
+  let calls = 0;
+  let usec = 0;
+  const byCommand: Record<string, number> = {};
+  for (const [, name, count, micros, failed] of info.matchAll(/cmdstat_([^:]+):calls=(\d+),usec=(\d+).*?failed_calls=(\d+)/g)) {
+    if (name === "info" || name!.startsWith("config")) continue;
+    // A failed call here is an EVALSHA answered NOSCRIPT (a script's first run on a connection): its EVAL is counted instead.
+    calls += Number(count) - Number(failed);
+    usec += Number(micros);
+    byCommand[name!] = Number(count) - Number(failed);
+  }
+  return { calls, usec, byCommand };
+}
+
+/** Redis's own CPU time so far (user + system), in µs: the honest total, where commandstats counts a script's inner commands twice. */
+async function cpuMicros(db: Redis): Promise<number> {
+  const info = await db.info("cpu");
+  const seconds = (name: string) => Number(info.match(new RegExp(`${name}:([0-9.]+)`))?.[1] ?? 0);
+  return (seconds("used_cpu_user") + seconds("used_cpu_sys")) * 1e6;
+}
+
+/**
+ * Runs `op` OPS times between a reset and a read of the stats: commands per op (script inner commands
+ * included, as commandstats counts them; the rate counter's batched flushes left out) and Redis CPU µs per op.
+ */
+async function perOp(db: Redis, op: (n: number) => Promise<unknown>) {
+  await db.config("RESETSTAT");
+  const cpuBefore = await cpuMicros(db);
+  for (let n = 0; n < OPS; n++) await op(n);
+  const cpu = (await cpuMicros(db)) - cpuBefore;
+  const stats = await commandStats(db);
+  const rateFlushes = stats.byCommand.incrby ?? 0;
+  const scripts = (stats.byCommand.evalsha ?? 0) + (stats.byCommand.eval ?? 0) - rateFlushes;
+  return { commands: (stats.calls - 2 * rateFlushes) / OPS, scriptsPerOp: scripts / OPS, usec: cpu / OPS, byCommand: stats.byCommand };
+}
+
+/**
+ * Redis work per operation, counted by Redis itself (INFO commandstats), and Redis memory per kubbi
+ * (MEMORY USAGE): the inputs of docs/capacity.md. The bounds are the layout's, so a change that adds
+ * commands or bytes fails here; the µs are printed, never asserted.
+ */
+describe("Redis work and memory per operation", () => {
+  // The periodic index sweep is held off: its work is per minute, not per operation.
+  const stack = useStack("redis", {
+    env: { KUBBI_RATE_LIMIT_PER_MINUTE: "1000000", KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "1000000", KUBBI_MAX_ACTIVE_KUBBIS: "1000000", KUBBI_INDEX_SWEEP_SECONDS: "86400" },
+  });
+
+  it("commands per create, inspect and burning claim; bytes per live kubbi and per tombstone", async () => {
+    const db = stack.db as Redis;
+    const urls: string[] = [];
+    const note = (n: number) => ({ content: "x".repeat(1024), content_type: "text/plain", ttl_seconds: 3600, max_retrievals: 1, metadata: { n } });
+    // Warm up: the first create of an owner pays for its index, the first run of each script on the
+    // connection its load (EVALSHA, NOSCRIPT, EVAL); the cost measured is the steady state.
+    const warm = await stack.producer.create(note(-1));
+    await consumer.inspect(warm.body.claim_url);
+    await consumer.claim(warm.body.claim_url);
+    // ...and the rate counter's first flush (every 50 ms) has loaded its script too.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const create = await perOp(db, async (n) => urls.push((await stack.producer.create(note(n))).body.claim_url));
+    const inspect = await perOp(db, (n) => consumer.inspect(urls[n]!));
+
+    const metaKeys = await keysMatching(db, "kb:*:m");
+    const usage = async (keys: string[]) => (await Promise.all(keys.map((key) => db.memory("USAGE", key, "SAMPLES", 0)))).reduce<number>((sum, bytes) => sum + Number(bytes ?? 0), 0);
+    const ownerIndex = async () => usage([...(await keysMatching(db, "own:*:l")), ...(await keysMatching(db, "own:*:e")), ...(await keysMatching(db, "own:*:id:*"))]);
+    const kubbiCount = metaKeys.length;
+    const liveBytes = (await usage(await keysMatching(db, "kb:*")) + (await ownerIndex())) / kubbiCount;
+
+    const claim = await perOp(db, (n) => consumer.claim(urls[n]!));
+    const tombstoneBytes = (await usage(await keysMatching(db, "kb:*")) + (await ownerIndex())) / kubbiCount;
+
+    console.log(
+      `redis costs: create ${create.commands} commands ${create.usec.toFixed(1)} µs; ` +
+        `inspect ${inspect.commands} commands ${inspect.usec.toFixed(1)} µs; burning claim ${claim.commands} commands ${claim.usec.toFixed(1)} µs; ` +
+        `live 1 KB kubbi ${liveBytes.toFixed(0)} bytes, tombstone ${tombstoneBytes.toFixed(0)} bytes (owner index share included)`,
+    );
+    expect(claim.scriptsPerOp, JSON.stringify(claim.byCommand)).toBe(1); // one script call per claim, burning ones included: one round trip
+    expect(inspect.scriptsPerOp, JSON.stringify(inspect.byCommand)).toBe(1);
+    expect(create.commands, JSON.stringify(create.byCommand)).toBeLessThanOrEqual(12);
+    expect(claim.commands).toBeLessThanOrEqual(10);
+    expect(tombstoneBytes).toBeLessThan(800);
+  });
+});

@@ -1,0 +1,158 @@
+import calculateSlot from "cluster-key-slot";
+import { startRedis, type RedisServer } from "@kubbi/test-utils";
+import { Redis, type Command } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RedisStore } from "../src/store/redis.js";
+import { RedisRequestStore } from "../src/store/requests/redis-request-store.js";
+import type { RequestRecord } from "../src/store/requests/request-store.js";
+import type { KubbiRecord, NewKubbi } from "../src/store/store.js";
+
+/** What the store sent: one entry per batch (a single command, or every command of a pipeline). */
+interface Batch {
+  commands: string[];
+  keys: string[];
+}
+
+/** A real connection whose every command and pipeline is recorded with the keys it touches. */
+function recordingConnection(url: string, batches: Batch[]): Redis {
+  const redis = new Redis(url);
+  const describe = (command: Command) => ({ name: command.name, keys: command.getKeys().map(String) });
+  const send = redis.sendCommand.bind(redis);
+  redis.sendCommand = ((command: Command, stream?: unknown) => {
+    if (!stream) {
+      const { name, keys } = describe(command);
+      batches.push({ commands: [name], keys });
+    }
+    return send(command, stream as never);
+  }) as typeof redis.sendCommand;
+  const pipeline = redis.pipeline.bind(redis);
+  redis.pipeline = ((...args: Parameters<typeof redis.pipeline>) => {
+    const batch = pipeline(...args);
+    const exec = batch.exec.bind(batch);
+    batch.exec = ((...execArgs: Parameters<typeof batch.exec>) => {
+      const queued = (batch as unknown as { _queue: Command[] })._queue.map(describe);
+      batches.push({ commands: queued.map((command) => command.name), keys: queued.flatMap((command) => command.keys) });
+      return exec(...execArgs);
+    }) as typeof batch.exec;
+    return batch;
+  }) as typeof redis.pipeline;
+  return redis;
+}
+
+const slotsOf = (batch: Batch) => new Set(batch.keys.map((key) => calculateSlot(key)));
+
+function newKubbi(n: number, nowMs: number, maxRetrievals: number | null, ownerId = "key_slots"): NewKubbi {
+  const record: KubbiRecord = {
+    id: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
+    tokenHash: `tokenhash${String(n).padStart(13, "0")}`,
+    ownerId,
+    kind: "single",
+    status: "active",
+    contentType: "text/plain",
+    fileCount: 0,
+    totalSizeBytes: 5,
+    maxRetrievals,
+    retrievalCount: 0,
+    firstRetrievedAt: null,
+    lastRetrievedAt: null,
+    createdAt: nowMs,
+    expiresAt: nowMs + 60_000,
+    keyId: "k1",
+    epoch: 1,
+    sealedInfo: Buffer.from("sealed-info"),
+  };
+  return { record, sealedPayload: Buffer.from("sealed"), retentionMs: 60_000, maxActiveKubbis: 3 };
+}
+
+function newRequest(n: number, nowMs: number): RequestRecord {
+  return {
+    id: `00000000-0000-4000-9000-${String(n).padStart(12, "0")}`,
+    fillHash: `fillhash${String(n).padStart(14, "0")}`,
+    ownerId: "key_slots",
+    requesterName: "slots",
+    plan: { maxFiles: 5, maxKubbiBytes: 1024, maxActiveKubbis: 3, ratePerMinute: 600 },
+    status: "open",
+    description: "a request",
+    wanted: { kind: "content", maxFiles: 1, maxBytes: 1024 },
+    publicKey: "pk",
+    kubbiTtlSeconds: 60,
+    kubbiMaxRetrievals: 1,
+    createdAt: nowMs,
+    expiresAt: nowMs + 60_000,
+    kubbiId: null,
+    sealedClaimToken: null,
+    fulfilledAt: null,
+  };
+}
+
+/**
+ * Redis Cluster refuses a command or batch whose keys live in two slots (CROSSSLOT) or on two nodes.
+ * This drives every store method on a real single Redis, records what it sends, and computes each key's
+ * slot with the function ioredis uses: no cluster needs to run for a regression to fail here.
+ */
+describe("the Redis store never sends a batch that spans two cluster slots", () => {
+  let server: RedisServer;
+  let store: RedisStore;
+  let redis: Redis;
+  const batches: Batch[] = [];
+  beforeAll(async () => {
+    server = await startRedis();
+    redis = recordingConnection(server.url, batches);
+    store = new RedisStore(redis, { waitReplicas: 0, waitTimeoutMs: 100, retentionMs: 60_000, commandTimeoutMs: 5000, largestPayloadBytes: 1024 });
+  });
+  afterAll(async () => {
+    await store.close();
+    await server.stop();
+  });
+
+  it("every batch of every store and request-store method stays in one slot; a burning claim is one command", async () => {
+    const now = Date.now();
+    for (let n = 1; n <= 3; n++) expect(await store.create(newKubbi(n, now, 1), now)).toBe("created");
+    // The cap is reached; burning one kubbi frees its place on the next create (the gone-kubbi check).
+    expect(await store.create(newKubbi(4, now, 1), now)).toBe("quota_exceeded");
+    const beforeClaim = batches.length;
+    const claimed = await store.claim(newKubbi(1, now, 1).record.tokenHash, now);
+    expect(claimed).toMatchObject({ kind: "claimed", burned: true });
+    expect(batches.length - beforeClaim).toBe(1); // one round trip, including the burn
+    expect(await store.create(newKubbi(5, now, 1), now)).toBe("created");
+    if (claimed.kind === "claimed") await store.restoreClaim(claimed, now);
+    // A payload over the caller's limit is reported in the same one script, and nothing is claimed.
+    const beforeTooLarge = batches.length;
+    expect(await store.claim(newKubbi(2, now, 1).record.tokenHash, now, 4)).toEqual({ kind: "too_large" });
+    expect(batches.length - beforeTooLarge).toBe(1);
+    expect(await store.findByTokenHash(newKubbi(2, now, 1).record.tokenHash, now)).toMatchObject({ status: "active", retrievalCount: 0 });
+    await store.findById("key_slots", newKubbi(2, now, 1).record.id, now);
+    expect(await store.delete(newKubbi(2, now, 1).record.tokenHash, "key_slots", now)).toBe("ok");
+    expect((await store.listByOwner("key_slots", 0, 10, now)).records.length).toBeGreaterThan(0);
+    await store.sweepOwnerIndexes(["key_slots", "key_other"], now + 10 * 60_000);
+    await store.hitRateLimit("key:key_slots", 10, 60_000, now);
+    await store.saveApiKey("f".repeat(64), { id: "key_x", name: "x", createdAt: now, revokedAt: null, plan: {} });
+    await store.listApiKeys();
+    await store.revokeApiKey("key_x", now);
+    expect(await store.beginIdempotent("key_slots:a", 1000, now)).toEqual({ state: "started" });
+    await store.completeIdempotent("key_slots:a", Buffer.from("done"), 1000, now);
+    await store.beginIdempotent("key_slots:b", 1000, now);
+    await store.abandonIdempotent("key_slots:b");
+    await store.ping();
+
+    // Request links share the connection: every step stays in the request's (or its owner's) slot.
+    const requests = new RedisRequestStore(redis, 5000);
+    const [first, second] = [newRequest(1, now), newRequest(2, now)];
+    for (const request of [first, second]) await requests.create(request, 60_000);
+    expect(await requests.findById("key_slots", first.id)).toMatchObject({ fillHash: first.fillHash, status: "open" });
+    expect(await requests.beginFill(first.fillHash, "kubbi-1", "sealed-claim-token", now)).toBe("ok");
+    await requests.abortFill(first.fillHash, "kubbi-1");
+    expect(await requests.beginFill(first.fillHash, "kubbi-2", "sealed-claim-token", now)).toBe("ok");
+    await requests.finishFill(first.fillHash);
+    expect(await requests.findByFillHash(first.fillHash)).toMatchObject({ status: "fulfilled", kubbiId: "kubbi-2" });
+    expect(await requests.cancel(second.fillHash, "key_slots", now)).toBe("ok");
+    expect(batches.some((batch) => batch.keys.some((key) => key.startsWith("rq:")))).toBe(true);
+
+    await store.close(); // flushes the rate counter
+
+    const keyed = batches.filter((batch) => batch.keys.length > 0);
+    expect(keyed.some((batch) => batch.keys.length >= 3)).toBe(true); // multi-key scripts were seen, so the check is not vacuous
+    const crossing = keyed.filter((batch) => slotsOf(batch).size > 1);
+    expect(crossing).toEqual([]);
+  });
+});

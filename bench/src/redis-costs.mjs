@@ -1,0 +1,82 @@
+// @ts-check
+/**
+ * Redis work and memory per operation, counted by Redis: commands per create, inspect and burning claim
+ * (INFO commandstats, a script's inner commands included), Redis CPU µs per operation (INFO cpu), and
+ * Redis bytes per live kubbi at 1 KB and 100 KB and per tombstone, each with its share of the owner's
+ * index (MEMORY USAGE). The inputs of docs/capacity.md. Operations run one at a time on a fresh API key.
+ */
+import { asciiText, KIB } from "./payloads.mjs";
+import { createKubbi } from "./setup.mjs";
+
+const OPS = 300;
+const LARGE_OPS = 50;
+
+/** Every key matching a pattern (the bench's Redis is one server). */
+async function keysMatching(client, pattern) {
+  const keys = [];
+  let cursor = "0";
+  do {
+    const [next, batch] = await client.scan(cursor, "MATCH", pattern, "COUNT", "10000");
+    keys.push(...batch);
+    cursor = next;
+  } while (cursor !== "0");
+  return keys;
+}
+
+async function commandCalls(client) {
+  const info = await client.info("commandstats");
+  const calls = {};
+  for (const [, name, count] of info.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) if (name !== "info" && !name.startsWith("config") && name !== "scan") calls[name] = Number(count);
+  return calls;
+}
+
+export async function measureRedisCosts(api, redis) {
+  const { client } = redis;
+  const apiKey = api.keys.costs;
+  const ownerTag = `own:{env_*`;
+  const perOp = async (count, op) => {
+    await client.config("RESETSTAT");
+    const cpuBefore = await redis.cpuSeconds();
+    for (let n = 0; n < count; n++) await op(n);
+    const cpuMicros = ((await redis.cpuSeconds()) - cpuBefore) * 1e6;
+    const calls = await commandCalls(client);
+    // The rate counter's batched flushes (one script with INCRBY, PEXPIRE) are not per-operation work.
+    const flushes = calls.incrby ?? 0;
+    const total = Object.values(calls).reduce((sum, value) => sum + value, 0) - 2 * flushes - (calls.pexpire ?? 0);
+    return { commands: total / count, redisCpuMicros: cpuMicros / count, calls };
+  };
+  const body = (bytes, n) => JSON.stringify({ content: asciiText(bytes), content_type: "text/plain", ttl_seconds: 3600, max_retrievals: 1, metadata: { n } });
+  const tokens = [];
+  await createKubbi(api.baseUrl, apiKey, body(KIB, -1)); // the owner's index exists: the steady state is measured
+  const create = await perOp(OPS, async (n) => tokens.push((await createKubbi(api.baseUrl, apiKey, body(KIB, n))).claim_token));
+  const inspect = await perOp(OPS, (n) => fetch(`${api.baseUrl}/r/${tokens[n]}`).then((response) => response.arrayBuffer()));
+
+  const usage = async (keys) => {
+    let bytes = 0;
+    for (const key of keys) bytes += Number((await client.memory("USAGE", key, "SAMPLES", "0")) ?? 0);
+    return bytes;
+  };
+  // Only this key's kubbis: its owner index holds OPS + 1 entries; kubbi keys are found through it.
+  const ownerKeys = (await keysMatching(client, `${ownerTag}}:*`)).filter((key) => !key.includes(":id:"));
+  const costsOwner = [];
+  for (const key of ownerKeys) if ((await client.zcard(key)) === OPS + 1) costsOwner.push(key);
+  const tokenHashes = await client.zrange(costsOwner[0], 0, -1);
+  const ownerId = costsOwner[0].slice("own:{".length, costsOwner[0].lastIndexOf("}"));
+  const kubbiKeys = tokenHashes.flatMap((hash) => [`kb:{${hash}}:m`, `kb:{${hash}}:d`, `kb:{${hash}}:i`]);
+  const indexBytes = async () => (await usage(costsOwner)) + (await usage(await keysMatching(client, `own:{${ownerId}}:id:*`)));
+  const live1kb = ((await usage(kubbiKeys)) + (await indexBytes())) / tokenHashes.length;
+
+  const claim = await perOp(OPS, (n) => fetch(`${api.baseUrl}/r/${tokens[n]}/claim`, { method: "POST" }).then((response) => response.arrayBuffer()));
+  // All but the warm-up kubbi are tombstones now.
+  const tombstone = ((await usage(kubbiKeys)) + (await indexBytes())) / tokenHashes.length;
+
+  for (let n = 0; n < LARGE_OPS; n++) await createKubbi(api.baseUrl, apiKey, body(100 * KIB, n));
+  const newest = await client.zrange(costsOwner[0], -LARGE_OPS, -1);
+  const live100kb = (await usage(newest.flatMap((hash) => [`kb:{${hash}}:m`, `kb:{${hash}}:d`, `kb:{${hash}}:i`]))) / LARGE_OPS + ((await indexBytes()) / (tokenHashes.length + LARGE_OPS));
+  return {
+    ops: OPS,
+    commandsPerOp: { create: create.commands, inspect: inspect.commands, burningClaim: claim.commands },
+    redisCpuMicrosPerOp: { create: create.redisCpuMicros, inspect: inspect.redisCpuMicros, burningClaim: claim.redisCpuMicros },
+    bytes: { live1kb, live100kb, tombstone },
+  };
+}
