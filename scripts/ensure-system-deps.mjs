@@ -15,10 +15,18 @@ const has = (command, args = ["--version"]) => spawnSync(command, args, { stdio:
 const requirements = [
   { what: "redis-server", present: () => has("redis-server"), packages: ["redis-server"] },
   { what: "redis-cli", present: () => has("redis-cli"), packages: ["redis-tools"] },
-  { what: "python3 with venv and pip", present: () => has("python3", ["-c", "import venv, ensurepip"]), packages: ["python3", "python3-venv", "python3-pip"] },
+  {
+    what: "python3 with venv and pip",
+    present: () => has("python3", ["-c", "import venv, ensurepip"]),
+    packages: ["python3", "python3-venv", "python3-pip"],
+  },
   { what: "chromium", present: () => existsSync("/usr/bin/chromium"), packages: ["chromium"] },
   { what: "systemd-analyze", present: () => has("systemd-analyze", ["--version"]), packages: ["systemd"] },
-  { what: "nginx and openssl", present: () => (has("nginx", ["-v"]) || has("/usr/sbin/nginx", ["-v"])) && has("openssl", ["version"]), packages: ["nginx", "openssl"] },
+  {
+    what: "nginx and openssl",
+    present: () => (has("nginx", ["-v"]) || has("/usr/sbin/nginx", ["-v"])) && has("openssl", ["version"]),
+    packages: ["nginx", "openssl"],
+  },
 ];
 
 const missing = requirements.filter((requirement) => !requirement.present());
@@ -27,7 +35,9 @@ if (missing.length === 0) process.exit(0);
 const packages = [...new Set(missing.flatMap((requirement) => requirement.packages))];
 const isRoot = process.getuid?.() === 0;
 if (!isRoot || !has("apt-get", ["--version"])) {
-  process.stderr.write(`missing: ${missing.map((requirement) => requirement.what).join(", ")}\ninstall them, e.g.: sudo apt-get install -y ${packages.join(" ")}\n`);
+  process.stderr.write(
+    `missing: ${missing.map((requirement) => requirement.what).join(", ")}\ninstall them, e.g.: sudo apt-get install -y ${packages.join(" ")}\n`,
+  );
   process.exit(1);
 }
 process.stderr.write(`installing ${packages.join(", ")} with apt-get\n`);
@@ -36,6 +46,8 @@ execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
 execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...packages], { stdio: "inherit", env });
 const stillMissing = requirements.filter((requirement) => !requirement.present());
 if (stillMissing.length > 0) {
-  process.stderr.write(`still missing after apt-get: ${stillMissing.map((requirement) => requirement.what).join(", ")}\n`);
+  process.stderr.write(
+    `still missing after apt-get: ${stillMissing.map((requirement) => requirement.what).join(", ")}\n`,
+  );
   process.exit(1);
 }

@@ -21,13 +21,22 @@ export async function measurePeakRss(redis, rounds) {
         url: api.baseUrl,
         connections: CONCURRENT_CREATES,
         amount: CONCURRENT_CREATES * rounds,
-        workload: { kind: "fixed", method: "POST", path: "/api/v1/kubbis", headers: { authorization: `Bearer ${api.keys.main}`, "content-type": "application/json" }, body },
+        workload: {
+          kind: "fixed",
+          method: "POST",
+          path: "/api/v1/kubbis",
+          headers: { authorization: `Bearer ${api.keys.main}`, "content-type": "application/json" },
+          body,
+        },
       },
       { serverPid: api.pid, redisCpuSeconds: redis.cpuSeconds },
     );
     clearInterval(poller);
     const created = result.statusCodes["201"]?.count ?? 0;
-    if (created !== CONCURRENT_CREATES * rounds) throw new Error(`RSS scenario created ${created} of ${CONCURRENT_CREATES * rounds}: ${JSON.stringify(result.statusCodes)}`);
+    if (created !== CONCURRENT_CREATES * rounds)
+      throw new Error(
+        `RSS scenario created ${created} of ${CONCURRENT_CREATES * rounds}: ${JSON.stringify(result.statusCodes)}`,
+      );
     const { peakRss } = processMemory(api.pid);
     return {
       concurrent: CONCURRENT_CREATES,

@@ -15,7 +15,12 @@ export const CONTENT_1KB = asciiText(KIB);
 
 /** A single 1 KB text/plain payload. */
 export function single1kbBody({ maxRetrievals = null, ttlSeconds = 3600 } = {}) {
-  return JSON.stringify({ content: CONTENT_1KB, content_type: "text/plain", ttl_seconds: ttlSeconds, max_retrievals: maxRetrievals });
+  return JSON.stringify({
+    content: CONTENT_1KB,
+    content_type: "text/plain",
+    ttl_seconds: ttlSeconds,
+    max_retrievals: maxRetrievals,
+  });
 }
 
 /**
@@ -26,8 +31,17 @@ export function packageBody(fileBytes, { fileCount = 5, maxRetrievals = 1, ttlSe
   const text = asciiText(fileBytes);
   const files = Array.from({ length: fileCount }, (_, index) =>
     index === 0
-      ? { name: "artifact.bin", content: randomBytes(fileBytes).toString("base64"), content_type: "application/octet-stream", role: "attachment", encoding: "base64" }
+      ? {
+          name: "artifact.bin",
+          content: randomBytes(fileBytes).toString("base64"),
+          content_type: "application/octet-stream",
+          role: "attachment",
+          encoding: "base64",
+        }
       : { name: `notes-${index}.txt`, content: text, content_type: "text/plain", role: "context" },
   );
-  return { body: JSON.stringify({ files, ttl_seconds: ttlSeconds, max_retrievals: maxRetrievals }), payloadBytes: fileBytes * fileCount };
+  return {
+    body: JSON.stringify({ files, ttl_seconds: ttlSeconds, max_retrievals: maxRetrievals }),
+    payloadBytes: fileBytes * fileCount,
+  };
 }

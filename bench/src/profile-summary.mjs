@@ -29,7 +29,9 @@ export function summariseProfile(path, top = 25) {
     return "(no script caller)";
   };
   const selfMicros = new Map();
-  profile.samples.forEach((id, index) => selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+  profile.samples.forEach((id, index) =>
+    selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)),
+  );
   const byFunction = new Map();
   const byPlace = new Map();
   const nativeByCaller = new Map();
@@ -47,8 +49,17 @@ export function summariseProfile(path, top = 25) {
     const place = url ? whereOf(url) : functionName;
     byPlace.set(place, (byPlace.get(place) ?? 0) + micros);
   }
-  const rank = (map) => [...map].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, micros]) => ({ name, percent: (100 * micros) / busy }));
-  return { busyMs: busy / 1000, functions: rank(byFunction), places: rank(byPlace), nodeAndNativeByCaller: rank(nativeByCaller) };
+  const rank = (map) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, micros]) => ({ name, percent: (100 * micros) / busy }));
+  return {
+    busyMs: busy / 1000,
+    functions: rank(byFunction),
+    places: rank(byPlace),
+    nodeAndNativeByCaller: rank(nativeByCaller),
+  };
 }
 
 export function formatProfileSummary(summary) {

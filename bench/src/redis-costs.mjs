@@ -26,7 +26,8 @@ async function keysMatching(client, pattern) {
 async function commandCalls(client) {
   const info = await client.info("commandstats");
   const calls = {};
-  for (const [, name, count] of info.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) if (name !== "info" && !name.startsWith("config") && name !== "scan") calls[name] = Number(count);
+  for (const [, name, count] of info.matchAll(/cmdstat_([^:]+):calls=(\d+)/g))
+    if (name !== "info" && !name.startsWith("config") && name !== "scan") calls[name] = Number(count);
   return calls;
 }
 
@@ -45,11 +46,22 @@ export async function measureRedisCosts(api, redis) {
     const total = Object.values(calls).reduce((sum, value) => sum + value, 0) - 2 * flushes - (calls.pexpire ?? 0);
     return { commands: total / count, redisCpuMicros: cpuMicros / count, calls };
   };
-  const body = (bytes, n) => JSON.stringify({ content: asciiText(bytes), content_type: "text/plain", ttl_seconds: 3600, max_retrievals: 1, metadata: { n } });
+  const body = (bytes, n) =>
+    JSON.stringify({
+      content: asciiText(bytes),
+      content_type: "text/plain",
+      ttl_seconds: 3600,
+      max_retrievals: 1,
+      metadata: { n },
+    });
   const tokens = [];
   await createKubbi(api.baseUrl, apiKey, body(KIB, -1)); // the owner's index exists: the steady state is measured
-  const create = await perOp(OPS, async (n) => tokens.push((await createKubbi(api.baseUrl, apiKey, body(KIB, n))).claim_token));
-  const inspect = await perOp(OPS, (n) => fetch(`${api.baseUrl}/r/${tokens[n]}`).then((response) => response.arrayBuffer()));
+  const create = await perOp(OPS, async (n) =>
+    tokens.push((await createKubbi(api.baseUrl, apiKey, body(KIB, n))).claim_token),
+  );
+  const inspect = await perOp(OPS, (n) =>
+    fetch(`${api.baseUrl}/r/${tokens[n]}`).then((response) => response.arrayBuffer()),
+  );
 
   const usage = async (keys) => {
     let bytes = 0;
@@ -63,20 +75,29 @@ export async function measureRedisCosts(api, redis) {
   const tokenHashes = await client.zrange(costsOwner[0], 0, -1);
   const ownerId = costsOwner[0].slice("own:{".length, costsOwner[0].lastIndexOf("}"));
   const kubbiKeys = tokenHashes.flatMap((hash) => [`kb:{${hash}}:m`, `kb:{${hash}}:d`, `kb:{${hash}}:i`]);
-  const indexBytes = async () => (await usage(costsOwner)) + (await usage(await keysMatching(client, `own:{${ownerId}}:id:*`)));
+  const indexBytes = async () =>
+    (await usage(costsOwner)) + (await usage(await keysMatching(client, `own:{${ownerId}}:id:*`)));
   const live1kb = ((await usage(kubbiKeys)) + (await indexBytes())) / tokenHashes.length;
 
-  const claim = await perOp(OPS, (n) => fetch(`${api.baseUrl}/r/${tokens[n]}/claim`, { method: "POST" }).then((response) => response.arrayBuffer()));
+  const claim = await perOp(OPS, (n) =>
+    fetch(`${api.baseUrl}/r/${tokens[n]}/claim`, { method: "POST" }).then((response) => response.arrayBuffer()),
+  );
   // All but the warm-up kubbi are tombstones now.
   const tombstone = ((await usage(kubbiKeys)) + (await indexBytes())) / tokenHashes.length;
 
   for (let n = 0; n < LARGE_OPS; n++) await createKubbi(api.baseUrl, apiKey, body(100 * KIB, n));
   const newest = await client.zrange(costsOwner[0], -LARGE_OPS, -1);
-  const live100kb = (await usage(newest.flatMap((hash) => [`kb:{${hash}}:m`, `kb:{${hash}}:d`, `kb:{${hash}}:i`]))) / LARGE_OPS + ((await indexBytes()) / (tokenHashes.length + LARGE_OPS));
+  const live100kb =
+    (await usage(newest.flatMap((hash) => [`kb:{${hash}}:m`, `kb:{${hash}}:d`, `kb:{${hash}}:i`]))) / LARGE_OPS +
+    (await indexBytes()) / (tokenHashes.length + LARGE_OPS);
   return {
     ops: OPS,
     commandsPerOp: { create: create.commands, inspect: inspect.commands, burningClaim: claim.commands },
-    redisCpuMicrosPerOp: { create: create.redisCpuMicros, inspect: inspect.redisCpuMicros, burningClaim: claim.redisCpuMicros },
+    redisCpuMicrosPerOp: {
+      create: create.redisCpuMicros,
+      inspect: inspect.redisCpuMicros,
+      burningClaim: claim.redisCpuMicros,
+    },
     bytes: { live1kb, live100kb, tombstone },
   };
 }

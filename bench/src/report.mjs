@@ -23,7 +23,9 @@ export function summarise(scenario, runs) {
     requestsPerCycle: perCycle,
     payloadBytesPerCycle: scenario.payloadBytesPerCycle ?? null,
     requestsPerSecond: { median: median(rps), min: Math.min(...rps), max: Math.max(...rps) },
-    payloadMBps: scenario.payloadBytesPerCycle ? (median(rps) / perCycle) * (scenario.payloadBytesPerCycle / 1e6) : null,
+    payloadMBps: scenario.payloadBytesPerCycle
+      ? (median(rps) / perCycle) * (scenario.payloadBytesPerCycle / 1e6)
+      : null,
     // CPU per request survives a starved machine better than req/s: a run slowed by other load
     // serves fewer requests but each still costs the server what it costs.
     serverCpuMicrosPerRequest: median(runs.map((run) => (run.cpuCores.server * run.wallSeconds * 1e6) / run.requests)),
@@ -44,15 +46,16 @@ export function withRatios(summaries) {
   return summaries.map((summary) => {
     if (summary.server !== "api") return { ...summary, ratios: null };
     const per = (value, base) => (base === undefined ? Number.NaN : value / base);
-    const ratios = summary.payloadMBps !== null
-      ? { transferMBps: per(summary.payloadMBps, transfer?.payloadMBps ?? undefined) }
-      : {
-          floorRps: per(summary.requestsPerSecond.median, floor?.requestsPerSecond.median),
-          floorP99: per(summary.latencyMs.p99, floor?.latencyMs.p99),
-          limitRps: per(summary.requestsPerSecond.median, limit?.requestsPerSecond.median),
-          // Requests one core could serve, relative to the floor's: floor CPU per request / ours.
-          floorCapacity: per(floor?.serverCpuMicrosPerRequest ?? Number.NaN, summary.serverCpuMicrosPerRequest),
-        };
+    const ratios =
+      summary.payloadMBps !== null
+        ? { transferMBps: per(summary.payloadMBps, transfer?.payloadMBps ?? undefined) }
+        : {
+            floorRps: per(summary.requestsPerSecond.median, floor?.requestsPerSecond.median),
+            floorP99: per(summary.latencyMs.p99, floor?.latencyMs.p99),
+            limitRps: per(summary.requestsPerSecond.median, limit?.requestsPerSecond.median),
+            // Requests one core could serve, relative to the floor's: floor CPU per request / ours.
+            floorCapacity: per(floor?.serverCpuMicrosPerRequest ?? Number.NaN, summary.serverCpuMicrosPerRequest),
+          };
     return { ...summary, ratios };
   });
 }
@@ -61,7 +64,8 @@ export function withRatios(summaries) {
 export function evaluateTargets(summaries, memory) {
   const byId = Object.fromEntries(summaries.map((summary) => [summary.id, summary]));
   const targets = [];
-  const add = (name, value, bound, atMost) => targets.push({ name, value, bound, atMost, met: atMost ? value <= bound : value >= bound });
+  const add = (name, value, bound, atMost) =>
+    targets.push({ name, value, bound, atMost, met: atMost ? value <= bound : value >= bound });
   const ratio = (id, key) => byId[id]?.ratios?.[key] ?? Number.NaN;
   if (byId["claim-1kb"]) {
     add("claim 1 KB req/s vs floor", ratio("claim-1kb", "floorRps"), 0.8, false);
@@ -72,13 +76,20 @@ export function evaluateTargets(summaries, memory) {
     add("inspect p99 vs floor p99", ratio("inspect", "floorP99"), 1.5, true);
   }
   if (byId["create-1kb"]) add("create 1 KB req/s vs floor", ratio("create-1kb", "floorRps"), 0.6, false);
-  if (byId["package-5x1mib"]) add("package MB/s vs transfer baseline", ratio("package-5x1mib", "transferMBps"), 0.5, false);
+  if (byId["package-5x1mib"])
+    add("package MB/s vs transfer baseline", ratio("package-5x1mib", "transferMBps"), 0.5, false);
   if (byId["list-small"] && byId["list-large"]) {
     // A page's cost is the server time it takes: at saturation, the inverse of requests/s.
-    add("list page cost, large key vs small key", byId["list-small"].requestsPerSecond.median / byId["list-large"].requestsPerSecond.median, 1.5, true);
+    add(
+      "list page cost, large key vs small key",
+      byId["list-small"].requestsPerSecond.median / byId["list-large"].requestsPerSecond.median,
+      1.5,
+      true,
+    );
   }
   if (memory?.redis) add("Redis bytes per stored 1 KB kubbi", memory.redis.redisBytesPerKubbi, 2.5 * 1024, true);
-  if (memory?.rss) add("peak server RSS vs in-flight payload bytes", memory.rss.peakRss / memory.rss.inFlightPayloadBytes, 6, true);
+  if (memory?.rss)
+    add("peak server RSS vs in-flight payload bytes", memory.rss.peakRss / memory.rss.inFlightPayloadBytes, 6, true);
   return targets;
 }
 
@@ -87,9 +98,13 @@ const thousands = (value) => (Number.isFinite(value) ? Math.round(value).toLocal
 
 export function markdown({ summaries, targets, memory, machine, mode }) {
   const lines = [];
-  lines.push(`kubbi bench (${mode}) — ${machine.date}, ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, redis ${machine.redis}`);
+  lines.push(
+    `kubbi bench (${mode}) — ${machine.date}, ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, redis ${machine.redis}`,
+  );
   lines.push("");
-  lines.push("| scenario | conns | req/s median (min–max) | MB/s | p50 ms | p99 ms | × floor req/s | × floor p99 | × limit req/s | × transfer MB/s | server CPU µs/req | × floor capacity | CPU cores: server / redis / loadgen / other |");
+  lines.push(
+    "| scenario | conns | req/s median (min–max) | MB/s | p50 ms | p99 ms | × floor req/s | × floor p99 | × limit req/s | × transfer MB/s | server CPU µs/req | × floor capacity | CPU cores: server / redis / loadgen / other |",
+  );
   lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
   for (const summary of summaries) {
     const { requestsPerSecond: rps, latencyMs, cpuCores: cpu, ratios } = summary;
@@ -99,18 +114,27 @@ export function markdown({ summaries, targets, memory, machine, mode }) {
   }
   if (memory?.redis) {
     lines.push("");
-    const parts = Object.entries(memory.redis.bytesByKey ?? {}).map(([key, bytes]) => `${key} ${thousands(bytes)}`).join(", ");
-    lines.push(`Redis: ${thousands(memory.redis.redisBytesPerKubbi)} bytes per stored 1 KB kubbi (used_memory over ${thousands(memory.redis.count)} kubbis); MEMORY USAGE per kubbi: ${parts} (TTL entries not included).`);
+    const parts = Object.entries(memory.redis.bytesByKey ?? {})
+      .map(([key, bytes]) => `${key} ${thousands(bytes)}`)
+      .join(", ");
+    lines.push(
+      `Redis: ${thousands(memory.redis.redisBytesPerKubbi)} bytes per stored 1 KB kubbi (used_memory over ${thousands(memory.redis.count)} kubbis); MEMORY USAGE per kubbi: ${parts} (TTL entries not included).`,
+    );
   }
   if (memory?.rss) {
     const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
-    lines.push(`Server RSS: peak ${mib(memory.rss.peakRss)} (idle ${mib(memory.rss.idleRss)}) while ${memory.rss.concurrent} package creates of ${mib(memory.rss.payloadBytesPerCreate)} ran at once (${mib(memory.rss.inFlightPayloadBytes)} in flight).`);
+    lines.push(
+      `Server RSS: peak ${mib(memory.rss.peakRss)} (idle ${mib(memory.rss.idleRss)}) while ${memory.rss.concurrent} package creates of ${mib(memory.rss.payloadBytesPerCreate)} ran at once (${mib(memory.rss.inFlightPayloadBytes)} in flight).`,
+    );
   }
   if (targets.length) {
     lines.push("");
     lines.push("| target | measured | bound | met |");
     lines.push("| --- | ---: | ---: | --- |");
-    for (const target of targets) lines.push(`| ${target.name} | ${fixed(target.value)} | ${target.atMost ? "≤" : "≥"} ${target.bound} | ${target.met ? "yes" : "**no**"} |`);
+    for (const target of targets)
+      lines.push(
+        `| ${target.name} | ${fixed(target.value)} | ${target.atMost ? "≤" : "≥"} ${target.bound} | ${target.met ? "yes" : "**no**"} |`,
+      );
   }
   return lines.join("\n");
 }
@@ -119,5 +143,16 @@ export function markdown({ summaries, targets, memory, machine, mode }) {
 export function rerender(results) {
   const summaries = withRatios(results.scenarios.map((scenario) => summarise(scenario, scenario.runs)));
   const targets = evaluateTargets(summaries, results.memory);
-  return { ...results, targets, scenarios: summaries, table: markdown({ summaries, targets, memory: results.memory, machine: results.machine, mode: results.config.mode }) };
+  return {
+    ...results,
+    targets,
+    scenarios: summaries,
+    table: markdown({
+      summaries,
+      targets,
+      memory: results.memory,
+      machine: results.machine,
+      mode: results.config.mode,
+    }),
+  };
 }

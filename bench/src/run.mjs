@@ -40,8 +40,24 @@ if (flags.report) {
 
 /** Smoke keeps every code path but shrinks time and sizes, so CI proves the benchmark still runs. */
 const SIZES = flags.smoke
-  ? { mode: "smoke", runs: 3, runSeconds: 1, warmupSeconds: 1, quietTimeoutSeconds: 0, listSizes: /** @type {[number, number]} */ ([1_000, 10_000]), rssRounds: 1 }
-  : { mode: "full", runs: 5, runSeconds: 8, warmupSeconds: 5, quietTimeoutSeconds: 3, listSizes: /** @type {[number, number]} */ ([1_000, 100_000]), rssRounds: 3 };
+  ? {
+      mode: "smoke",
+      runs: 3,
+      runSeconds: 1,
+      warmupSeconds: 1,
+      quietTimeoutSeconds: 0,
+      listSizes: /** @type {[number, number]} */ ([1_000, 10_000]),
+      rssRounds: 1,
+    }
+  : {
+      mode: "full",
+      runs: 5,
+      runSeconds: 8,
+      warmupSeconds: 5,
+      quietTimeoutSeconds: 3,
+      listSizes: /** @type {[number, number]} */ ([1_000, 100_000]),
+      rssRounds: 3,
+    };
 const config = {
   ...SIZES,
   runs: Number(flags.runs ?? SIZES.runs),
@@ -87,7 +103,10 @@ const profileFile = `${profilesDir}/${flags.profile}.cpuprofile`;
 if (flags.profile) mkdirSync(profilesDir, { recursive: true });
 const profileEnv = (server) =>
   server === profiledServer
-    ? { NODE_OPTIONS: `--import=${fileURLToPath(new URL("./cpu-profiler.mjs", import.meta.url))}`, BENCH_CPU_PROFILE: profileFile }
+    ? {
+        NODE_OPTIONS: `--import=${fileURLToPath(new URL("./cpu-profiler.mjs", import.meta.url))}`,
+        BENCH_CPU_PROFILE: profileFile,
+      }
     : {};
 
 const stopping = [];
@@ -106,7 +125,12 @@ try {
   api = await startBenchApi(redis.url, profileEnv("api"));
   stopping.push(() => api.stop());
   const baselineKeys = await seedBaselineKubbi(api, redis);
-  const baselineEnv = { REDIS_URL: redis.url, BENCH_META_KEY: baselineKeys.meta, BENCH_PAYLOAD_KEY: baselineKeys.payload, BENCH_INFO_KEY: baselineKeys.info };
+  const baselineEnv = {
+    REDIS_URL: redis.url,
+    BENCH_META_KEY: baselineKeys.meta,
+    BENCH_PAYLOAD_KEY: baselineKeys.payload,
+    BENCH_INFO_KEY: baselineKeys.info,
+  };
   const servers = { api: { baseUrl: api.baseUrl, pid: api.pid } };
   for (const name of ["limit", "floor", "transfer"]) {
     const baseline = await startBaseline(name, { ...baselineEnv, ...profileEnv(name) });
@@ -122,7 +146,9 @@ try {
     log(`seeding ${small.toLocaleString("en")} + ${large.toLocaleString("en")} kubbis through the API`);
     await seedKubbis(api, redis, api.keys.listSmall, small);
     const seeded = await seedKubbis(api, redis, api.keys.listLarge, large);
-    log(`seeded ${large.toLocaleString("en")} in ${seeded.seconds.toFixed(1)} s: ${seeded.redisBytesPerKubbi.toFixed(0)} Redis bytes per kubbi`);
+    log(
+      `seeded ${large.toLocaleString("en")} in ${seeded.seconds.toFixed(1)} s: ${seeded.redisBytesPerKubbi.toFixed(0)} Redis bytes per kubbi`,
+    );
     if (selected("redis-memory")) memory.redis = { ...seeded, bytesByKey: await redisBreakdown(api, redis, large) };
   }
 
@@ -132,11 +158,18 @@ try {
     log(`redis costs: ${JSON.stringify(memory.redisCosts)}`);
   }
 
-  const scenarios = defineScenarios({ api, targets, listSizes: config.listSizes }).filter((scenario) => selected(scenario.id));
+  const scenarios = defineScenarios({ api, targets, listSizes: config.listSizes }).filter((scenario) =>
+    selected(scenario.id),
+  );
   const runs = new Map(scenarios.map((scenario) => [scenario.id, []]));
   const load = (scenario, seconds) =>
     runLoad(
-      { url: servers[scenario.server].baseUrl, connections: scenario.connections, durationSeconds: seconds, workload: scenario.workload },
+      {
+        url: servers[scenario.server].baseUrl,
+        connections: scenario.connections,
+        durationSeconds: seconds,
+        workload: scenario.workload,
+      },
       { serverPid: servers[scenario.server].pid, redisCpuSeconds: redis.cpuSeconds },
     );
   // Rounds, not one scenario after another: slow drift of the machine then touches every scenario alike.
@@ -144,10 +177,14 @@ try {
     for (const scenario of scenarios) {
       if (round === 0) await load(scenario, config.warmupSeconds);
       // Other work on the machine (another build, a test suite) starves a run: wait it out when we can.
-      const busyBeforeCores = config.quietTimeoutSeconds ? await waitForQuiet({ timeoutMs: config.quietTimeoutSeconds * 1000 }) : Number.NaN;
+      const busyBeforeCores = config.quietTimeoutSeconds
+        ? await waitForQuiet({ timeoutMs: config.quietTimeoutSeconds * 1000 })
+        : Number.NaN;
       const result = { ...(await load(scenario, config.runSeconds)), busyBeforeCores };
       runs.get(scenario.id).push(result);
-      log(`round ${round + 1}/${config.runs} ${scenario.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, server ${result.cpuCores.server.toFixed(2)} / other ${result.cpuCores.other.toFixed(2)} cores${result.non2xx + result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ""}`);
+      log(
+        `round ${round + 1}/${config.runs} ${scenario.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, server ${result.cpuCores.server.toFixed(2)} / other ${result.cpuCores.other.toFixed(2)} cores${result.non2xx + result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ""}`,
+      );
     }
   }
 
@@ -170,7 +207,10 @@ try {
   const table = markdown({ summaries, targets: targetResults, memory, machine: info, mode: config.mode });
   mkdirSync(resultsDir, { recursive: true });
   const name = config.mode === "smoke" ? "smoke.json" : partial ? "partial.json" : "latest.json";
-  writeFileSync(`${resultsDir}/${name}`, `${JSON.stringify({ machine: info, config, memory, targets: targetResults, scenarios: summaries }, null, 2)}\n`);
+  writeFileSync(
+    `${resultsDir}/${name}`,
+    `${JSON.stringify({ machine: info, config, memory, targets: targetResults, scenarios: summaries }, null, 2)}\n`,
+  );
   process.stdout.write(`\n${table}\n\nresults: bench/results/${name}\n`);
 
   // Smoke has no thresholds, but every request must have succeeded: a broken scenario fails CI.

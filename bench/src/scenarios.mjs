@@ -24,8 +24,20 @@ export function defineScenarios({ api, targets, listSizes }) {
   const listPath = "/api/v1/kubbis?page=1&limit=20";
   const [small, large] = listSizes;
   return [
-    { id: "limit-claim", title: "limit: node:http + EVALSHA claim, 1 KB", server: "limit", connections: SMALL_CONNECTIONS, workload: fixed("POST", "/claim") },
-    { id: "floor-claim", title: "framework floor: Express 5 + EVALSHA claim, 1 KB", server: "floor", connections: SMALL_CONNECTIONS, workload: fixed("POST", "/claim") },
+    {
+      id: "limit-claim",
+      title: "limit: node:http + EVALSHA claim, 1 KB",
+      server: "limit",
+      connections: SMALL_CONNECTIONS,
+      workload: fixed("POST", "/claim"),
+    },
+    {
+      id: "floor-claim",
+      title: "framework floor: Express 5 + EVALSHA claim, 1 KB",
+      server: "floor",
+      connections: SMALL_CONNECTIONS,
+      workload: fixed("POST", "/claim"),
+    },
     {
       id: "transfer",
       title: "transfer baseline: node:http package 5 x 1 MiB, store + return",
@@ -41,15 +53,32 @@ export function defineScenarios({ api, targets, listSizes }) {
       connections: SMALL_CONNECTIONS,
       workload: fixed("POST", "/api/v1/kubbis", bearer(api.keys.main), single1kbBody({ ttlSeconds: 3600 })),
     },
-    { id: "inspect", title: "inspect (GET /r/:token)", server: "api", connections: SMALL_CONNECTIONS, workload: fixed("GET", `/r/${targets.inspectToken}`) },
-    { id: "claim-1kb", title: "claim 1 KB (high max_retrievals)", server: "api", connections: SMALL_CONNECTIONS, workload: fixed("POST", `/r/${targets.claimToken}/claim`) },
+    {
+      id: "inspect",
+      title: "inspect (GET /r/:token)",
+      server: "api",
+      connections: SMALL_CONNECTIONS,
+      workload: fixed("GET", `/r/${targets.inspectToken}`),
+    },
+    {
+      id: "claim-1kb",
+      title: "claim 1 KB (high max_retrievals)",
+      server: "api",
+      connections: SMALL_CONNECTIONS,
+      workload: fixed("POST", `/r/${targets.claimToken}/claim`),
+    },
     {
       id: "burn-cycle",
       title: "burn cycle: create + claim, max_retrievals 1",
       server: "api",
       connections: SMALL_CONNECTIONS,
       requestsPerCycle: 2,
-      workload: { kind: "create-then-claim", createPath: "/api/v1/kubbis", headers: bearer(api.keys.main), body: single1kbBody({ maxRetrievals: 1, ttlSeconds: 3600 }) },
+      workload: {
+        kind: "create-then-claim",
+        createPath: "/api/v1/kubbis",
+        headers: bearer(api.keys.main),
+        body: single1kbBody({ maxRetrievals: 1, ttlSeconds: 3600 }),
+      },
     },
     {
       id: "package-5x1mib",
@@ -58,9 +87,26 @@ export function defineScenarios({ api, targets, listSizes }) {
       connections: PACKAGE_CONNECTIONS,
       requestsPerCycle: 2,
       payloadBytesPerCycle: apiPackage.payloadBytes,
-      workload: { kind: "create-then-claim", createPath: "/api/v1/kubbis", headers: bearer(api.keys.main), body: apiPackage.body },
+      workload: {
+        kind: "create-then-claim",
+        createPath: "/api/v1/kubbis",
+        headers: bearer(api.keys.main),
+        body: apiPackage.body,
+      },
     },
-    { id: "list-small", title: `list page (20 rows), ${small.toLocaleString("en")} kubbis on the key`, server: "api", connections: SMALL_CONNECTIONS, workload: fixed("GET", listPath, bearer(api.keys.listSmall)) },
-    { id: "list-large", title: `list page (20 rows), ${large.toLocaleString("en")} kubbis on the key`, server: "api", connections: SMALL_CONNECTIONS, workload: fixed("GET", listPath, bearer(api.keys.listLarge)) },
+    {
+      id: "list-small",
+      title: `list page (20 rows), ${small.toLocaleString("en")} kubbis on the key`,
+      server: "api",
+      connections: SMALL_CONNECTIONS,
+      workload: fixed("GET", listPath, bearer(api.keys.listSmall)),
+    },
+    {
+      id: "list-large",
+      title: `list page (20 rows), ${large.toLocaleString("en")} kubbis on the key`,
+      server: "api",
+      connections: SMALL_CONNECTIONS,
+      workload: fixed("GET", listPath, bearer(api.keys.listLarge)),
+    },
   ];
 }

@@ -14,10 +14,10 @@ export async function createKubbi(baseUrl, apiKey, body) {
     headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
     body,
   });
-  if (response.status !== 201) throw new Error(`creating a kubbi answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 201)
+    throw new Error(`creating a kubbi answered ${response.status}: ${await response.text()}`);
   return /** @type {Promise<{claim_token: string, id: string}>} */ (response.json());
 }
-
 
 /** Two long-lived 1 KB kubbis on the main key: one only inspected, one claimed over and over. */
 export async function createTargets(api) {
@@ -32,7 +32,11 @@ export async function createTargets(api) {
  * so they run the claim script on exactly the record shape the API stores and never burn it.
  */
 export async function seedBaselineKubbi(api, redis) {
-  const created = await createKubbi(api.baseUrl, api.keys.main, single1kbBody({ maxRetrievals: MAX_RETRIEVALS, ttlSeconds: 86_400 }));
+  const created = await createKubbi(
+    api.baseUrl,
+    api.keys.main,
+    single1kbBody({ maxRetrievals: MAX_RETRIEVALS, ttlSeconds: 86_400 }),
+  );
   const source = hashClaimToken(created.claim_token);
   const keys = { meta: "kb:{bench-baseline}:m", payload: "kb:{bench-baseline}:d", info: "kb:{bench-baseline}:i" };
   await redis.client.copy(`kb:{${source}}:m`, keys.meta, "REPLACE");
@@ -63,10 +67,18 @@ export async function seedKubbis(api, redis, apiKey, count) {
     },
     { serverPid: api.pid, redisCpuSeconds: redis.cpuSeconds },
   );
-  const created = (result.statusCodes["201"]?.count ?? 0);
-  if (created !== count) throw new Error(`seeding created ${created} of ${count} kubbis: ${JSON.stringify(result.statusCodes)}, ${result.errors} errors`);
+  const created = result.statusCodes["201"]?.count ?? 0;
+  if (created !== count)
+    throw new Error(
+      `seeding created ${created} of ${count} kubbis: ${JSON.stringify(result.statusCodes)}, ${result.errors} errors`,
+    );
   const after = await redis.usedMemory();
-  return { count, seconds: result.wallSeconds, redisBytes: after - before, redisBytesPerKubbi: (after - before) / count };
+  return {
+    count,
+    seconds: result.wallSeconds,
+    redisBytes: after - before,
+    redisBytesPerKubbi: (after - before) / count,
+  };
 }
 
 /**
@@ -81,7 +93,9 @@ export async function redisBreakdown(api, redis, count) {
     payload: await usage(`kb:{${tokenHash}}:d`),
     meta: await usage(`kb:{${tokenHash}}:m`),
     // Keys from KUBBI_API_KEYS are owned by env_<first 16 hex of their SHA-256> (apps/api/src/auth/api-keys.ts).
-    idIndex: await usage(`own:{env_${createHash("sha256").update(api.keys.main).digest("hex").slice(0, 16)}}:id:${created.id}`),
+    idIndex: await usage(
+      `own:{env_${createHash("sha256").update(api.keys.main).digest("hex").slice(0, 16)}}:id:${created.id}`,
+    ),
   };
   const zsets = [];
   let cursor = "0";

@@ -2,7 +2,6 @@
 /** Starts what the benchmark measures: Redis, the API in production mode, and the three baselines. */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { Redis } from "ioredis";
 import { makeApiKey, startApi, startRedis, stopChild, waitForOutput } from "@kubbi/test-utils";
 import { openRedis as openSharedRedis, redisSettingsFromEnv } from "@kubbi/api/dist/store/redis-connection.js";
 
@@ -22,7 +21,8 @@ export function apiEnv(apiKeys, extra = {}) {
 
 /** The connection settings the API and its admin command read (REDIS_USERNAME, REDIS_PASSWORD, REDIS_TLS), passed on to the API. */
 const CONNECTION_ENV = ["REDIS_USERNAME", "REDIS_PASSWORD", "REDIS_TLS"];
-export const connectionEnv = () => Object.fromEntries(CONNECTION_ENV.filter((name) => process.env[name]).map((name) => [name, process.env[name]]));
+export const connectionEnv = () =>
+  Object.fromEntries(CONNECTION_ENV.filter((name) => process.env[name]).map((name) => [name, process.env[name]]));
 
 /**
  * Our own redis-server, or the one at REDIS_URL (with the same credential and TLS settings as the API);
@@ -32,12 +32,20 @@ export const connectionEnv = () => Object.fromEntries(CONNECTION_ENV.filter((nam
 export async function openRedis() {
   const settings = redisSettingsFromEnv();
   if (settings.clusterNodes.length > 0) {
-    throw new Error("the bench measures one Redis shard: point REDIS_URL at one server (a cluster's capacity is the per-shard figure times its masters, see docs/capacity.md)");
+    throw new Error(
+      "the bench measures one Redis shard: point REDIS_URL at one server (a cluster's capacity is the per-shard figure times its masters, see docs/capacity.md)",
+    );
   }
   const own = settings.url ? undefined : await startRedis();
   const url = settings.url ?? own?.url ?? "";
   const client = /** @type {Redis} */ (openSharedRedis({ ...settings, url, commandTimeoutMs: 30_000 }));
-  const info = async (section) => Object.fromEntries((await client.info(section)).split("\r\n").filter((line) => line.includes(":")).map((line) => line.split(":", 2)));
+  const info = async (section) =>
+    Object.fromEntries(
+      (await client.info(section))
+        .split("\r\n")
+        .filter((line) => line.includes(":"))
+        .map((line) => line.split(":", 2)),
+    );
   return {
     url,
     client,
@@ -61,7 +69,11 @@ export async function openRedis() {
  */
 export async function startBenchApi(redisUrl, extraEnv = {}) {
   const keys = { main: makeApiKey(), listSmall: makeApiKey(), listLarge: makeApiKey(), costs: makeApiKey() };
-  const api = await startApi({ redisUrl, apiKey: keys.main, env: apiEnv(Object.values(keys), { ...connectionEnv(), ...extraEnv }) });
+  const api = await startApi({
+    redisUrl,
+    apiKey: keys.main,
+    env: apiEnv(Object.values(keys), { ...connectionEnv(), ...extraEnv }),
+  });
   keepOutputTail(api.child);
   return { ...api, keys, pid: api.child.pid ?? 0 };
 }
@@ -88,7 +100,10 @@ const BASELINES = {
 /** Starts one baseline server as its own process (so its CPU is measured like the API's). */
 export async function startBaseline(name, env) {
   const entry = fileURLToPath(new URL(BASELINES[name], import.meta.url));
-  const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [entry], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const match = await waitForOutput(child, /"msg":"listening on (http:\/\/[^"]+)"/, `baseline ${name}`);
   return { name, baseUrl: match[1], pid: child.pid ?? 0, stop: () => stopChild(child) };
 }

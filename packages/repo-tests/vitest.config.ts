@@ -10,7 +10,12 @@ export default defineConfig({
         // The repository and its root scripts as they are: no API started for these.
         test: {
           name: "repo",
-          include: ["test/hygiene.test.ts", "test/security-doc.test.ts", "test/first-start.test.ts", "test/production-start.test.ts"],
+          include: [
+            "test/hygiene.test.ts",
+            "test/security-doc.test.ts",
+            "test/first-start.test.ts",
+            "test/production-start.test.ts",
+          ],
           testTimeout: 60_000,
           // `pnpm start` builds the API first (a cache hit after the test task's build).
           hookTimeout: 240_000,

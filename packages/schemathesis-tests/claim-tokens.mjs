@@ -2,7 +2,10 @@
 const [baseUrl, apiKey] = process.argv.slice(2);
 const bodies = [
   { content: { hello: "schemathesis" }, content_type: "application/json", ttl_seconds: 3600, max_retrievals: null },
-  { files: [{ name: "notes.md", content: "# notes", content_type: "text/markdown", role: "instructions" }], ttl_seconds: 3600 },
+  {
+    files: [{ name: "notes.md", content: "# notes", content_type: "text/markdown", role: "instructions" }],
+    ttl_seconds: 3600,
+  },
 ];
 for (const body of bodies) {
   const response = await fetch(`${baseUrl}/api/v1/kubbis`, {

@@ -46,7 +46,10 @@ export function createApp({ context, registry, logger, drain }: AppDependencies)
   // Mounted directly rather than as routers: every request would otherwise walk their stacks.
   app.get("/", home(context));
   app.get("/healthz", liveness);
-  app.get("/readyz", readiness(context.store, () => drain.isDraining));
+  app.get(
+    "/readyz",
+    readiness(context.store, () => drain.isDraining),
+  );
   app.get("/openapi.json", (_req, res) => void res.type("json").send(openApiJson));
   app.get("/docs", sendReferencePage);
   app.get("/docs/assets/:name", docsAsset);
@@ -59,7 +62,11 @@ export function createApp({ context, registry, logger, drain }: AppDependencies)
   }
   // Authentication, then the key's rate limit, then its body limit: one chain, shared by REST and MCP, so
   // both count against the same per-key limits and the same large-body slots (one body reader instance).
-  const bodies = new BodyReader({ largeBodySlots: config.maxConcurrentLargeBodies, timeoutMs: config.bodyTimeoutMs, minBytesPerSecond: config.bodyMinBytesPerSecond });
+  const bodies = new BodyReader({
+    largeBodySlots: config.maxConcurrentLargeBodies,
+    timeoutMs: config.bodyTimeoutMs,
+    minBytesPerSecond: config.bodyMinBytesPerSecond,
+  });
   const jsonBody = planJsonBody(bodies);
   const producerChain = [producerAuth(registry), producerRateLimit(context.store, context.now), jsonBody];
   app.use("/api/v1/kubbis", kubbisRouter(context, producerChain));

@@ -5,8 +5,7 @@ import { redisEnvSchema, redisSettingsFrom, type RedisSettings } from "./store/r
 
 const MIB = 1024 * 1024;
 
-const intFromEnv = (fallback: number, min = 0) =>
-  z.coerce.number().int().min(min).default(fallback);
+const intFromEnv = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
 const envSchema = z.object({
   KUBBI_MODE: z.enum(["production", "development"]).optional(),
@@ -18,9 +17,15 @@ const envSchema = z.object({
   KUBBI_PUBLIC_URL: z
     .string()
     .url()
-    .refine((value) => /^https?:$/.test(new URL(value).protocol) && new URL(value).pathname.replace(/\/+$/, "") === "" && !new URL(value).search, {
-      message: "must be an http(s) origin with no path (claim URLs are <origin>/r/<token>)",
-    })
+    .refine(
+      (value) =>
+        /^https?:$/.test(new URL(value).protocol) &&
+        new URL(value).pathname.replace(/\/+$/, "") === "" &&
+        !new URL(value).search,
+      {
+        message: "must be an http(s) origin with no path (claim URLs are <origin>/r/<token>)",
+      },
+    )
     .optional(),
   KUBBI_KEYS: z.string().optional(),
   KUBBI_API_KEYS: z.string().optional(),
@@ -124,13 +129,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const e = parsed.data;
   const mode = e.KUBBI_MODE ?? (argv.includes("--dev") ? "development" : "production");
   if (e.REDIS_URL && e.REDIS_CLUSTER_NODES.length > 0) {
-    throw new ConfigError("invalid configuration: set REDIS_URL (one server) or REDIS_CLUSTER_NODES (a cluster), not both");
+    throw new ConfigError(
+      "invalid configuration: set REDIS_URL (one server) or REDIS_CLUSTER_NODES (a cluster), not both",
+    );
   }
   if (e.KUBBI_MIN_TTL_SECONDS > e.KUBBI_MAX_TTL_SECONDS) {
     throw new ConfigError("invalid configuration: KUBBI_MIN_TTL_SECONDS exceeds KUBBI_MAX_TTL_SECONDS");
   }
   if (e.KUBBI_METRICS_PORT !== undefined && e.KUBBI_METRICS_PORT === e.PORT) {
-    throw new ConfigError("invalid configuration: KUBBI_METRICS_PORT must differ from PORT (or leave it unset and set KUBBI_METRICS_TOKEN to serve /metrics on PORT)");
+    throw new ConfigError(
+      "invalid configuration: KUBBI_METRICS_PORT must differ from PORT (or leave it unset and set KUBBI_METRICS_TOKEN to serve /metrics on PORT)",
+    );
   }
   const config: Config = {
     mode,
@@ -142,7 +151,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     allowMemoryStore: e.KUBBI_ALLOW_MEMORY_STORE === "true",
     publicUrl: e.KUBBI_PUBLIC_URL?.replace(/\/+$/, ""),
     serverKeys: e.KUBBI_KEYS,
-    envApiKeys: (e.KUBBI_API_KEYS ?? "").split(",").map((key) => key.trim()).filter(Boolean),
+    envApiKeys: (e.KUBBI_API_KEYS ?? "")
+      .split(",")
+      .map((key) => key.trim())
+      .filter(Boolean),
     keyRotationSeconds: e.KUBBI_KEY_ROTATION_SECONDS,
     minTtlSeconds: e.KUBBI_MIN_TTL_SECONDS,
     maxTtlSeconds: e.KUBBI_MAX_TTL_SECONDS,
@@ -172,7 +184,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   };
   const problems = mode === "production" ? productionProblems(config) : [];
   if (problems.length > 0) {
-    throw new ConfigError(`production mode cannot start:\n${problems.map((problem) => `  - ${problem}`).join("\n")}\n(to try kubbi on this machine, \`pnpm start\` runs in development mode)`);
+    throw new ConfigError(
+      `production mode cannot start:\n${problems.map((problem) => `  - ${problem}`).join("\n")}\n(to try kubbi on this machine, \`pnpm start\` runs in development mode)`,
+    );
   }
   return config;
 }

@@ -24,8 +24,7 @@ export function errorBody(error: ApiError, requestId: string): WireErrorBody {
   return { error: error.code, message: error.message, messages: error.messages, request_id: requestId };
 }
 
-export const validationError = (messages: string[]) =>
-  new ApiError("validation_error", messages.join("; "), messages);
+export const validationError = (messages: string[]) => new ApiError("validation_error", messages.join("; "), messages);
 
 export const notFound = () => new ApiError("not_found", "No kubbi was found for this id or claim token.");
 

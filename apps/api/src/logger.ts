@@ -13,7 +13,17 @@ export function createLogger(level: string, format: "json" | "pretty" = "json"):
       base: { service: "kubbi-api" },
       // Top-level paths only: wildcard redaction costs on every line, and nothing logs nested secrets.
       redact: {
-        paths: ["authorization", "headers", "claimToken", "claim_token", "claim_url", "content", "files", "body", "apiKey"],
+        paths: [
+          "authorization",
+          "headers",
+          "claimToken",
+          "claim_token",
+          "claim_url",
+          "content",
+          "files",
+          "body",
+          "apiKey",
+        ],
         censor: "[redacted]",
       },
     },

@@ -34,7 +34,11 @@ process.on("SIGINT", () => void stop("SIGINT"));
 try {
   running = await startServer(config, logger);
 } catch (error) {
-  if (error instanceof StartupError || error instanceof KeyRingError || (error instanceof Error && error.message.startsWith("KUBBI_API_KEYS"))) {
+  if (
+    error instanceof StartupError ||
+    error instanceof KeyRingError ||
+    (error instanceof Error && error.message.startsWith("KUBBI_API_KEYS"))
+  ) {
     logger.fatal(error.message);
   } else {
     logger.fatal({ err: { name: (error as Error).name, message: (error as Error).message } }, "could not start");

@@ -12,7 +12,9 @@ import { hasRedis } from "./store/redis-connection.js";
 export function productionProblems(config: Config): string[] {
   const problems: string[] = [];
   if (!config.serverKeys) {
-    problems.push("KUBBI_KEYS is required in production mode: the server key ring that seals every kubbi. Set KUBBI_KEYS=k1:$(openssl rand -base64 32)");
+    problems.push(
+      "KUBBI_KEYS is required in production mode: the server key ring that seals every kubbi. Set KUBBI_KEYS=k1:$(openssl rand -base64 32)",
+    );
   }
   if (!hasRedis(config.redis) && !config.allowMemoryStore) {
     problems.push(
@@ -20,10 +22,14 @@ export function productionProblems(config: Config): string[] {
     );
   }
   if (!config.publicUrl) {
-    problems.push("KUBBI_PUBLIC_URL is not set: claim URLs would name http://localhost, which consumers elsewhere cannot reach. Set it to the origin they use, e.g. KUBBI_PUBLIC_URL=https://handoff.example.com");
+    problems.push(
+      "KUBBI_PUBLIC_URL is not set: claim URLs would name http://localhost, which consumers elsewhere cannot reach. Set it to the origin they use, e.g. KUBBI_PUBLIC_URL=https://handoff.example.com",
+    );
   }
   if (!hasRedis(config.redis) && config.envApiKeys.length === 0) {
-    problems.push("no producer could authenticate: KUBBI_API_KEYS is empty, and without REDIS_URL there is nowhere for the admin command to create keys. Set KUBBI_API_KEYS=kb_..., or REDIS_URL");
+    problems.push(
+      "no producer could authenticate: KUBBI_API_KEYS is empty, and without REDIS_URL there is nowhere for the admin command to create keys. Set KUBBI_API_KEYS=kb_..., or REDIS_URL",
+    );
   }
   return problems;
 }

@@ -53,7 +53,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   } else {
     const redis = openRedis(config.redis, onConnectionError);
     try {
-      await checkRedisDeployment(redis, { production: config.mode === "production", allowNonDurable: config.allowNonDurableRedis }, logger);
+      await checkRedisDeployment(
+        redis,
+        { production: config.mode === "production", allowNonDurable: config.allowNonDurableRedis },
+        logger,
+      );
     } catch (error) {
       redis.disconnect();
       throw error;
@@ -69,8 +73,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     store = metrics.recording ? instrumentRedisStore(redisStore, metrics) : redisStore;
     // Requests share the kubbi store's connection (and its cluster client); the kubbi store closes it.
     requests = new RedisRequestStore(redis, config.redis.commandTimeoutMs);
-    if (config.envApiKeys.length === 0 && config.mode === "production" && !(await store.listApiKeys()).some((key) => key.revokedAt === null)) {
-      logger.warn("no producer API key yet: create one with the admin command (see the README); it works at once, without a restart");
+    if (
+      config.envApiKeys.length === 0 &&
+      config.mode === "production" &&
+      !(await store.listApiKeys()).some((key) => key.revokedAt === null)
+    ) {
+      logger.warn(
+        "no producer API key yet: create one with the admin command (see the README); it works at once, without a restart",
+      );
     }
   }
 
@@ -95,9 +105,18 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const sweeper = setInterval(() => {
     if (sweeping) return;
     sweeping = true;
-    const sweep = async () => store.sweepOwnerIndexes([...registry.environmentKeyIds(), ...(await store.listApiKeys()).map((key) => key.id)], Date.now());
+    const sweep = async () =>
+      store.sweepOwnerIndexes(
+        [...registry.environmentKeyIds(), ...(await store.listApiKeys()).map((key) => key.id)],
+        Date.now(),
+      );
     sweep()
-      .catch((error: Error) => logger.warn({ err: { name: error.name, message: error.message } }, "owner index sweep failed; the next one retries"))
+      .catch((error: Error) =>
+        logger.warn(
+          { err: { name: error.name, message: error.message } },
+          "owner index sweep failed; the next one retries",
+        ),
+      )
       .finally(() => (sweeping = false));
   }, config.indexSweepSeconds * 1000).unref();
 
@@ -122,11 +141,21 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     server.once("error", reject);
   });
   const { port } = server.address() as AddressInfo;
-  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.host, config.metricsPort, config.metricsToken);
+  const metricsServer =
+    config.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer(metrics, config.host, config.metricsPort, config.metricsToken);
   publicUrl ||= `http://localhost:${port}`;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
-  if (metricsServer) logger.info({ metrics_port: config.metricsPort, token_required: config.metricsToken !== undefined }, "metrics at /metrics on their own port");
-  logger.info({ store: store.kind, mode: config.mode, public_url: publicUrl, key_ids: keyRing.ids }, `listening on ${url}`);
+  if (metricsServer)
+    logger.info(
+      { metrics_port: config.metricsPort, token_required: config.metricsToken !== undefined },
+      "metrics at /metrics on their own port",
+    );
+  logger.info(
+    { store: store.kind, mode: config.mode, public_url: publicUrl, key_ids: keyRing.ids },
+    `listening on ${url}`,
+  );
   if (devApiKey) process.stderr.write(developmentBanner(publicUrl, devApiKey));
 
   return {
@@ -171,7 +200,9 @@ function developmentBanner(publicUrl: string, devApiKey: string): string {
 function loadKeyRing(config: Config, logger: Logger): KeyRing {
   if (config.serverKeys) return KeyRing.parse(config.serverKeys, config.keyRotationSeconds);
   if (config.mode !== "development") {
-    throw new StartupError("KUBBI_KEYS is required in production mode (e.g. KUBBI_KEYS=k1:$(openssl rand -base64 32)); start with --dev or KUBBI_MODE=development for a throwaway key");
+    throw new StartupError(
+      "KUBBI_KEYS is required in production mode (e.g. KUBBI_KEYS=k1:$(openssl rand -base64 32)); start with --dev or KUBBI_MODE=development for a throwaway key",
+    );
   }
   logger.warn("development mode: generated a throwaway encryption key; kubbis will not survive a restart");
   return KeyRing.generate(config.keyRotationSeconds);

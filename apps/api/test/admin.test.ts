@@ -16,7 +16,9 @@ const ADMIN_BIN = resolve(import.meta.dirname, "../bin/kubbi-admin.js");
 
 describe("the admin command's text", () => {
   it("escapes control, bidirectional and invisible characters", () => {
-    expect(escapeForTerminal("a\tb\nc\x1b[31m\u202egpj.exe\u200b\\")).toBe("a\\tb\\nc\\u001b[31m\\u202egpj.exe\\u200b\\\\");
+    expect(escapeForTerminal("a\tb\nc\x1b[31m\u202egpj.exe\u200b\\")).toBe(
+      "a\\tb\\nc\\u001b[31m\\u202egpj.exe\\u200b\\\\",
+    );
   });
 });
 
@@ -45,24 +47,53 @@ describe("kubbi-admin keys", () => {
     const { apiKey, keyId } = await createKey("ci-bot", "--max-active", "7", "--max-bytes", "10MiB", "--rate", "600");
     expect(apiKey).toMatch(/^kb_[A-Za-z0-9_-]{43}$/);
     const keyProducer = producer(api.baseUrl, apiKey);
-    expect((await keyProducer.create({ content: "via a stored key", content_type: "text/plain", ttl_seconds: 60 })).status).toBe(201);
+    expect(
+      (await keyProducer.create({ content: "via a stored key", content_type: "text/plain", ttl_seconds: 60 })).status,
+    ).toBe(201);
 
     const [header, ...rows] = (await admin("keys", "list")).stdout.trimEnd().split("\n");
-    expect(header!.split(/\s{2,}/)).toEqual(["ID", "NAME", "CREATED", "STATE", "MAX FILES", "MAX BYTES", "MAX ACTIVE", "RATE"]);
+    expect(header!.split(/\s{2,}/)).toEqual([
+      "ID",
+      "NAME",
+      "CREATED",
+      "STATE",
+      "MAX FILES",
+      "MAX BYTES",
+      "MAX ACTIVE",
+      "RATE",
+    ]);
     const row = rows.find((line) => line.startsWith(keyId))!;
-    expect(row.split(/\s{2,}/)).toEqual([keyId, "ci-bot", expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), "active", "default", "10 MiB", "7", "600/min"]);
+    expect(row.split(/\s{2,}/)).toEqual([
+      keyId,
+      "ci-bot",
+      expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      "active",
+      "default",
+      "10 MiB",
+      "7",
+      "600/min",
+    ]);
     expect(JSON.stringify(rows)).not.toContain(apiKey);
 
     // Only the key's hash is stored.
     const db = new Redis(redis.url);
-    const everything = JSON.stringify(await db.keys("*")) + JSON.stringify(await Promise.all((await db.keys("ak:*")).map(async (key) => ((await db.type(key)) === "hash" ? db.hgetall(key) : db.get(key)))));
+    const everything =
+      JSON.stringify(await db.keys("*")) +
+      JSON.stringify(
+        await Promise.all(
+          (await db.keys("ak:*")).map(async (key) => ((await db.type(key)) === "hash" ? db.hgetall(key) : db.get(key))),
+        ),
+      );
     db.disconnect();
     expect(everything).not.toContain(apiKey.slice(3));
 
     await admin("keys", "revoke", keyId);
     expectEnvelope(await keyProducer.list(), 401, "unauthorized");
     expect((await admin("keys", "list")).stdout).toMatch(new RegExp(`${keyId}\\s+ci-bot\\s+\\S+\\s+revoked \\S+Z`));
-    await expect(admin("keys", "revoke", "key_missing")).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining("no key with id key_missing") });
+    await expect(admin("keys", "revoke", "key_missing")).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("no key with id key_missing"),
+    });
   });
 
   it.each([
@@ -75,7 +106,10 @@ describe("kubbi-admin keys", () => {
     ["an unknown flag", ["--name", "ok", "--bogus"], "Unknown option '--bogus'"],
   ])("create refuses %s with exit code 2 and stores nothing", async (_what, flags, message) => {
     const before = (await admin("keys", "list")).stdout;
-    await expect(admin("keys", "create", ...flags)).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining(message) });
+    await expect(admin("keys", "create", ...flags)).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(message),
+    });
     expect((await admin("keys", "list")).stdout).toBe(before);
   });
 
@@ -83,13 +117,21 @@ describe("kubbi-admin keys", () => {
     // A record written by an older version, or straight into Redis, with a hostile name.
     const db = new Redis(redis.url);
     const keyHash = createHash("sha256").update("kb_planted").digest("base64url");
-    const planted = { id: "key_planted0000000", name: "evil\tkey_fake\tforged\nkey_row  x", createdAt: Date.now(), revokedAt: null, plan: {} };
+    const planted = {
+      id: "key_planted0000000",
+      name: "evil\tkey_fake\tforged\nkey_row  x",
+      createdAt: Date.now(),
+      revokedAt: null,
+      plan: {},
+    };
     await db.set(`ak:${keyHash}`, JSON.stringify(planted));
     await db.hset("ak:ids", planted.id, keyHash);
     db.disconnect();
 
     const lines = (await admin("keys", "list")).stdout.trimEnd().split("\n");
-    const plantedLines = lines.filter((line) => line.includes("key_planted") || line.includes("key_row") || line.includes("key_fake"));
+    const plantedLines = lines.filter(
+      (line) => line.includes("key_planted") || line.includes("key_row") || line.includes("key_fake"),
+    );
     expect(plantedLines).toHaveLength(1);
     expect(plantedLines[0]).toContain("evil\\tkey_fake\\tforged\\nkey_row  x");
     expect(lines.join("\n")).not.toMatch(/\t/);
@@ -103,16 +145,25 @@ describe("kubbi-admin keys", () => {
       await leaving.create({ content: "one", content_type: "text/plain", ttl_seconds: 600 }),
       await leaving.create({ content: "two", content_type: "text/plain", ttl_seconds: 600, max_retrievals: 5 }),
     ];
-    const burned = await leaving.create({ content: "burned", content_type: "text/plain", ttl_seconds: 600, max_retrievals: 1 });
+    const burned = await leaving.create({
+      content: "burned",
+      content_type: "text/plain",
+      ttl_seconds: 600,
+      max_retrievals: 1,
+    });
     await consumer.claim(burned.body.claim_url);
     const other = await kept.create({ content: "another key's", content_type: "text/plain", ttl_seconds: 600 });
 
     const revoked = await admin("keys", "revoke", keyId);
-    expect(revoked.stderr).toContain(`revoked ${keyId}. Its 2 active kubbis stay claimable until they expire; to delete them now: kubbi-admin keys revoke ${keyId} --purge`);
+    expect(revoked.stderr).toContain(
+      `revoked ${keyId}. Its 2 active kubbis stay claimable until they expire; to delete them now: kubbi-admin keys revoke ${keyId} --purge`,
+    );
     expect((await consumer.inspect(created[0]!.body.claim_url)).status).toBe(200);
 
     const purged = await admin("keys", "revoke", keyId, "--purge");
-    expect(purged.stderr).toContain(`revoked ${keyId} and deleted its 2 active kubbis: their claim URLs now answer 410 deleted.`);
+    expect(purged.stderr).toContain(
+      `revoked ${keyId} and deleted its 2 active kubbis: their claim URLs now answer 410 deleted.`,
+    );
     for (const reply of created) {
       expectEnvelope(await consumer.inspect(reply.body.claim_url), 410, "deleted");
       expectEnvelope(await consumer.claim(reply.body.claim_url), 410, "deleted");
@@ -133,14 +184,26 @@ describe("kubbi-admin keys", () => {
 
 describe("kubbi-admin keys on a Redis Cluster (REDIS_CLUSTER_NODES)", () => {
   const stack = useStack("cluster");
-  const admin = (...args: string[]) => execute(process.execPath, [ADMIN, ...args], { env: { PATH: process.env.PATH, REDIS_CLUSTER_NODES: stack.connection.redisClusterNodes } });
+  const admin = (...args: string[]) =>
+    execute(process.execPath, [ADMIN, ...args], {
+      env: { PATH: process.env.PATH, REDIS_CLUSTER_NODES: stack.connection.redisClusterNodes },
+    });
 
   it("a key made through the cluster works at once; revoke --purge deletes its active kubbis across slots, not the burned one", async () => {
     const created = await admin("keys", "create", "--name", "cluster-bot");
     const [apiKey, keyId] = [created.stdout.trim(), /created (key_[0-9a-f]+)/.exec(created.stderr)![1]!];
     const keyProducer = producer(stack.api.baseUrl, apiKey);
-    const active = await Promise.all(["one", "two", "three"].map((content) => keyProducer.create({ content, content_type: "text/plain", ttl_seconds: 600 })));
-    const burned = await keyProducer.create({ content: "burned", content_type: "text/plain", ttl_seconds: 600, max_retrievals: 1 });
+    const active = await Promise.all(
+      ["one", "two", "three"].map((content) =>
+        keyProducer.create({ content, content_type: "text/plain", ttl_seconds: 600 }),
+      ),
+    );
+    const burned = await keyProducer.create({
+      content: "burned",
+      content_type: "text/plain",
+      ttl_seconds: 600,
+      max_retrievals: 1,
+    });
     await consumer.claim(burned.body.claim_url);
     expect((await admin("keys", "list")).stdout).toMatch(new RegExp(`${keyId}\\s+cluster-bot\\s+\\S+\\s+active`));
 

@@ -17,10 +17,19 @@ describe("small API edges", () => {
   const stack = useStack("redis");
 
   it("GET (and HEAD) on a claim's POST URL is 405 with Allow: POST, says to POST, and never counts", async () => {
-    const created = await stack.producer.create({ content: "once", content_type: "text/plain", ttl_seconds: 60, max_retrievals: 1 });
+    const created = await stack.producer.create({
+      content: "once",
+      content_type: "text/plain",
+      ttl_seconds: 60,
+      max_retrievals: 1,
+    });
     const inspected = await consumer.inspect(created.body.claim_url);
     const pasted = inspected.body.claim.url as string; // what a person copies out of the inspect JSON
-    for (const url of [pasted, `${stack.api.baseUrl}/r/${"U".repeat(43)}/claim`, `${stack.api.baseUrl}/r/not-a-token/claim`]) {
+    for (const url of [
+      pasted,
+      `${stack.api.baseUrl}/r/${"U".repeat(43)}/claim`,
+      `${stack.api.baseUrl}/r/not-a-token/claim`,
+    ]) {
       for (const accept of ["application/json", BROWSER_ACCEPT]) {
         const reply = await consumer.inspect(url, { accept });
         expectEnvelope(reply, 405, "method_not_allowed");
@@ -88,7 +97,11 @@ describe("small API edges", () => {
     const ico = await fetch(`${stack.api.baseUrl}/favicon.ico`);
     expect(ico.status).toBe(200);
     expect(ico.headers.get("content-type")).toBe("image/x-icon");
-    expect(Buffer.from(await ico.arrayBuffer()).subarray(0, 4).toString("hex")).toBe("00000100"); // ICO header
+    expect(
+      Buffer.from(await ico.arrayBuffer())
+        .subarray(0, 4)
+        .toString("hex"),
+    ).toBe("00000100"); // ICO header
     const svg = await fetch(`${stack.api.baseUrl}/assets/icon.svg`);
     expect(svg.status).toBe(200);
     expect(svg.headers.get("content-type")).toContain("image/svg+xml");
@@ -111,7 +124,9 @@ describe("the API reference at /docs, in headless Chromium", () => {
 
   it("renders every operation of the spec from the API's own assets: no CSP violation, no request to another origin", async () => {
     const spec = parse(await specText()) as { paths: Record<string, Record<string, { operationId?: string }>> };
-    const operationIds = Object.values(spec.paths).flatMap((item) => Object.values(item).flatMap((operation) => (operation?.operationId ? [operation.operationId] : [])));
+    const operationIds = Object.values(spec.paths).flatMap((item) =>
+      Object.values(item).flatMap((operation) => (operation?.operationId ? [operation.operationId] : [])),
+    );
     expect(operationIds.length).toBeGreaterThanOrEqual(14);
 
     const page = await browser.newPage();
@@ -119,7 +134,9 @@ describe("the API reference at /docs, in headless Chromium", () => {
     const opened = await page.goto(`${stack.api.baseUrl}/docs`);
     expect(opened!.status()).toBe(200);
     const csp = opened!.headers()["content-security-policy"]!;
-    expect(csp).toMatch(/^default-src 'none'; script-src 'self'; style-src 'self' 'nonce-[A-Za-z0-9+/=]{24}' 'sha256-[^']+' 'sha256-[^']+'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'$/);
+    expect(csp).toMatch(
+      /^default-src 'none'; script-src 'self'; style-src 'self' 'nonce-[A-Za-z0-9+/=]{24}' 'sha256-[^']+' 'sha256-[^']+'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'$/,
+    );
     expect(csp).not.toContain("unsafe");
 
     await page.locator(`[data-section-id="operation/${operationIds.at(-1)}"]`).waitFor({ timeout: 20_000 });

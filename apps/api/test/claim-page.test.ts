@@ -21,7 +21,12 @@ describe.each(STORE_KINDS)("the claim page for people, on the %s store", (storeK
   const stack = useStack(storeKind);
 
   it("link unfurlers and scanners (GET and HEAD, HTML or not) never consume", async () => {
-    const created = await stack.producer.create({ content: "for a human", content_type: "text/plain", ttl_seconds: 60, max_retrievals: 1 });
+    const created = await stack.producer.create({
+      content: "for a human",
+      content_type: "text/plain",
+      ttl_seconds: 60,
+      max_retrievals: 1,
+    });
     for (const agent of UNFURLERS) {
       for (const accept of [BROWSER_ACCEPT, "*/*"]) {
         for (const method of ["GET", "HEAD"]) {
@@ -60,12 +65,21 @@ describe.each(STORE_KINDS)("the claim page for people, on the %s store", (storeK
   });
 
   it("gone, expired and unknown links get plain pages with the right status", async () => {
-    const created = await stack.producer.create({ content: "once", content_type: "text/plain", ttl_seconds: 60, max_retrievals: 1 });
+    const created = await stack.producer.create({
+      content: "once",
+      content_type: "text/plain",
+      ttl_seconds: 60,
+      max_retrievals: 1,
+    });
     await fetch(`${created.body.claim_url}/claim`, { method: "POST" });
     const burned = await fetch(created.body.claim_url, { headers: { accept: BROWSER_ACCEPT } });
     expect(burned.status).toBe(410);
     expect(await burned.text()).toContain("Already claimed");
-    const deletedKubbi = await stack.producer.create({ content: "cancel", content_type: "text/plain", ttl_seconds: 60 });
+    const deletedKubbi = await stack.producer.create({
+      content: "cancel",
+      content_type: "text/plain",
+      ttl_seconds: 60,
+    });
     await stack.producer.remove(deletedKubbi.body.id);
     const deleted = await fetch(deletedKubbi.body.claim_url, { headers: { accept: BROWSER_ACCEPT } });
     expect(deleted.status).toBe(410);
@@ -94,9 +108,20 @@ describe("the claim page in a real browser (headless Chromium)", () => {
     const binary = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0x10, 0x20]);
     const created = await stack.producer.create({
       files: [
-        { name: "instructions.md", content: "# Review\nApprove or reject the draft.", content_type: "text/markdown", role: "instructions" },
+        {
+          name: "instructions.md",
+          content: "# Review\nApprove or reject the draft.",
+          content_type: "text/markdown",
+          role: "instructions",
+        },
         { name: "draft.json", content: '{"title":"Q3 report"}', content_type: "application/json", role: "data" },
-        { name: "chart.png", content: binary.toString("base64"), content_type: "image/png", role: "attachment", encoding: "base64" },
+        {
+          name: "chart.png",
+          content: binary.toString("base64"),
+          content_type: "image/png",
+          role: "attachment",
+          encoding: "base64",
+        },
       ],
       ttl_seconds: 3600,
       max_retrievals: 1,
@@ -111,7 +136,8 @@ describe("the claim page in a real browser (headless Chromium)", () => {
     });
     const externalRequests: string[] = [];
     page.on("request", (request) => {
-      if (!request.url().startsWith(stack.api.baseUrl) && !request.url().startsWith("blob:")) externalRequests.push(request.url());
+      if (!request.url().startsWith(stack.api.baseUrl) && !request.url().startsWith("blob:"))
+        externalRequests.push(request.url());
     });
 
     const opened = await page.goto(created.body.claim_url);
@@ -128,7 +154,10 @@ describe("the claim page in a real browser (headless Chromium)", () => {
     await page.screenshot({ path: resolve(ARTIFACTS, "2-claimed.png"), fullPage: true });
     expect((await stack.producer.get(created.body.id)).body).toMatchObject({ retrieval_count: 1, status: "burned" });
 
-    const [single] = await Promise.all([page.waitForEvent("download"), page.locator(".file", { hasText: "chart.png" }).locator("button").click()]);
+    const [single] = await Promise.all([
+      page.waitForEvent("download"),
+      page.locator(".file", { hasText: "chart.png" }).locator("button").click(),
+    ]);
     expect(single.suggestedFilename()).toBe("chart.png");
     expect((await readFile((await single.path())!)).equals(binary)).toBe(true);
     const [all] = await Promise.all([page.waitForEvent("download"), page.click("#download-all")]);
@@ -148,7 +177,12 @@ describe("the claim page in a real browser (headless Chromium)", () => {
   });
 
   it("claims a text payload and shows it with a copy button", async () => {
-    const created = await stack.producer.create({ content: "deploy token: s3cr3t-value", content_type: "text/plain", ttl_seconds: 600, max_retrievals: 2 });
+    const created = await stack.producer.create({
+      content: "deploy token: s3cr3t-value",
+      content_type: "text/plain",
+      ttl_seconds: 600,
+      max_retrievals: 2,
+    });
     const context = await browser.newContext();
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: stack.api.baseUrl });
     const page = await context.newPage();
@@ -160,7 +194,13 @@ describe("the claim page in a real browser (headless Chromium)", () => {
     await page.click("#copy");
     // The clipboard write is asynchronous: wait for the button to say it is done.
     await page.locator("#copy", { hasText: "Copied" }).waitFor({ timeout: 10_000 });
-    await expect(page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())).resolves.toBe("deploy token: s3cr3t-value");
+    await expect(
+      page.evaluate(() =>
+        (
+          globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+        ).navigator.clipboard.readText(),
+      ),
+    ).resolves.toBe("deploy token: s3cr3t-value");
     await page.screenshot({ path: resolve(ARTIFACTS, "4-text-claimed.png"), fullPage: true });
     expect((await stack.producer.get(created.body.id)).body.retrieval_count).toBe(1);
     await context.close();
@@ -188,14 +228,17 @@ const wordsBrokenAcrossLines = (page: Page, except: string[] = []) =>
         const range = document.createRange();
         range.setStart(node, match.index);
         range.setEnd(node, match.index + match[0].length);
-        const lineTops = new Set([...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top)));
+        const lineTops = new Set(
+          [...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top)),
+        );
         if (lineTops.size > 1) broken.push(match[0]);
       }
     }
     return broken;
   }, except);
 
-const text = async (page: Page, selector: string) => ((await page.locator(selector).textContent()) ?? "").replace(/\s+/g, " ").trim();
+const text = async (page: Page, selector: string) =>
+  ((await page.locator(selector).textContent()) ?? "").replace(/\s+/g, " ").trim();
 
 describe("the claim page on a desktop and on a phone (headless Chromium: layout measured in the page, axe-core)", () => {
   let stack: Stack;
@@ -222,10 +265,20 @@ describe("the claim page on a desktop and on a phone (headless Chromium: layout 
     it(`${viewport.width} px: a one-time package before and after Claim, by keyboard: no overflow, no broken words, plain wording, no axe violations`, async () => {
       const created = await stack.producer.create({
         files: [
-          { name: "instructions.md", content: "# Deploy\nRun it.", content_type: "text/markdown", role: "instructions" },
+          {
+            name: "instructions.md",
+            content: "# Deploy\nRun it.",
+            content_type: "text/markdown",
+            role: "instructions",
+          },
           { name: "config.json", content: '{"env":"prod"}', content_type: "application/json", role: "config" },
           { name: "logo.png", content: "iVBORw0KGgo=", content_type: "image/png", encoding: "base64" },
-          { name: LONG_NAME, content: "x", content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", role: "data" },
+          {
+            name: LONG_NAME,
+            content: "x",
+            content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            role: "data",
+          },
         ],
         ttl_seconds: 3600,
         max_retrievals: 1,
@@ -290,7 +343,12 @@ describe("the claim page on a desktop and on a phone (headless Chromium: layout 
   }
 
   it("375 px, dark colour scheme: a JSON payload with retrievals to spare reads right and passes axe before and after", async () => {
-    const created = await stack.producer.create({ content: { env: "prod", replicas: 3 }, content_type: "application/json", ttl_seconds: 600, max_retrievals: 2 });
+    const created = await stack.producer.create({
+      content: { env: "prod", replicas: 3 },
+      content_type: "application/json",
+      ttl_seconds: 600,
+      max_retrievals: 2,
+    });
     const context = await browser.newContext({ viewport: { width: 375, height: 740 }, colorScheme: "dark" });
     const page = await context.newPage();
     await page.goto(created.body.claim_url);
@@ -312,8 +370,13 @@ describe("the claim page on a desktop and on a phone (headless Chromium: layout 
     await context.close();
   });
 
-  it("a text/plain payload says \"A text/plain payload\"; claimed elsewhere meanwhile, Claim shows the gone page; a network failure is a styled error", async () => {
-    const created = await stack.producer.create({ content: "hello", content_type: "text/plain", ttl_seconds: 600, max_retrievals: 1 });
+  it('a text/plain payload says "A text/plain payload"; claimed elsewhere meanwhile, Claim shows the gone page; a network failure is a styled error', async () => {
+    const created = await stack.producer.create({
+      content: "hello",
+      content_type: "text/plain",
+      ttl_seconds: 600,
+      max_retrievals: 1,
+    });
     const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
     const page = await context.newPage();
     await page.goto(created.body.claim_url);

@@ -26,7 +26,13 @@ describe("rate-limit buckets of client addresses", () => {
 describe("KUBBI_TRUST_PROXY", () => {
   it("takes a hop count or an address list", () => {
     expect(parseTrustProxy("1")).toBe(1);
-    expect(parseTrustProxy("127.0.0.1, 10.0.0.0/8,::1,fd00::/8,loopback")).toEqual(["127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8", "loopback"]);
+    expect(parseTrustProxy("127.0.0.1, 10.0.0.0/8,::1,fd00::/8,loopback")).toEqual([
+      "127.0.0.1",
+      "10.0.0.0/8",
+      "::1",
+      "fd00::/8",
+      "loopback",
+    ]);
     for (const bad of ["true", "false", "yes", "10.0.0.0/33", "1.2.3"]) expect(() => parseTrustProxy(bad)).toThrow();
   });
 
@@ -49,7 +55,9 @@ describe("behind one proxy (KUBBI_TRUST_PROXY=1)", () => {
 
   /** An inspect of an unknown claim URL (404 when allowed) as the proxy forwards it. */
   const inspectFrom = (forwardedFor: string) =>
-    fetch(`${stack.api.baseUrl}/r/${"A".repeat(43)}`, { headers: { accept: "application/json", "x-forwarded-for": forwardedFor } }).then((reply) => reply.status);
+    fetch(`${stack.api.baseUrl}/r/${"A".repeat(43)}`, {
+      headers: { accept: "application/json", "x-forwarded-for": forwardedFor },
+    }).then((reply) => reply.status);
 
   it("a spoofed X-Forwarded-For cannot pick a bucket beyond the address the proxy saw", async () => {
     // The client writes anything it likes in front; the proxy appends the address it saw.
@@ -63,7 +71,12 @@ describe("behind one proxy (KUBBI_TRUST_PROXY=1)", () => {
 
   it("IPv6 clients count per /64: new addresses in the same /64 share one bucket", async () => {
     await freshRateWindow();
-    const sameSubnet = ["2001:db8:aa:1::1", "2001:db8:aa:1::2", "2001:db8:aa:1:ffff:ffff:ffff:fffe", "2001:db8:aa:1::abcd"];
+    const sameSubnet = [
+      "2001:db8:aa:1::1",
+      "2001:db8:aa:1::2",
+      "2001:db8:aa:1:ffff:ffff:ffff:fffe",
+      "2001:db8:aa:1::abcd",
+    ];
     const statuses = [];
     for (const address of sameSubnet) statuses.push(await inspectFrom(address));
     expect(statuses).toEqual([404, 404, 404, 429]);
@@ -77,9 +90,13 @@ describe("a client on ::1", () => {
     try {
       const base = stack.api.baseUrl;
       expect(base).toContain("[::1]");
-      expect((await fetch(`${base}/r/${"A".repeat(43)}`, { headers: { accept: "application/json" } })).status).toBe(404);
+      expect((await fetch(`${base}/r/${"A".repeat(43)}`, { headers: { accept: "application/json" } })).status).toBe(
+        404,
+      );
       // Counters reach Redis in batches; wait for this one.
-      await vi.waitFor(async () => expect(await stack.db!.keys("rl:*")).toEqual([expect.stringMatching(/^rl:\{ip:0:0:0:0::\/64\}:\d+$/)]));
+      await vi.waitFor(async () =>
+        expect(await stack.db!.keys("rl:*")).toEqual([expect.stringMatching(/^rl:\{ip:0:0:0:0::\/64\}:\d+$/)]),
+      );
     } finally {
       await stack.stop();
     }

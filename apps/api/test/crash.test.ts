@@ -5,7 +5,11 @@ import { auditHandoffs, startHandoffLoad, whenAcknowledged } from "./support/han
 import { startStack } from "./support/stacks.js";
 
 const FSYNC_ALWAYS = ["--appendfsync", "always"];
-const UNLIMITED = { KUBBI_RATE_LIMIT_PER_MINUTE: "1000000", KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "1000000", KUBBI_MAX_ACTIVE_KUBBIS: "1000000" };
+const UNLIMITED = {
+  KUBBI_RATE_LIMIT_PER_MINUTE: "1000000",
+  KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "1000000",
+  KUBBI_MAX_ACTIVE_KUBBIS: "1000000",
+};
 
 describe("a Redis crash with the append-only file on (appendfsync always)", () => {
   it("kill -9 during creates and burning claims, restart: every acknowledged kubbi is there, no burned kubbi is revived", async () => {
@@ -32,7 +36,9 @@ describe("a Redis crash with the append-only file on (appendfsync always)", () =
       expect({ lost, revived, overClaimed }).toEqual({ lost: [], revived: [], overClaimed: [] });
       const burned = record.acknowledged.filter((handoff) => handoff.claims.includes(200)).length;
       const lastError = record.errors.at(-1)?.at ?? killedAt;
-      console.log(`crash: ${record.acknowledged.length} acknowledged kubbis (${burned} burned) checked after kill -9; ${record.errors.length} answers were 503, for ${lastError - killedAt} ms after the kill`);
+      console.log(
+        `crash: ${record.acknowledged.length} acknowledged kubbis (${burned} burned) checked after kill -9; ${record.errors.length} answers were 503, for ${lastError - killedAt} ms after the kill`,
+      );
       expect(burned).toBeGreaterThan(0);
     } finally {
       await stack.api.stop();

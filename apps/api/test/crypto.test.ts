@@ -63,7 +63,12 @@ describe("crypto building blocks", () => {
     const binary = randomBytes(1000);
     const { payload, files } = encodePackage([
       { name: "a.txt", content: "héllo", content_type: "text/plain" },
-      { name: "b.bin", content: binary.toString("base64"), content_type: "application/octet-stream", encoding: "base64" },
+      {
+        name: "b.bin",
+        content: binary.toString("base64"),
+        content_type: "application/octet-stream",
+        encoding: "base64",
+      },
     ]);
     expect(files.map((entry) => entry.size_bytes)).toEqual([6, 1000]);
     expect(payload.subarray(0, 6).toString("utf8")).toBe("héllo");

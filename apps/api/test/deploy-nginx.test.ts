@@ -28,19 +28,35 @@ interface Reply {
 }
 
 /** HTTPS to nginx from a chosen loopback source address (127.0.0.2, 127.0.0.3: two different clients). */
-function viaNginx(port: number, ca: string, from: string, method: string, path: string, options: { headers?: Record<string, string>; body?: string; slowReader?: boolean } = {}): Promise<Reply> {
+function viaNginx(
+  port: number,
+  ca: string,
+  from: string,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: string; slowReader?: boolean } = {},
+): Promise<Reply> {
   return new Promise((resolvePromise, reject) => {
-    const req = request({ host: "127.0.0.1", port, method, path, ca, localAddress: from, headers: options.headers, agent: false }, (res) => {
-      // A reader that falls behind: nginx must then hold the rest of the response somewhere.
-      if (options.slowReader) {
-        res.pause();
-        setTimeout(() => res.resume(), 500);
-      }
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolvePromise({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", reject);
-    });
+    const req = request(
+      { host: "127.0.0.1", port, method, path, ca, localAddress: from, headers: options.headers, agent: false },
+      (res) => {
+        // A reader that falls behind: nginx must then hold the rest of the response somewhere.
+        if (options.slowReader) {
+          res.pause();
+          setTimeout(() => res.resume(), 500);
+        }
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () =>
+          resolvePromise({
+            status: res.statusCode!,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString("utf8"),
+          }),
+        );
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(options.body);
   });
@@ -109,8 +125,21 @@ describe("docs/deploy.md: the documented nginx config in front of the API", () =
     await mkdir(logs());
     for (const temp of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]) await mkdir(join(dir, temp));
     await promisify(execFile)("openssl", [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-      "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-keyout",
+      join(dir, "key.pem"),
+      "-out",
+      join(dir, "cert.pem"),
     ]);
     ca = await readFile(join(dir, "cert.pem"), "utf8");
 
@@ -156,7 +185,9 @@ http {
 }
 `,
     );
-    nginx = spawn(NGINX, ["-p", dir, "-c", join(dir, "nginx.conf"), "-e", join(logs(), "startup.error.log")], { stdio: ["ignore", "pipe", "pipe"] });
+    nginx = spawn(NGINX, ["-p", dir, "-c", join(dir, "nginx.conf"), "-e", join(logs(), "startup.error.log")], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     nginx.stdout!.on("data", (chunk: Buffer) => (nginxOutput += chunk.toString()));
     nginx.stderr!.on("data", (chunk: Buffer) => (nginxOutput += chunk.toString()));
     await waitForPort(httpsPort, nginx, () => nginxOutput);
@@ -176,7 +207,9 @@ http {
 
   it("the rate limiter sees each client's address; a client's own X-Forwarded-For picks no bucket", async () => {
     const inspect = (from: string, headers: Record<string, string> = {}) =>
-      viaNginx(httpsPort, ca, from, "GET", `/r/${"Q".repeat(43)}`, { headers: { accept: "application/json", ...headers } });
+      viaNginx(httpsPort, ca, from, "GET", `/r/${"Q".repeat(43)}`, {
+        headers: { accept: "application/json", ...headers },
+      });
     // The limit counts per fixed minute: start with enough of this minute left for the few requests below.
     const msLeftInWindow = () => 60_000 - (Date.now() % 60_000);
     if (msLeftInWindow() < 20_000) await new Promise((done) => setTimeout(done, msLeftInWindow() + 100));
@@ -200,18 +233,35 @@ http {
     // One client address per kubbi: six requests under /r/ each, within the consumer limit.
     for (const [from, body] of [
       ["127.0.0.4", { content: "through nginx", content_type: "text/plain", ttl_seconds: 600, max_retrievals: 1 }],
-      ["127.0.0.5", { files: [{ name: "big.txt", content: bigFile, content_type: "text/plain" }], ttl_seconds: 600, max_retrievals: 1 }],
+      [
+        "127.0.0.5",
+        {
+          files: [{ name: "big.txt", content: bigFile, content_type: "text/plain" }],
+          ttl_seconds: 600,
+          max_retrievals: 1,
+        },
+      ],
     ] as const) {
-      const created = await viaNginx(httpsPort, ca, from, "POST", "/api/v1/kubbis", { headers: auth, body: JSON.stringify(body) });
+      const created = await viaNginx(httpsPort, ca, from, "POST", "/api/v1/kubbis", {
+        headers: auth,
+        body: JSON.stringify(body),
+      });
       expect(created.status).toBe(201);
       expect(created.headers["strict-transport-security"]).toBe("max-age=63072000; includeSubDomains");
-      const { claim_url: claimUrl, claim_token: token } = JSON.parse(created.body) as { claim_url: string; claim_token: string };
+      const { claim_url: claimUrl, claim_token: token } = JSON.parse(created.body) as {
+        claim_url: string;
+        claim_token: string;
+      };
       expect(claimUrl).toBe(`https://127.0.0.1:${httpsPort}/r/${token}`);
       tokens.push(token);
       const path = `/r/${token}`;
-      expect((await viaNginx(httpsPort, ca, from, "GET", path, { headers: { accept: "application/json" } })).status).toBe(200);
+      expect(
+        (await viaNginx(httpsPort, ca, from, "GET", path, { headers: { accept: "application/json" } })).status,
+      ).toBe(200);
       expect((await viaNginx(httpsPort, ca, from, "GET", `${path}/inspect?via=test`)).status).toBe(200);
-      expect((await viaNginx(httpsPort, ca, from, "GET", path, { headers: { accept: "text/html" } })).body).toContain("waiting for you");
+      expect((await viaNginx(httpsPort, ca, from, "GET", path, { headers: { accept: "text/html" } })).body).toContain(
+        "waiting for you",
+      );
       expect((await viaNginx(httpsPort, ca, from, "GET", `${path}/claim`)).status).toBe(405);
       const claimed = await viaNginx(httpsPort, ca, from, "POST", `${path}/claim`, { slowReader: true });
       expect(claimed.status).toBe(200);
@@ -221,16 +271,28 @@ http {
 
     // A request link's fill URL holds a token in its path too.
     const requesterKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "jwk" });
-    const rawPublicKey = Buffer.concat([Buffer.from([4]), Buffer.from(requesterKey.x!, "base64url"), Buffer.from(requesterKey.y!, "base64url")]);
+    const rawPublicKey = Buffer.concat([
+      Buffer.from([4]),
+      Buffer.from(requesterKey.x!, "base64url"),
+      Buffer.from(requesterKey.y!, "base64url"),
+    ]);
     const requestLink = await viaNginx(httpsPort, ca, "127.0.0.6", "POST", "/api/v1/requests", {
       headers: auth,
-      body: JSON.stringify({ description: "the staging password", wanted: { kind: "content" }, public_key: rawPublicKey.toString("base64url"), request_ttl_seconds: 600, ttl_seconds: 600 }),
+      body: JSON.stringify({
+        description: "the staging password",
+        wanted: { kind: "content" },
+        public_key: rawPublicKey.toString("base64url"),
+        request_ttl_seconds: 600,
+        ttl_seconds: 600,
+      }),
     });
     expect(requestLink.status).toBe(201);
     const fillPath = new URL((JSON.parse(requestLink.body) as { fill_url: string }).fill_url).pathname;
     tokens.push(fillPath.slice("/f/".length));
     expect((await viaNginx(httpsPort, ca, "127.0.0.6", "GET", `${fillPath}/info`)).status).toBe(200);
-    expect((await viaNginx(httpsPort, ca, "127.0.0.6", "GET", fillPath, { headers: { accept: "text/html" } })).status).toBe(200);
+    expect(
+      (await viaNginx(httpsPort, ca, "127.0.0.6", "GET", fillPath, { headers: { accept: "text/html" } })).status,
+    ).toBe(200);
 
     const logFiles = await readdir(logs());
     const access = await readFile(join(logs(), "kubbi.access.log"), "utf8");

@@ -25,7 +25,9 @@ describe("docs/deploy.md: the systemd unit", () => {
   it("passes systemd-analyze verify (with this machine's node as ExecStart)", async () => {
     const dir = await mkdtemp(join(tmpdir(), "kubbi-unit-"));
     try {
-      const unit = localize(await documentedBlock("ini title=/etc/systemd/system/kubbi.service"), [["ExecStart=/usr/bin/node ", `ExecStart=${process.execPath} `]]);
+      const unit = localize(await documentedBlock("ini title=/etc/systemd/system/kubbi.service"), [
+        ["ExecStart=/usr/bin/node ", `ExecStart=${process.execPath} `],
+      ]);
       await writeFile(join(dir, "kubbi.service"), unit);
       // Non-zero on a bad unit; warnings (an unknown key, a bad value) go to stderr, so that must be empty too.
       const { stderr } = await promisify(execFile)("systemd-analyze", ["verify", join(dir, "kubbi.service")]);
@@ -52,7 +54,9 @@ describe("docs/deploy.md: Redis with the documented persistence, under the docum
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "kubbi-redis-"));
     port = await freePort();
-    const documented = localize(await documentedBlock("conf title=/etc/redis/redis.conf"), [["<a long random password>", password]]);
+    const documented = localize(await documentedBlock("conf title=/etc/redis/redis.conf"), [
+      ["<a long random password>", password],
+    ]);
     await writeFile(join(dir, "redis.conf"), `${documented}\nport ${port}\ndir ${dir}\n`);
     redis = await startDocumentedRedis();
 
@@ -103,8 +107,18 @@ describe("docs/deploy.md: Redis with the documented persistence, under the docum
 
   it("a killed Redis comes back with every kubbi as it was: the active one still there, the burned one still burned", async () => {
     const producerApi = producer(api.baseUrl, api.apiKey);
-    const kept = await producerApi.create({ content: "still here after the crash", content_type: "text/plain", ttl_seconds: 600, max_retrievals: 1 });
-    const burned = await producerApi.create({ content: "claimed before the crash", content_type: "text/plain", ttl_seconds: 600, max_retrievals: 1 });
+    const kept = await producerApi.create({
+      content: "still here after the crash",
+      content_type: "text/plain",
+      ttl_seconds: 600,
+      max_retrievals: 1,
+    });
+    const burned = await producerApi.create({
+      content: "claimed before the crash",
+      content_type: "text/plain",
+      ttl_seconds: 600,
+      max_retrievals: 1,
+    });
     expect([kept.status, burned.status]).toEqual([201, 201]);
     expect((await consumer.claim(burned.body.claim_url)).status).toBe(200);
 

@@ -2,7 +2,11 @@ import { describe, expect, it, vi } from "vitest";
 import { parseResponse, rawClient, type RawClient } from "./support/raw-http.js";
 import { startStack, type Stack } from "./support/stacks.js";
 
-const createBody = JSON.stringify({ content: "sent while the server drains", content_type: "text/plain", ttl_seconds: 60 });
+const createBody = JSON.stringify({
+  content: "sent while the server drains",
+  content_type: "text/plain",
+  ttl_seconds: 60,
+});
 const HALF = 20;
 
 /** A keep-alive connection the server has certainly accepted: one request on it was answered. */
@@ -79,7 +83,10 @@ describe("draining on SIGTERM", () => {
       const reply = parseResponse(lastResponse(await upload.closed));
       expect(reply.status).toBe(503);
       expect(reply.headers.connection).toBe("close");
-      expect(JSON.parse(reply.body)).toMatchObject({ error: "service_unavailable", request_id: reply.headers["x-request-id"] });
+      expect(JSON.parse(reply.body)).toMatchObject({
+        error: "service_unavailable",
+        request_id: reply.headers["x-request-id"],
+      });
       expect(await exited).toBe(0);
     } finally {
       await stack.stop();

@@ -22,29 +22,48 @@ describe.each(STORE_KINDS)("expiry on the %s store", (storeKind) => {
     await sleep(2300);
     expectEnvelope(await consumer.claim(created.body.claim_url), 404, "not_found");
     expectEnvelope(await stack.producer.get(created.body.id), 404, "not_found");
-    expect((await stack.producer.list()).body.kubbis.map((kubbi: { id: string }) => kubbi.id)).not.toContain(created.body.id);
+    expect((await stack.producer.list()).body.kubbis.map((kubbi: { id: string }) => kubbi.id)).not.toContain(
+      created.body.id,
+    );
   });
 
   // Shown as skipped on the memory store: its state lives inside the API process, out of the test's reach.
-  it.runIf(storeKind !== "memory")("on Redis the payload key carries a native TTL, Redis drops it by itself, and no key outlives the retention", async () => {
-    const created = await stack.producer.create({ content: "short-lived", content_type: "text/plain", ttl_seconds: 1 });
-    const payloadKey = `kb:{${hashClaimToken(created.body.claim_token)}}:d`;
-    expect(await stack.db!.pttl(payloadKey)).toBeGreaterThan(0);
-    expect(await stack.db!.pttl(payloadKey)).toBeLessThanOrEqual(1000);
-    await sleep(1300);
-    expect(await keysMatching(stack.db!, payloadKey)).toEqual([]); // Redis removed it by itself: no sweeper.
-    expectEnvelope(await consumer.inspect(created.body.claim_url), 410, "expired");
-    await sleep(2300);
-    expect([...(await keysMatching(stack.db!, "kb:*")), ...(await keysMatching(stack.db!, "own:*:id:*"))]).toEqual([]);
-  });
+  it.runIf(storeKind !== "memory")(
+    "on Redis the payload key carries a native TTL, Redis drops it by itself, and no key outlives the retention",
+    async () => {
+      const created = await stack.producer.create({
+        content: "short-lived",
+        content_type: "text/plain",
+        ttl_seconds: 1,
+      });
+      const payloadKey = `kb:{${hashClaimToken(created.body.claim_token)}}:d`;
+      expect(await stack.db!.pttl(payloadKey)).toBeGreaterThan(0);
+      expect(await stack.db!.pttl(payloadKey)).toBeLessThanOrEqual(1000);
+      await sleep(1300);
+      expect(await keysMatching(stack.db!, payloadKey)).toEqual([]); // Redis removed it by itself: no sweeper.
+      expectEnvelope(await consumer.inspect(created.body.claim_url), 410, "expired");
+      await sleep(2300);
+      expect([...(await keysMatching(stack.db!, "kb:*")), ...(await keysMatching(stack.db!, "own:*:id:*"))]).toEqual(
+        [],
+      );
+    },
+  );
 
   it("expired kubbis free their slot under the active-kubbi cap", async () => {
     const capped = await startStack(storeKind, { env: { KUBBI_MIN_TTL_SECONDS: "1", KUBBI_MAX_ACTIVE_KUBBIS: "1" } });
     try {
-      expect((await capped.producer.create({ content: "a", content_type: "text/plain", ttl_seconds: 1 })).status).toBe(201);
-      expectEnvelope(await capped.producer.create({ content: "b", content_type: "text/plain", ttl_seconds: 1 }), 429, "quota_exceeded");
+      expect((await capped.producer.create({ content: "a", content_type: "text/plain", ttl_seconds: 1 })).status).toBe(
+        201,
+      );
+      expectEnvelope(
+        await capped.producer.create({ content: "b", content_type: "text/plain", ttl_seconds: 1 }),
+        429,
+        "quota_exceeded",
+      );
       await sleep(1200);
-      expect((await capped.producer.create({ content: "c", content_type: "text/plain", ttl_seconds: 60 })).status).toBe(201);
+      expect((await capped.producer.create({ content: "c", content_type: "text/plain", ttl_seconds: 60 })).status).toBe(
+        201,
+      );
     } finally {
       await capped.stop();
     }
@@ -53,14 +72,19 @@ describe.each(STORE_KINDS)("expiry on the %s store", (storeKind) => {
 
 /** The owner's index does not wait for its key to come back: a periodic sweep drops purged entries. */
 describe.each(["redis", "cluster"] as const)("owner indexes on the %s store", (storeKind) => {
-  const stack = useStack(storeKind, { env: { KUBBI_MIN_TTL_SECONDS: "1", KUBBI_TOMBSTONE_RETENTION_SECONDS: "1", KUBBI_INDEX_SWEEP_SECONDS: "1" } });
+  const stack = useStack(storeKind, {
+    env: { KUBBI_MIN_TTL_SECONDS: "1", KUBBI_TOMBSTONE_RETENTION_SECONDS: "1", KUBBI_INDEX_SWEEP_SECONDS: "1" },
+  });
 
   it("keep no entry past its kubbi's purge time, even for an API key that is never used again", async () => {
     const created = await stack.producer.create({ content: "once", content_type: "text/plain", ttl_seconds: 1 });
     expect(created.status).toBe(201);
     expect(await keysMatching(stack.db!, "own:*")).not.toEqual([]);
     // No request from this key again: only the sweep can empty its index (purge time = expiry + 1 s).
-    await vi.waitFor(async () => expect(await keysMatching(stack.db!, "own:*")).toEqual([]), { timeout: 20_000, interval: 250 });
+    await vi.waitFor(async () => expect(await keysMatching(stack.db!, "own:*")).toEqual([]), {
+      timeout: 20_000,
+      interval: 250,
+    });
     expect(await keysMatching(stack.db!, "kb:*")).toEqual([]);
   });
 });

@@ -19,7 +19,9 @@ const ENV = {
  * acknowledged kubbi may be lost and none served more than max_retrievals times.
  */
 describe("a Redis Cluster failover under load, with KUBBI_REDIS_WAIT_REPLICAS=1", () => {
-  it("every error is a retryable 503, the service recovers, no acknowledged kubbi is lost, none is claimed twice", { timeout: 180_000 }, async () => {
+  it("every error is a retryable 503, the service recovers, no acknowledged kubbi is lost, none is claimed twice", {
+    timeout: 180_000,
+  }, async () => {
     const stack = await startStack("cluster", { env: ENV });
     const cluster = stack.cluster!;
     stack.db!.disconnect();
@@ -42,7 +44,11 @@ describe("a Redis Cluster failover under load, with KUBBI_REDIS_WAIT_REPLICAS=1"
       const deadline = Date.now() + 60_000;
       while ((await cluster.masters()).length < 3 && Date.now() < deadline) await sleep(200);
       const promotedAt = Date.now();
-      rejoined = await startRedis({ port: victim!.port, dir: victim!.dir, args: ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"] });
+      rejoined = await startRedis({
+        port: victim!.port,
+        dir: victim!.dir,
+        args: ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"],
+      });
       cluster.servers[cluster.servers.indexOf(victim!)] = rejoined;
       await cluster.waitHealthy();
       // Recovered: a stretch of load with no error at all.

@@ -15,14 +15,22 @@ describe.each(STORE_KINDS)("health and shutdown on the %s store", (storeKind) =>
   it("on SIGTERM it finishes the request in flight, refuses new ones, and exits 0", async () => {
     const body = JSON.stringify({ content: "in flight during shutdown", content_type: "text/plain", ttl_seconds: 60 });
     const inFlight = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${stack.api.baseUrl}/api/v1/kubbis`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${stack.api.apiKey}`, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) },
-      }, (res) => {
-        let text = "";
-        res.on("data", (chunk) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode!, body: text }));
-      });
+      const req = request(
+        `${stack.api.baseUrl}/api/v1/kubbis`,
+        {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${stack.api.apiKey}`,
+            "content-type": "application/json",
+            "content-length": String(Buffer.byteLength(body)),
+          },
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (chunk) => (text += chunk));
+          res.on("end", () => resolve({ status: res.statusCode!, body: text }));
+        },
+      );
       req.on("error", reject);
       // Half the body now, the rest after the signal: the request straddles the shutdown.
       req.write(body.slice(0, 20));
@@ -37,7 +45,10 @@ describe.each(STORE_KINDS)("health and shutdown on the %s store", (storeKind) =>
     expect(JSON.parse(reply.body).status).toBe("active");
     expect(await exited).toBe(0);
     // Refused, not reset or timed out: nothing listens on the port any more.
-    await expect(fetch(`${stack.api.baseUrl}/healthz`)).rejects.toMatchObject({ message: "fetch failed", cause: { code: "ECONNREFUSED" } });
+    await expect(fetch(`${stack.api.baseUrl}/healthz`)).rejects.toMatchObject({
+      message: "fetch failed",
+      cause: { code: "ECONNREFUSED" },
+    });
     expect(stack.api.output()).toContain("shutting down");
   });
 });

@@ -8,9 +8,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 describe("claim-page assets", () => {
   const stack = useStack("redis");
 
-  it.each(["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"])("/assets/%s is 404, not a member of Object.prototype", async (name) => {
-    expectEnvelope(await call(`${stack.api.baseUrl}/assets/${name}`), 404, "not_found");
-  });
+  it.each(["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"])(
+    "/assets/%s is 404, not a member of Object.prototype",
+    async (name) => {
+      expectEnvelope(await call(`${stack.api.baseUrl}/assets/${name}`), 404, "not_found");
+    },
+  );
 
   it("the real assets are still served", async () => {
     expect((await fetch(`${stack.api.baseUrl}/assets/claim.js`)).status).toBe(200);
@@ -24,7 +27,12 @@ describe("client-chosen request ids", () => {
   /** Sends one request with the raw X-Request-Id bytes given and returns the parsed response. */
   async function requestWithId(rawId: string) {
     const client = await rawClient(stack.api.baseUrl);
-    client.write(Buffer.from(`GET /healthz HTTP/1.1\r\nHost: kubbi\r\nConnection: close\r\nX-Request-Id: ${rawId}\r\n\r\n`, "latin1"));
+    client.write(
+      Buffer.from(
+        `GET /healthz HTTP/1.1\r\nHost: kubbi\r\nConnection: close\r\nX-Request-Id: ${rawId}\r\n\r\n`,
+        "latin1",
+      ),
+    );
     return parseResponse(await client.closed);
   }
 

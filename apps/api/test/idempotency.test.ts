@@ -30,7 +30,11 @@ describe.each(STORE_KINDS)("idempotent creates on the %s store", (storeKind) => 
   it("the same key with a different body is 422 idempotency_key_reused", async () => {
     const key = randomUUID();
     await stack.producer.create(body, { "idempotency-key": key });
-    expectEnvelope(await stack.producer.create({ ...body, content: "something else" }, { "idempotency-key": key }), 422, "idempotency_key_reused");
+    expectEnvelope(
+      await stack.producer.create({ ...body, content: "something else" }, { "idempotency-key": key }),
+      422,
+      "idempotency_key_reused",
+    );
   });
 
   it("keys are scoped to the API key: another producer's same key makes its own kubbi", async () => {
@@ -44,7 +48,9 @@ describe.each(STORE_KINDS)("idempotent creates on the %s store", (storeKind) => 
   it("concurrent requests with one key make one kubbi; the others replay it or are told to retry", async () => {
     const key = randomUUID();
     const totalBefore = (await stack.producer.list()).body.pagination.total;
-    const replies = await Promise.all(Array.from({ length: 12 }, () => stack.producer.create(body, { "idempotency-key": key })));
+    const replies = await Promise.all(
+      Array.from({ length: 12 }, () => stack.producer.create(body, { "idempotency-key": key })),
+    );
     const created = replies.filter((reply) => reply.status === 201);
     const busy = replies.filter((reply) => reply.status === 409);
     expect(created.length + busy.length).toBe(12);
@@ -55,7 +61,11 @@ describe.each(STORE_KINDS)("idempotent creates on the %s store", (storeKind) => 
 
   it("a failed request releases its key, so a corrected retry can use it", async () => {
     const key = randomUUID();
-    expectEnvelope(await stack.producer.create({ ...body, ttl_seconds: 10 ** 9 }, { "idempotency-key": key }), 400, "validation_error");
+    expectEnvelope(
+      await stack.producer.create({ ...body, ttl_seconds: 10 ** 9 }, { "idempotency-key": key }),
+      400,
+      "validation_error",
+    );
     expect((await stack.producer.create(body, { "idempotency-key": key })).status).toBe(201);
   });
 
@@ -105,7 +115,10 @@ describe("a Redis dump, the server keys and a guessable Idempotency-Key do not r
 
   it("the slot is not found by the key's hash and no derivation from what the dump holds opens it; only the API key does", async () => {
     const idempotencyKey = "invoice-2026-0042";
-    const created = await stack.producer.create({ content: "the payload", content_type: "text/plain", ttl_seconds: 600 }, { "idempotency-key": idempotencyKey });
+    const created = await stack.producer.create(
+      { content: "the payload", content_type: "text/plain", ttl_seconds: 600 },
+      { "idempotency-key": idempotencyKey },
+    );
     expect(created.status).toBe(201);
 
     const slots = (await dumpRedis(stack.db!)).filter((entry) => entry.key.startsWith("idem:"));
@@ -135,7 +148,9 @@ describe("a Redis dump, the server keys and a guessable Idempotency-Key do not r
       // The derivation the replay used before: the epoch key and the Idempotency-Key alone.
       hkdfSha256(Buffer.from(idempotencyKey), epochKey, `kubbi/idempotency/${ownerId}`),
       // Today's derivation, fed with everything a dump holds in place of the API key.
-      ...[ownerId, storedApiKeyHash, slot!.key, ""].map((guess) => replayKey(epochKey, replaySecrets(guess, idempotencyKey).sealingSecret, ownerId)),
+      ...[ownerId, storedApiKeyHash, slot!.key, ""].map((guess) =>
+        replayKey(epochKey, replaySecrets(guess, idempotencyKey).sealingSecret, ownerId),
+      ),
     ];
     for (const attempt of attempts) expect(opens(attempt)).toBeNull();
 

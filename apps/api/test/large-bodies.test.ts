@@ -36,19 +36,37 @@ describe("large creates on a server that reads one large body at a time", () => 
   const stack = useStack("redis", { env: { KUBBI_MAX_CONCURRENT_LARGE_BODIES: "1" } });
 
   const largeBody = (label: string) =>
-    JSON.stringify({ files: [{ name: `${label}.bin`, content: Buffer.alloc(2 * 1024 * 1024, 1).toString("base64"), content_type: "application/octet-stream", encoding: "base64" }], ttl_seconds: 60 });
+    JSON.stringify({
+      files: [
+        {
+          name: `${label}.bin`,
+          content: Buffer.alloc(2 * 1024 * 1024, 1).toString("base64"),
+          content_type: "application/octet-stream",
+          encoding: "base64",
+        },
+      ],
+      ttl_seconds: 60,
+    });
 
   /** Starts a create; with `stall`, only half the body is sent until `finish` is called. */
   function startCreate(body: string, stall: boolean) {
     let finish = () => {};
     const done = new Promise<number>((resolve, reject) => {
-      const req = request(`${stack.api.baseUrl}/api/v1/kubbis`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${stack.api.apiKey}`, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) },
-      }, (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode!));
-      });
+      const req = request(
+        `${stack.api.baseUrl}/api/v1/kubbis`,
+        {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${stack.api.apiKey}`,
+            "content-type": "application/json",
+            "content-length": String(Buffer.byteLength(body)),
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode!));
+        },
+      );
       req.on("error", reject);
       const half = Math.floor(body.length / 2);
       req.write(body.slice(0, stall ? half : body.length));
@@ -86,10 +104,22 @@ describe("large creates on a server that reads one large body at a time", () => 
   it("a single binary file of several MiB is accepted and comes back whole", async () => {
     // Validating its base64 once overflowed the regex engine's stack: a 500 for a file within the plan.
     const bytes = Buffer.alloc(6 * 1024 * 1024, 9);
-    const body = JSON.stringify({ files: [{ name: "big.bin", content: bytes.toString("base64"), content_type: "application/octet-stream", encoding: "base64" }], ttl_seconds: 60 });
+    const body = JSON.stringify({
+      files: [
+        {
+          name: "big.bin",
+          content: bytes.toString("base64"),
+          content_type: "application/octet-stream",
+          encoding: "base64",
+        },
+      ],
+      ttl_seconds: 60,
+    });
     const created = await stack.producer.createRaw(body, { "content-type": "application/json" });
     expect(created.status).toBe(201);
-    const claimed = await fetch(`${created.body.claim_url}/claim`, { method: "POST" }).then((reply) => reply.json() as Promise<{ files: Array<{ content: string }> }>);
+    const claimed = await fetch(`${created.body.claim_url}/claim`, { method: "POST" }).then(
+      (reply) => reply.json() as Promise<{ files: Array<{ content: string }> }>,
+    );
     expect(Buffer.from(claimed.files[0]!.content, "base64").equals(bytes)).toBe(true);
   });
 });

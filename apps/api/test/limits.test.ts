@@ -4,12 +4,18 @@ import { describe, expect, it } from "vitest";
 import { consumer, expectEnvelope } from "./support/http.js";
 import { STORE_KINDS, dumpRedis, useStack } from "./support/stacks.js";
 
-const PLAN = { KUBBI_MAX_FILES: "3", KUBBI_MAX_KUBBI_BYTES: "2048", KUBBI_MAX_ACTIVE_KUBBIS: "4", KUBBI_RATE_LIMIT_PER_MINUTE: "1000" };
+const PLAN = {
+  KUBBI_MAX_FILES: "3",
+  KUBBI_MAX_KUBBI_BYTES: "2048",
+  KUBBI_MAX_ACTIVE_KUBBIS: "4",
+  KUBBI_RATE_LIMIT_PER_MINUTE: "1000",
+};
 
 describe.each(STORE_KINDS)("plan limits on the %s store", (storeKind) => {
   const stack = useStack(storeKind, { env: PLAN });
 
-  const files = (count: number) => Array.from({ length: count }, (_, index) => ({ name: `f${index}.txt`, content: "x", content_type: "text/plain" }));
+  const files = (count: number) =>
+    Array.from({ length: count }, (_, index) => ({ name: `f${index}.txt`, content: "x", content_type: "text/plain" }));
 
   it("more files than the plan allows is 413 file_limit_exceeded", async () => {
     expect((await stack.producer.create({ files: files(3), ttl_seconds: 60 })).status).toBe(201);
@@ -20,11 +26,32 @@ describe.each(STORE_KINDS)("plan limits on the %s store", (storeKind) => {
   });
 
   it("a payload over the plan's bytes is 413 payload_too_large, counted in decoded bytes", async () => {
-    expectEnvelope(await stack.producer.create({ content: "y".repeat(2049), content_type: "text/plain", ttl_seconds: 60 }), 413, "payload_too_large");
+    expectEnvelope(
+      await stack.producer.create({ content: "y".repeat(2049), content_type: "text/plain", ttl_seconds: 60 }),
+      413,
+      "payload_too_large",
+    );
     const binary = Buffer.alloc(2049, 7).toString("base64");
-    expectEnvelope(await stack.producer.create({ files: [{ name: "b.bin", content: binary, content_type: "application/octet-stream", encoding: "base64" }], ttl_seconds: 60 }), 413, "payload_too_large");
+    expectEnvelope(
+      await stack.producer.create({
+        files: [{ name: "b.bin", content: binary, content_type: "application/octet-stream", encoding: "base64" }],
+        ttl_seconds: 60,
+      }),
+      413,
+      "payload_too_large",
+    );
     // Exactly at the limit is fine, even though its base64 form is longer than the limit.
-    const atLimit = await stack.producer.create({ files: [{ name: "b.bin", content: Buffer.alloc(2048, 7).toString("base64"), content_type: "application/octet-stream", encoding: "base64" }], ttl_seconds: 60 });
+    const atLimit = await stack.producer.create({
+      files: [
+        {
+          name: "b.bin",
+          content: Buffer.alloc(2048, 7).toString("base64"),
+          content_type: "application/octet-stream",
+          encoding: "base64",
+        },
+      ],
+      ttl_seconds: 60,
+    });
     expect(atLimit.status).toBe(201);
     await stack.producer.remove(atLimit.body.id);
   });
@@ -32,11 +59,22 @@ describe.each(STORE_KINDS)("plan limits on the %s store", (storeKind) => {
   it("a body over the limit is refused with 413 before it is buffered whole", async () => {
     const url = new URL(`${stack.api.baseUrl}/api/v1/kubbis`);
     const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(url, { method: "POST", headers: { authorization: `Bearer ${stack.api.apiKey}`, "content-type": "application/json", "content-length": String(50 * 1024 * 1024) } }, (res) => {
-        let body = "";
-        res.on("data", (chunk) => (body += chunk));
-        res.on("end", () => resolve({ status: res.statusCode!, body }));
-      });
+      const req = request(
+        url,
+        {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${stack.api.apiKey}`,
+            "content-type": "application/json",
+            "content-length": String(50 * 1024 * 1024),
+          },
+        },
+        (res) => {
+          let body = "";
+          res.on("data", (chunk) => (body += chunk));
+          res.on("end", () => resolve({ status: res.statusCode!, body }));
+        },
+      );
       req.on("error", reject);
       // Only a sliver of the announced 50 MiB is ever sent: a server that waited for it would never answer.
       req.write('{"content":"');
@@ -47,7 +85,11 @@ describe.each(STORE_KINDS)("plan limits on the %s store", (storeKind) => {
 
   it("a chunked body (no Content-Length) over the limit is cut off with 413", async () => {
     const limit = Math.ceil((2048 * 4) / 3) + 64 * 1024;
-    const oversized = JSON.stringify({ content: "z".repeat(limit + 1024), content_type: "text/plain", ttl_seconds: 60 });
+    const oversized = JSON.stringify({
+      content: "z".repeat(limit + 1024),
+      content_type: "text/plain",
+      ttl_seconds: 60,
+    });
     const stream = new ReadableStream({
       start(controller) {
         controller.enqueue(new TextEncoder().encode(oversized));
@@ -66,26 +108,52 @@ describe.each(STORE_KINDS)("plan limits on the %s store", (storeKind) => {
 
   it("the cap on active kubbis is 429 quota_exceeded, and deleting or burning frees a slot", async () => {
     const created = [];
-    for (let i = 0; i < 4; i++) created.push(await stack.producer.create({ content: `slot ${i}`, content_type: "text/plain", ttl_seconds: 60, max_retrievals: 1 }));
+    for (let i = 0; i < 4; i++)
+      created.push(
+        await stack.producer.create({
+          content: `slot ${i}`,
+          content_type: "text/plain",
+          ttl_seconds: 60,
+          max_retrievals: 1,
+        }),
+      );
     expect(created.every((reply) => reply.status === 201)).toBe(true);
-    const refused = await stack.producer.create({ content: "one too many", content_type: "text/plain", ttl_seconds: 60 });
+    const refused = await stack.producer.create({
+      content: "one too many",
+      content_type: "text/plain",
+      ttl_seconds: 60,
+    });
     expectEnvelope(refused, 429, "quota_exceeded");
     expect((await stack.producer.list()).body.pagination.total).toBeGreaterThanOrEqual(4);
 
     await stack.producer.remove(created[0]!.body.id);
-    expect((await stack.producer.create({ content: "after delete", content_type: "text/plain", ttl_seconds: 60 })).status).toBe(201);
-    expectEnvelope(await stack.producer.create({ content: "full again", content_type: "text/plain", ttl_seconds: 60 }), 429, "quota_exceeded");
+    expect(
+      (await stack.producer.create({ content: "after delete", content_type: "text/plain", ttl_seconds: 60 })).status,
+    ).toBe(201);
+    expectEnvelope(
+      await stack.producer.create({ content: "full again", content_type: "text/plain", ttl_seconds: 60 }),
+      429,
+      "quota_exceeded",
+    );
     await consumer.claim(created[1]!.body.claim_url); // burns
-    expect((await stack.producer.create({ content: "after burn", content_type: "text/plain", ttl_seconds: 60 })).status).toBe(201);
+    expect(
+      (await stack.producer.create({ content: "after burn", content_type: "text/plain", ttl_seconds: 60 })).status,
+    ).toBe(201);
   });
 
   it("a rejected create stores nothing", async () => {
     if (!stack.db) return;
-    const before = (await dumpRedis(stack.db)).filter((entry) => !entry.key.startsWith("rl:")).map((entry) => entry.key).sort();
+    const before = (await dumpRedis(stack.db))
+      .filter((entry) => !entry.key.startsWith("rl:"))
+      .map((entry) => entry.key)
+      .sort();
     await stack.producer.create({ files: files(4), ttl_seconds: 60 });
     await stack.producer.create({ content: "y".repeat(4000), content_type: "text/plain", ttl_seconds: 60 });
     await stack.producer.create({ content: "quota", content_type: "text/plain", ttl_seconds: 60 });
-    const after = (await dumpRedis(stack.db)).filter((entry) => !entry.key.startsWith("rl:")).map((entry) => entry.key).sort();
+    const after = (await dumpRedis(stack.db))
+      .filter((entry) => !entry.key.startsWith("rl:"))
+      .map((entry) => entry.key)
+      .sort();
     expect(after).toEqual(before);
   });
 });
@@ -101,9 +169,13 @@ async function startOfAFreshWindow(): Promise<void> {
 }
 
 describe.each(STORE_KINDS)("rate limits on the %s store", (storeKind) => {
-  const stack = useStack(storeKind, { env: { KUBBI_RATE_LIMIT_PER_MINUTE: "5", KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "6" } });
+  const stack = useStack(storeKind, {
+    env: { KUBBI_RATE_LIMIT_PER_MINUTE: "5", KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "6" },
+  });
 
-  it("a key over its request rate gets 429 rate_limited with Retry-After; another key is unaffected", { timeout: 60_000 }, async () => {
+  it("a key over its request rate gets 429 rate_limited with Retry-After; another key is unaffected", {
+    timeout: 60_000,
+  }, async () => {
     await startOfAFreshWindow();
     const replies = [];
     for (let i = 0; i < 7; i++) replies.push(await stack.producer.list());
@@ -113,11 +185,15 @@ describe.each(STORE_KINDS)("rate limits on the %s store", (storeKind) => {
     const retryAfter = Number(limited.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
-    const other = await fetch(`${stack.api.baseUrl}/api/v1/kubbis`, { headers: { authorization: `Bearer ${stack.api.secondApiKey}` } });
+    const other = await fetch(`${stack.api.baseUrl}/api/v1/kubbis`, {
+      headers: { authorization: `Bearer ${stack.api.secondApiKey}` },
+    });
     expect(other.status).toBe(200);
   });
 
-  it("consumer routes are limited per client address, and a limited claim consumes nothing", { timeout: 60_000 }, async () => {
+  it("consumer routes are limited per client address, and a limited claim consumes nothing", {
+    timeout: 60_000,
+  }, async () => {
     await startOfAFreshWindow();
     const other = await fetch(`${stack.api.baseUrl}/api/v1/kubbis`, {
       method: "POST",
@@ -131,7 +207,9 @@ describe.each(STORE_KINDS)("rate limits on the %s store", (storeKind) => {
     const limitedClaim = await consumer.claim(other.claim_url);
     expectEnvelope(limitedClaim, 429, "rate_limited");
     expect(limitedClaim.headers.get("retry-after")).toMatch(/^\d+$/);
-    const detail = await fetch(`${stack.api.baseUrl}/api/v1/kubbis/${other.id}`, { headers: { authorization: `Bearer ${stack.api.secondApiKey}` } }).then((response) => response.json() as Promise<{ retrieval_count: number }>);
+    const detail = await fetch(`${stack.api.baseUrl}/api/v1/kubbis/${other.id}`, {
+      headers: { authorization: `Bearer ${stack.api.secondApiKey}` },
+    }).then((response) => response.json() as Promise<{ retrieval_count: number }>);
     expect(detail.retrieval_count).toBe(0);
   });
 });

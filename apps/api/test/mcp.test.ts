@@ -14,15 +14,29 @@ import { STORE_KINDS, useStack } from "./support/stacks.js";
 
 async function connect(baseUrl: string, apiKey: string): Promise<Client> {
   const client = new Client({ name: "kubbi-api-test", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp`), { requestInit: { headers: { authorization: `Bearer ${apiKey}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${apiKey}` } },
+    }),
+  );
   return client;
 }
 
 const structured = (result: unknown) => (result as CallToolResult).structuredContent as Record<string, any>;
-const toolErrorOf = (result: unknown) => JSON.parse(((result as CallToolResult).content[0] as { text: string }).text).error as Record<string, any>;
+const toolErrorOf = (result: unknown) =>
+  JSON.parse(((result as CallToolResult).content[0] as { text: string }).text).error as Record<string, any>;
 
-const toolsCall = (name: string, args: Record<string, unknown>) => ({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } });
-const mcpHeaders = (apiKey: string) => ({ authorization: `Bearer ${apiKey}`, "content-type": "application/json", accept: "application/json, text/event-stream" });
+const toolsCall = (name: string, args: Record<string, unknown>) => ({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "tools/call",
+  params: { name, arguments: args },
+});
+const mcpHeaders = (apiKey: string) => ({
+  authorization: `Bearer ${apiKey}`,
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+});
 
 /** One JSON-RPC message POSTed to /mcp, as any stateless client sends it. */
 const mcpPost = (baseUrl: string, apiKey: string, message: unknown): Promise<Reply> =>
@@ -46,7 +60,15 @@ describe.each(STORE_KINDS)("MCP over Streamable HTTP at /mcp on the %s store", (
   it("lists the seven tools with their annotations", async () => {
     const client = await connect(stack.api.baseUrl, stack.api.apiKey);
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(["kubbi_claim", "kubbi_delete", "kubbi_get", "kubbi_inspect", "kubbi_list", "kubbi_send", "kubbi_send_files"]);
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      "kubbi_claim",
+      "kubbi_delete",
+      "kubbi_get",
+      "kubbi_inspect",
+      "kubbi_list",
+      "kubbi_send",
+      "kubbi_send_files",
+    ]);
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
     expect(byName.kubbi_inspect!.annotations?.readOnlyHint).toBe(true);
     expect(byName.kubbi_get!.annotations?.readOnlyHint).toBe(true);
@@ -57,9 +79,16 @@ describe.each(STORE_KINDS)("MCP over Streamable HTTP at /mcp on the %s store", (
 
   it("send, inspect, claim, then claim again is a gone tool error; REST sees the same kubbi", async () => {
     const client = await connect(stack.api.baseUrl, stack.api.apiKey);
-    const sent = structured(await client.callTool({ name: "kubbi_send", arguments: { content: "from an agent", ttlSeconds: 600, maxRetrievals: 1 } }));
+    const sent = structured(
+      await client.callTool({
+        name: "kubbi_send",
+        arguments: { content: "from an agent", ttlSeconds: 600, maxRetrievals: 1 },
+      }),
+    );
     expect(sent.claimUrl).toMatch(new RegExp(`^${stack.api.baseUrl}/r/`));
-    const inspected = structured(await client.callTool({ name: "kubbi_inspect", arguments: { claimUrl: sent.claimUrl } }));
+    const inspected = structured(
+      await client.callTool({ name: "kubbi_inspect", arguments: { claimUrl: sent.claimUrl } }),
+    );
     expect(inspected).toMatchObject({ status: "active", retrievalCount: 0 });
     const claimed = structured(await client.callTool({ name: "kubbi_claim", arguments: { claimUrl: sent.claimUrl } }));
     expect(claimed).toMatchObject({ content: "from an agent", burned: true });
@@ -99,7 +128,11 @@ describe("/mcp under a small plan: REST's body limit, rate limit and consumer ru
   it("a key whose plan allows 1,000 bytes cannot make /mcp read 2 MB: 413 before the body is buffered, chunked or not", async () => {
     await startOfFreshWindow();
     const twoMegabytes = JSON.stringify(toolsCall("kubbi_send", { content: "x".repeat(2_000_000) }));
-    const sized = await call(`${stack.api.baseUrl}/mcp`, { method: "POST", headers: mcpHeaders(bodyKey), body: twoMegabytes });
+    const sized = await call(`${stack.api.baseUrl}/mcp`, {
+      method: "POST",
+      headers: mcpHeaders(bodyKey),
+      body: twoMegabytes,
+    });
     expectEnvelope(sized, 413, "payload_too_large");
     expect(sized.headers.get("connection")).toBe("close");
 
@@ -120,7 +153,10 @@ describe("/mcp under a small plan: REST's body limit, rate limit and consumer ru
     const overPlan = await mcpPost(stack.api.baseUrl, bodyKey, toolsCall("kubbi_send", { content: "y".repeat(1500) }));
     expect(overPlan.status).toBe(200);
     expect(overPlan.body.result.isError).toBe(true);
-    expect(JSON.parse(overPlan.body.result.content[0].text).error).toMatchObject({ code: "payload_too_large", status: 413 });
+    expect(JSON.parse(overPlan.body.result.content[0].text).error).toMatchObject({
+      code: "payload_too_large",
+      status: 413,
+    });
     expect((await producer(stack.api.baseUrl, bodyKey).list()).body.pagination.total).toBe(0);
   }, 60_000);
 
@@ -149,20 +185,36 @@ describe("/mcp under a small plan: REST's body limit, rate limit and consumer ru
 
   it("inspect and claim through /mcp obey the consumer limit of /r/*, and a limited claim consumes nothing", async () => {
     await startOfFreshWindow();
-    const created = await producer(stack.api.baseUrl, consumerKey).create({ content: "limited", content_type: "text/plain", ttl_seconds: 600, max_retrievals: 5 });
+    const created = await producer(stack.api.baseUrl, consumerKey).create({
+      content: "limited",
+      content_type: "text/plain",
+      ttl_seconds: 600,
+      max_retrievals: 5,
+    });
     expect(created.status).toBe(201);
     const statuses: number[] = [];
-    while (statuses.length < 10 && statuses.at(-1) !== 429) statuses.push((await consumer.inspect(created.body.claim_url)).status);
+    while (statuses.length < 10 && statuses.at(-1) !== 429)
+      statuses.push((await consumer.inspect(created.body.claim_url)).status);
     expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
     expect(statuses.at(-1)).toBe(429);
     await flushLanded();
 
     for (const name of ["kubbi_inspect", "kubbi_claim"]) {
-      const reply = await mcpPost(stack.api.baseUrl, consumerKey, toolsCall(name, { claimUrl: created.body.claim_url }));
+      const reply = await mcpPost(
+        stack.api.baseUrl,
+        consumerKey,
+        toolsCall(name, { claimUrl: created.body.claim_url }),
+      );
       expect(reply.status, name).toBe(200);
-      expect(JSON.parse(reply.body.result.content[0].text).error, name).toMatchObject({ code: "rate_limited", status: 429 });
+      expect(JSON.parse(reply.body.result.content[0].text).error, name).toMatchObject({
+        code: "rate_limited",
+        status: 429,
+      });
     }
-    expect((await producer(stack.api.baseUrl, consumerKey).get(created.body.id)).body).toMatchObject({ status: "active", retrieval_count: 0 });
+    expect((await producer(stack.api.baseUrl, consumerKey).get(created.body.id)).body).toMatchObject({
+      status: "active",
+      retrieval_count: 0,
+    });
   }, 60_000);
 });
 
@@ -173,12 +225,21 @@ describe("/mcp in-process, on a server that cannot reach its own public URL", ()
   it("sends, inspects and claims without calling out: claim URLs name the public origin", async () => {
     const client = await connect(stack.api.baseUrl, stack.api.apiKey);
     try {
-      const sent = structured(await client.callTool({ name: "kubbi_send", arguments: { content: "no loopback", maxRetrievals: 2 } }));
+      const sent = structured(
+        await client.callTool({ name: "kubbi_send", arguments: { content: "no loopback", maxRetrievals: 2 } }),
+      );
       expect(sent.claimUrl.startsWith(`${publicUrl}/r/`)).toBe(true);
-      expect(structured(await client.callTool({ name: "kubbi_inspect", arguments: { claimUrl: sent.claimUrl } }))).toMatchObject({ remainingReads: 2 });
-      expect(structured(await client.callTool({ name: "kubbi_claim", arguments: { claimUrl: sent.claimUrl } }))).toMatchObject({ content: "no loopback", burned: false });
+      expect(
+        structured(await client.callTool({ name: "kubbi_inspect", arguments: { claimUrl: sent.claimUrl } })),
+      ).toMatchObject({ remainingReads: 2 });
+      expect(
+        structured(await client.callTool({ name: "kubbi_claim", arguments: { claimUrl: sent.claimUrl } })),
+      ).toMatchObject({ content: "no loopback", burned: false });
       // Only this API's claim URLs: the listener's own address is not a claim origin.
-      const local = await client.callTool({ name: "kubbi_claim", arguments: { claimUrl: `${stack.api.baseUrl}/r/${sent.claimUrl.split("/r/")[1]}` } });
+      const local = await client.callTool({
+        name: "kubbi_claim",
+        arguments: { claimUrl: `${stack.api.baseUrl}/r/${sent.claimUrl.split("/r/")[1]}` },
+      });
       expect(toolErrorOf(local)).toMatchObject({ code: "origin_not_allowed" });
     } finally {
       await client.close();
@@ -187,13 +248,22 @@ describe("/mcp in-process, on a server that cannot reach its own public URL", ()
 
   it("answers Host and Origin of the public URL and of its own listener, and refuses others (DNS rebinding)", async () => {
     const port = new URL(stack.api.baseUrl).port;
-    const initialize = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } } };
+    const initialize = {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
+    };
     const post = (headers: Record<string, string>) =>
       new Promise<number>((resolve, reject) => {
-        const req = request(`${stack.api.baseUrl}/mcp`, { method: "POST", headers: { ...mcpHeaders(stack.api.apiKey), ...headers } }, (res) => {
-          res.resume();
-          res.on("end", () => resolve(res.statusCode!));
-        });
+        const req = request(
+          `${stack.api.baseUrl}/mcp`,
+          { method: "POST", headers: { ...mcpHeaders(stack.api.apiKey), ...headers } },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode!));
+          },
+        );
         req.on("error", reject);
         req.end(JSON.stringify(initialize));
       });
@@ -205,18 +275,34 @@ describe("/mcp in-process, on a server that cannot reach its own public URL", ()
 
   /** A large create via REST or /mcp; with `stall`, only half the body is sent until `finish` is called. */
   function startLarge(via: "rest" | "mcp", stall: boolean) {
-    const file = { name: "large.bin", content: Buffer.alloc(2 * 1024 * 1024, 1).toString("base64"), encoding: "base64" };
+    const file = {
+      name: "large.bin",
+      content: Buffer.alloc(2 * 1024 * 1024, 1).toString("base64"),
+      encoding: "base64",
+    };
     const body =
       via === "rest"
         ? JSON.stringify({ files: [{ ...file, content_type: "application/octet-stream" }], ttl_seconds: 60 })
-        : JSON.stringify(toolsCall("kubbi_send_files", { files: [{ ...file, contentType: "application/octet-stream" }], ttlSeconds: 60 }));
+        : JSON.stringify(
+            toolsCall("kubbi_send_files", {
+              files: [{ ...file, contentType: "application/octet-stream" }],
+              ttlSeconds: 60,
+            }),
+          );
     let finish = () => {};
     const done = new Promise<number>((resolve, reject) => {
       const path = via === "rest" ? "/api/v1/kubbis" : "/mcp";
-      const req = request(`${stack.api.baseUrl}${path}`, { method: "POST", headers: { ...mcpHeaders(stack.api.apiKey), "content-length": String(Buffer.byteLength(body)) } }, (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode!));
-      });
+      const req = request(
+        `${stack.api.baseUrl}${path}`,
+        {
+          method: "POST",
+          headers: { ...mcpHeaders(stack.api.apiKey), "content-length": String(Buffer.byteLength(body)) },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode!));
+        },
+      );
       req.on("error", reject);
       const half = Math.floor(body.length / 2);
       req.write(body.slice(0, stall ? half : body.length));

@@ -14,14 +14,21 @@ function parseScrape(text: string): Samples {
     if (!line || line.startsWith("#")) continue;
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match) throw new Error(`not a sample line: ${line}`);
-    const labels = [...(match[2] ?? "").matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map(([, name, value]) => `${name}=${value}`).sort();
+    const labels = [...(match[2] ?? "").matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)]
+      .map(([, name, value]) => `${name}=${value}`)
+      .sort();
     samples.set(`${match[1]}{${labels.join(",")}}`, Number(match[3]));
   }
   return samples;
 }
 
 const sample = (samples: Samples, name: string, labels: Record<string, string> = {}) =>
-  samples.get(`${name}{${Object.entries(labels).map(([key, value]) => `${key}=${value}`).sort().join(",")}}`) ?? 0;
+  samples.get(
+    `${name}{${Object.entries(labels)
+      .map(([key, value]) => `${key}=${value}`)
+      .sort()
+      .join(",")}}`,
+  ) ?? 0;
 
 describe("Prometheus metrics on their own port, behind a token", () => {
   const token = randomBytes(24).toString("hex");
@@ -47,9 +54,15 @@ describe("Prometheus metrics on their own port, behind a token", () => {
 
   it("the metrics port answers only with the token; the API's own port has no /metrics", async () => {
     expect((await fetch(metricsUrl)).status).toBe(401);
-    expect((await fetch(metricsUrl, { headers: { authorization: "Bearer wrong-token-wrong-token" } })).status).toBe(401);
-    expect((await fetch(metricsUrl.replace("/metrics", "/"), { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
-    expect((await fetch(`${stack.api.baseUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+    expect((await fetch(metricsUrl, { headers: { authorization: "Bearer wrong-token-wrong-token" } })).status).toBe(
+      401,
+    );
+    expect(
+      (await fetch(metricsUrl.replace("/metrics", "/"), { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(404);
+    expect(
+      (await fetch(`${stack.api.baseUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(404);
   });
 
   it("counters move with real operations: created, claimed, burned, expired, deleted, rejections, durations, Redis, bytes", async () => {
@@ -78,7 +91,8 @@ describe("Prometheus metrics on their own port, behind a token", () => {
     expect(expiredSeen).toBe(1);
 
     const after = await scrape();
-    const moved = (name: string, labels: Record<string, string> = {}) => sample(after, name, labels) - sample(before, name, labels);
+    const moved = (name: string, labels: Record<string, string> = {}) =>
+      sample(after, name, labels) - sample(before, name, labels);
     expect(moved("kubbi_kubbi_events_total", { event: "created" })).toBe(3);
     expect(moved("kubbi_kubbi_events_total", { event: "claimed" })).toBe(2);
     expect(moved("kubbi_kubbi_events_total", { event: "burned" })).toBe(1);
@@ -88,14 +102,29 @@ describe("Prometheus metrics on their own port, behind a token", () => {
     expect(moved("kubbi_rejections_total", { code: "expired" })).toBe(1);
     expect(moved("kubbi_rejections_total", { code: "method_not_allowed" })).toBe(1);
     expect(moved("kubbi_rejections_total", { code: "unauthorized" })).toBe(1);
-    expect(moved("kubbi_http_request_duration_seconds_count", { method: "POST", route: "/api/v1/kubbis", status: "201" })).toBe(3);
-    expect(moved("kubbi_http_request_duration_seconds_count", { method: "POST", route: "/r/:token/claim", status: "200" })).toBe(2);
-    expect(moved("kubbi_http_request_duration_seconds_count", { method: "POST", route: "/r/:token/claim", status: "410" })).toBe(1);
-    expect(moved("kubbi_http_request_duration_seconds_bucket", { method: "POST", route: "/api/v1/kubbis", status: "201", le: "+Inf" })).toBe(3);
+    expect(
+      moved("kubbi_http_request_duration_seconds_count", { method: "POST", route: "/api/v1/kubbis", status: "201" }),
+    ).toBe(3);
+    expect(
+      moved("kubbi_http_request_duration_seconds_count", { method: "POST", route: "/r/:token/claim", status: "200" }),
+    ).toBe(2);
+    expect(
+      moved("kubbi_http_request_duration_seconds_count", { method: "POST", route: "/r/:token/claim", status: "410" }),
+    ).toBe(1);
+    expect(
+      moved("kubbi_http_request_duration_seconds_bucket", {
+        method: "POST",
+        route: "/api/v1/kubbis",
+        status: "201",
+        le: "+Inf",
+      }),
+    ).toBe(3);
     expect(moved("kubbi_redis_operation_duration_seconds_count", { operation: "create" })).toBe(3);
     expect(moved("kubbi_redis_operation_duration_seconds_count", { operation: "claim" })).toBe(3);
     expect(moved("kubbi_redis_operation_duration_seconds_count", { operation: "delete" })).toBe(1);
-    expect(moved("kubbi_http_request_body_bytes_total", { route: "/api/v1/kubbis" })).toBe(bodies.reduce((sum, body) => sum + Buffer.byteLength(JSON.stringify(body)), 0));
+    expect(moved("kubbi_http_request_body_bytes_total", { route: "/api/v1/kubbis" })).toBe(
+      bodies.reduce((sum, body) => sum + Buffer.byteLength(JSON.stringify(body)), 0),
+    );
     const claimBodyBytes = claimed.reduce((sum, reply) => sum + Buffer.byteLength(JSON.stringify(reply.body)), 0);
     expect(moved("kubbi_http_response_bytes_total", { route: "/r/:token/claim" })).toBeGreaterThan(claimBodyBytes);
     expect(sample(after, "kubbi_process_resident_memory_bytes")).toBeGreaterThan(0);
@@ -120,14 +149,31 @@ describe("Prometheus metrics on their own port, behind a token", () => {
     expect(listed.headers.get("retry-after")).toBe("1");
     // The connection's own errors (failed reconnects) are counted too; poll, bounded, until one has happened.
     let after = await scrape();
-    for (let attempt = 0; attempt < 100 && sample(after, "kubbi_redis_errors_total", { operation: "connection" }) === sample(before, "kubbi_redis_errors_total", { operation: "connection" }); attempt++) {
+    for (
+      let attempt = 0;
+      attempt < 100 &&
+      sample(after, "kubbi_redis_errors_total", { operation: "connection" }) ===
+        sample(before, "kubbi_redis_errors_total", { operation: "connection" });
+      attempt++
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       after = await scrape();
     }
-    expect(sample(after, "kubbi_redis_errors_total", { operation: "ping" }) - sample(before, "kubbi_redis_errors_total", { operation: "ping" })).toBe(1);
-    expect(sample(after, "kubbi_redis_errors_total", { operation: "listByOwner" }) - sample(before, "kubbi_redis_errors_total", { operation: "listByOwner" })).toBe(1);
-    expect(sample(after, "kubbi_rejections_total", { code: "service_unavailable" }) - sample(before, "kubbi_rejections_total", { code: "service_unavailable" })).toBe(2);
-    expect(sample(after, "kubbi_redis_errors_total", { operation: "connection" })).toBeGreaterThan(sample(before, "kubbi_redis_errors_total", { operation: "connection" }));
+    expect(
+      sample(after, "kubbi_redis_errors_total", { operation: "ping" }) -
+        sample(before, "kubbi_redis_errors_total", { operation: "ping" }),
+    ).toBe(1);
+    expect(
+      sample(after, "kubbi_redis_errors_total", { operation: "listByOwner" }) -
+        sample(before, "kubbi_redis_errors_total", { operation: "listByOwner" }),
+    ).toBe(1);
+    expect(
+      sample(after, "kubbi_rejections_total", { code: "service_unavailable" }) -
+        sample(before, "kubbi_rejections_total", { code: "service_unavailable" }),
+    ).toBe(2);
+    expect(sample(after, "kubbi_redis_errors_total", { operation: "connection" })).toBeGreaterThan(
+      sample(before, "kubbi_redis_errors_total", { operation: "connection" }),
+    );
   });
 });
 

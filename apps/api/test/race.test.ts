@@ -28,7 +28,12 @@ describe.each(STORE_KINDS)("claim races on the %s store", (storeKind) => {
 
   it(`${CONCURRENT_CLAIMS} concurrent claims at max_retrievals=${MAX_RETRIEVALS}: exactly ${MAX_RETRIEVALS} payloads, the rest 410`, async () => {
     for (let round = 0; round < 3; round++) {
-      const created = await stack.producer.create({ content: `race payload ${round}`, content_type: "text/plain", ttl_seconds: 60, max_retrievals: MAX_RETRIEVALS });
+      const created = await stack.producer.create({
+        content: `race payload ${round}`,
+        content_type: "text/plain",
+        ttl_seconds: 60,
+        max_retrievals: MAX_RETRIEVALS,
+      });
       const { served, burnedReplies, other } = await raceClaims(created.body.claim_token, [stack.api.baseUrl]);
       expect(other).toEqual([]);
       expect(served).toHaveLength(MAX_RETRIEVALS);
@@ -43,14 +48,22 @@ describe.each(STORE_KINDS)("claim races on the %s store", (storeKind) => {
   });
 
   // Shown as skipped on the memory store: its state lives inside the API process, out of the test's reach.
-  it.runIf(storeKind === "redis")("on Redis the raced kubbis' ciphertext is deleted, not just marked burned", async () => {
-    expect(burnedTokens).toHaveLength(3);
-    for (const token of burnedTokens) expect(await stack.db!.exists(payloadKeyOf(token))).toBe(0);
-  });
+  it.runIf(storeKind === "redis")(
+    "on Redis the raced kubbis' ciphertext is deleted, not just marked burned",
+    async () => {
+      expect(burnedTokens).toHaveLength(3);
+      for (const token of burnedTokens) expect(await stack.db!.exists(payloadKeyOf(token))).toBe(0);
+    },
+  );
 
   it("a delete racing claims has one clean winner: every claim before it is served, none after", async () => {
     for (let round = 0; round < 5; round++) {
-      const created = await stack.producer.create({ content: "contested", content_type: "text/plain", ttl_seconds: 60, max_retrievals: 1000 });
+      const created = await stack.producer.create({
+        content: "contested",
+        content_type: "text/plain",
+        ttl_seconds: 60,
+        max_retrievals: 1000,
+      });
       const claims = Array.from({ length: 16 }, () => consumer.claim(created.body.claim_url));
       const deletion = stack.producer.remove(created.body.id);
       const [deleted, ...replies] = await Promise.all([deletion, ...claims]);
@@ -81,8 +94,16 @@ describe.each(["redis", "cluster"] as const)("claim races across two API process
 
   it(`${CONCURRENT_CLAIMS} claims split over both processes: exactly ${MAX_RETRIEVALS} payloads, ciphertext gone`, async () => {
     for (let round = 0; round < 3; round++) {
-      const created = await stack.producer.create({ content: { round }, content_type: "application/json", ttl_seconds: 60, max_retrievals: MAX_RETRIEVALS });
-      const { served, burnedReplies, other } = await raceClaims(created.body.claim_token, [stack.api.baseUrl, sibling.baseUrl]);
+      const created = await stack.producer.create({
+        content: { round },
+        content_type: "application/json",
+        ttl_seconds: 60,
+        max_retrievals: MAX_RETRIEVALS,
+      });
+      const { served, burnedReplies, other } = await raceClaims(created.body.claim_token, [
+        stack.api.baseUrl,
+        sibling.baseUrl,
+      ]);
       expect(other).toEqual([]);
       expect(served).toHaveLength(MAX_RETRIEVALS);
       expect(burnedReplies).toHaveLength(CONCURRENT_CLAIMS - MAX_RETRIEVALS);
@@ -92,10 +113,20 @@ describe.each(["redis", "cluster"] as const)("claim races across two API process
   });
 
   it("a kubbi made on one process is inspected, claimed and deleted through the other", async () => {
-    const created = await stack.producer.create({ content: "cross-process", content_type: "text/plain", ttl_seconds: 60, max_retrievals: 2 });
+    const created = await stack.producer.create({
+      content: "cross-process",
+      content_type: "text/plain",
+      ttl_seconds: 60,
+      max_retrievals: 2,
+    });
     expect((await consumer.inspect(`${sibling.baseUrl}/r/${created.body.claim_token}`)).body.retrieval_count).toBe(0);
-    expect((await consumer.claim(`${sibling.baseUrl}/r/${created.body.claim_token}`)).body.content).toBe("cross-process");
-    const viaSibling = await fetch(`${sibling.baseUrl}/api/v1/kubbis/${created.body.id}`, { method: "DELETE", headers: { authorization: `Bearer ${stack.api.apiKey}` } });
+    expect((await consumer.claim(`${sibling.baseUrl}/r/${created.body.claim_token}`)).body.content).toBe(
+      "cross-process",
+    );
+    const viaSibling = await fetch(`${sibling.baseUrl}/api/v1/kubbis/${created.body.id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${stack.api.apiKey}` },
+    });
     expect(viaSibling.status).toBe(200);
     expect((await consumer.claim(created.body.claim_url)).body.error).toBe("deleted");
   });

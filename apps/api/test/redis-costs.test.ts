@@ -11,7 +11,9 @@ async function commandStats(db: Redis): Promise<{ calls: number; usec: number; b
   let calls = 0;
   let usec = 0;
   const byCommand: Record<string, number> = {};
-  for (const [, name, count, micros, failed] of info.matchAll(/cmdstat_([^:]+):calls=(\d+),usec=(\d+).*?failed_calls=(\d+)/g)) {
+  for (const [, name, count, micros, failed] of info.matchAll(
+    /cmdstat_([^:]+):calls=(\d+),usec=(\d+).*?failed_calls=(\d+)/g,
+  )) {
     if (name === "info" || name!.startsWith("config")) continue;
     // A failed call here is an EVALSHA answered NOSCRIPT (a script's first run on a connection): its EVAL is counted instead.
     calls += Number(count) - Number(failed);
@@ -40,7 +42,12 @@ async function perOp(db: Redis, op: (n: number) => Promise<unknown>) {
   const stats = await commandStats(db);
   const rateFlushes = stats.byCommand.incrby ?? 0;
   const scripts = (stats.byCommand.evalsha ?? 0) + (stats.byCommand.eval ?? 0) - rateFlushes;
-  return { commands: (stats.calls - 2 * rateFlushes) / OPS, scriptsPerOp: scripts / OPS, usec: cpu / OPS, byCommand: stats.byCommand };
+  return {
+    commands: (stats.calls - 2 * rateFlushes) / OPS,
+    scriptsPerOp: scripts / OPS,
+    usec: cpu / OPS,
+    byCommand: stats.byCommand,
+  };
 }
 
 /**
@@ -51,13 +58,24 @@ async function perOp(db: Redis, op: (n: number) => Promise<unknown>) {
 describe("Redis work and memory per operation", () => {
   // The periodic index sweep is held off: its work is per minute, not per operation.
   const stack = useStack("redis", {
-    env: { KUBBI_RATE_LIMIT_PER_MINUTE: "1000000", KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "1000000", KUBBI_MAX_ACTIVE_KUBBIS: "1000000", KUBBI_INDEX_SWEEP_SECONDS: "86400" },
+    env: {
+      KUBBI_RATE_LIMIT_PER_MINUTE: "1000000",
+      KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "1000000",
+      KUBBI_MAX_ACTIVE_KUBBIS: "1000000",
+      KUBBI_INDEX_SWEEP_SECONDS: "86400",
+    },
   });
 
   it("commands per create, inspect and burning claim; bytes per live kubbi and per tombstone", async () => {
     const db = stack.db as Redis;
     const urls: string[] = [];
-    const note = (n: number) => ({ content: "x".repeat(1024), content_type: "text/plain", ttl_seconds: 3600, max_retrievals: 1, metadata: { n } });
+    const note = (n: number) => ({
+      content: "x".repeat(1024),
+      content_type: "text/plain",
+      ttl_seconds: 3600,
+      max_retrievals: 1,
+      metadata: { n },
+    });
     // Warm up: the first create of an owner pays for its index, the first run of each script on the
     // connection its load (EVALSHA, NOSCRIPT, EVAL); the cost measured is the steady state.
     const warm = await stack.producer.create(note(-1));
@@ -69,13 +87,22 @@ describe("Redis work and memory per operation", () => {
     const inspect = await perOp(db, (n) => consumer.inspect(urls[n]!));
 
     const metaKeys = await keysMatching(db, "kb:*:m");
-    const usage = async (keys: string[]) => (await Promise.all(keys.map((key) => db.memory("USAGE", key, "SAMPLES", 0)))).reduce<number>((sum, bytes) => sum + Number(bytes ?? 0), 0);
-    const ownerIndex = async () => usage([...(await keysMatching(db, "own:*:l")), ...(await keysMatching(db, "own:*:e")), ...(await keysMatching(db, "own:*:id:*"))]);
+    const usage = async (keys: string[]) =>
+      (await Promise.all(keys.map((key) => db.memory("USAGE", key, "SAMPLES", 0)))).reduce<number>(
+        (sum, bytes) => sum + Number(bytes ?? 0),
+        0,
+      );
+    const ownerIndex = async () =>
+      usage([
+        ...(await keysMatching(db, "own:*:l")),
+        ...(await keysMatching(db, "own:*:e")),
+        ...(await keysMatching(db, "own:*:id:*")),
+      ]);
     const kubbiCount = metaKeys.length;
-    const liveBytes = (await usage(await keysMatching(db, "kb:*")) + (await ownerIndex())) / kubbiCount;
+    const liveBytes = ((await usage(await keysMatching(db, "kb:*"))) + (await ownerIndex())) / kubbiCount;
 
     const claim = await perOp(db, (n) => consumer.claim(urls[n]!));
-    const tombstoneBytes = (await usage(await keysMatching(db, "kb:*")) + (await ownerIndex())) / kubbiCount;
+    const tombstoneBytes = ((await usage(await keysMatching(db, "kb:*"))) + (await ownerIndex())) / kubbiCount;
 
     console.log(
       `redis costs: create ${create.commands} commands ${create.usec.toFixed(1)} µs; ` +

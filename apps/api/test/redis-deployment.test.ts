@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumer, expectEnvelope, producer } from "./support/http.js";
 import { keysMatching, startStack } from "./support/stacks.js";
 
-const note = (content: string, extra: Record<string, unknown> = {}) => ({ content, content_type: "text/plain", ttl_seconds: 600, ...extra });
+const note = (content: string, extra: Record<string, unknown> = {}) => ({
+  content,
+  content_type: "text/plain",
+  ttl_seconds: 600,
+  ...extra,
+});
 
 describe("the API checks the Redis it is given before it starts", () => {
   it("REDIS_URL naming a Redis Cluster node: refuses to start and says to use REDIS_CLUSTER_NODES", async () => {
@@ -20,10 +25,14 @@ describe("the API checks the Redis it is given before it starts", () => {
   it("production refuses a Redis without the append-only file, naming the risk and the opt-out", async () => {
     const volatile = await startRedis({ args: ["--appendonly", "no"] });
     try {
-      await expect(startApi({ redisUrl: volatile.url })).rejects.toThrow(/runs without the append-only file.*revive burned ones.*KUBBI_ALLOW_NON_DURABLE_REDIS=true/);
+      await expect(startApi({ redisUrl: volatile.url })).rejects.toThrow(
+        /runs without the append-only file.*revive burned ones.*KUBBI_ALLOW_NON_DURABLE_REDIS=true/,
+      );
       const optedOut = await startApi({ redisUrl: volatile.url, env: { KUBBI_ALLOW_NON_DURABLE_REDIS: "true" } });
       try {
-        expect(optedOut.output()).toMatch(/"level":40.*KUBBI_ALLOW_NON_DURABLE_REDIS=true: Redis runs without the append-only file; a Redis crash or restart can lose acknowledged kubbis and revive burned ones/);
+        expect(optedOut.output()).toMatch(
+          /"level":40.*KUBBI_ALLOW_NON_DURABLE_REDIS=true: Redis runs without the append-only file; a Redis crash or restart can lose acknowledged kubbis and revive burned ones/,
+        );
         expect((await producer(optedOut.baseUrl, optedOut.apiKey).create(note("works"))).status).toBe(201);
       } finally {
         await optedOut.stop();
@@ -38,7 +47,9 @@ describe("the API checks the Redis it is given before it starts", () => {
     try {
       const api = await startApi({ redisUrl: managed.url });
       try {
-        expect(api.output()).toMatch(/"level":40.*cannot read Redis persistence settings.*check that appendonly is yes/);
+        expect(api.output()).toMatch(
+          /"level":40.*cannot read Redis persistence settings.*check that appendonly is yes/,
+        );
       } finally {
         await api.stop();
       }
@@ -61,7 +72,12 @@ describe("a Redis outage is a retryable 503, never a 500, and answered quickly",
       const ready = await fetch(`${stack.api.baseUrl}/readyz`);
       expect(ready.status).toBe(503);
       expect(ready.headers.get("retry-after")).toBe("1");
-      for (const reply of [await stack.producer.create(note("during")), await consumer.claim(before.body.claim_url), await consumer.inspect(before.body.claim_url), await stack.producer.list()]) {
+      for (const reply of [
+        await stack.producer.create(note("during")),
+        await consumer.claim(before.body.claim_url),
+        await consumer.inspect(before.body.claim_url),
+        await stack.producer.list(),
+      ]) {
         expectEnvelope(reply, 503, "service_unavailable");
         expect(reply.headers.get("retry-after")).toBe("1");
       }
@@ -100,7 +116,10 @@ describe("KUBBI_REDIS_WAIT_REPLICAS: a create or a burn is acknowledged only onc
   });
 
   it("with no replica in time: 503 service_unavailable with Retry-After, and the write is left as it is (not acknowledged)", async () => {
-    const api = await startApi({ redisUrl: primary.url, env: { KUBBI_REDIS_WAIT_REPLICAS: "1", KUBBI_REDIS_WAIT_TIMEOUT_MS: "200" } });
+    const api = await startApi({
+      redisUrl: primary.url,
+      env: { KUBBI_REDIS_WAIT_REPLICAS: "1", KUBBI_REDIS_WAIT_TIMEOUT_MS: "200" },
+    });
     const db = new Redis(primary.url);
     try {
       const reply = await producer(api.baseUrl, api.apiKey).create(note("unreplicated"));
@@ -116,19 +135,27 @@ describe("KUBBI_REDIS_WAIT_REPLICAS: a create or a burn is acknowledged only onc
   it("with a replica in sync: creates and burning claims succeed", async () => {
     replica = await startRedis({ args: ["--replicaof", "127.0.0.1", String(primary.port)] });
     const db = new Redis(primary.url);
-    for (let attempt = 0; !/slave0:.*state=online/.test(await db.info("replication")) && attempt < 200; attempt++) await sleep(50);
+    for (let attempt = 0; !/slave0:.*state=online/.test(await db.info("replication")) && attempt < 200; attempt++)
+      await sleep(50);
     db.disconnect();
-    const api = await startApi({ redisUrl: primary.url, env: { KUBBI_REDIS_WAIT_REPLICAS: "1", KUBBI_REDIS_WAIT_TIMEOUT_MS: "5000" } });
+    const api = await startApi({
+      redisUrl: primary.url,
+      env: { KUBBI_REDIS_WAIT_REPLICAS: "1", KUBBI_REDIS_WAIT_TIMEOUT_MS: "5000" },
+    });
     try {
       const created = await producer(api.baseUrl, api.apiKey).create(note("replicated", { max_retrievals: 1 }));
       expect(created.status).toBe(201);
       const replicaDb = new Redis(replica.url);
       const primaryDb = new Redis(primary.url);
       // The replica had it before the 201: the same payloads as the master (the unacknowledged one from above too).
-      expect((await keysMatching(replicaDb, "kb:*:d")).sort()).toEqual((await keysMatching(primaryDb, "kb:*:d")).sort());
+      expect((await keysMatching(replicaDb, "kb:*:d")).sort()).toEqual(
+        (await keysMatching(primaryDb, "kb:*:d")).sort(),
+      );
       primaryDb.disconnect();
       expect((await consumer.claim(created.body.claim_url)).status).toBe(200);
-      const statuses = await Promise.all((await keysMatching(replicaDb, "kb:*:m")).map((key) => replicaDb.hget(key, "st")));
+      const statuses = await Promise.all(
+        (await keysMatching(replicaDb, "kb:*:m")).map((key) => replicaDb.hget(key, "st")),
+      );
       expect(statuses).toContain("burned"); // the replica had the burn before the 200
       replicaDb.disconnect();
       expectEnvelope(await consumer.claim(created.body.claim_url), 410, "burned");

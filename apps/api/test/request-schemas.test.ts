@@ -13,7 +13,12 @@ const spec = parse(await readFile(createRequire(import.meta.url).resolve("@kubbi
 const specSchemas = spec.components.schemas;
 const schemas = createKubbiSchemas({ min: specSchemas.TtlSeconds.minimum, max: specSchemas.TtlSeconds.maximum });
 
-type JsonSchema = { properties?: Record<string, JsonSchema>; required?: string[]; items?: JsonSchema; [key: string]: unknown };
+type JsonSchema = {
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  [key: string]: unknown;
+};
 const toJson = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
 
 describe.each([
@@ -25,13 +30,20 @@ describe.each([
     const theirs = specSchemas[name] as JsonSchema;
     expect(Object.keys(ours.properties ?? {}).sort()).toEqual(Object.keys(theirs.properties ?? {}).sort());
     // A field zod takes as unknown (a single payload's content) is required by a refinement JSON Schema cannot show.
-    const requiredByRefinement = Object.keys(ours.properties ?? {}).filter((field) => JSON.stringify(ours.properties![field]) === "{}");
-    expect([...new Set([...(ours.required ?? []), ...requiredByRefinement])].sort()).toEqual([...(theirs.required ?? [])].sort());
+    const requiredByRefinement = Object.keys(ours.properties ?? {}).filter(
+      (field) => JSON.stringify(ours.properties![field]) === "{}",
+    );
+    expect([...new Set([...(ours.required ?? []), ...requiredByRefinement])].sort()).toEqual(
+      [...(theirs.required ?? [])].sort(),
+    );
   });
 
   it("bounds ttl_seconds and max_retrievals as the spec does", () => {
     const ours = zodSchema().properties!;
-    expect(ours.ttl_seconds).toMatchObject({ minimum: specSchemas.TtlSeconds.minimum, maximum: specSchemas.TtlSeconds.maximum });
+    expect(ours.ttl_seconds).toMatchObject({
+      minimum: specSchemas.TtlSeconds.minimum,
+      maximum: specSchemas.TtlSeconds.maximum,
+    });
     const maxRetrievals = JSON.stringify(ours.max_retrievals);
     expect(maxRetrievals).toContain(`"minimum":${specSchemas.MaxRetrievals.minimum}`);
     expect(maxRetrievals).toContain(`"maximum":${specSchemas.MaxRetrievals.maximum}`);
@@ -47,5 +59,7 @@ it("a package file has the spec's fields, roles and encodings", () => {
 });
 
 it("a single payload's content types are the spec's", () => {
-  expect(JSON.stringify(toJson(schemas.single).properties!.content_type)).toContain(JSON.stringify(specSchemas.SingleContentType.enum));
+  expect(JSON.stringify(toJson(schemas.single).properties!.content_type)).toContain(
+    JSON.stringify(specSchemas.SingleContentType.enum),
+  );
 });

@@ -23,9 +23,15 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STORE_KINDS, dumpRedis, keysMatching, useStack, type Stack } from "./support/stacks.js";
 
-const client = (stack: Stack, apiKey = stack.api.apiKey) => new KubbiClient({ apiKey, baseUrl: stack.api.baseUrl, maxRetries: 0 });
+const client = (stack: Stack, apiKey = stack.api.apiKey) =>
+  new KubbiClient({ apiKey, baseUrl: stack.api.baseUrl, maxRetries: 0 });
 const ask = (stack: Stack, overrides: Partial<Parameters<KubbiClient["request"]>[0]> = {}) =>
-  client(stack).request({ description: "the staging DB password, please", requestTtlSeconds: 600, ttlSeconds: 600, ...overrides });
+  client(stack).request({
+    description: "the staging DB password, please",
+    requestTtlSeconds: 600,
+    ttlSeconds: 600,
+    ...overrides,
+  });
 
 async function errorOf(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -62,20 +68,35 @@ describe.each(STORE_KINDS)("request links on the %s store", (storeKind) => {
     const delivered = await fulfil(fillUrl, { content: "pg://admin:s3cret@db" });
     expect(delivered).toMatchObject({ requestId: handle.id, status: "fulfilled" });
 
-    const resumed = KubbiClient.resumeRequest(JSON.parse(JSON.stringify(handle)), { apiKey: stack.api.apiKey, maxRetries: 0 });
+    const resumed = KubbiClient.resumeRequest(JSON.parse(JSON.stringify(handle)), {
+      apiKey: stack.api.apiKey,
+      maxRetries: 0,
+    });
     expect((await resumed.wait({ pollIntervalMs: 50 })).status).toBe("fulfilled");
     const claimed = await resumed.claim();
-    expect(claimed).toMatchObject({ type: "kubbi", content: "pg://admin:s3cret@db", contentType: "text/plain", burned: true });
+    expect(claimed).toMatchObject({
+      type: "kubbi",
+      content: "pg://admin:s3cret@db",
+      contentType: "text/plain",
+      burned: true,
+    });
   });
 
   it("a files request: names, types and bytes arrive exactly; inspect shows only the sealed envelope", async () => {
     const { fillUrl, handle } = await ask(stack, { kind: "files", maxFiles: 2, maxRetrievals: 2 });
     const binary = new Uint8Array(randomBytes(3000));
-    await fulfil(fillUrl, { files: [{ name: "prod.env", content: "TOKEN=abc" }, { name: "cert.der", content: binary, contentType: "application/x-x509-ca-cert" }] });
+    await fulfil(fillUrl, {
+      files: [
+        { name: "prod.env", content: "TOKEN=abc" },
+        { name: "cert.der", content: binary, contentType: "application/x-x509-ca-cert" },
+      ],
+    });
     const state = await handle.status();
     const inspected = await client(stack).get(state.kubbiId!);
     expect(inspected).toMatchObject({ type: "kubbi_package", fileCount: 1, metadata: { kubbi_request_id: handle.id } });
-    expect(inspected.type === "kubbi_package" && inspected.files!.map((file) => [file.name, file.contentType])).toEqual([["delivery.kubbi-envelope", "application/vnd.kubbi.envelope"]]);
+    expect(inspected.type === "kubbi_package" && inspected.files!.map((file) => [file.name, file.contentType])).toEqual(
+      [["delivery.kubbi-envelope", "application/vnd.kubbi.envelope"]],
+    );
 
     const claimed = await handle.claim();
     expect(claimed.type).toBe("kubbi_package");
@@ -94,7 +115,11 @@ describe.each(STORE_KINDS)("request links on the %s store", (storeKind) => {
     await fulfil(fillUrl, { content: "first" });
     const second = await errorOf(fulfil(fillUrl, { content: "second" }));
     expect(isKubbiApiError(second) && [second.status, second.code]).toEqual([409, "already_fulfilled"]);
-    const raw = await fetch(fillUrl.replace(/#.*/, ""), { method: "POST", headers: { "content-type": "application/octet-stream" }, body: new Uint8Array(200) });
+    const raw = await fetch(fillUrl.replace(/#.*/, ""), {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      body: new Uint8Array(200),
+    });
     expect(raw.status).toBe(409);
     expect(await raw.json()).toMatchObject({ error: "already_fulfilled" });
     expect((await fetch(fillUrl.replace(/#.*/, ""))).status).toBe(409);
@@ -105,7 +130,11 @@ describe.each(STORE_KINDS)("request links on the %s store", (storeKind) => {
     const { fillUrl, handle } = await ask(stack);
     expect(await client(stack).cancelRequest(handle.id)).toEqual({ id: handle.id, status: "cancelled" });
     const cancelled = await errorOf(fulfil(fillUrl, { content: "too late" }));
-    expect(isKubbiGoneError(cancelled) && [cancelled.status, cancelled.code, cancelled.reason]).toEqual([410, "cancelled", "cancelled"]);
+    expect(isKubbiGoneError(cancelled) && [cancelled.status, cancelled.code, cancelled.reason]).toEqual([
+      410,
+      "cancelled",
+      "cancelled",
+    ]);
     await expect(handle.wait({ pollIntervalMs: 50 })).rejects.toThrow(/cancelled/);
 
     const short = await ask(stack, { requestTtlSeconds: 1 });
@@ -120,19 +149,33 @@ describe.each(STORE_KINDS)("request links on the %s store", (storeKind) => {
 
   it("another key's request is 404; the fill info names the requester and nothing of its key", async () => {
     const { fillUrl, handle } = await ask(stack);
-    for (const attempt of [client(stack, stack.api.secondApiKey).getRequest(handle.id), client(stack, stack.api.secondApiKey).cancelRequest(handle.id)]) {
+    for (const attempt of [
+      client(stack, stack.api.secondApiKey).getRequest(handle.id),
+      client(stack, stack.api.secondApiKey).cancelRequest(handle.id),
+    ]) {
       const error = await errorOf(attempt);
       expect(isKubbiApiError(error) && error.status).toBe(404);
     }
     const info = (await (await fetch(`${fillUrl.replace(/#.*/, "")}/info`)).json()) as Record<string, unknown>;
-    expect(Object.keys(info).sort()).toEqual(["description", "expires_at", "max_retrievals", "public_key", "request_id", "requester", "ttl_seconds", "wanted"]);
+    expect(Object.keys(info).sort()).toEqual([
+      "description",
+      "expires_at",
+      "max_retrievals",
+      "public_key",
+      "request_id",
+      "requester",
+      "ttl_seconds",
+      "wanted",
+    ]);
     expect(info.requester).toBe("KUBBI_API_KEYS[0]");
     expect(JSON.stringify(info)).not.toContain(stack.api.apiKey);
     expect(JSON.stringify(info)).not.toMatch(/env_[0-9a-f]{16}/);
   });
 
   it("the fill page has the claim page's strict headers, loads only its own assets, escapes the description, and GET/HEAD never take the request", async () => {
-    const { fillUrl, handle } = await ask(stack, { description: `<img src=x onerror=alert(1)> and "quotes" & </p><script>alert(2)</script>` });
+    const { fillUrl, handle } = await ask(stack, {
+      description: `<img src=x onerror=alert(1)> and "quotes" & </p><script>alert(2)</script>`,
+    });
     const page = fillUrl.replace(/#.*/, "");
     for (const method of ["GET", "HEAD", "GET"]) expect((await fetch(page, { method })).status).toBe(200);
     const response = await fetch(page);
@@ -165,9 +208,15 @@ describe.each(STORE_KINDS)("request links on the %s store", (storeKind) => {
     const cases: Array<[unknown, RegExp]> = [
       [{ ...valid, description: "bell\u0007" }, /description: must be printable text/],
       [{ ...valid, description: "x".repeat(501) }, /at most 500 characters/],
-      [{ ...valid, public_key: toBase64Url(new Uint8Array(65).fill(4)) }, /public_key: the public key is not a point on P-256/],
+      [
+        { ...valid, public_key: toBase64Url(new Uint8Array(65).fill(4)) },
+        /public_key: the public key is not a point on P-256/,
+      ],
       [{ ...valid, wanted: { kind: "files", max_files: 99 } }, /wanted.max_files: must be at most 5/],
-      [{ ...valid, wanted: { kind: "content", max_bytes: 10 * 1024 * 1024 + 1 } }, /wanted.max_bytes: must be at most 10485760/],
+      [
+        { ...valid, wanted: { kind: "content", max_bytes: 10 * 1024 * 1024 + 1 } },
+        /wanted.max_bytes: must be at most 10485760/,
+      ],
       [{ ...valid, wanted: { kind: "content", max_files: 2 } }, /wanted.max_files: applies to kind "files" only/],
       [{ ...valid, request_ttl_seconds: 0 }, /request_ttl_seconds: must be at least 1/],
       [{ ...valid, ttl_seconds: 86_401 }, /ttl_seconds: must be at most 86400/],
@@ -181,7 +230,8 @@ describe.each(STORE_KINDS)("request links on the %s store", (storeKind) => {
     }
     const { fillUrl, handle } = await ask(stack, { maxBytes: 1000 });
     const endpoint = fillUrl.replace(/#.*/, "");
-    const post = (body: Uint8Array, type = "application/octet-stream") => fetch(endpoint, { method: "POST", headers: { "content-type": type }, body: new Uint8Array(body) });
+    const post = (body: Uint8Array, type = "application/octet-stream") =>
+      fetch(endpoint, { method: "POST", headers: { "content-type": type }, body: new Uint8Array(body) });
     expect((await post(new Uint8Array(200), "application/json")).status).toBe(415);
     expect(await (await post(new Uint8Array(2000))).json()).toMatchObject({ error: "payload_too_large" });
     expect(await (await post(new Uint8Array(200))).json()).toMatchObject({ error: "validation_error" });
@@ -201,7 +251,12 @@ describe("what the server holds (redis)", () => {
 
     const dump = await dumpRedis(stack.db!);
     const everything = Buffer.concat(dump.flatMap(({ key, bytes }) => [Buffer.from(key), bytes]));
-    for (const needle of [secret, fileName, privateKey.d!, Buffer.from(privateKey.d!, "base64url").toString("latin1")]) {
+    for (const needle of [
+      secret,
+      fileName,
+      privateKey.d!,
+      Buffer.from(privateKey.d!, "base64url").toString("latin1"),
+    ]) {
       expect(everything.includes(Buffer.from(needle, "latin1"))).toBe(false);
     }
     expect(stack.api.output()).not.toContain(secret);
@@ -217,27 +272,39 @@ describe("what the server holds (redis)", () => {
       const ecdh = createECDH("prime256v1");
       ecdh.setPrivateKey(serverKey.subarray(0, 32));
       const point = ecdh.getPublicKey();
-      return { kty: "EC", crv: "P-256", x: point.subarray(1, 33).toString("base64url"), y: point.subarray(33).toString("base64url"), d: serverKey.subarray(0, 32).toString("base64url") };
+      return {
+        kty: "EC",
+        crv: "P-256",
+        x: point.subarray(1, 33).toString("base64url"),
+        y: point.subarray(33).toString("base64url"),
+        d: serverKey.subarray(0, 32).toString("base64url"),
+      };
     });
     for (const forged of forgedKeys) {
       await expect(openEnvelope(forged, sealedClaimToken, claimTokenContext(handle.id))).rejects.toThrow(EnvelopeError);
     }
     // The requester, and only the requester, opens the claim token and then the envelope it claims.
-    const claimToken = new TextDecoder().decode(await openEnvelope(privateKey, sealedClaimToken, claimTokenContext(handle.id)));
+    const claimToken = new TextDecoder().decode(
+      await openEnvelope(privateKey, sealedClaimToken, claimTokenContext(handle.id)),
+    );
     const raw = await client(stack).claim(`${stack.api.baseUrl}/r/${claimToken}`);
     const envelope = raw.type === "kubbi_package" ? raw.files[0]!.bytes : new Uint8Array();
     expect(Buffer.from(envelope).includes(Buffer.from(secret))).toBe(false);
     for (const forged of forgedKeys) {
       await expect(openEnvelope(forged, envelope, deliveryContext(handle.id))).rejects.toThrow(EnvelopeError);
     }
-    expect(new TextDecoder().decode(await openEnvelope(privateKey, envelope, deliveryContext(handle.id)))).toContain(secret);
+    expect(new TextDecoder().decode(await openEnvelope(privateKey, envelope, deliveryContext(handle.id)))).toContain(
+      secret,
+    );
   });
 
   it("a public key swapped in storage is refused by fulfil (and the fill page, below)", async () => {
     const { fillUrl, handle } = await ask(stack);
     const swapped = await generateRequestKeyPair();
     await swapPublicKey(stack, handle.id, swapped.publicKey);
-    await expect(fulfil(fillUrl, { content: "for the wrong key" })).rejects.toThrow(/does not match the fill URL's fingerprint/);
+    await expect(fulfil(fillUrl, { content: "for the wrong key" })).rejects.toThrow(
+      /does not match the fill URL's fingerprint/,
+    );
     expect((await handle.status()).status).toBe("open");
     expect(await publicKeyFingerprint(swapped.publicKey)).not.toBe(new URL(fillUrl).hash.slice(3));
   });
@@ -276,7 +343,11 @@ describe("a delivery the requester's plan refuses (memory, one active kubbi allo
 
   it("is refused with the plan's error and the request stays open for another try", async () => {
     const { fillUrl, handle } = await ask(stack);
-    const blocker = await client(stack).send({ content: "taking the only slot", contentType: "text/plain", ttlSeconds: 600 });
+    const blocker = await client(stack).send({
+      content: "taking the only slot",
+      contentType: "text/plain",
+      ttlSeconds: 600,
+    });
     const refused = await errorOf(fulfil(fillUrl, { content: "no room" }));
     expect(isKubbiApiError(refused) && [refused.status, refused.code]).toEqual([429, "quota_exceeded"]);
     expect((await handle.status()).status).toBe("open");
@@ -293,7 +364,16 @@ describe("the fill page in a real browser (redis)", () => {
   beforeAll(async () => {
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
   });
   afterAll(() => browser?.close());
@@ -301,25 +381,38 @@ describe("the fill page in a real browser (redis)", () => {
   /** A page that must never reach another origin. */
   async function openPage(url: string, width: number): Promise<Page> {
     const page = await browser.newPage({ viewport: { width, height: 800 } });
-    await page.route("**/*", (route) => (route.request().url().startsWith(stack.api.baseUrl) ? route.continue() : route.abort()));
+    await page.route("**/*", (route) =>
+      route.request().url().startsWith(stack.api.baseUrl) ? route.continue() : route.abort(),
+    );
     page.on("request", (request) => expect.soft(request.url().startsWith(stack.api.baseUrl), request.url()).toBe(true));
     await page.goto(url);
     return page;
   }
 
   it("a person types a secret and picks a binary file on a 375 px screen; the requester gets both byte-exact", async () => {
-    const { fillUrl, handle } = await ask(stack, { kind: "files", description: "Prod DB password and the TLS key, please" });
+    const { fillUrl, handle } = await ask(stack, {
+      kind: "files",
+      description: "Prod DB password and the TLS key, please",
+    });
     const page = await openPage(fillUrl, 375);
     await expect.poll(() => page.locator("#send").isEnabled()).toBe(true);
     expect(await page.locator("h1").textContent()).toBe("KUBBI_API_KEYS[0] is asking you for files");
     expect(await page.locator("#description").textContent()).toBe("Prod DB password and the TLS key, please");
     expect(await page.locator("#limit").textContent()).toBe("10.0 MB");
-    expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement
+            .scrollWidth,
+      ),
+    ).toBeLessThanOrEqual(375);
     const binary = randomBytes(4096);
     await page.fill("#text", "correct horse battery staple");
     await page.setInputFiles("#files", { name: "tls.key", mimeType: "application/octet-stream", buffer: binary });
     await page.click("#send");
-    await expect.poll(() => page.locator("#status").textContent()).toBe("Delivered, encrypted for KUBBI_API_KEYS[0]. You can close this page.");
+    await expect
+      .poll(() => page.locator("#status").textContent())
+      .toBe("Delivered, encrypted for KUBBI_API_KEYS[0]. You can close this page.");
     await page.close();
 
     const claimed = await handle.claim();
@@ -334,7 +427,9 @@ describe("the fill page in a real browser (redis)", () => {
     const { fillUrl, handle } = await ask(stack);
     await swapPublicKey(stack, handle.id, (await generateRequestKeyPair()).publicKey);
     const page = await openPage(fillUrl, 1280);
-    await expect.poll(() => page.locator("#status").textContent()).toMatch(/does not match the link\. Nothing will be sent/);
+    await expect
+      .poll(() => page.locator("#status").textContent())
+      .toMatch(/does not match the link\. Nothing will be sent/);
     expect(await page.locator("#send").isDisabled()).toBe(true);
     await page.close();
     expect((await handle.status()).status).toBe("open");
@@ -348,24 +443,29 @@ describe("the fill page in a real browser (redis)", () => {
     await page.close();
   });
 
-  it.each([375, 1280])("passes axe-core with zero violations at %i px (form, delivered, and refused pages)", async (width) => {
-    const { fillUrl } = await ask(stack, { kind: "files" });
-    const page = await openPage(fillUrl, width);
-    await expect.poll(() => page.locator("#send").isEnabled()).toBe(true);
-    const audit = async () => {
-      // Through the DevTools protocol: the page's CSP (rightly) refuses an injected script tag.
-      await page.evaluate(axe.source);
-      return page.evaluate(async () => (await (globalThis as unknown as { axe: typeof axe }).axe.run()).violations.map((violation) => violation.id));
-    };
-    expect(await audit()).toEqual([]);
-    await page.fill("#text", "x");
-    await page.click("#send");
-    await expect.poll(() => page.locator("#status").textContent()).toMatch(/^Delivered/);
-    expect(await audit()).toEqual([]);
-    await page.goto(fillUrl);
-    expect(await audit()).toEqual([]);
-    await page.close();
-  });
+  it.each([375, 1280])(
+    "passes axe-core with zero violations at %i px (form, delivered, and refused pages)",
+    async (width) => {
+      const { fillUrl } = await ask(stack, { kind: "files" });
+      const page = await openPage(fillUrl, width);
+      await expect.poll(() => page.locator("#send").isEnabled()).toBe(true);
+      const audit = async () => {
+        // Through the DevTools protocol: the page's CSP (rightly) refuses an injected script tag.
+        await page.evaluate(axe.source);
+        return page.evaluate(async () =>
+          (await (globalThis as unknown as { axe: typeof axe }).axe.run()).violations.map((violation) => violation.id),
+        );
+      };
+      expect(await audit()).toEqual([]);
+      await page.fill("#text", "x");
+      await page.click("#send");
+      await expect.poll(() => page.locator("#status").textContent()).toMatch(/^Delivered/);
+      expect(await audit()).toEqual([]);
+      await page.goto(fillUrl);
+      expect(await audit()).toEqual([]);
+      await page.close();
+    },
+  );
 });
 
 describe("every request-link response matches the OpenAPI spec (redis)", () => {
@@ -384,33 +484,89 @@ describe("every request-link response matches the OpenAPI spec (redis)", () => {
     const auth = { authorization: `Bearer ${stack.api.apiKey}`, "content-type": "application/json" };
     const base = stack.api.baseUrl;
     const { publicKey } = await generateRequestKeyPair();
-    const body = { description: "spec", public_key: toBase64Url(publicKey), request_ttl_seconds: 600, ttl_seconds: 600, wanted: { kind: "files", max_files: 2 } };
+    const body = {
+      description: "spec",
+      public_key: toBase64Url(publicKey),
+      request_ttl_seconds: 600,
+      ttl_seconds: 600,
+      wanted: { kind: "files", max_files: 2 },
+    };
     const statuses: number[] = [];
-    const created = await fetch(`${base}/api/v1/requests`, { method: "POST", headers: auth, body: JSON.stringify(body) });
+    const created = await fetch(`${base}/api/v1/requests`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify(body),
+    });
     const { id, fill_url: fillUrl } = (await created.json()) as { id: string; fill_url: string };
-    expect(validator.validateResponse("POST", "/api/v1/requests", 201, await (await fetch(`${base}/api/v1/requests`, { method: "POST", headers: auth, body: JSON.stringify(body) })).json()).errors).toBe("");
+    expect(
+      validator.validateResponse(
+        "POST",
+        "/api/v1/requests",
+        201,
+        await (
+          await fetch(`${base}/api/v1/requests`, { method: "POST", headers: auth, body: JSON.stringify(body) })
+        ).json(),
+      ).errors,
+    ).toBe("");
     const fill = fillUrl.replace(/#.*/, "");
-    statuses.push(await conforms("POST", "/api/v1/requests", `${base}/api/v1/requests`, { headers: auth, body: JSON.stringify({ ...body, description: "" }) }));
+    statuses.push(
+      await conforms("POST", "/api/v1/requests", `${base}/api/v1/requests`, {
+        headers: auth,
+        body: JSON.stringify({ ...body, description: "" }),
+      }),
+    );
     statuses.push(await conforms("GET", "/api/v1/requests/{id}", `${base}/api/v1/requests/${id}`, { headers: auth }));
     statuses.push(await conforms("GET", "/f/{token}/info", `${fill}/info`));
     await fulfil(fillUrl, { files: [{ name: "a.txt", content: "a" }] });
     statuses.push(await conforms("GET", "/api/v1/requests/{id}", `${base}/api/v1/requests/${id}`, { headers: auth }));
     statuses.push(await conforms("GET", "/f/{token}/info", `${fill}/info`));
-    statuses.push(await conforms("POST", "/f/{token}", fill, { headers: { "content-type": "application/octet-stream" }, body: new Uint8Array(200) }));
-    statuses.push(await conforms("DELETE", "/api/v1/requests/{id}", `${base}/api/v1/requests/${id}`, { headers: auth }));
-    statuses.push(await conforms("GET", "/api/v1/requests/{id}", `${base}/api/v1/requests/${randomUUID()}`, { headers: auth }));
+    statuses.push(
+      await conforms("POST", "/f/{token}", fill, {
+        headers: { "content-type": "application/octet-stream" },
+        body: new Uint8Array(200),
+      }),
+    );
+    statuses.push(
+      await conforms("DELETE", "/api/v1/requests/{id}", `${base}/api/v1/requests/${id}`, { headers: auth }),
+    );
+    statuses.push(
+      await conforms("GET", "/api/v1/requests/{id}", `${base}/api/v1/requests/${randomUUID()}`, { headers: auth }),
+    );
 
     const other = await client(stack).request({ description: "to cancel", requestTtlSeconds: 600, ttlSeconds: 600 });
-    statuses.push(await conforms("DELETE", "/api/v1/requests/{id}", `${base}/api/v1/requests/${other.handle.id}`, { headers: auth }));
+    statuses.push(
+      await conforms("DELETE", "/api/v1/requests/{id}", `${base}/api/v1/requests/${other.handle.id}`, {
+        headers: auth,
+      }),
+    );
     const otherFill = other.fillUrl.replace(/#.*/, "");
     statuses.push(await conforms("GET", "/f/{token}/info", `${otherFill}/info`));
-    statuses.push(await conforms("POST", "/f/{token}", otherFill, { headers: { "content-type": "application/octet-stream" }, body: new Uint8Array(200) }));
+    statuses.push(
+      await conforms("POST", "/f/{token}", otherFill, {
+        headers: { "content-type": "application/octet-stream" },
+        body: new Uint8Array(200),
+      }),
+    );
     statuses.push(await conforms("GET", "/f/{token}/info", `${base}/f/${"Z".repeat(43)}/info`));
 
-    const open = await client(stack).request({ description: "open", requestTtlSeconds: 600, ttlSeconds: 600, maxBytes: 500 });
+    const open = await client(stack).request({
+      description: "open",
+      requestTtlSeconds: 600,
+      ttlSeconds: 600,
+      maxBytes: 500,
+    });
     const openFill = open.fillUrl.replace(/#.*/, "");
-    for (const [type, size] of [["text/plain", 200], ["application/octet-stream", 600], ["application/octet-stream", 200]] as const) {
-      statuses.push(await conforms("POST", "/f/{token}", openFill, { headers: { "content-type": type }, body: new Uint8Array(size) }));
+    for (const [type, size] of [
+      ["text/plain", 200],
+      ["application/octet-stream", 600],
+      ["application/octet-stream", 200],
+    ] as const) {
+      statuses.push(
+        await conforms("POST", "/f/{token}", openFill, {
+          headers: { "content-type": type },
+          body: new Uint8Array(size),
+        }),
+      );
     }
     expect(statuses.sort()).toEqual([200, 200, 200, 200, 400, 400, 404, 404, 409, 409, 409, 410, 410, 413, 415].sort());
   });

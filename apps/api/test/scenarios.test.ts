@@ -15,23 +15,51 @@ describe.each(STORE_KINDS)("handoff scenarios on the %s store", (storeKind) => {
 
   it("1. burn after read: inspect does not consume, the one claim burns, the next is 410 burned", async () => {
     const credentials = { username: "deploy-bot", password: randomBytes(12).toString("hex") };
-    const created = await stack.producer.create({ content: credentials, content_type: "application/json", ttl_seconds: 3600, max_retrievals: 1, metadata: { source: "agent-a" } });
+    const created = await stack.producer.create({
+      content: credentials,
+      content_type: "application/json",
+      ttl_seconds: 3600,
+      max_retrievals: 1,
+      metadata: { source: "agent-a" },
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ status: "active", content_type: "application/json", max_retrievals: 1, metadata: { source: "agent-a" } });
+    expect(created.body).toMatchObject({
+      status: "active",
+      content_type: "application/json",
+      max_retrievals: 1,
+      metadata: { source: "agent-a" },
+    });
     expect(created.body.claim_url).toBe(`${stack.api.baseUrl}/r/${created.body.claim_token}`);
     expect(created.body.claim_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
     for (let i = 0; i < 3; i++) {
       const inspected = await consumer.inspect(created.body.claim_url);
       expect(inspected.status).toBe(200);
-      expect(inspected.body).toMatchObject({ status: "active", retrieval_count: 0, remaining_reads: 1, content_type: "application/json", kubbi_id: created.body.id });
-      expect(inspected.body.claim).toEqual({ url: `${created.body.claim_url}/claim`, method: "POST", description: "POST to this URL to retrieve the content. This counts as a retrieval." });
+      expect(inspected.body).toMatchObject({
+        status: "active",
+        retrieval_count: 0,
+        remaining_reads: 1,
+        content_type: "application/json",
+        kubbi_id: created.body.id,
+      });
+      expect(inspected.body.claim).toEqual({
+        url: `${created.body.claim_url}/claim`,
+        method: "POST",
+        description: "POST to this URL to retrieve the content. This counts as a retrieval.",
+      });
       expect(inspected.body).not.toHaveProperty("content");
     }
 
     const claimed = await consumer.claim(created.body.claim_url);
     expect(claimed.status).toBe(200);
-    expect(claimed.body).toMatchObject({ content: credentials, content_type: "application/json", burned: true, retrieval_count: 1, remaining_reads: 0, metadata: { source: "agent-a" } });
+    expect(claimed.body).toMatchObject({
+      content: credentials,
+      content_type: "application/json",
+      burned: true,
+      retrieval_count: 1,
+      remaining_reads: 0,
+      metadata: { source: "agent-a" },
+    });
 
     expectEnvelope(await consumer.claim(created.body.claim_url), 410, "burned");
     expectEnvelope(await consumer.inspect(created.body.claim_url), 410, "burned");
@@ -42,7 +70,12 @@ describe.each(STORE_KINDS)("handoff scenarios on the %s store", (storeKind) => {
   });
 
   it("2. multi-read fan-out: three consumers each get the payload, the third burns it", async () => {
-    const created = await stack.producer.create({ content: "intermediate result", content_type: "text/plain", ttl_seconds: 3600, max_retrievals: 3 });
+    const created = await stack.producer.create({
+      content: "intermediate result",
+      content_type: "text/plain",
+      ttl_seconds: 3600,
+      max_retrievals: 3,
+    });
     const seen: Array<{ burned: boolean; retrieval_count: number }> = [];
     for (let step = 1; step <= 3; step++) {
       const claimed = await consumer.claim(created.body.claim_url);
@@ -60,11 +93,17 @@ describe.each(STORE_KINDS)("handoff scenarios on the %s store", (storeKind) => {
     expectEnvelope(await consumer.claim(created.body.claim_url), 410, "burned");
     const detail = await stack.producer.get(created.body.id);
     expect(detail.body).toMatchObject({ status: "burned", retrieval_count: 3 });
-    expect(Date.parse(detail.body.last_retrieved_at)).toBeGreaterThanOrEqual(Date.parse(detail.body.first_retrieved_at));
+    expect(Date.parse(detail.body.last_retrieved_at)).toBeGreaterThanOrEqual(
+      Date.parse(detail.body.first_retrieved_at),
+    );
   });
 
   it("3. producer cancels early: delete wipes the payload and the consumer gets 410 deleted", async () => {
-    const created = await stack.producer.create({ content: "cancelled task input", content_type: "text/plain", ttl_seconds: 600 });
+    const created = await stack.producer.create({
+      content: "cancelled task input",
+      content_type: "text/plain",
+      ttl_seconds: 600,
+    });
     const deleted = await stack.producer.remove(created.body.id);
     expect(deleted.status).toBe(200);
     expect(deleted.body).toEqual({ id: created.body.id, status: "deleted" });
@@ -91,25 +130,59 @@ describe.each(STORE_KINDS)("handoff scenarios on the %s store", (storeKind) => {
       files: [
         { name: "config.json", content: config, content_type: "application/json", role: "config" },
         { name: "instructions.md", content: instructions, content_type: "text/markdown", role: "instructions" },
-        { name: "artifact.tar.gz", content: artifact.toString("base64"), content_type: "application/gzip", role: "attachment", encoding: "base64" },
+        {
+          name: "artifact.tar.gz",
+          content: artifact.toString("base64"),
+          content_type: "application/gzip",
+          role: "attachment",
+          encoding: "base64",
+        },
       ],
       ttl_seconds: 3600,
       max_retrievals: 1,
     });
     expect(created.status).toBe(201);
     const expectedManifest = [
-      { name: "config.json", content_type: "application/json", size_bytes: Buffer.byteLength(config), role: "config", sha256: sha256(Buffer.from(config)) },
-      { name: "instructions.md", content_type: "text/markdown", size_bytes: Buffer.byteLength(instructions), role: "instructions", sha256: sha256(Buffer.from(instructions)) },
-      { name: "artifact.tar.gz", content_type: "application/gzip", size_bytes: artifact.length, role: "attachment", sha256: sha256(artifact) },
+      {
+        name: "config.json",
+        content_type: "application/json",
+        size_bytes: Buffer.byteLength(config),
+        role: "config",
+        sha256: sha256(Buffer.from(config)),
+      },
+      {
+        name: "instructions.md",
+        content_type: "text/markdown",
+        size_bytes: Buffer.byteLength(instructions),
+        role: "instructions",
+        sha256: sha256(Buffer.from(instructions)),
+      },
+      {
+        name: "artifact.tar.gz",
+        content_type: "application/gzip",
+        size_bytes: artifact.length,
+        role: "attachment",
+        sha256: sha256(artifact),
+      },
     ];
     const totalSize = expectedManifest.reduce((sum, file) => sum + file.size_bytes, 0);
-    expect(created.body).toMatchObject({ type: "kubbi_package", file_count: 3, total_size_bytes: totalSize, files: expectedManifest });
+    expect(created.body).toMatchObject({
+      type: "kubbi_package",
+      file_count: 3,
+      total_size_bytes: totalSize,
+      files: expectedManifest,
+    });
     expect(created.body).not.toHaveProperty("content_type");
 
     // Inspect describes each file but never hashes it: a hash would let a link holder test guesses for free.
     const inspected = await consumer.inspect(created.body.claim_url);
     const hashless = expectedManifest.map(({ sha256: _hash, ...entry }) => entry);
-    expect(inspected.body).toMatchObject({ type: "kubbi_package", file_count: 3, total_size_bytes: totalSize, retrieval_count: 0 });
+    expect(inspected.body).toMatchObject({
+      type: "kubbi_package",
+      file_count: 3,
+      total_size_bytes: totalSize,
+      retrieval_count: 0,
+    });
     expect(inspected.body.files).toEqual(hashless);
 
     const claimed = await consumer.claim(created.body.claim_url);
@@ -126,7 +199,14 @@ describe.each(STORE_KINDS)("handoff scenarios on the %s store", (storeKind) => {
   it("a text-typed file whose bytes are not UTF-8 comes back as base64, byte-exact", async () => {
     const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9]); // "café" in Latin-1
     const created = await stack.producer.create({
-      files: [{ name: "legacy.txt", content: latin1.toString("base64"), content_type: "text/plain; charset=iso-8859-1", encoding: "base64" }],
+      files: [
+        {
+          name: "legacy.txt",
+          content: latin1.toString("base64"),
+          content_type: "text/plain; charset=iso-8859-1",
+          encoding: "base64",
+        },
+      ],
       ttl_seconds: 60,
     });
     const claimed = await consumer.claim(created.body.claim_url);
@@ -135,7 +215,11 @@ describe.each(STORE_KINDS)("handoff scenarios on the %s store", (storeKind) => {
   });
 
   it("application/json given as JSON text is stored as that JSON", async () => {
-    const created = await stack.producer.create({ content: '{"order_id":"123","items":[1,2]}', content_type: "application/json", ttl_seconds: 60 });
+    const created = await stack.producer.create({
+      content: '{"order_id":"123","items":[1,2]}',
+      content_type: "application/json",
+      ttl_seconds: 60,
+    });
     expect((await consumer.claim(created.body.claim_url)).body.content).toEqual({ order_id: "123", items: [1, 2] });
   });
 
@@ -144,14 +228,20 @@ describe.each(STORE_KINDS)("handoff scenarios on the %s store", (storeKind) => {
     expect(created.body.max_retrievals).toBeNull();
     for (let i = 1; i <= 5; i++) {
       const claimed = await consumer.claim(created.body.claim_url);
-      expect(claimed.body).toMatchObject({ content: "shared", burned: false, retrieval_count: i, remaining_reads: null });
+      expect(claimed.body).toMatchObject({
+        content: "shared",
+        burned: false,
+        retrieval_count: i,
+        remaining_reads: null,
+      });
     }
   });
 
   it("list shows only this key's kubbis, newest first, with pagination", async () => {
     const other = producer(stack.api.baseUrl, stack.api.secondApiKey);
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await other.create({ content: `item ${i}`, content_type: "text/plain", ttl_seconds: 60 })).body.id);
+    for (let i = 0; i < 5; i++)
+      ids.push((await other.create({ content: `item ${i}`, content_type: "text/plain", ttl_seconds: 60 })).body.id);
     const firstPage = await other.list("?page=1&limit=2");
     expect(firstPage.status).toBe(200);
     expect(firstPage.body.pagination).toEqual({ page: 1, limit: 2, total: 5, total_pages: 3 });
@@ -180,7 +270,11 @@ describe.each(STORE_KINDS)("a long list on the %s store", (storeKind) => {
   it(`pages through ${COUNT} kubbis: each once, newest first, totals exact`, { timeout: 120_000 }, async () => {
     const made: string[] = [];
     for (let batch = 0; batch < COUNT / 50; batch++) {
-      const replies = await Promise.all(Array.from({ length: 50 }, (_, n) => stack.producer.create({ content: `item ${batch}-${n}`, content_type: "text/plain", ttl_seconds: 600 })));
+      const replies = await Promise.all(
+        Array.from({ length: 50 }, (_, n) =>
+          stack.producer.create({ content: `item ${batch}-${n}`, content_type: "text/plain", ttl_seconds: 600 }),
+        ),
+      );
       for (const reply of replies) {
         expect(reply.status).toBe(201);
         made.push(reply.body.id);

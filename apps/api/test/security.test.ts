@@ -43,14 +43,36 @@ describe("at rest: Redis never holds a payload, a claim token or an API key in r
     const fileText = marker("file-text");
     const fileName = `${marker("name")}.md`;
     const binary = randomBytes(4096);
-    secrets.push(textSecret, jsonSecret, metadataSecret, fileText, fileName, stack.api.apiKey, stack.api.apiKey.slice(3));
+    secrets.push(
+      textSecret,
+      jsonSecret,
+      metadataSecret,
+      fileText,
+      fileName,
+      stack.api.apiKey,
+      stack.api.apiKey.slice(3),
+    );
 
-    const single = await stack.producer.create({ content: textSecret, content_type: "text/plain", ttl_seconds: 600, max_retrievals: 5, metadata: { note: metadataSecret } });
-    const json = await stack.producer.create({ content: { secret: jsonSecret }, content_type: "application/json", ttl_seconds: 600 }, { "idempotency-key": marker("idem") });
+    const single = await stack.producer.create({
+      content: textSecret,
+      content_type: "text/plain",
+      ttl_seconds: 600,
+      max_retrievals: 5,
+      metadata: { note: metadataSecret },
+    });
+    const json = await stack.producer.create(
+      { content: { secret: jsonSecret }, content_type: "application/json", ttl_seconds: 600 },
+      { "idempotency-key": marker("idem") },
+    );
     const pkg = await stack.producer.create({
       files: [
         { name: fileName, content: fileText, content_type: "text/markdown", role: "instructions" },
-        { name: "blob.bin", content: binary.toString("base64"), content_type: "application/octet-stream", encoding: "base64" },
+        {
+          name: "blob.bin",
+          content: binary.toString("base64"),
+          content_type: "application/octet-stream",
+          encoding: "base64",
+        },
       ],
       ttl_seconds: 600,
       max_retrievals: 2,
@@ -67,7 +89,8 @@ describe("at rest: Redis never holds a payload, a claim token or an API key in r
     expect(dump.length).toBeGreaterThan(5);
     const haystacks = dump.map((entry) => Buffer.concat([Buffer.from(entry.key), entry.bytes]));
     for (const secret of secrets) {
-      for (const haystack of haystacks) expect(haystack.includes(Buffer.from(secret)), `found "${secret.slice(0, 20)}…"`).toBe(false);
+      for (const haystack of haystacks)
+        expect(haystack.includes(Buffer.from(secret)), `found "${secret.slice(0, 20)}…"`).toBe(false);
     }
     for (const haystack of haystacks) {
       expect(haystack.includes(binary.subarray(0, 32))).toBe(false);
@@ -79,7 +102,10 @@ describe("at rest: Redis never holds a payload, a claim token or an API key in r
     const secret = marker("sealed");
     const created = await stack.producer.create({ content: secret, content_type: "text/plain", ttl_seconds: 600 });
     const dump = await dumpRedis(stack.db!);
-    const metaEntry = dump.find((entry) => entry.type === "hash" && entry.key.endsWith(":m") && (entry.bytes.includes(Buffer.from(created.body.id))));
+    const metaEntry = dump.find(
+      (entry) =>
+        entry.type === "hash" && entry.key.endsWith(":m") && entry.bytes.includes(Buffer.from(created.body.id)),
+    );
     expect(metaEntry).toBeDefined();
     const tokenHash = metaEntry!.key.slice("kb:{".length, -"}:m".length);
     const fields = await stack.db!.hgetallBuffer(metaEntry!.key);
@@ -95,7 +121,13 @@ describe("at rest: Redis never holds a payload, a claim token or an API key in r
     const tampered = Buffer.from(sealedPayload);
     tampered[tampered.length - 1]! ^= 1;
     expect(() => sealer.openPayload(record, created.body.claim_token, tampered)).toThrow(DecryptError);
-    expect(() => sealer.openPayload({ ...record, id: "00000000-0000-4000-8000-000000000000" }, created.body.claim_token, sealedPayload)).toThrow(DecryptError);
+    expect(() =>
+      sealer.openPayload(
+        { ...record, id: "00000000-0000-4000-8000-000000000000" },
+        created.body.claim_token,
+        sealedPayload,
+      ),
+    ).toThrow(DecryptError);
     // With the claim URL's token it opens: the test above fails for the right reason.
     expect(sealer.openPayload(record, created.body.claim_token, sealedPayload).toString()).toBe(secret);
   });
@@ -110,12 +142,22 @@ describe("a gone kubbi leaves no names or hashes behind, even for a dump plus th
       const names = [`${marker(`${label}-name`)}.txt`, `${marker(`${label}-pin`)}.txt`];
       const contents = [marker(`${label}-text`), "4921"];
       const created = await stack.producer.create({
-        files: names.map((name, index) => ({ name, content: contents[index], content_type: "text/plain", role: "data" })),
+        files: names.map((name, index) => ({
+          name,
+          content: contents[index],
+          content_type: "text/plain",
+          role: "data",
+        })),
         metadata: { note: marker(`${label}-metadata`) },
         ...extra,
       });
       expect(created.status).toBe(201);
-      const secrets = [...names, created.body.metadata.note, ...contents.slice(0, 1), ...contents.map((content) => sha256Hex(content))];
+      const secrets = [
+        ...names,
+        created.body.metadata.note,
+        ...contents.slice(0, 1),
+        ...contents.map((content) => sha256Hex(content)),
+      ];
       gone.push({ id: created.body.id, secrets });
       return created;
     }
@@ -123,7 +165,11 @@ describe("a gone kubbi leaves no names or hashes behind, even for a dump plus th
     const deleted = await createPackage("deleted", { ttl_seconds: 600 });
     const expired = await createPackage("expired", { ttl_seconds: 1 });
     // A kubbi still active, as the positive control for the attack below.
-    const active = await stack.producer.create({ files: [{ name: "still-active.txt", content: "4921", content_type: "text/plain" }], metadata: { note: "active" }, ttl_seconds: 600 });
+    const active = await stack.producer.create({
+      files: [{ name: "still-active.txt", content: "4921", content_type: "text/plain" }],
+      metadata: { note: "active" },
+      ttl_seconds: 600,
+    });
 
     expect((await consumer.claim(burned.body.claim_url)).body.burned).toBe(true);
     expect((await stack.producer.remove(deleted.body.id)).status).toBe(200);
@@ -131,15 +177,31 @@ describe("a gone kubbi leaves no names or hashes behind, even for a dump plus th
     expectEnvelope(await consumer.inspect(expired.body.claim_url), 410, "expired");
 
     // The producer still sees each tombstone: status, counts, sizes, times; no names, no metadata.
-    for (const [created, status] of [[burned, "burned"], [deleted, "deleted"], [expired, "expired"]] as const) {
-      expect((await stack.producer.get(created.body.id)).body).toMatchObject({ status, file_count: 2, metadata: null, files: null });
+    for (const [created, status] of [
+      [burned, "burned"],
+      [deleted, "deleted"],
+      [expired, "expired"],
+    ] as const) {
+      expect((await stack.producer.get(created.body.id)).body).toMatchObject({
+        status,
+        file_count: 2,
+        metadata: null,
+        files: null,
+      });
     }
 
     // 1. A plain scan of every key and value.
     const haystacks = (await dumpRedis(stack.db!)).map((entry) => Buffer.concat([Buffer.from(entry.key), entry.bytes]));
     for (const { secrets } of gone) {
-      const needles = [...secrets.map((secret) => Buffer.from(secret)), ...secrets.map((secret) => createHash("sha256").update(secret).digest())];
-      for (const needle of needles) expect(haystacks.some((haystack) => haystack.includes(needle)), `found ${needle.toString("hex").slice(0, 16)}`).toBe(false);
+      const needles = [
+        ...secrets.map((secret) => Buffer.from(secret)),
+        ...secrets.map((secret) => createHash("sha256").update(secret).digest()),
+      ];
+      for (const needle of needles)
+        expect(
+          haystacks.some((haystack) => haystack.includes(needle)),
+          `found ${needle.toString("hex").slice(0, 16)}`,
+        ).toBe(false);
     }
 
     // 2. The dump plus KUBBI_KEYS: try every stored value as the sealed info of each gone kubbi.
@@ -191,14 +253,19 @@ describe.each(STORE_KINDS)("inspect on the %s store is no content oracle", (stor
     expect(seen).not.toMatch(/sha256/i);
     const cracked = Array.from({ length: 10_000 }, (_, guess) => String(guess).padStart(4, "0")).filter((guess) => {
       const digest = createHash("sha256").update(guess).digest();
-      return [digest.toString("hex"), digest.toString("base64"), digest.toString("base64url")].some((form) => seen.includes(form));
+      return [digest.toString("hex"), digest.toString("base64"), digest.toString("base64url")].some((form) =>
+        seen.includes(form),
+      );
     });
     expect(cracked).toEqual([]);
     expect((await stack.producer.get(created.body.id)).body).toMatchObject({ status: "active", retrieval_count: 0 });
 
     // The consumer who claims does get a hash of each file, to verify the bytes.
     const claimed = await consumer.claim(created.body.claim_url);
-    expect(claimed.body.files.map((file: { sha256: string }) => file.sha256)).toEqual([sha256Hex(pin), sha256Hex("The PIN is in pin.txt")]);
+    expect(claimed.body.files.map((file: { sha256: string }) => file.sha256)).toEqual([
+      sha256Hex(pin),
+      sha256Hex("The PIN is in pin.txt"),
+    ]);
   });
 });
 
@@ -206,18 +273,33 @@ describe("a failure after the claim committed rolls it back", () => {
   const stack = useStack("redis");
 
   it("a payload that cannot be serialised (stored before the depth limit) is a 500 that consumes nothing, and the kubbi stays claimable", async () => {
-    const created = await stack.producer.create({ content: { fine: true }, content_type: "application/json", ttl_seconds: 600, max_retrievals: 1, metadata: { kept: "yes" } });
+    const created = await stack.producer.create({
+      content: { fine: true },
+      content_type: "application/json",
+      ttl_seconds: 600,
+      max_retrievals: 1,
+      metadata: { kept: "yes" },
+    });
     // The seam: a payload nested 100,000 levels deep, as the API accepted before it limited depth.
     // Parsing it at claim time works; serialising the response overflows the stack after the claim committed.
     const { tokenHash, fields } = await metaOf(stack, created.body.id);
-    const epochKey = KeyRing.parse(stack.api.serverKeys, 86_400).epochKey({ keyId: fields.kid!.toString(), epoch: Number(fields.ep!.toString()) })!;
+    const epochKey = KeyRing.parse(stack.api.serverKeys, 86_400).epochKey({
+      keyId: fields.kid!.toString(),
+      epoch: Number(fields.ep!.toString()),
+    })!;
     const deep = Buffer.from(`${"[".repeat(100_000)}${"]".repeat(100_000)}`);
     const key = payloadKey(epochKey, claimTokenSecret(created.body.claim_token), created.body.id);
     expect(await stack.db!.set(`kb:{${tokenHash}}:d`, seal(key, deep, created.body.id), "KEEPTTL")).toBe("OK");
 
-    for (let attempt = 0; attempt < 2; attempt++) expectEnvelope(await consumer.claim(created.body.claim_url), 500, "internal_error");
+    for (let attempt = 0; attempt < 2; attempt++)
+      expectEnvelope(await consumer.claim(created.body.claim_url), 500, "internal_error");
     // Nothing was consumed: not burned, not counted, payload and info back in place.
-    expect((await stack.producer.get(created.body.id)).body).toMatchObject({ status: "active", retrieval_count: 0, first_retrieved_at: null, metadata: { kept: "yes" } });
+    expect((await stack.producer.get(created.body.id)).body).toMatchObject({
+      status: "active",
+      retrieval_count: 0,
+      first_retrieved_at: null,
+      metadata: { kept: "yes" },
+    });
     expect(await stack.db!.exists(`kb:{${tokenHash}}:d`, `kb:{${tokenHash}}:i`)).toBe(2);
     expect((await consumer.inspect(created.body.claim_url)).status).toBe(200);
   });
@@ -227,7 +309,14 @@ describe("a package whose manifest is lost is never served short", () => {
   const stack = useStack("redis");
 
   it("a claim with the sealed info gone (as for a kubbi stored before it had its own key) is a 500 that consumes nothing", async () => {
-    const created = await stack.producer.create({ files: [{ name: "a.txt", content: "one", content_type: "text/plain" }, { name: "b.txt", content: "two", content_type: "text/plain" }], ttl_seconds: 600, max_retrievals: 1 });
+    const created = await stack.producer.create({
+      files: [
+        { name: "a.txt", content: "one", content_type: "text/plain" },
+        { name: "b.txt", content: "two", content_type: "text/plain" },
+      ],
+      ttl_seconds: 600,
+      max_retrievals: 1,
+    });
     const { tokenHash } = await metaOf(stack, created.body.id);
     expect(await stack.db!.del(`kb:{${tokenHash}}:i`)).toBe(1);
     expectEnvelope(await consumer.claim(created.body.claim_url), 500, "internal_error");
@@ -242,8 +331,16 @@ describe.each(STORE_KINDS)("logs on the %s store never carry a token, a key or a
   it("after creates, inspects, claims, errors and a delete, the whole log output has none of them", async () => {
     const textSecret = marker("log-payload");
     const fileSecret = marker("log-file");
-    const created = await stack.producer.create({ content: textSecret, content_type: "text/plain", ttl_seconds: 600, max_retrievals: 1 });
-    const pkg = await stack.producer.create({ files: [{ name: "a.txt", content: fileSecret, content_type: "text/plain" }], ttl_seconds: 600 });
+    const created = await stack.producer.create({
+      content: textSecret,
+      content_type: "text/plain",
+      ttl_seconds: 600,
+      max_retrievals: 1,
+    });
+    const pkg = await stack.producer.create({
+      files: [{ name: "a.txt", content: fileSecret, content_type: "text/plain" }],
+      ttl_seconds: 600,
+    });
     await consumer.inspect(created.body.claim_url);
     await fetch(created.body.claim_url, { method: "HEAD" });
     expect((await consumer.claim(created.body.claim_url)).body.content).toBe(textSecret);
@@ -256,7 +353,15 @@ describe.each(STORE_KINDS)("logs on the %s store never carry a token, a key or a
 
     const logs = stack.api.output();
     expect(logs).toContain('"route":"/r/:token/claim"');
-    for (const secret of [textSecret, fileSecret, created.body.claim_token, pkg.body.claim_token, stack.api.apiKey, stack.api.apiKey.slice(3), `kb_${"x".repeat(43)}`]) {
+    for (const secret of [
+      textSecret,
+      fileSecret,
+      created.body.claim_token,
+      pkg.body.claim_token,
+      stack.api.apiKey,
+      stack.api.apiKey.slice(3),
+      `kb_${"x".repeat(43)}`,
+    ]) {
       expect(logs.includes(secret), `log contains "${secret.slice(0, 16)}…"`).toBe(false);
     }
   });
@@ -273,11 +378,28 @@ describe.each(STORE_KINDS)("access control on the %s store", (storeKind) => {
     ["a well-formed unknown key", `Bearer kb_${randomBytes(32).toString("base64url")}`],
     ["the key with one character changed", "MUTATED"],
   ])("producer routes refuse %s with 401", async (_name, authorization) => {
-    const header = authorization === "MUTATED" ? `Bearer ${stack.api.apiKey.slice(0, -1)}${stack.api.apiKey.endsWith("A") ? "B" : "A"}` : authorization;
-    const headers: Record<string, string> = { "content-type": "application/json", ...(header ? { authorization: header } : {}) };
+    const header =
+      authorization === "MUTATED"
+        ? `Bearer ${stack.api.apiKey.slice(0, -1)}${stack.api.apiKey.endsWith("A") ? "B" : "A"}`
+        : authorization;
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      ...(header ? { authorization: header } : {}),
+    };
     const before = await stack.producer.list();
-    for (const [method, path] of [["GET", "/api/v1/kubbis"], ["POST", "/api/v1/kubbis"], ["GET", `/api/v1/kubbis/${before.body.kubbis[0]?.id ?? "x"}`], ["DELETE", "/api/v1/kubbis/x"]] as const) {
-      const response = await fetch(`${stack.api.baseUrl}${path}`, { method, headers, ...(method === "POST" ? { body: JSON.stringify({ content: "x", content_type: "text/plain", ttl_seconds: 60 }) } : {}) });
+    for (const [method, path] of [
+      ["GET", "/api/v1/kubbis"],
+      ["POST", "/api/v1/kubbis"],
+      ["GET", `/api/v1/kubbis/${before.body.kubbis[0]?.id ?? "x"}`],
+      ["DELETE", "/api/v1/kubbis/x"],
+    ] as const) {
+      const response = await fetch(`${stack.api.baseUrl}${path}`, {
+        method,
+        headers,
+        ...(method === "POST"
+          ? { body: JSON.stringify({ content: "x", content_type: "text/plain", ttl_seconds: 60 }) }
+          : {}),
+      });
       expect(response.status).toBe(401);
       expect(response.headers.get("www-authenticate")).toContain("Bearer");
       expect(await response.json()).toMatchObject({ error: "unauthorized" });
@@ -290,16 +412,30 @@ describe.each(STORE_KINDS)("access control on the %s store", (storeKind) => {
     const intruder = producer(stack.api.baseUrl, stack.api.secondApiKey);
     expectEnvelope(await intruder.get(mine.body.id), 404, "not_found");
     expectEnvelope(await intruder.remove(mine.body.id), 404, "not_found");
-    expect((await intruder.list("?limit=100")).body.kubbis.map((kubbi: { id: string }) => kubbi.id)).not.toContain(mine.body.id);
+    expect((await intruder.list("?limit=100")).body.kubbis.map((kubbi: { id: string }) => kubbi.id)).not.toContain(
+      mine.body.id,
+    );
     expect((await stack.producer.get(mine.body.id)).body.status).toBe("active");
     expect((await consumer.claim(mine.body.claim_url)).body.content).toBe("mine");
   });
 
   it("guessed and altered claim tokens are 404 and consume nothing", async () => {
-    const created = await stack.producer.create({ content: "guarded", content_type: "text/plain", ttl_seconds: 60, max_retrievals: 1 });
+    const created = await stack.producer.create({
+      content: "guarded",
+      content_type: "text/plain",
+      ttl_seconds: 60,
+      max_retrievals: 1,
+    });
     const token = tokenOf(created.body.claim_url);
     const flipped = `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}`;
-    for (const guess of [flipped, token.slice(0, -1), `${token}A`, randomBytes(32).toString("base64url"), "..%2F..%2Fetc", created.body.id]) {
+    for (const guess of [
+      flipped,
+      token.slice(0, -1),
+      `${token}A`,
+      randomBytes(32).toString("base64url"),
+      "..%2F..%2Fetc",
+      created.body.id,
+    ]) {
       expectEnvelope(await consumer.claim(`${stack.api.baseUrl}/r/${guess}`), 404, "not_found");
       expectEnvelope(await consumer.inspect(`${stack.api.baseUrl}/r/${guess}`), 404, "not_found");
     }
@@ -307,8 +443,19 @@ describe.each(STORE_KINDS)("access control on the %s store", (storeKind) => {
   });
 
   it("link unfurlers, scanners and HEAD requests never consume", async () => {
-    const created = await stack.producer.create({ content: "one shot", content_type: "text/plain", ttl_seconds: 60, max_retrievals: 1 });
-    const agents = ["Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", "Mozilla/5.0 (compatible; MSTeams)", "Microsoft Office/16.0 (Outlook Safe Links)", "curl/8.5.0", "facebookexternalhit/1.1"];
+    const created = await stack.producer.create({
+      content: "one shot",
+      content_type: "text/plain",
+      ttl_seconds: 60,
+      max_retrievals: 1,
+    });
+    const agents = [
+      "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+      "Mozilla/5.0 (compatible; MSTeams)",
+      "Microsoft Office/16.0 (Outlook Safe Links)",
+      "curl/8.5.0",
+      "facebookexternalhit/1.1",
+    ];
     for (const agent of agents) {
       for (const method of ["GET", "HEAD"]) {
         for (const url of [created.body.claim_url, `${created.body.claim_url}/inspect`]) {
@@ -325,11 +472,16 @@ describe.each(STORE_KINDS)("access control on the %s store", (storeKind) => {
 
   it("claim responses are never cacheable and every response has a request id", async () => {
     const created = await stack.producer.create({ content: "no cache", content_type: "text/plain", ttl_seconds: 60 });
-    const response = await fetch(`${created.body.claim_url}/claim`, { method: "POST", headers: { "x-request-id": "trace-abc.123" } });
+    const response = await fetch(`${created.body.claim_url}/claim`, {
+      method: "POST",
+      headers: { "x-request-id": "trace-abc.123" },
+    });
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(response.headers.get("referrer-policy")).toBe("no-referrer");
     expect(response.headers.get("x-request-id")).toBe("trace-abc.123");
-    const hostile = await fetch(created.body.claim_url, { headers: { "x-request-id": `evil"id<script>${"x".repeat(80)}` } });
+    const hostile = await fetch(created.body.claim_url, {
+      headers: { "x-request-id": `evil"id<script>${"x".repeat(80)}` },
+    });
     expect(hostile.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

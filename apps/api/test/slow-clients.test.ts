@@ -54,7 +54,10 @@ describe("large-body slots: at most one per key, and small chunked bodies stay o
   const stack = useStack("redis");
 
   it("two slow chunked uploads from one key do not block another key's large create", async () => {
-    const slowUploads = [await stalledChunkedCreate(stack, stack.api.apiKey, 1.5 * MIB), await stalledChunkedCreate(stack, stack.api.apiKey, 1.5 * MIB)];
+    const slowUploads = [
+      await stalledChunkedCreate(stack, stack.api.apiKey, 1.5 * MIB),
+      await stalledChunkedCreate(stack, stack.api.apiKey, 1.5 * MIB),
+    ];
     // Gives the server time to read both past 1 MiB. Before the fix they took both slots.
     await sleep(300);
     const other = await fetch(`${stack.api.baseUrl}/api/v1/kubbis`, {
@@ -70,16 +73,27 @@ describe("large-body slots: at most one per key, and small chunked bodies stay o
   });
 
   it("a small chunked create is answered while every large-body slot is held", async () => {
-    const slowUploads = [await stalledChunkedCreate(stack, stack.api.apiKey, 1.5 * MIB), await stalledChunkedCreate(stack, stack.api.secondApiKey, 1.5 * MIB)];
+    const slowUploads = [
+      await stalledChunkedCreate(stack, stack.api.apiKey, 1.5 * MIB),
+      await stalledChunkedCreate(stack, stack.api.secondApiKey, 1.5 * MIB),
+    ];
     await sleep(300);
-    const small = await chunkedCreate(stack, stack.api.apiKey, JSON.stringify({ content: "small and chunked", content_type: "text/plain", ttl_seconds: 60 }));
+    const small = await chunkedCreate(
+      stack,
+      stack.api.apiKey,
+      JSON.stringify({ content: "small and chunked", content_type: "text/plain", ttl_seconds: 60 }),
+    );
     expect(small.status).toBe(201);
     for (const upload of slowUploads) upload.socket.destroy();
   });
 
   it("a key's large creates run one at a time and all succeed", async () => {
     const replies = await Promise.all(
-      [1, 2, 3].map((index) => chunkedCreate(stack, stack.api.apiKey, packageBody(`sequential-${index}`, 1, 1.5 * MIB)).then((reply) => reply.status)),
+      [1, 2, 3].map((index) =>
+        chunkedCreate(stack, stack.api.apiKey, packageBody(`sequential-${index}`, 1, 1.5 * MIB)).then(
+          (reply) => reply.status,
+        ),
+      ),
     );
     expect(replies).toEqual([201, 201, 201]);
   });
@@ -97,22 +111,37 @@ describe("the body-read deadline", () => {
     clearInterval(drip);
     expect(reply.status).toBe(408);
     expect(reply.headers.connection).toBe("close");
-    expect(JSON.parse(reply.body)).toMatchObject({ error: "request_timeout", message: "The request body did not arrive within 1500 ms." });
+    expect(JSON.parse(reply.body)).toMatchObject({
+      error: "request_timeout",
+      message: "The request body did not arrive within 1500 ms.",
+    });
     expect(JSON.parse(reply.body).request_id).toBe(reply.headers["x-request-id"]);
   });
 
   it("a request link's delivery that stalls is cut off the same way, and the link stays open for a real delivery", async () => {
     const requesterKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "jwk" });
-    const publicKey = Buffer.concat([Buffer.from([4]), Buffer.from(requesterKey.x!, "base64url"), Buffer.from(requesterKey.y!, "base64url")]);
+    const publicKey = Buffer.concat([
+      Buffer.from([4]),
+      Buffer.from(requesterKey.x!, "base64url"),
+      Buffer.from(requesterKey.y!, "base64url"),
+    ]);
     const created = await fetch(`${stack.api.baseUrl}/api/v1/requests`, {
       method: "POST",
       headers: { authorization: `Bearer ${stack.api.apiKey}`, "content-type": "application/json" },
-      body: JSON.stringify({ description: "a slow filler", wanted: { kind: "content" }, public_key: publicKey.toString("base64url"), request_ttl_seconds: 600, ttl_seconds: 600 }),
+      body: JSON.stringify({
+        description: "a slow filler",
+        wanted: { kind: "content" },
+        public_key: publicKey.toString("base64url"),
+        request_ttl_seconds: 600,
+        ttl_seconds: 600,
+      }),
     });
     expect(created.status).toBe(201);
     const fillPath = new URL(((await created.json()) as { fill_url: string }).fill_url).pathname;
     const client = await rawClient(stack.api.baseUrl);
-    client.write(`POST ${fillPath} HTTP/1.1\r\nHost: kubbi\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n${chunk("k")}`);
+    client.write(
+      `POST ${fillPath} HTTP/1.1\r\nHost: kubbi\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n${chunk("k")}`,
+    );
     const drip = setInterval(() => client.write(chunk("x")), 200);
     const reply = parseResponse(await client.closed);
     clearInterval(drip);
@@ -134,12 +163,17 @@ describe("the minimum body rate", () => {
     const reply = parseResponse(await client.closed);
     clearInterval(drip);
     expect(reply.status).toBe(408);
-    expect(JSON.parse(reply.body)).toMatchObject({ error: "request_timeout", message: "The request body arrived slower than 1000 bytes a second." });
+    expect(JSON.parse(reply.body)).toMatchObject({
+      error: "request_timeout",
+      message: "The request body arrived slower than 1000 bytes a second.",
+    });
   }, 30_000);
 });
 
 describe("clients that claim and never read", () => {
-  const stack = useStack("redis", { env: { KUBBI_WRITE_TIMEOUT_MS: "200", KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "10000" } });
+  const stack = useStack("redis", {
+    env: { KUBBI_WRITE_TIMEOUT_MS: "200", KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "10000" },
+  });
 
   it("100 non-reading claimers of a large package leave memory bounded, are disconnected, and a reading client is still served", async () => {
     // 4 x 1 MiB: a claim response well over what loopback's socket buffers absorb, so a client
@@ -170,7 +204,10 @@ describe("clients that claim and never read", () => {
       expect(reading.status).toBe(200);
       expect(reading.body.files.map((file: { size_bytes: number }) => file.size_bytes)).toEqual([MIB, MIB, MIB, MIB]);
       // The server drops every non-reader (the clients never close their side).
-      await vi.waitFor(() => expect(openSockets(pid)).toBeLessThanOrEqual(baselineSockets), { timeout: 90_000, interval: 100 });
+      await vi.waitFor(() => expect(openSockets(pid)).toBeLessThanOrEqual(baselineSockets), {
+        timeout: 90_000,
+        interval: 100,
+      });
     } finally {
       clearInterval(sampler);
       for (const client of claimers) client.socket.destroy();
@@ -209,8 +246,13 @@ describe("the connection cap", () => {
     const held: RawClient[] = [];
     for (let index = 0; index < 80; index++) held.push(await rawClient(stack.api.baseUrl));
     await vi.waitFor(() => expect(held.filter((client) => client.socket.closed).length).toBe(30), { timeout: 10_000 });
-    expect(held.filter((client) => client.socket.closed).map((client) => client.received())).toEqual(Array(30).fill(""));
+    expect(held.filter((client) => client.socket.closed).map((client) => client.received())).toEqual(
+      Array(30).fill(""),
+    );
     for (const client of held) client.socket.destroy();
-    await vi.waitFor(async () => expect((await fetch(`${stack.api.baseUrl}/healthz`)).status).toBe(200), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(async () => expect((await fetch(`${stack.api.baseUrl}/healthz`)).status).toBe(200), {
+      timeout: 10_000,
+      interval: 100,
+    });
   });
 });

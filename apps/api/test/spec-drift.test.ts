@@ -22,7 +22,15 @@ describe("every response the API sends matches the OpenAPI spec", () => {
   }
 
   beforeAll(async () => {
-    stack = await startStack("redis", { env: { KUBBI_MAX_FILES: "3", KUBBI_MAX_KUBBI_BYTES: "4096", KUBBI_MAX_ACTIVE_KUBBIS: "6", KUBBI_RATE_LIMIT_PER_MINUTE: "60", KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "40" } });
+    stack = await startStack("redis", {
+      env: {
+        KUBBI_MAX_FILES: "3",
+        KUBBI_MAX_KUBBI_BYTES: "4096",
+        KUBBI_MAX_ACTIVE_KUBBIS: "6",
+        KUBBI_RATE_LIMIT_PER_MINUTE: "60",
+        KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "40",
+      },
+    });
   });
   afterAll(async () => {
     await stack.stop();
@@ -39,7 +47,13 @@ describe("every response the API sends matches the OpenAPI spec", () => {
   });
 
   it("producer and consumer routes, success and failure", async () => {
-    const single = await stack.producer.create({ content: { a: [1, 2] }, content_type: "application/json", ttl_seconds: 600, max_retrievals: 2, metadata: { source: "spec" } });
+    const single = await stack.producer.create({
+      content: { a: [1, 2] },
+      content_type: "application/json",
+      ttl_seconds: 600,
+      max_retrievals: 2,
+      metadata: { source: "spec" },
+    });
     conforms("POST", "/api/v1/kubbis", single);
     const pkg = await stack.producer.create({
       files: [
@@ -50,14 +64,31 @@ describe("every response the API sends matches the OpenAPI spec", () => {
       max_retrievals: 1,
     });
     conforms("POST", "/api/v1/kubbis", pkg);
-    conforms("POST", "/api/v1/kubbis", await stack.producer.create({ content: "x", content_type: "text/plain", ttl_seconds: 60 }, { "idempotency-key": "spec-replay" }));
-    conforms("POST", "/api/v1/kubbis", await stack.producer.create({ content: "x", content_type: "text/plain", ttl_seconds: 60 }, { "idempotency-key": "spec-replay" }));
+    conforms(
+      "POST",
+      "/api/v1/kubbis",
+      await stack.producer.create(
+        { content: "x", content_type: "text/plain", ttl_seconds: 60 },
+        { "idempotency-key": "spec-replay" },
+      ),
+    );
+    conforms(
+      "POST",
+      "/api/v1/kubbis",
+      await stack.producer.create(
+        { content: "x", content_type: "text/plain", ttl_seconds: 60 },
+        { "idempotency-key": "spec-replay" },
+      ),
+    );
 
     conforms("GET", "/api/v1/kubbis/{id}", await stack.producer.get(single.body.id));
     conforms("GET", "/api/v1/kubbis/{id}", await stack.producer.get(pkg.body.id));
     conforms("GET", "/api/v1/kubbis", await stack.producer.list("?page=1&limit=10"));
 
-    for (const [created, template] of [[single, "/r/{token}"], [pkg, "/r/{token}/inspect"]] as const) {
+    for (const [created, template] of [
+      [single, "/r/{token}"],
+      [pkg, "/r/{token}/inspect"],
+    ] as const) {
       const url = template === "/r/{token}" ? created.body.claim_url : `${created.body.claim_url}/inspect`;
       conforms("GET", template, await consumer.inspect(url));
     }
@@ -75,19 +106,47 @@ describe("every response the API sends matches the OpenAPI spec", () => {
     conforms("POST", "/r/{token}/claim", await consumer.claim(single.body.claim_url));
     conforms("DELETE", "/api/v1/kubbis/{id}", await stack.producer.remove(single.body.id)); // 409
     // A replay of a kubbi deleted since reports its status now.
-    const goneSince = await stack.producer.create({ content: "x", content_type: "text/plain", ttl_seconds: 60 }, { "idempotency-key": "spec-gone" });
+    const goneSince = await stack.producer.create(
+      { content: "x", content_type: "text/plain", ttl_seconds: 60 },
+      { "idempotency-key": "spec-gone" },
+    );
     await stack.producer.remove(goneSince.body.id);
-    const replayedGone = await stack.producer.create({ content: "x", content_type: "text/plain", ttl_seconds: 60 }, { "idempotency-key": "spec-gone" });
+    const replayedGone = await stack.producer.create(
+      { content: "x", content_type: "text/plain", ttl_seconds: 60 },
+      { "idempotency-key": "spec-gone" },
+    );
     expect(replayedGone.body.status).toBe("deleted");
     conforms("POST", "/api/v1/kubbis", replayedGone);
 
     // 400, 401, 404, 413, 415, 422.
-    conforms("POST", "/api/v1/kubbis", await stack.producer.create({ content: 1, content_type: "text/html", ttl_seconds: 1 }));
+    conforms(
+      "POST",
+      "/api/v1/kubbis",
+      await stack.producer.create({ content: 1, content_type: "text/html", ttl_seconds: 1 }),
+    );
     conforms("POST", "/api/v1/kubbis", await stack.producer.createRaw("{oops", { "content-type": "application/json" }));
     conforms("POST", "/api/v1/kubbis", await stack.producer.createRaw("a=b", { "content-type": "text/plain" }));
-    conforms("POST", "/api/v1/kubbis", await stack.producer.create({ content: "y".repeat(5000), content_type: "text/plain", ttl_seconds: 60 }));
-    conforms("POST", "/api/v1/kubbis", await stack.producer.create({ files: Array.from({ length: 4 }, (_, i) => ({ name: `${i}`, content: "x", content_type: "text/plain" })), ttl_seconds: 60 }));
-    conforms("POST", "/api/v1/kubbis", await stack.producer.create({ content: "other", content_type: "text/plain", ttl_seconds: 60 }, { "idempotency-key": "spec-replay" }));
+    conforms(
+      "POST",
+      "/api/v1/kubbis",
+      await stack.producer.create({ content: "y".repeat(5000), content_type: "text/plain", ttl_seconds: 60 }),
+    );
+    conforms(
+      "POST",
+      "/api/v1/kubbis",
+      await stack.producer.create({
+        files: Array.from({ length: 4 }, (_, i) => ({ name: `${i}`, content: "x", content_type: "text/plain" })),
+        ttl_seconds: 60,
+      }),
+    );
+    conforms(
+      "POST",
+      "/api/v1/kubbis",
+      await stack.producer.create(
+        { content: "other", content_type: "text/plain", ttl_seconds: 60 },
+        { "idempotency-key": "spec-replay" },
+      ),
+    );
     conforms("GET", "/api/v1/kubbis", await stack.producer.list("?limit=500"));
     conforms("GET", "/api/v1/kubbis/{id}", await stack.producer.get(randomUUID()));
     conforms("DELETE", "/api/v1/kubbis/{id}", await stack.producer.remove(randomUUID()));
@@ -113,13 +172,25 @@ describe("every response the API sends matches the OpenAPI spec", () => {
 
   it("decrypt failures", async () => {
     // The same producer keys, but a ring without the key everything so far was sealed under.
-    const other = await startApi({ redisUrl: stack.redis!.url, serverKeys: makeServerKeys("k9"), env: { KUBBI_API_KEYS: `${stack.api.apiKey},${stack.api.secondApiKey}` } });
+    const other = await startApi({
+      redisUrl: stack.redis!.url,
+      serverKeys: makeServerKeys("k9"),
+      env: { KUBBI_API_KEYS: `${stack.api.apiKey},${stack.api.secondApiKey}` },
+    });
     try {
       // The first key is rate limited by now: this one goes through the second key.
-      const made = await producer(stack.api.baseUrl, stack.api.secondApiKey).create({ content: "x", content_type: "text/plain", ttl_seconds: 60 });
+      const made = await producer(stack.api.baseUrl, stack.api.secondApiKey).create({
+        content: "x",
+        content_type: "text/plain",
+        ttl_seconds: 60,
+      });
       expect(made.status).toBe(201);
       conforms("POST", "/r/{token}/claim", await consumer.claim(`${other.baseUrl}/r/${made.body.claim_token}`));
-      conforms("GET", "/r/{token}/inspect", await consumer.inspect(`${other.baseUrl}/r/${made.body.claim_token}/inspect`));
+      conforms(
+        "GET",
+        "/r/{token}/inspect",
+        await consumer.inspect(`${other.baseUrl}/r/${made.body.claim_token}/inspect`),
+      );
       // The producer's views of it, flagged instead of failing.
       const flagged = await producer(other.baseUrl, stack.api.secondApiKey).get(made.body.id);
       expect(flagged.body.sealed_with_unknown_key).toBe(true);
@@ -131,10 +202,14 @@ describe("every response the API sends matches the OpenAPI spec", () => {
   });
 
   it("health routes", async () => {
-    conforms("GET", "/healthz", await (async () => {
-      const response = await fetch(`${stack.api.baseUrl}/healthz`);
-      return { status: response.status, headers: response.headers, body: await response.json() };
-    })());
+    conforms(
+      "GET",
+      "/healthz",
+      await (async () => {
+        const response = await fetch(`${stack.api.baseUrl}/healthz`);
+        return { status: response.status, headers: response.headers, body: await response.json() };
+      })(),
+    );
     const ready = await fetch(`${stack.api.baseUrl}/readyz`);
     conforms("GET", "/readyz", { status: ready.status, headers: ready.headers, body: await ready.json() });
     stack.db!.disconnect();

@@ -31,7 +31,10 @@ function recordingConnection(url: string, batches: Batch[]): Redis {
     const exec = batch.exec.bind(batch);
     batch.exec = ((...execArgs: Parameters<typeof batch.exec>) => {
       const queued = (batch as unknown as { _queue: Command[] })._queue.map(describe);
-      batches.push({ commands: queued.map((command) => command.name), keys: queued.flatMap((command) => command.keys) });
+      batches.push({
+        commands: queued.map((command) => command.name),
+        keys: queued.flatMap((command) => command.keys),
+      });
       return exec(...execArgs);
     }) as typeof batch.exec;
     return batch;
@@ -98,7 +101,13 @@ describe("the Redis store never sends a batch that spans two cluster slots", () 
   beforeAll(async () => {
     server = await startRedis();
     redis = recordingConnection(server.url, batches);
-    store = new RedisStore(redis, { waitReplicas: 0, waitTimeoutMs: 100, retentionMs: 60_000, commandTimeoutMs: 5000, largestPayloadBytes: 1024 });
+    store = new RedisStore(redis, {
+      waitReplicas: 0,
+      waitTimeoutMs: 100,
+      retentionMs: 60_000,
+      commandTimeoutMs: 5000,
+      largestPayloadBytes: 1024,
+    });
   });
   afterAll(async () => {
     await store.close();
@@ -120,7 +129,10 @@ describe("the Redis store never sends a batch that spans two cluster slots", () 
     const beforeTooLarge = batches.length;
     expect(await store.claim(newKubbi(2, now, 1).record.tokenHash, now, 4)).toEqual({ kind: "too_large" });
     expect(batches.length - beforeTooLarge).toBe(1);
-    expect(await store.findByTokenHash(newKubbi(2, now, 1).record.tokenHash, now)).toMatchObject({ status: "active", retrievalCount: 0 });
+    expect(await store.findByTokenHash(newKubbi(2, now, 1).record.tokenHash, now)).toMatchObject({
+      status: "active",
+      retrievalCount: 0,
+    });
     await store.findById("key_slots", newKubbi(2, now, 1).record.id, now);
     expect(await store.delete(newKubbi(2, now, 1).record.tokenHash, "key_slots", now)).toBe("ok");
     expect((await store.listByOwner("key_slots", 0, 10, now)).records.length).toBeGreaterThan(0);

@@ -13,9 +13,23 @@ describe("the claim page's English", () => {
 
   it("a or an by the sound of the next word, content types included", () => {
     const cases: Array<[string, "a" | "an"]> = [
-      ["application/json", "an"], ["text/plain", "a"], ["image/png", "an"], ["audio/ogg", "an"], ["video/mp4", "a"],
-      ["font/woff2", "a"], ["model/gltf+json", "a"], ["multipart/mixed", "a"], ["x-custom/thing", "an"],
-      ["unicode", "a"], ["user", "a"], ["umbrella", "an"], ["hour", "an"], ["house", "a"], ["euro", "a"], ["8-bit", "an"], ["one-off", "a"],
+      ["application/json", "an"],
+      ["text/plain", "a"],
+      ["image/png", "an"],
+      ["audio/ogg", "an"],
+      ["video/mp4", "a"],
+      ["font/woff2", "a"],
+      ["model/gltf+json", "a"],
+      ["multipart/mixed", "a"],
+      ["x-custom/thing", "an"],
+      ["unicode", "a"],
+      ["user", "a"],
+      ["umbrella", "an"],
+      ["hour", "an"],
+      ["house", "a"],
+      ["euro", "a"],
+      ["8-bit", "an"],
+      ["one-off", "a"],
     ];
     for (const [word, article] of cases) expect(indefiniteArticle(word), word).toBe(article);
   });

@@ -14,7 +14,10 @@ const server = createServer((req, res) => {
   claimSeeded(redis).then(
     (answer) => {
       const body = JSON.stringify(answer);
-      res.writeHead(answer ? 200 : 410, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
+      res.writeHead(answer ? 200 : 410, {
+        "content-type": "application/json; charset=utf-8",
+        "content-length": Buffer.byteLength(body),
+      });
       res.end(body);
     },
     () => res.writeHead(500).end(),

@@ -22,7 +22,11 @@ async function transfer(rawBody) {
     files: files.map((file, index) => {
       const bytes = stored.subarray(offset, (offset += parts[index].length));
       const binary = file.encoding === "base64";
-      return { name: file.name, content: bytes.toString(binary ? "base64" : "utf8"), encoding: binary ? "base64" : null };
+      return {
+        name: file.name,
+        content: bytes.toString(binary ? "base64" : "utf8"),
+        encoding: binary ? "base64" : null,
+      };
     }),
   };
 }
@@ -38,7 +42,10 @@ const server = createServer((req, res) => {
     transfer(Buffer.concat(chunks)).then(
       (answer) => {
         const body = JSON.stringify(answer);
-        res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
+        res.writeHead(200, {
+          "content-type": "application/json; charset=utf-8",
+          "content-length": Buffer.byteLength(body),
+        });
         res.end(body);
       },
       () => res.writeHead(500).end(),

@@ -29,7 +29,15 @@ function requestsOf(workload) {
         },
       },
       // A failed create leaves no claim path: the claim then asks for a token that cannot exist and counts as a non-2xx.
-      { method: "POST", setupRequest: (request, context) => ({ ...request, path: context.claimPath ?? "/r/no-such-token/claim", headers: {}, body: undefined }) },
+      {
+        method: "POST",
+        setupRequest: (request, context) => ({
+          ...request,
+          path: context.claimPath ?? "/r/no-such-token/claim",
+          headers: {},
+          body: undefined,
+        }),
+      },
     ];
   }
   throw new Error(`unknown workload ${workload.kind}`);
@@ -57,7 +65,13 @@ process.stdout.write(
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     requests: result.requests.total,
     durationSeconds: result.duration,
-    latency: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.mean },
+    latency: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      mean: result.latency.mean,
+    },
     bytesRead: result.throughput.total,
     errors: result.errors,
     timeouts: result.timeouts,

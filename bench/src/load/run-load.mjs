@@ -49,5 +49,10 @@ export async function runLoad(spec, watch) {
 
 async function sample(watch) {
   const own = process.cpuUsage();
-  return { server: processCpuSeconds(watch.serverPid), redis: await watch.redisCpuSeconds(), host: hostCpuSeconds(), orchestrator: (own.user + own.system) / 1e6 };
+  return {
+    server: processCpuSeconds(watch.serverPid),
+    redis: await watch.redisCpuSeconds(),
+    host: hostCpuSeconds(),
+    orchestrator: (own.user + own.system) / 1e6,
+  };
 }

@@ -42,7 +42,8 @@ export async function main(argv: string[], io: Io): Promise<ExitCodeValue> {
     return ExitCode.ok;
   }
   const command = COMMANDS.find((candidate) => candidate.name === first);
-  if (!command) return fail(io, new CliError(`unknown command ${JSON.stringify(first)}; run "kubbi --help"`, ExitCode.usage));
+  if (!command)
+    return fail(io, new CliError(`unknown command ${JSON.stringify(first)}; run "kubbi --help"`, ExitCode.usage));
 
   let parsed: { values: OptionValues; positionals: string[] };
   try {
@@ -56,7 +57,8 @@ export async function main(argv: string[], io: Io): Promise<ExitCodeValue> {
     return ExitCode.ok;
   }
   const { min, max } = command.arity;
-  if (positionals.length < min || positionals.length > max) return usageFailure(io, command, "wrong number of arguments");
+  if (positionals.length < min || positionals.length > max)
+    return usageFailure(io, command, "wrong number of arguments");
 
   try {
     await command.run(new CommandContext(io, values, positionals));
@@ -74,7 +76,9 @@ function fail(io: Io, error: unknown): ExitCodeValue {
 /** A bad flag or argument count: one line saying what is wrong, then the command's usage lines. */
 function usageFailure(io: Io, command: Command, problem: string): ExitCodeValue {
   const usage = command.help.split("\n\n")[0];
-  io.stderr.write(`kubbi ${command.name}: ${escapeText(problem)}\n${usage}\nRun "kubbi ${command.name} --help" for every option.\n`);
+  io.stderr.write(
+    `kubbi ${command.name}: ${escapeText(problem)}\n${usage}\nRun "kubbi ${command.name} --help" for every option.\n`,
+  );
   return ExitCode.usage;
 }
 
@@ -84,6 +88,9 @@ function parseErrorMessage(error: unknown): string {
   const text = typeof message === "string" ? message : String(error);
   const option = /'(-[^' ]*)/.exec(text)?.[1] ?? "";
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${option}`;
-  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return text.includes("does not take an argument") ? `option ${option} takes no value` : `option ${option} needs a value`;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE")
+    return text.includes("does not take an argument")
+      ? `option ${option} takes no value`
+      : `option ${option} needs a value`;
   return text.split(". ")[0]!;
 }

@@ -48,7 +48,10 @@ export class CommandContext {
     const apiKey = this.string("api-key") ?? this.io.env.KUBBI_API_KEY;
     if (!apiKey) throw new CliError("no API key: pass --api-key or set KUBBI_API_KEY", ExitCode.auth);
     // A self-hosted key (and payload) would otherwise go to the hosted service when KUBBI_BASE_URL is forgotten.
-    if (this.configuredBaseUrl === undefined) this.warn(`using ${DEFAULT_BASE_URL}, the hosted service (set KUBBI_BASE_URL or --base-url to use your own server)`);
+    if (this.configuredBaseUrl === undefined)
+      this.warn(
+        `using ${DEFAULT_BASE_URL}, the hosted service (set KUBBI_BASE_URL or --base-url to use your own server)`,
+      );
     return new KubbiClient({ apiKey, baseUrl: this.baseUrl, fetch: this.fetch });
   }
 

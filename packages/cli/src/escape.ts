@@ -24,7 +24,9 @@ export function escapeText(text: string): string {
 
 /** For text of several lines (a payload shown on a terminal): keeps \n, \t and CRLF line ends, escapes the rest (a lone CR too). */
 export function escapeLines(text: string): string {
-  return text.replace(UNSAFE_OR_CRLF, (match) => (match === "\n" || match === "\t" || match === "\r\n" ? match : escapeCharacter(match)));
+  return text.replace(UNSAFE_OR_CRLF, (match) =>
+    match === "\n" || match === "\t" || match === "\r\n" ? match : escapeCharacter(match),
+  );
 }
 
 /**

@@ -10,7 +10,18 @@ import { escapeText, toSafeJson } from "./escape.js";
 function columns(lines: readonly (readonly string[])[], indent = ""): string {
   const cells = lines.map((line) => line.map((cell) => escapeText(String(cell))));
   const widths = cells[0]!.map((_, column) => Math.max(...cells.map((line) => line[column]!.length)));
-  return cells.map((line) => indent + line.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n") + "\n";
+  return (
+    cells
+      .map(
+        (line) =>
+          indent +
+          line
+            .map((cell, column) => cell.padEnd(widths[column]!))
+            .join("  ")
+            .trimEnd(),
+      )
+      .join("\n") + "\n"
+  );
 }
 
 function reads(kubbi: InspectResult | KubbiDetail): string {
@@ -20,7 +31,9 @@ function reads(kubbi: InspectResult | KubbiDetail): string {
 
 function kind(kubbi: InspectResult | KubbiDetail): string {
   const size = formatBytes(kubbi.totalSizeBytes);
-  return kubbi.type === "kubbi_package" ? `package of ${kubbi.fileCount} file${kubbi.fileCount === 1 ? "" : "s"}, ${size}` : `${kubbi.contentType}, ${size}`;
+  return kubbi.type === "kubbi_package"
+    ? `package of ${kubbi.fileCount} file${kubbi.fileCount === 1 ? "" : "s"}, ${size}`
+    : `${kubbi.contentType}, ${size}`;
 }
 
 /** The files a claim would write, and whatever tools would pick up by themselves among them. */
@@ -36,7 +49,13 @@ function fileTable(files: readonly FileManifestEntry[]): string {
   return columns(
     files.map((file) => {
       const reason = unsafeFileNameReason(file.name);
-      return [file.name, file.contentType, formatBytes(file.sizeBytes), file.role ?? "-", reason === null ? "" : `! unsafe name: ${reason}`];
+      return [
+        file.name,
+        file.contentType,
+        formatBytes(file.sizeBytes),
+        file.role ?? "-",
+        reason === null ? "" : `! unsafe name: ${reason}`,
+      ];
     }),
     "  ",
   );
@@ -69,5 +88,8 @@ export function formatDetail(kubbi: KubbiDetail): string {
 
 export function formatList(kubbis: KubbiDetail[]): string {
   const header = ["ID", "STATUS", "CONTENT", "RETRIEVALS", "EXPIRES"];
-  return columns([header, ...kubbis.map((kubbi) => [kubbi.id, kubbi.status, kind(kubbi), reads(kubbi), kubbi.expiresAt])]);
+  return columns([
+    header,
+    ...kubbis.map((kubbi) => [kubbi.id, kubbi.status, kind(kubbi), reads(kubbi), kubbi.expiresAt]),
+  ]);
 }

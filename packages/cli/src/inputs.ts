@@ -47,17 +47,27 @@ function asText(bytes: Uint8Array): string | null {
   }
 }
 
-export async function readInputs(paths: string[], stdin: NodeJS.ReadableStream, options: { stdinName?: string | undefined; contentType?: string | undefined }): Promise<Input[]> {
-  if (paths.filter((path) => path === "-").length > 1) throw new CliError("stdin (-) can be read only once", ExitCode.usage);
+export async function readInputs(
+  paths: string[],
+  stdin: NodeJS.ReadableStream,
+  options: { stdinName?: string | undefined; contentType?: string | undefined },
+): Promise<Input[]> {
+  if (paths.filter((path) => path === "-").length > 1)
+    throw new CliError("stdin (-) can be read only once", ExitCode.usage);
   return Promise.all(
     paths.map(async (path) => {
       const isStdin = path === "-";
-      const bytes = isStdin ? await readAll(stdin) : await readFile(path).catch((error: NodeJS.ErrnoException) => {
-        throw new CliError(`cannot read ${path}: ${error.code ?? error.message}`, ExitCode.usage);
-      });
+      const bytes = isStdin
+        ? await readAll(stdin)
+        : await readFile(path).catch((error: NodeJS.ErrnoException) => {
+            throw new CliError(`cannot read ${path}: ${error.code ?? error.message}`, ExitCode.usage);
+          });
       const name = isStdin ? (options.stdinName ?? "stdin") : basename(path);
       const text = asText(bytes);
-      const contentType = options.contentType ?? CONTENT_TYPES[extname(name).toLowerCase()] ?? (text === null ? "application/octet-stream" : "text/plain");
+      const contentType =
+        options.contentType ??
+        CONTENT_TYPES[extname(name).toLowerCase()] ??
+        (text === null ? "application/octet-stream" : "text/plain");
       return { name, bytes, text, contentType };
     }),
   );

@@ -63,7 +63,11 @@ export function fetchWithProgress(stream: NodeJS.WritableStream, fetchImpl: Fetc
         flush: () => bar.finish(),
       }),
     );
-    return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(counted, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
 }
 

@@ -13,7 +13,11 @@ const { baseUrl, apiKey } = inject("kubbi");
 const sdk = new KubbiClient({ apiKey, baseUrl });
 
 const NPMRC: FileInput = { name: ".npmrc", content: "node-options=--require ./index.js\n", contentType: "text/plain" };
-const SCRIPT: FileInput = { name: "index.js", content: "require('child_process').execSync('touch /tmp/pwned')\n", contentType: "text/javascript" };
+const SCRIPT: FileInput = {
+  name: "index.js",
+  content: "require('child_process').execSync('touch /tmp/pwned')\n",
+  contentType: "text/javascript",
+};
 
 let cwd: Awaited<ReturnType<typeof tempDir>>;
 beforeEach(async () => (cwd = await tempDir()));
@@ -27,7 +31,9 @@ describe("kubbi claim URL without -o", () => {
     const sent = await send([NPMRC, SCRIPT]);
     const result = await kubbi(["claim", sent.claimUrl], { cwd: cwd.dir });
     expect(result.code).toBe(8);
-    expect(result.stderr).toMatch(/Refusing to write a file named "\.npmrc": a hidden file.*; nothing was claimed \(.*--allow-unsafe-names/);
+    expect(result.stderr).toMatch(
+      /Refusing to write a file named "\.npmrc": a hidden file.*; nothing was claimed \(.*--allow-unsafe-names/,
+    );
     expect(await readdir(cwd.dir)).toEqual([]);
     expect(await sdk.get(sent.id)).toMatchObject({ status: "active", retrievalCount: 0 });
   });
@@ -48,7 +54,9 @@ describe("kubbi claim URL without -o", () => {
     for (const args of [[], ["--force"]]) {
       const result = await kubbi(["claim", sent.claimUrl, ...args], { cwd: cwd.dir });
       expect(result.code).toBe(8);
-      expect(result.stderr).toMatch(/already exists; nothing was claimed \(remove it, or choose a directory with -o DIR\)/);
+      expect(result.stderr).toMatch(
+        /already exists; nothing was claimed \(remove it, or choose a directory with -o DIR\)/,
+      );
     }
     expect(await readdir(join(cwd.dir, shortId(sent.id)))).toEqual([]);
     expect(await sdk.get(sent.id)).toMatchObject({ retrievalCount: 0 });
@@ -81,15 +89,23 @@ describe("kubbi claim URL -o DIR", () => {
 
 describe("kubbi inspect", () => {
   it("marks names that tools load by themselves and warns on stderr, in text and JSON", async () => {
-    const sent = await send([NPMRC, SCRIPT, { name: "conftest.py", content: "import os\n", contentType: "text/x-python" }]);
+    const sent = await send([
+      NPMRC,
+      SCRIPT,
+      { name: "conftest.py", content: "import os\n", contentType: "text/x-python" },
+    ]);
     const shown = await kubbi(["inspect", sent.claimUrl]);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/^  \.npmrc\s+text\/plain\s+\S+ B\s+-\s+! unsafe name: a hidden file/m);
     expect(shown.stdout).toMatch(/^  conftest\.py\s+.*! unsafe name: pytest imports it$/m);
     expect(shown.stdout).toMatch(/^  index\.js\s+text\/javascript\s+\d+ B\s+-$/m);
-    expect(shown.stderr).toBe(`kubbi: warning: ".npmrc", "conftest.py" are names that tools load or run by themselves; "kubbi claim" refuses to write them without --allow-unsafe-names\n`);
+    expect(shown.stderr).toBe(
+      `kubbi: warning: ".npmrc", "conftest.py" are names that tools load or run by themselves; "kubbi claim" refuses to write them without --allow-unsafe-names\n`,
+    );
     const json = await kubbi(["inspect", sent.claimUrl, "--json"]);
-    expect(JSON.parse(json.stdout)).toMatchObject({ files: [{ name: ".npmrc" }, { name: "index.js" }, { name: "conftest.py" }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      files: [{ name: ".npmrc" }, { name: "index.js" }, { name: "conftest.py" }],
+    });
     expect(json.stderr).toMatch(/warning: "\.npmrc", "conftest\.py"/);
   });
 });

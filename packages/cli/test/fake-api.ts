@@ -24,7 +24,10 @@ export async function startFakeApi(routes: Record<string, FakeAnswer | (() => Fa
     const route = `${req.method} ${req.url}`;
     hits.set(route, (hits.get(route) ?? 0) + 1);
     const found = routes[route];
-    const answer = typeof found === "function" ? found() : (found ?? { status: 404, body: { error: "not_found", message: "no", messages: [], request_id: null } });
+    const answer =
+      typeof found === "function"
+        ? found()
+        : (found ?? { status: 404, body: { error: "not_found", message: "no", messages: [], request_id: null } });
     req.resume();
     res.statusCode = answer.status ?? 200;
     res.setHeader("content-type", "application/json");

@@ -23,7 +23,10 @@ function capture(isTTY: boolean): { stream: Writable & { isTTY?: boolean }; text
   return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
 }
 
-export async function runMain(args: string[], options: InProcessOptions = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runMain(
+  args: string[],
+  options: InProcessOptions = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = capture(options.stdoutIsTTY ?? false);
   const stderr = capture(false);
   const stdin = new PassThrough();

@@ -11,7 +11,11 @@ const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
 
 describe("inspect, get, list, delete", () => {
   it("inspect shows status and files without claiming; works with a bare token and --base-url", async () => {
-    const sent = await sdk.sendFiles({ files: [{ name: "a.csv", content: "x,y\n1,2\n", contentType: "text/csv", role: "data" }], ttlSeconds: 600, metadata: { job: "42" } });
+    const sent = await sdk.sendFiles({
+      files: [{ name: "a.csv", content: "x,y\n1,2\n", contentType: "text/csv", role: "data" }],
+      ttlSeconds: 600,
+      metadata: { job: "42" },
+    });
     const shown = await kubbi(["inspect", sent.claimUrl]);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/^status\s+active$/m);
@@ -22,7 +26,11 @@ describe("inspect, get, list, delete", () => {
     expect(shown.stdout).toContain('{"job":"42"}');
 
     const byToken = await kubbi(["inspect", sent.claimToken, "--base-url", baseUrl, "--json"]);
-    expect(JSON.parse(byToken.stdout)).toMatchObject({ kubbiId: sent.id, retrievalCount: 0, files: [{ name: "a.csv" }] });
+    expect(JSON.parse(byToken.stdout)).toMatchObject({
+      kubbiId: sent.id,
+      retrievalCount: 0,
+      files: [{ name: "a.csv" }],
+    });
     expect(await sdk.get(sent.id)).toMatchObject({ retrievalCount: 0 });
   });
 
@@ -38,7 +46,10 @@ describe("inspect, get, list, delete", () => {
     expect(rows[newer]).toMatch(new RegExp(`^${sent.id}\\s+active\\s+text/plain, 9 B`));
     expect(newer).toBeLessThan(rows.findIndex((row) => row.startsWith(older.id)));
     const page = JSON.parse((await kubbi(["list", "--json", "--limit", "1"], { env })).stdout);
-    expect(page).toMatchObject({ kubbis: [{ id: expect.any(String), status: expect.any(String) }], pagination: { page: 1, limit: 1 } });
+    expect(page).toMatchObject({
+      kubbis: [{ id: expect.any(String), status: expect.any(String) }],
+      pagination: { page: 1, limit: 1 },
+    });
     expect(page.kubbis).toHaveLength(1);
 
     const got = await kubbi(["get", sent.id], { env });
@@ -61,8 +72,12 @@ describe("list", () => {
     const unlimited = await sdk.send({ content: "b", contentType: "text/plain", ttlSeconds: 600, maxRetrievals: null });
     // Other test files send with the same key meanwhile: rows are found by id, not by position.
     const rows = (await kubbi(["list", "--limit", "100"], { env })).stdout.split("\n");
-    expect(rows.find((row) => row.startsWith(unlimited.id))).toMatch(/\s+active\s+text\/plain, 1 B\s+0 of unlimited\s+\S+Z$/);
-    expect(rows.find((row) => row.startsWith(limited.id))).toMatch(/\s+active\s+text\/plain, 1 B\s+0 of 3 \(3 remaining\)\s+\S+Z$/);
+    expect(rows.find((row) => row.startsWith(unlimited.id))).toMatch(
+      /\s+active\s+text\/plain, 1 B\s+0 of unlimited\s+\S+Z$/,
+    );
+    expect(rows.find((row) => row.startsWith(limited.id))).toMatch(
+      /\s+active\s+text\/plain, 1 B\s+0 of 3 \(3 remaining\)\s+\S+Z$/,
+    );
     expect((await kubbi(["get", unlimited.id], { env })).stdout).toMatch(/^retrievals\s+0 of unlimited$/m);
   });
 });

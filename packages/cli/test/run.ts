@@ -21,7 +21,11 @@ export interface RunOptions {
 /** Spawns `command` with a clean environment plus `env`, feeding `input` on stdin (none: stdin closed). */
 export function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const env = Object.fromEntries(Object.entries({ PATH: process.env.PATH, HOME: process.env.HOME, ...options.env }).filter(([, value]) => value !== undefined));
+    const env = Object.fromEntries(
+      Object.entries({ PATH: process.env.PATH, HOME: process.env.HOME, ...options.env }).filter(
+        ([, value]) => value !== undefined,
+      ),
+    );
     const child = spawn(command, args, { env, cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";

@@ -23,7 +23,11 @@ describe("piping", () => {
       const file = join(work.dir, "note.txt");
       await writeFile(file, "line one\nline two\n");
       const pathEnv = { ...env, PATH: `${bin.dir}:${process.env.PATH}` };
-      const piped = await run("bash", ["-o", "pipefail", "-c", `kubbi send - < '${file}' | tee '${work.dir}/url' | xargs kubbi claim`], { env: pathEnv });
+      const piped = await run(
+        "bash",
+        ["-o", "pipefail", "-c", `kubbi send - < '${file}' | tee '${work.dir}/url' | xargs kubbi claim`],
+        { env: pathEnv },
+      );
       expect(piped).toMatchObject({ code: 0, stdout: "line one\nline two\n", stderr: "" });
 
       const url = (await readFile(join(work.dir, "url"), "utf8")).trim();
@@ -40,13 +44,27 @@ describe("piping", () => {
 
 describe("send", () => {
   it("--json gives the created kubbi; --ttl, --max-retrievals and --metadata reach the API", async () => {
-    const sent = await kubbi(["send", "-", "--ttl", "10m", "--max-retrievals", "3", "--metadata", '{"ticket":"OPS-1"}', "--json"], { input: "abc", env });
+    const sent = await kubbi(
+      ["send", "-", "--ttl", "10m", "--max-retrievals", "3", "--metadata", '{"ticket":"OPS-1"}', "--json"],
+      { input: "abc", env },
+    );
     expect(sent.code).toBe(0);
     const body = JSON.parse(sent.stdout);
-    expect(body).toMatchObject({ type: "kubbi", contentType: "text/plain", maxRetrievals: 3, metadata: { ticket: "OPS-1" }, totalSizeBytes: 3 });
+    expect(body).toMatchObject({
+      type: "kubbi",
+      contentType: "text/plain",
+      maxRetrievals: 3,
+      metadata: { ticket: "OPS-1" },
+      totalSizeBytes: 3,
+    });
     expect(Date.parse(body.expiresAt) - Date.parse(body.createdAt)).toBe(600_000);
 
-    for (const [ttl, seconds] of [["3600", 3600], ["1h", 3600], ["90s", 90], ["1d", 86_400]] as const) {
+    for (const [ttl, seconds] of [
+      ["3600", 3600],
+      ["1h", 3600],
+      ["90s", 90],
+      ["1d", 86_400],
+    ] as const) {
       const { stdout } = await kubbi(["send", "-", "--ttl", ttl, "--json"], { input: "x", env });
       const created = JSON.parse(stdout);
       expect(Date.parse(created.expiresAt) - Date.parse(created.createdAt), ttl).toBe(seconds * 1000);
@@ -56,7 +74,9 @@ describe("send", () => {
   it("defaults to burn after one claim; --max-retrievals unlimited sends none", async () => {
     const once = JSON.parse((await kubbi(["send", "-", "--json"], { input: "x", env })).stdout);
     expect(once.maxRetrievals).toBe(1);
-    const unlimited = JSON.parse((await kubbi(["send", "-", "--max-retrievals", "unlimited", "--json"], { input: "x", env })).stdout);
+    const unlimited = JSON.parse(
+      (await kubbi(["send", "-", "--max-retrievals", "unlimited", "--json"], { input: "x", env })).stdout,
+    );
     expect(unlimited.maxRetrievals).toBeNull();
   });
 
@@ -69,21 +89,37 @@ describe("send", () => {
     expect(JSON.parse(claimed.stdout)).toEqual({ order: 7 });
 
     const packaged = JSON.parse((await kubbi(["send", file, "--package", "--role", "data", "--json"], { env })).stdout);
-    expect(packaged).toMatchObject({ type: "kubbi_package", fileCount: 1, files: [{ name: "order.json", contentType: "application/json", role: "data" }] });
+    expect(packaged).toMatchObject({
+      type: "kubbi_package",
+      fileCount: 1,
+      files: [{ name: "order.json", contentType: "application/json", role: "data" }],
+    });
   });
 
   it("sends one text file of any text type as text/plain; --package or --content-type keeps its type", async () => {
     const file = join(work.dir, "notes.md");
     await writeFile(file, "# Notes\n");
-    expect(JSON.parse((await kubbi(["send", file, "--json"], { env })).stdout)).toMatchObject({ type: "kubbi", contentType: "text/plain", totalSizeBytes: 8 });
-    expect(JSON.parse((await kubbi(["send", file, "--package", "--json"], { env })).stdout)).toMatchObject({ type: "kubbi_package", files: [{ name: "notes.md", contentType: "text/markdown" }] });
-    expect(JSON.parse((await kubbi(["send", file, "--content-type", "text/x-notes", "--json"], { env })).stdout)).toMatchObject({ type: "kubbi_package", files: [{ contentType: "text/x-notes" }] });
+    expect(JSON.parse((await kubbi(["send", file, "--json"], { env })).stdout)).toMatchObject({
+      type: "kubbi",
+      contentType: "text/plain",
+      totalSizeBytes: 8,
+    });
+    expect(JSON.parse((await kubbi(["send", file, "--package", "--json"], { env })).stdout)).toMatchObject({
+      type: "kubbi_package",
+      files: [{ name: "notes.md", contentType: "text/markdown" }],
+    });
+    expect(
+      JSON.parse((await kubbi(["send", file, "--content-type", "text/x-notes", "--json"], { env })).stdout),
+    ).toMatchObject({ type: "kubbi_package", files: [{ contentType: "text/x-notes" }] });
   });
 
   it("sends binary stdin as a package file named by --name", async () => {
     const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x81]);
     const sent = JSON.parse((await kubbi(["send", "-", "--name", "blob.bin", "--json"], { input: bytes, env })).stdout);
-    expect(sent).toMatchObject({ type: "kubbi_package", files: [{ name: "blob.bin", contentType: "application/octet-stream", sizeBytes: 5, sha256: sha256(bytes) }] });
+    expect(sent).toMatchObject({
+      type: "kubbi_package",
+      files: [{ name: "blob.bin", contentType: "application/octet-stream", sizeBytes: 5, sha256: sha256(bytes) }],
+    });
   });
 });
 
@@ -96,7 +132,9 @@ describe("claim", () => {
     await writeFile(join(source, "README.md"), "# Deploy\nRun it.\n");
     await writeFile(join(source, "logo.png"), png);
 
-    const sent = await kubbi(["send", join(source, "README.md"), join(source, "logo.png"), "--role", "attachment"], { env });
+    const sent = await kubbi(["send", join(source, "README.md"), join(source, "logo.png"), "--role", "attachment"], {
+      env,
+    });
     expect(sent.code).toBe(0);
     const url = sent.stdout.trim();
     const claimed = await kubbi(["claim", url, "-o", out]);
@@ -113,7 +151,11 @@ describe("claim", () => {
     const out = join(work.dir, "existing");
     await run("mkdir", ["-p", out]);
     await writeFile(join(out, "a.txt"), "mine");
-    const sent = await sdk.sendFiles({ files: [{ name: "a.txt", content: "theirs", contentType: "text/plain" }], ttlSeconds: 600, maxRetrievals: 1 });
+    const sent = await sdk.sendFiles({
+      files: [{ name: "a.txt", content: "theirs", contentType: "text/plain" }],
+      ttlSeconds: 600,
+      maxRetrievals: 1,
+    });
 
     const refused = await kubbi(["claim", sent.claimUrl, "-o", out]);
     expect(refused.code).toBe(8);
@@ -123,7 +165,11 @@ describe("claim", () => {
 
     const forced = await kubbi(["claim", sent.claimUrl, "-o", out, "--force", "--json"]);
     expect(forced.code).toBe(0);
-    expect(JSON.parse(forced.stdout)).toMatchObject({ type: "kubbi_package", burned: true, files: [{ name: "a.txt", path: join(out, "a.txt") }] });
+    expect(JSON.parse(forced.stdout)).toMatchObject({
+      type: "kubbi_package",
+      burned: true,
+      files: [{ name: "a.txt", path: join(out, "a.txt") }],
+    });
     expect(await readFile(join(out, "a.txt"), "utf8")).toBe("theirs");
     expect(await readdir(out)).toEqual(["a.txt"]);
   });
@@ -142,6 +188,11 @@ describe("claim", () => {
   it("--json prints the claimed single payload", async () => {
     const sent = await sdk.send({ content: { a: [1, 2] }, contentType: "application/json", ttlSeconds: 600 });
     const claimed = await kubbi(["claim", sent.claimUrl, "--json"]);
-    expect(JSON.parse(claimed.stdout)).toMatchObject({ type: "kubbi", kubbiId: sent.id, content: { a: [1, 2] }, burned: false });
+    expect(JSON.parse(claimed.stdout)).toMatchObject({
+      type: "kubbi",
+      kubbiId: sent.id,
+      content: { a: [1, 2] },
+      burned: false,
+    });
   });
 });

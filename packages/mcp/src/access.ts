@@ -92,9 +92,13 @@ export class SdkAccess implements KubbiAccess {
   /** The producer client; a usage error (shown to the model as a tool error) when no key was configured. */
   #producer(): KubbiClient {
     const { apiKey, baseUrl, fetch } = this.#options;
-    if (!apiKey) throw new KubbiUsageError("No kubbi API key is configured (set KUBBI_API_KEY): only kubbi_inspect and kubbi_claim work without one");
+    if (!apiKey)
+      throw new KubbiUsageError(
+        "No kubbi API key is configured (set KUBBI_API_KEY): only kubbi_inspect and kubbi_claim work without one",
+      );
     // The API's own rule (one pattern for both): a mistyped key is said here, and never sent anywhere.
-    if (!isWellFormedApiKey(apiKey)) throw new KubbiUsageError("KUBBI_API_KEY is not a kubbi API key (kb_ and 43 to 128 base64url characters)");
+    if (!isWellFormedApiKey(apiKey))
+      throw new KubbiUsageError("KUBBI_API_KEY is not a kubbi API key (kb_ and 43 to 128 base64url characters)");
     this.#client ??= new KubbiClient({ apiKey, baseUrl, fetch });
     return this.#client;
   }

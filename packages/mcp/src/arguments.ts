@@ -6,7 +6,8 @@
 import type { z } from "zod";
 import { ToolError } from "./results.js";
 
-export const argumentsError = (messages: readonly string[]) => new ToolError("invalid_arguments", messages.join("; "), messages);
+export const argumentsError = (messages: readonly string[]) =>
+  new ToolError("invalid_arguments", messages.join("; "), messages);
 
 /** The arguments as the schema's output (defaults applied), or an invalid_arguments error listing every problem. */
 export function parseArguments<Schema extends z.ZodType>(schema: Schema, args: unknown): z.output<Schema> {
@@ -21,14 +22,17 @@ export function parseArguments<Schema extends z.ZodType>(schema: Schema, args: u
     for (const key of issue.keys) {
       const suggestion = closest(key, known);
       if (suggestion) suggested.add(dotted([...issue.path, suggestion]));
-      messages.push(`unknown argument ${dotted([...issue.path, key])}${suggestion ? `; did you mean ${suggestion}?` : `; the arguments are ${known.join(", ")}`}`);
+      messages.push(
+        `unknown argument ${dotted([...issue.path, key])}${suggestion ? `; did you mean ${suggestion}?` : `; the arguments are ${known.join(", ")}`}`,
+      );
     }
   }
   for (const issue of parsed.error.issues) {
     const where = dotted(issue.path);
     if (issue.code === "unrecognized_keys") continue;
     if (issue.code !== "invalid_type") messages.push(`${where || "arguments"}: ${issue.message}`);
-    else if (valueAt(args, issue.path) !== undefined) messages.push(`${where}: expected ${issue.expected}, got ${typeName(valueAt(args, issue.path))}`);
+    else if (valueAt(args, issue.path) !== undefined)
+      messages.push(`${where}: expected ${issue.expected}, got ${typeName(valueAt(args, issue.path))}`);
     else if (!suggested.has(where)) messages.push(`${where}: is required`);
   }
   throw argumentsError(messages);
@@ -39,7 +43,8 @@ function shapeAt(schema: z.ZodType, path: readonly PropertyKey[]): Record<string
   let current = unwrap(schema);
   for (const segment of path) {
     const def = current._zod.def as { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType };
-    if (def.type === "object" && typeof segment === "string" && def.shape?.[segment]) current = unwrap(def.shape[segment]);
+    if (def.type === "object" && typeof segment === "string" && def.shape?.[segment])
+      current = unwrap(def.shape[segment]);
     else if (def.type === "array" && typeof segment === "number" && def.element) current = unwrap(def.element);
     else return undefined;
   }
@@ -64,7 +69,8 @@ function closest(unknown: string, known: readonly string[]): string | undefined 
   let best: { name: string; distance: number } | undefined;
   for (const name of known) {
     const distance = editDistance(folded(unknown), folded(name));
-    if (distance <= Math.max(1, Math.floor(name.length / 3)) && (!best || distance < best.distance)) best = { name, distance };
+    if (distance <= Math.max(1, Math.floor(name.length / 3)) && (!best || distance < best.distance))
+      best = { name, distance };
   }
   return best?.name;
 }
@@ -99,5 +105,9 @@ function typeName(value: unknown): string {
 
 /** files[0].contentType */
 function dotted(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, segment) => (typeof segment === "number" ? `${text}[${segment}]` : text ? `${text}.${String(segment)}` : String(segment)), "");
+  return path.reduce<string>(
+    (text, segment) =>
+      typeof segment === "number" ? `${text}[${segment}]` : text ? `${text}.${String(segment)}` : String(segment),
+    "",
+  );
 }

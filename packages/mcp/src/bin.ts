@@ -16,10 +16,14 @@ async function main(): Promise<void> {
   const access = new SdkAccess(options);
   const server = createKubbiMcpServer({ access, requests: access, localFiles: { roots: options.roots } });
   await server.connect(new StdioServerTransport());
-  const notes = [`serving over stdio for ${options.baseUrl}${options.apiKey ? "" : " (no KUBBI_API_KEY: only kubbi_inspect and kubbi_claim will work)"}`];
+  const notes = [
+    `serving over stdio for ${options.baseUrl}${options.apiKey ? "" : " (no KUBBI_API_KEY: only kubbi_inspect and kubbi_claim will work)"}`,
+  ];
   if (options.apiKey && options.baseUrl === DEFAULT_BASE_URL) {
     // A self-hosted key sent to the hosted service by a forgotten KUBBI_BASE_URL should not go unnoticed.
-    notes.push(`using the hosted kubbi at ${DEFAULT_BASE_URL} (the default): your key and payloads go there; set KUBBI_BASE_URL for a self-hosted kubbi`);
+    notes.push(
+      `using the hosted kubbi at ${DEFAULT_BASE_URL} (the default): your key and payloads go there; set KUBBI_BASE_URL for a self-hosted kubbi`,
+    );
   }
   // One write, so a reader never sees the first line without the second.
   log(notes.join("\nkubbi-mcp: "));

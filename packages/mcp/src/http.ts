@@ -30,9 +30,15 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     if (req.method !== "POST") {
       // Stateless: no standalone SSE stream (GET) and no session to end (DELETE).
       res.setHeader("Allow", "POST");
-      return sendJsonRpcError(res, 405, -32000, "Method not allowed: this MCP endpoint is stateless; POST JSON-RPC messages to it.");
+      return sendJsonRpcError(
+        res,
+        405,
+        -32000,
+        "Method not allowed: this MCP endpoint is stateless; POST JSON-RPC messages to it.",
+      );
     }
-    if (req.body === undefined) return sendJsonRpcError(res, 400, -32700, "Parse error: send the JSON-RPC message as an application/json body.");
+    if (req.body === undefined)
+      return sendJsonRpcError(res, 400, -32700, "Parse error: send the JSON-RPC message as an application/json body.");
 
     const server = createKubbiMcpServer({ access: options.access(req, res) });
     const transport = new StreamableHTTPServerTransport({

@@ -54,18 +54,28 @@ export class LocalFiles {
       sha256: file.sha256,
       path: paths[index]!,
     }));
-    return { ...claimCommon(claimed), savedTo: directory, fileCount: files.length, totalSizeBytes: asPackage.totalSizeBytes, files };
+    return {
+      ...claimCommon(claimed),
+      savedTo: directory,
+      fileCount: files.length,
+      totalSizeBytes: asPackage.totalSizeBytes,
+      files,
+    };
   }
 
   /** The real path of `path` (resolved against the first root when relative), refused unless inside a root. */
   async #confine(path: string): Promise<string> {
     const roots = await this.#roots();
     if (roots.length === 0) {
-      throw new KubbiUsageError("No roots to read or write files in: the client exposes none, and the server was started without directories (arguments or KUBBI_MCP_ROOTS)");
+      throw new KubbiUsageError(
+        "No roots to read or write files in: the client exposes none, and the server was started without directories (arguments or KUBBI_MCP_ROOTS)",
+      );
     }
-    const real = await realpathAllowingMissing(isAbsolute(path) ? path : resolve(roots[0]!, path)).catch((error: NodeJS.ErrnoException) => {
-      throw new KubbiUsageError(`${path} cannot be used: ${error.code ?? error.message}`);
-    });
+    const real = await realpathAllowingMissing(isAbsolute(path) ? path : resolve(roots[0]!, path)).catch(
+      (error: NodeJS.ErrnoException) => {
+        throw new KubbiUsageError(`${path} cannot be used: ${error.code ?? error.message}`);
+      },
+    );
     if (!roots.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep))) {
       throw new KubbiUsageError(`${path} is outside the allowed roots (${roots.join(", ")})`);
     }
@@ -98,5 +108,9 @@ async function realpathAllowingMissing(path: string): Promise<string> {
 /** A single payload as a one-file package, so the one safe writer handles both. */
 function singleAsPackage(claimed: ClaimedKubbi): ClaimedPackage {
   const isJson = claimed.contentType === "application/json";
-  return singlePayloadAsPackage(claimed, isJson ? "content.json" : "content.txt", isJson ? JSON.stringify(claimed.content) : String(claimed.content));
+  return singlePayloadAsPackage(
+    claimed,
+    isJson ? "content.json" : "content.txt",
+    isJson ? JSON.stringify(claimed.content) : String(claimed.content),
+  );
 }

@@ -36,7 +36,9 @@ export function claimCommon(claimed: ClaimResult) {
 export function presentClaim(claimed: ClaimResult): ClaimOutput {
   if (claimed.type === "kubbi") return claimed;
   const files = claimed.files.map(({ bytes, text, ...file }) =>
-    text === null ? { ...file, content: Buffer.from(bytes).toString("base64"), encoding: "base64" as const } : { ...file, content: text, encoding: null },
+    text === null
+      ? { ...file, content: Buffer.from(bytes).toString("base64"), encoding: "base64" as const }
+      : { ...file, content: text, encoding: null },
   );
   return { ...claimed, files };
 }

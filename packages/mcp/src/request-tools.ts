@@ -22,33 +22,77 @@ const STRICT = "Arguments are camelCase exactly as listed; any other argument is
 const MAX_WAIT_SECONDS = 300;
 
 const requestInput = z.strictObject({
-  description: z.string().min(1).max(500).describe("Shown to the person who fills the request: what you need and why, e.g. \"the staging DB password, to run the migration\". Never put a secret here."),
-  kind: z.enum(["content", "files"]).default("content").describe('"content": one text (a password, a token); "files": up to maxFiles files.'),
-  maxFiles: z.number().int().positive().optional().describe('For kind "files": how many files at most (default: the plan\'s limit, 5 on the hosted service).'),
-  requestTtlSeconds: z.number().int().positive().default(3600).describe("How long the fill URL accepts a delivery. Default 3600."),
-  ttlSeconds: z.number().int().positive().default(3600).describe("How long the delivery then waits to be received. Default 3600."),
+  description: z
+    .string()
+    .min(1)
+    .max(500)
+    .describe(
+      'Shown to the person who fills the request: what you need and why, e.g. "the staging DB password, to run the migration". Never put a secret here.',
+    ),
+  kind: z
+    .enum(["content", "files"])
+    .default("content")
+    .describe('"content": one text (a password, a token); "files": up to maxFiles files.'),
+  maxFiles: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('For kind "files": how many files at most (default: the plan\'s limit, 5 on the hosted service).'),
+  requestTtlSeconds: z
+    .number()
+    .int()
+    .positive()
+    .default(3600)
+    .describe("How long the fill URL accepts a delivery. Default 3600."),
+  ttlSeconds: z
+    .number()
+    .int()
+    .positive()
+    .default(3600)
+    .describe("How long the delivery then waits to be received. Default 3600."),
 });
 
 const requestOutput = z.object({
   requestId: z.string().describe("Pass it to kubbi_receive."),
-  fillUrl: z.string().describe("Show this URL to the user to open in a browser. It is not content for you: do not fetch it, summarise it or post it anywhere else."),
+  fillUrl: z
+    .string()
+    .describe(
+      "Show this URL to the user to open in a browser. It is not content for you: do not fetch it, summarise it or post it anywhere else.",
+    ),
   expiresAt: z.string(),
   instructions: z.string(),
 });
 
 const receiveInput = z.strictObject({
   requestId: z.string().min(1).describe("The requestId from kubbi_request."),
-  saveTo: z.string().min(1).describe("A new directory inside the client's roots to write the delivery to: the result carries only names, paths and sizes, never the secret."),
-  waitSeconds: z.number().int().min(0).max(MAX_WAIT_SECONDS).default(60).describe(`How long to wait for the delivery, 0 to ${MAX_WAIT_SECONDS} seconds. Default 60.`),
+  saveTo: z
+    .string()
+    .min(1)
+    .describe(
+      "A new directory inside the client's roots to write the delivery to: the result carries only names, paths and sizes, never the secret.",
+    ),
+  waitSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_WAIT_SECONDS)
+    .default(60)
+    .describe(`How long to wait for the delivery, 0 to ${MAX_WAIT_SECONDS} seconds. Default 60.`),
 });
 
 /** Either what was written (the claim fields), or only the status when nothing was delivered yet. */
 const receiveOutput = claimOutput.partial().extend({
   requestId: z.string(),
-  status: z.enum(["open", "fulfilling", "fulfilled", "expired", "cancelled"]).describe('"fulfilled": written to savedTo. "open": nothing yet, call again later. "expired"/"cancelled": it will never come.'),
+  status: z
+    .enum(["open", "fulfilling", "fulfilled", "expired", "cancelled"])
+    .describe(
+      '"fulfilled": written to savedTo. "open": nothing yet, call again later. "expired"/"cancelled": it will never come.',
+    ),
 });
 
-const tool = <Input extends z.ZodType, Output extends z.ZodType>(definition: KubbiTool<Input, Output>) => definition as unknown as KubbiTool;
+const tool = <Input extends z.ZodType, Output extends z.ZodType>(definition: KubbiTool<Input, Output>) =>
+  definition as unknown as KubbiTool;
 
 export function requestTools(access: RequestAccess, files: LocalFiles, pollIntervalMs = 2000): KubbiTool[] {
   // The private keys of this process's requests, by request id: they never leave this process.
@@ -82,7 +126,8 @@ export function requestTools(access: RequestAccess, files: LocalFiles, pollInter
           requestId: handle.id,
           fillUrl,
           expiresAt,
-          instructions: "Show fillUrl to the user and ask them to open it; then call kubbi_receive({ requestId, saveTo }).",
+          instructions:
+            "Show fillUrl to the user and ask them to open it; then call kubbi_receive({ requestId, saveTo }).",
         };
       },
     }),
@@ -100,7 +145,10 @@ export function requestTools(access: RequestAccess, files: LocalFiles, pollInter
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
       run: async (args) => {
         const handle = handles.get(args.requestId);
-        if (!handle) throw new KubbiUsageError("No request with this id was made by this server (a request's key lives only as long as the server process)");
+        if (!handle)
+          throw new KubbiUsageError(
+            "No request with this id was made by this server (a request's key lives only as long as the server process)",
+          );
         const directory = await files.prepareSaveTo(args.saveTo, []);
         const status = await waitFor(handle, args.waitSeconds, pollIntervalMs);
         if (status !== "fulfilled") return { requestId: handle.id, status };
@@ -108,7 +156,10 @@ export function requestTools(access: RequestAccess, files: LocalFiles, pollInter
         handles.delete(handle.id);
         const saved = await files.save(claimed, directory).catch((error: unknown) => {
           const reason = error instanceof Error ? error.message : String(error);
-          throw new ToolError("save_failed", `The delivery was received but could not be written to ${directory}: ${reason}`);
+          throw new ToolError(
+            "save_failed",
+            `The delivery was received but could not be written to ${directory}: ${reason}`,
+          );
         });
         return { ...saved, requestId: handle.id, status };
       },

@@ -13,21 +13,30 @@ const ttlSeconds = z
   .int()
   .positive()
   .default(3600)
-  .describe("Seconds until the kubbi expires, claimed or not. Default 3600 (1 hour); the hosted API allows 60 to 86400.");
+  .describe(
+    "Seconds until the kubbi expires, claimed or not. Default 3600 (1 hour); the hosted API allows 60 to 86400.",
+  );
 const maxRetrievals = z
   .number()
   .int()
   .positive()
   .nullable()
   .default(1)
-  .describe("How many claims are allowed before it burns. Default 1: burn after the first claim. null: unlimited until it expires.");
+  .describe(
+    "How many claims are allowed before it burns. Default 1: burn after the first claim. null: unlimited until it expires.",
+  );
 // Arguments arrive as parsed JSON, so any value here is JSON; a plain schema keeps $defs out of what hosts see.
 const jsonObject = z.record(z.string(), z.unknown());
 const metadata = jsonObject
   .optional()
-  .describe("Optional JSON object (at most 1 KB) describing the handoff. NOT secret: anyone with the claim URL can read it via inspect.");
+  .describe(
+    "Optional JSON object (at most 1 KB) describing the handoff. NOT secret: anyone with the claim URL can read it via inspect.",
+  );
 const claimUrl = z.string().min(1).describe("The claim URL (https://…/r/<token>) exactly as it was handed to you.");
-const kubbiId = z.string().min(1).describe("The kubbi's id (a UUID), as returned by kubbi_send, kubbi_send_files or kubbi_list.");
+const kubbiId = z
+  .string()
+  .min(1)
+  .describe("The kubbi's id (a UUID), as returned by kubbi_send, kubbi_send_files or kubbi_list.");
 
 const role = z.enum(FILE_ROLES);
 const status = z.enum(KUBBI_STATUSES);
@@ -46,12 +55,18 @@ export const sendInput = z.strictObject({
 });
 
 const fileFields = {
-  name: z.string().min(1).describe("A plain file name such as report.pdf: no / or \\, not . or .., unique within the package."),
+  name: z
+    .string()
+    .min(1)
+    .describe("A plain file name such as report.pdf: no / or \\, not . or .., unique within the package."),
   contentType: z.string().min(1).describe("The file's MIME type, e.g. text/markdown, application/json, image/png."),
   role: role.optional().describe("What the file is for, so the consumer knows how to use it."),
-  encoding: z.literal("base64").optional().describe('Set to "base64" when content is base64 (binary files: images, archives, PDFs); omit for text.'),
+  encoding: z
+    .literal("base64")
+    .optional()
+    .describe('Set to "base64" when content is base64 (binary files: images, archives, PDFs); omit for text.'),
 };
-const fileContent = z.string().describe("The file's content: UTF-8 text, or base64 when encoding is \"base64\".");
+const fileContent = z.string().describe('The file\'s content: UTF-8 text, or base64 when encoding is "base64".');
 
 /** kubbi_send_files' input; with `paths`, a file may name a local `path` instead of carrying its `content`. */
 export function sendFilesInput(paths: boolean) {
@@ -60,10 +75,21 @@ export function sendFilesInput(paths: boolean) {
         .strictObject({
           ...fileFields,
           content: fileContent.optional(),
-          path: z.string().min(1).optional().describe("Instead of content: a file on this machine, inside the client's roots, read and sent as is. Its content never enters the conversation."),
+          path: z
+            .string()
+            .min(1)
+            .optional()
+            .describe(
+              "Instead of content: a file on this machine, inside the client's roots, read and sent as is. Its content never enters the conversation.",
+            ),
         })
-        .refine((value) => (value.content === undefined) !== (value.path === undefined), { message: "give exactly one of content and path" })
-        .refine((value) => value.path === undefined || value.encoding === undefined, { message: "encoding describes content; a path is read as bytes", path: ["encoding"] })
+        .refine((value) => (value.content === undefined) !== (value.path === undefined), {
+          message: "give exactly one of content and path",
+        })
+        .refine((value) => value.path === undefined || value.encoding === undefined, {
+          message: "encoding describes content; a path is read as bytes",
+          path: ["encoding"],
+        })
     : z.strictObject({ ...fileFields, content: fileContent });
   return z.strictObject({
     files: z.array(file).min(1).describe("1 to 5 files (the plan's limit)."),
@@ -94,7 +120,12 @@ export const listInput = z.strictObject({
 });
 
 /** What a file is, as every view but a claim shows it: never a content hash (a hash of a short secret is an oracle). */
-const manifestEntry = z.object({ name: z.string(), contentType: z.string(), sizeBytes: z.number(), role: role.nullable() });
+const manifestEntry = z.object({
+  name: z.string(),
+  contentType: z.string(),
+  sizeBytes: z.number(),
+  role: role.nullable(),
+});
 
 const common = {
   status,
@@ -104,9 +135,17 @@ const common = {
   createdAt: timestamp,
   expiresAt: timestamp,
 };
-const newClaimUrl = z.string().describe("Hand this URL to the consumer. It is the capability to read the payload: treat it as a secret.");
+const newClaimUrl = z
+  .string()
+  .describe("Hand this URL to the consumer. It is the capability to read the payload: treat it as a secret.");
 
-export const sendOutput = z.object({ id: z.string(), type: z.literal("kubbi"), claimUrl: newClaimUrl, contentType: z.string(), ...common });
+export const sendOutput = z.object({
+  id: z.string(),
+  type: z.literal("kubbi"),
+  claimUrl: newClaimUrl,
+  contentType: z.string(),
+  ...common,
+});
 export const sendFilesOutput = z.object({
   id: z.string(),
   type: z.literal("kubbi_package"),
@@ -127,7 +166,12 @@ const state = {
 };
 
 export const inspectOutput = z.object({ kubbiId: z.string(), ...state });
-const detail = z.object({ id: z.string(), ...state, firstRetrievedAt: timestamp.nullable(), lastRetrievedAt: timestamp.nullable() });
+const detail = z.object({
+  id: z.string(),
+  ...state,
+  firstRetrievedAt: timestamp.nullable(),
+  lastRetrievedAt: timestamp.nullable(),
+});
 export const detailOutput = detail;
 export const listOutput = z.object({
   kubbis: z.array(detail),
@@ -138,14 +182,19 @@ export const deleteOutput = z.object({ id: z.string(), status: z.literal("delete
 export const claimOutput = z.object({
   type: z.enum(KUBBI_TYPES),
   kubbiId: z.string(),
-  burned: z.boolean().describe("True when this claim was the last allowed one: the kubbi is gone now, keep what you got."),
+  burned: z
+    .boolean()
+    .describe("True when this claim was the last allowed one: the kubbi is gone now, keep what you got."),
   retrievalCount: z.number(),
   remainingReads: z.number().nullable(),
   metadata: jsonObject.nullable(),
   createdAt: timestamp,
   expiresAt: timestamp,
   contentType: z.string().optional().describe("A single payload's content type."),
-  content: z.unknown().optional().describe("A single payload: text, or the parsed JSON value for application/json. Absent when saved to disk."),
+  content: z
+    .unknown()
+    .optional()
+    .describe("A single payload: text, or the parsed JSON value for application/json. Absent when saved to disk."),
   fileCount: z.number().optional(),
   totalSizeBytes: z.number().optional(),
   savedTo: z.string().optional().describe("The directory the content was written to (saveTo)."),
@@ -154,7 +203,11 @@ export const claimOutput = z.object({
       manifestEntry.extend({
         sha256: z.string().describe("Hex SHA-256 of the file's bytes, to verify them."),
         content: z.string().optional().describe("The file's content, unless it was saved to disk."),
-        encoding: z.literal("base64").nullable().optional().describe('null: content is UTF-8 text. "base64": binary content, base64-encoded.'),
+        encoding: z
+          .literal("base64")
+          .nullable()
+          .optional()
+          .describe('null: content is UTF-8 text. "base64": binary content, base64-encoded.'),
         path: z.string().optional().describe("Where the file was written (saveTo)."),
       }),
     )

@@ -40,17 +40,27 @@ const INSTRUCTIONS = [
 
 /** An MCP server with every kubbi tool, not yet connected to a transport. */
 export function createKubbiMcpServer(options: KubbiMcpServerOptions): Server {
-  const server = new Server({ name: "kubbi", title: "kubbi", version: packageJson.version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
+  const server = new Server(
+    { name: "kubbi", title: "kubbi", version: packageJson.version },
+    { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
+  );
   const files = options.localFiles ? new LocalFiles(server, options.localFiles.roots) : undefined;
-  const requests = options.requests && files ? requestTools(options.requests, files, options.requestPollIntervalMs) : [];
+  const requests =
+    options.requests && files ? requestTools(options.requests, files, options.requestPollIntervalMs) : [];
   const tools = new Map([...kubbiTools(options.access, files), ...requests].map((tool) => [tool.name, tool]));
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...tools.values()].map(describeTool) }));
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const tool = tools.get(request.params.name);
-    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool ${request.params.name}; the tools are ${[...tools.keys()].join(", ")}`);
+    if (!tool)
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Unknown tool ${request.params.name}; the tools are ${[...tools.keys()].join(", ")}`,
+      );
     try {
-      return toolSuccess((await tool.run(parseArguments(tool.input, request.params.arguments))) as Record<string, unknown>);
+      return toolSuccess(
+        (await tool.run(parseArguments(tool.input, request.params.arguments))) as Record<string, unknown>,
+      );
     } catch (error) {
       return toolError(error);
     }

@@ -26,27 +26,42 @@ export interface KubbiTool<Input extends z.ZodType = z.ZodType, Output extends z
 }
 
 // Typed one by one, then stored side by side.
-const tool = <Input extends z.ZodType, Output extends z.ZodType>(definition: KubbiTool<Input, Output>) => definition as unknown as KubbiTool;
+const tool = <Input extends z.ZodType, Output extends z.ZodType>(definition: KubbiTool<Input, Output>) =>
+  definition as unknown as KubbiTool;
 
 const CLAIM_URL_IS_SECRET =
   "The claimUrl is a capability: whoever holds it can claim the content. Give it only to the intended consumer, and do not echo it into logs or public places.";
-const LIMITS = "Limits (hosted defaults; a self-hosted API may differ): at most 10 MB per kubbi, 5 files per package, metadata up to 1 KB.";
-const DEFAULTS = "By default it burns after the first claim (maxRetrievals 1) and expires after 1 hour (ttlSeconds 3600).";
+const LIMITS =
+  "Limits (hosted defaults; a self-hosted API may differ): at most 10 MB per kubbi, 5 files per package, metadata up to 1 KB.";
+const DEFAULTS =
+  "By default it burns after the first claim (maxRetrievals 1) and expires after 1 hour (ttlSeconds 3600).";
 const STRICT = "Arguments are camelCase exactly as listed; any other argument is refused.";
-const NO_PATHS = "This remote endpoint never reads or writes files on your machine: content travels in the arguments and the result.";
+const NO_PATHS =
+  "This remote endpoint never reads or writes files on your machine: content travels in the arguments and the result.";
 
 // MCP arguments arrive as parsed JSON, so the metadata object holds JSON values only.
 const asMetadata = (value: Record<string, unknown> | undefined) => value as Metadata | undefined;
 
 /** A single payload as the SDK takes it. For JSON, a string is JSON text when it parses, else a JSON string. */
 function sendParams(args: z.output<typeof schema.sendInput>): SendParams {
-  const common = { ttlSeconds: args.ttlSeconds, maxRetrievals: args.maxRetrievals, metadata: asMetadata(args.metadata) };
+  const common = {
+    ttlSeconds: args.ttlSeconds,
+    maxRetrievals: args.maxRetrievals,
+    metadata: asMetadata(args.metadata),
+  };
   if (args.contentType === "text/plain") {
-    if (typeof args.content !== "string") throw argumentsError([`content: expected string for text/plain, got ${args.content === null ? "null" : typeof args.content}`]);
+    if (typeof args.content !== "string")
+      throw argumentsError([
+        `content: expected string for text/plain, got ${args.content === null ? "null" : typeof args.content}`,
+      ]);
     return { ...common, contentType: "text/plain", content: args.content };
   }
   const content = args.content as JsonValue;
-  return { ...common, contentType: "application/json", content: typeof content === "string" && !isJsonText(content) ? JSON.stringify(content) : content };
+  return {
+    ...common,
+    contentType: "application/json",
+    content: typeof content === "string" && !isJsonText(content) ? JSON.stringify(content) : content,
+  };
 }
 
 function isJsonText(text: string): boolean {
@@ -109,10 +124,23 @@ export function kubbiTools(access: KubbiAccess, files: LocalFiles | undefined): 
             const { path } = file as { path?: string };
             // With a path the bytes are sent as they are on disk; `encoding` describes string content only.
             const content = path !== undefined && files ? await files.read(path) : (file.content ?? "");
-            return { name, contentType, content, ...(role ? { role } : {}), ...(encoding && typeof content === "string" ? { encoding } : {}) };
+            return {
+              name,
+              contentType,
+              content,
+              ...(role ? { role } : {}),
+              ...(encoding && typeof content === "string" ? { encoding } : {}),
+            };
           }),
         );
-        return presentSendFiles(await access.sendFiles({ files: inputs, ttlSeconds: args.ttlSeconds, maxRetrievals: args.maxRetrievals, metadata: asMetadata(args.metadata) }));
+        return presentSendFiles(
+          await access.sendFiles({
+            files: inputs,
+            ttlSeconds: args.ttlSeconds,
+            maxRetrievals: args.maxRetrievals,
+            metadata: asMetadata(args.metadata),
+          }),
+        );
       },
     }),
 
@@ -156,7 +184,10 @@ export function kubbiTools(access: KubbiAccess, files: LocalFiles | undefined): 
         const claimed = await access.claim(args.claimUrl);
         return files.save(claimed, directory).catch((error: unknown) => {
           const reason = error instanceof Error ? error.message : String(error);
-          throw new ToolError("save_failed", `The kubbi was claimed (burned: ${claimed.burned}) but could not be written to ${directory}: ${reason}`);
+          throw new ToolError(
+            "save_failed",
+            `The kubbi was claimed (burned: ${claimed.burned}) but could not be written to ${directory}: ${reason}`,
+          );
         });
       },
     }),

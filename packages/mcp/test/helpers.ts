@@ -7,12 +7,24 @@ import { expect } from "vitest";
 import type { ToolErrorBody } from "../src/index.js";
 
 export const BIN = resolve(import.meta.dirname, "../dist/bin.js");
-export const TOOL_NAMES = ["kubbi_claim", "kubbi_delete", "kubbi_get", "kubbi_inspect", "kubbi_list", "kubbi_send", "kubbi_send_files"];
+export const TOOL_NAMES = [
+  "kubbi_claim",
+  "kubbi_delete",
+  "kubbi_get",
+  "kubbi_inspect",
+  "kubbi_list",
+  "kubbi_send",
+  "kubbi_send_files",
+];
 /** The stdio server adds the request-link tools, whose private keys live in its process (never over HTTP). */
 export const STDIO_TOOL_NAMES = [...TOOL_NAMES, "kubbi_receive", "kubbi_request"].sort();
 
 /** Calls a tool that must succeed and returns its structured output. */
-export async function callOk<T = Record<string, unknown>>(client: Client, name: string, args: Record<string, unknown>): Promise<T> {
+export async function callOk<T = Record<string, unknown>>(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<T> {
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
   if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.content)}`);
   // The text block carries the same JSON, for hosts that only show text.
@@ -22,7 +34,11 @@ export async function callOk<T = Record<string, unknown>>(client: Client, name: 
 }
 
 /** Calls a tool that must fail as a tool error (not a protocol error) and returns the error body. */
-export async function callError(client: Client, name: string, args: Record<string, unknown>): Promise<ToolErrorBody["error"]> {
+export async function callError(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<ToolErrorBody["error"]> {
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
   expect(result.isError).toBe(true);
   const text = result.content[0];
@@ -31,7 +47,11 @@ export async function callError(client: Client, name: string, args: Record<strin
 }
 
 /** A loopback HTTP server that counts the requests it gets and answers each with 404. */
-export async function startCountingServer(): Promise<{ origin: string; hits: () => number; close: () => Promise<void> }> {
+export async function startCountingServer(): Promise<{
+  origin: string;
+  hits: () => number;
+  close: () => Promise<void>;
+}> {
   let hits = 0;
   const server: Server = createServer((_req, res) => {
     hits++;
@@ -65,11 +85,24 @@ interface Sent {
  * third claim is the burned tool error.
  */
 export async function documentedRoundTrip(client: Client, baseUrl: string): Promise<void> {
-  const documentedJson = await callOk<Sent>(client, "kubbi_send", { content: "result-data", contentType: "application/json", ttlSeconds: 3600, maxRetrievals: 1 });
+  const documentedJson = await callOk<Sent>(client, "kubbi_send", {
+    content: "result-data",
+    contentType: "application/json",
+    ttlSeconds: 3600,
+    maxRetrievals: 1,
+  });
   expect(documentedJson.claimUrl.startsWith(`${baseUrl}/r/`)).toBe(true);
-  expect(documentedJson).toMatchObject({ type: "kubbi", status: "active", contentType: "application/json", maxRetrievals: 1 });
+  expect(documentedJson).toMatchObject({
+    type: "kubbi",
+    status: "active",
+    contentType: "application/json",
+    maxRetrievals: 1,
+  });
   expect(seconds(documentedJson.createdAt, documentedJson.expiresAt)).toBe(3600);
-  expect(await callOk(client, "kubbi_claim", { claimUrl: documentedJson.claimUrl })).toMatchObject({ content: "result-data", burned: true });
+  expect(await callOk(client, "kubbi_claim", { claimUrl: documentedJson.claimUrl })).toMatchObject({
+    content: "result-data",
+    burned: true,
+  });
 
   const documentedText = await callOk<Sent>(client, "kubbi_send", { content: "...", ttlSeconds: 600 });
   expect(documentedText.claimUrl.startsWith(`${baseUrl}/r/`)).toBe(true);
@@ -77,15 +110,37 @@ export async function documentedRoundTrip(client: Client, baseUrl: string): Prom
   // The default: burn after the first claim.
   expect(documentedText.maxRetrievals).toBe(1);
 
-  const sent = await callOk<Sent>(client, "kubbi_send", { content: "db password: hunter2", contentType: "text/plain", ttlSeconds: 600, maxRetrievals: 2, metadata: { purpose: "test" } });
+  const sent = await callOk<Sent>(client, "kubbi_send", {
+    content: "db password: hunter2",
+    contentType: "text/plain",
+    ttlSeconds: 600,
+    maxRetrievals: 2,
+    metadata: { purpose: "test" },
+  });
   expect(sent.maxRetrievals).toBe(2);
   expect(seconds(sent.createdAt, sent.expiresAt)).toBe(600);
 
   const info = await callOk(client, "kubbi_inspect", { claimUrl: sent.claimUrl });
-  expect(info).toMatchObject({ kubbiId: sent.id, status: "active", type: "kubbi", contentType: "text/plain", maxRetrievals: 2, remainingReads: 2, retrievalCount: 0, metadata: { purpose: "test" } });
+  expect(info).toMatchObject({
+    kubbiId: sent.id,
+    status: "active",
+    type: "kubbi",
+    contentType: "text/plain",
+    maxRetrievals: 2,
+    remainingReads: 2,
+    retrievalCount: 0,
+    metadata: { purpose: "test" },
+  });
 
   const first = await callOk(client, "kubbi_claim", { claimUrl: sent.claimUrl });
-  expect(first).toMatchObject({ type: "kubbi", kubbiId: sent.id, content: "db password: hunter2", burned: false, retrievalCount: 1, remainingReads: 1 });
+  expect(first).toMatchObject({
+    type: "kubbi",
+    kubbiId: sent.id,
+    content: "db password: hunter2",
+    burned: false,
+    retrievalCount: 1,
+    remainingReads: 1,
+  });
   const second = await callOk(client, "kubbi_claim", { claimUrl: sent.claimUrl });
   expect(second).toMatchObject({ content: "db password: hunter2", burned: true, retrievalCount: 2, remainingReads: 0 });
 
@@ -99,7 +154,8 @@ export async function documentedRoundTrip(client: Client, baseUrl: string): Prom
  * and nothing is created: the key's kubbi count stays the same.
  */
 export async function strictArguments(client: Client): Promise<void> {
-  const total = async () => (await callOk<{ pagination: { total: number } }>(client, "kubbi_list", { limit: 1 })).pagination.total;
+  const total = async () =>
+    (await callOk<{ pagination: { total: number } }>(client, "kubbi_list", { limit: 1 })).pagination.total;
   const before = await total();
 
   const snake = await callError(client, "kubbi_send", { content: "x", ttl_seconds: 600, max_retrievals: 2 });
@@ -107,16 +163,28 @@ export async function strictArguments(client: Client): Promise<void> {
   expect(snake.message).toContain("unknown argument ttl_seconds; did you mean ttlSeconds?");
   expect(snake.message).toContain("unknown argument max_retrievals; did you mean maxRetrievals?");
 
-  expect((await callError(client, "kubbi_send", { content: "x", ttlSecs: 600 })).message).toBe("unknown argument ttlSecs; did you mean ttlSeconds?");
-  expect((await callError(client, "kubbi_send", { content: "x", contenttype: "text/plain" })).message).toBe("unknown argument contenttype; did you mean contentType?");
+  expect((await callError(client, "kubbi_send", { content: "x", ttlSecs: 600 })).message).toBe(
+    "unknown argument ttlSecs; did you mean ttlSeconds?",
+  );
+  expect((await callError(client, "kubbi_send", { content: "x", contenttype: "text/plain" })).message).toBe(
+    "unknown argument contenttype; did you mean contentType?",
+  );
   expect((await callError(client, "kubbi_send", { content: "x", colour: "red" })).message).toBe(
     "unknown argument colour; the arguments are content, contentType, ttlSeconds, maxRetrievals, metadata",
   );
-  expect((await callError(client, "kubbi_send", { content: "x", ttlSeconds: "600" })).message).toBe("ttlSeconds: expected number, got string");
-  expect((await callError(client, "kubbi_send", { content: 42 })).message).toBe("content: expected string for text/plain, got number");
+  expect((await callError(client, "kubbi_send", { content: "x", ttlSeconds: "600" })).message).toBe(
+    "ttlSeconds: expected number, got string",
+  );
+  expect((await callError(client, "kubbi_send", { content: 42 })).message).toBe(
+    "content: expected string for text/plain, got number",
+  );
   expect((await callError(client, "kubbi_send", { ttlSeconds: 600 })).message).toBe("content: is required");
-  expect((await callError(client, "kubbi_claim", { claim_url: "https://x/r/abc" })).message).toBe("unknown argument claim_url; did you mean claimUrl?");
-  const nested = await callError(client, "kubbi_send_files", { files: [{ name: "a.txt", content: "a", content_type: "text/plain" }] });
+  expect((await callError(client, "kubbi_claim", { claim_url: "https://x/r/abc" })).message).toBe(
+    "unknown argument claim_url; did you mean claimUrl?",
+  );
+  const nested = await callError(client, "kubbi_send_files", {
+    files: [{ name: "a.txt", content: "a", content_type: "text/plain" }],
+  });
   // The argument it was meant as is not reported missing as well.
   expect(nested.message).toBe("unknown argument files[0].content_type; did you mean contentType?");
 

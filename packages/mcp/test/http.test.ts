@@ -13,7 +13,11 @@ const endpoint = `${baseUrl}/mcp`;
 
 async function connect(key: string): Promise<Client> {
   const client = new Client({ name: "kubbi-mcp-http-test", version: "0.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(endpoint), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(endpoint), {
+      requestInit: { headers: { authorization: `Bearer ${key}` } },
+    }),
+  );
   return client;
 }
 
@@ -25,13 +29,23 @@ const initialize = {
 };
 
 /** A raw POST with node:http, which (unlike fetch) lets the test choose the Host header. */
-function rawPost(headers: Record<string, string>, body: unknown = initialize): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+function rawPost(
+  headers: Record<string, string>,
+  body: unknown = initialize,
+): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(endpoint, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers } }, (res) => {
-      let text = "";
-      res.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
-      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, text }));
-    });
+    const req = request(
+      endpoint,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+      },
+    );
     req.on("error", reject);
     req.end(JSON.stringify(body));
   });
@@ -55,12 +69,18 @@ describe("MCP over Streamable HTTP at the API's /mcp", () => {
     expect(tools.map((tool) => tool.name).sort()).toEqual(TOOL_NAMES);
     const byName = new Map(tools.map((tool) => [tool.name, tool]));
     expect(JSON.stringify(tools.map((tool) => tool.inputSchema))).not.toMatch(/"saveTo"|"path"/);
-    for (const name of ["kubbi_claim", "kubbi_send_files"]) expect(byName.get(name)?.description).toContain("never reads or writes files on your machine");
+    for (const name of ["kubbi_claim", "kubbi_send_files"])
+      expect(byName.get(name)?.description).toContain("never reads or writes files on your machine");
 
     const sent = await callOk<{ claimUrl: string }>(client, "kubbi_send", { content: "not to disk" });
     const refused = await callError(client, "kubbi_claim", { claimUrl: sent.claimUrl, saveTo: "/tmp/x" });
-    expect(refused).toMatchObject({ code: "invalid_arguments", message: expect.stringMatching(/^unknown argument saveTo/) });
-    const withPath = await callError(client, "kubbi_send_files", { files: [{ name: "a", path: "/etc/passwd", contentType: "text/plain" }] });
+    expect(refused).toMatchObject({
+      code: "invalid_arguments",
+      message: expect.stringMatching(/^unknown argument saveTo/),
+    });
+    const withPath = await callError(client, "kubbi_send_files", {
+      files: [{ name: "a", path: "/etc/passwd", contentType: "text/plain" }],
+    });
     expect(withPath.message).toContain("unknown argument files[0].path");
     expect(await callOk(client, "kubbi_inspect", { claimUrl: sent.claimUrl })).toMatchObject({ retrievalCount: 0 });
   });
@@ -80,8 +100,12 @@ describe("MCP over Streamable HTTP at the API's /mcp", () => {
   it("only claims URLs of its own API: never a proxy to other hosts", async () => {
     const elsewhere = await startCountingServer();
     try {
-      expect(await callError(client, "kubbi_claim", { claimUrl: `${elsewhere.origin}/r/${"A".repeat(43)}` })).toMatchObject({ code: "origin_not_allowed" });
-      expect(await callError(client, "kubbi_inspect", { claimUrl: `${elsewhere.origin}/r/${"A".repeat(43)}` })).toMatchObject({ code: "origin_not_allowed" });
+      expect(
+        await callError(client, "kubbi_claim", { claimUrl: `${elsewhere.origin}/r/${"A".repeat(43)}` }),
+      ).toMatchObject({ code: "origin_not_allowed" });
+      expect(
+        await callError(client, "kubbi_inspect", { claimUrl: `${elsewhere.origin}/r/${"A".repeat(43)}` }),
+      ).toMatchObject({ code: "origin_not_allowed" });
       expect(elsewhere.hits()).toBe(0);
     } finally {
       await elsewhere.close();
@@ -91,7 +115,12 @@ describe("MCP over Streamable HTTP at the API's /mcp", () => {
 
 describe("the /mcp endpoint itself", () => {
   it("answers 401 with a Bearer challenge and the error envelope to a missing, malformed or unknown key", async () => {
-    const attempts: Record<string, string>[] = [{}, { authorization: "Bearer nope" }, { authorization: `Basic ${apiKey}` }, { authorization: `Bearer kb_${"x".repeat(43)}` }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer nope" },
+      { authorization: `Basic ${apiKey}` },
+      { authorization: `Bearer kb_${"x".repeat(43)}` },
+    ];
     for (const headers of attempts) {
       const response = await rawPost(headers);
       expect(response.status, JSON.stringify(headers)).toBe(401);
@@ -103,7 +132,10 @@ describe("the /mcp endpoint itself", () => {
 
   it("is stateless: GET and DELETE are 405", async () => {
     for (const method of ["GET", "DELETE"]) {
-      const response = await fetch(endpoint, { method, headers: { authorization: `Bearer ${apiKey}`, accept: "text/event-stream" } });
+      const response = await fetch(endpoint, {
+        method,
+        headers: { authorization: `Bearer ${apiKey}`, accept: "text/event-stream" },
+      });
       expect(response.status).toBe(405);
       expect(response.headers.get("allow")).toBe("POST");
     }

@@ -26,13 +26,31 @@ describe("MCP Inspector --cli", () => {
 
   it("tools/call kubbi_inspect reads a live kubbi without claiming it", async () => {
     const client = new KubbiClient({ apiKey, baseUrl });
-    const sent = await client.send({ content: "inspected, not claimed", contentType: "text/plain", ttlSeconds: 600, maxRetrievals: 1, metadata: { via: "inspector" } });
-    const result = (await inspector("--method", "tools/call", "--tool-name", "kubbi_inspect", "--tool-arg", `claimUrl=${sent.claimUrl}`)) as {
+    const sent = await client.send({
+      content: "inspected, not claimed",
+      contentType: "text/plain",
+      ttlSeconds: 600,
+      maxRetrievals: 1,
+      metadata: { via: "inspector" },
+    });
+    const result = (await inspector(
+      "--method",
+      "tools/call",
+      "--tool-name",
+      "kubbi_inspect",
+      "--tool-arg",
+      `claimUrl=${sent.claimUrl}`,
+    )) as {
       isError?: boolean;
       structuredContent: unknown;
     };
     expect(result.isError ?? false).toBe(false);
-    expect(result.structuredContent).toMatchObject({ kubbiId: sent.id, status: "active", retrievalCount: 0, metadata: { via: "inspector" } });
+    expect(result.structuredContent).toMatchObject({
+      kubbiId: sent.id,
+      status: "active",
+      retrievalCount: 0,
+      metadata: { via: "inspector" },
+    });
     expect(await client.get(sent.id)).toMatchObject({ retrievalCount: 0, status: "active" });
   });
 });

@@ -14,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as Entry from "../src/index.js";
 import { callError } from "./helpers.js";
 
-const { createKubbiMcpServer } = (await import(pathToFileURL(resolve(import.meta.dirname, "../dist/index.js")).href)) as typeof Entry;
+const { createKubbiMcpServer } = (await import(
+  pathToFileURL(resolve(import.meta.dirname, "../dist/index.js")).href
+)) as typeof Entry;
 
 const SECRET = "CANARY-never-in-a-result";
 const bytes = new TextEncoder().encode(SECRET);
@@ -47,7 +49,12 @@ function scriptedAccess(inspectedNames: string[], claimedNames: string[]) {
     burned: true,
     fileCount: claimedNames.length,
     totalSizeBytes: bytes.length * claimedNames.length,
-    files: claimedNames.map((name) => ({ ...manifest(name), sha256: createHash("sha256").update(bytes).digest("hex"), bytes, text: SECRET })),
+    files: claimedNames.map((name) => ({
+      ...manifest(name),
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      bytes,
+      text: SECRET,
+    })),
   };
   return {
     claims,
@@ -84,7 +91,10 @@ describe("kubbi_claim with saveTo", () => {
     const { access, claims } = scriptedAccess(["report.txt", ".npmrc"], ["report.txt", ".npmrc"]);
     const client = await connect(access, root);
     try {
-      const badName = await callError(client, "kubbi_claim", { claimUrl: "https://api.kubbi.ai/r/x", saveTo: "bad-name" });
+      const badName = await callError(client, "kubbi_claim", {
+        claimUrl: "https://api.kubbi.ai/r/x",
+        saveTo: "bad-name",
+      });
       expect(badName).toMatchObject({ code: "usage_error", message: expect.stringContaining(".npmrc") });
       expect(claims).toEqual([]);
     } finally {
@@ -94,7 +104,10 @@ describe("kubbi_claim with saveTo", () => {
     const safeClient = await connect(safe.access, root);
     try {
       await mkdir(join(root, "taken"));
-      const taken = await callError(safeClient, "kubbi_claim", { claimUrl: "https://api.kubbi.ai/r/x", saveTo: "taken" });
+      const taken = await callError(safeClient, "kubbi_claim", {
+        claimUrl: "https://api.kubbi.ai/r/x",
+        saveTo: "taken",
+      });
       expect(taken).toMatchObject({ code: "usage_error", message: expect.stringContaining("already exists") });
       expect(safe.claims).toEqual([]);
     } finally {
@@ -109,7 +122,11 @@ describe("kubbi_claim with saveTo", () => {
     try {
       const failed = await callError(client, "kubbi_claim", { claimUrl: "https://api.kubbi.ai/r/x", saveTo: "late" });
       expect(claims).toHaveLength(1);
-      expect(failed).toMatchObject({ code: "save_failed", message: expect.stringContaining("burned: true"), hint: expect.stringContaining("send it again") });
+      expect(failed).toMatchObject({
+        code: "save_failed",
+        message: expect.stringContaining("burned: true"),
+        hint: expect.stringContaining("send it again"),
+      });
       expect(JSON.stringify(failed)).not.toContain(SECRET);
       expect(await readdir(root)).not.toContain("late");
     } finally {

@@ -9,7 +9,15 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { ListRootsRequestSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { BIN, STDIO_TOOL_NAMES, callError, callOk, documentedRoundTrip, startCountingServer, strictArguments } from "./helpers.js";
+import {
+  BIN,
+  STDIO_TOOL_NAMES,
+  callError,
+  callOk,
+  documentedRoundTrip,
+  startCountingServer,
+  strictArguments,
+} from "./helpers.js";
 
 const { baseUrl, apiKey } = inject("kubbi");
 
@@ -22,13 +30,27 @@ interface Connection {
   stderr: () => string;
 }
 
-async function connect(env: Record<string, string>, options: { args?: string[]; clientRoots?: string[] } = {}): Promise<Connection> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, ...(options.args ?? [])], env: { PATH: process.env.PATH ?? "", ...env }, stderr: "pipe" });
+async function connect(
+  env: Record<string, string>,
+  options: { args?: string[]; clientRoots?: string[] } = {},
+): Promise<Connection> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN, ...(options.args ?? [])],
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stderr: "pipe",
+  });
   let stderr = "";
   transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
   const { clientRoots } = options;
-  const client = new Client({ name: "kubbi-mcp-test", version: "0.0.0" }, { capabilities: clientRoots ? { roots: {} } : {} });
-  if (clientRoots) client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: clientRoots.map((dir) => ({ uri: pathToFileURL(dir).href, name: dir })) }));
+  const client = new Client(
+    { name: "kubbi-mcp-test", version: "0.0.0" },
+    { capabilities: clientRoots ? { roots: {} } : {} },
+  );
+  if (clientRoots)
+    client.setRequestHandler(ListRootsRequestSchema, () => ({
+      roots: clientRoots.map((dir) => ({ uri: pathToFileURL(dir).href, name: dir })),
+    }));
   const transportErrors: Error[] = [];
   client.onerror = (error) => transportErrors.push(error);
   await client.connect(transport);
@@ -44,7 +66,8 @@ async function connect(env: Record<string, string>, options: { args?: string[]; 
 
 /** stderr and stdout are separate pipes: the start-up line may be read after the first response. */
 async function startupLine(connection: Connection): Promise<string> {
-  for (let attempt = 0; attempt < 200 && !connection.stderr().includes("serving over stdio"); attempt++) await new Promise((done) => setTimeout(done, 50));
+  for (let attempt = 0; attempt < 200 && !connection.stderr().includes("serving over stdio"); attempt++)
+    await new Promise((done) => setTimeout(done, 50));
   return connection.stderr();
 }
 
@@ -68,9 +91,19 @@ describe("with an API key", () => {
       expect(tool.inputSchema.additionalProperties, tool.name).toBe(false);
       expect(tool.description?.length, tool.name).toBeGreaterThan(100);
     }
-    expect(Object.keys(byName.get("kubbi_send")!.inputSchema.properties ?? {})).toEqual(["content", "contentType", "ttlSeconds", "maxRetrievals", "metadata"]);
+    expect(Object.keys(byName.get("kubbi_send")!.inputSchema.properties ?? {})).toEqual([
+      "content",
+      "contentType",
+      "ttlSeconds",
+      "maxRetrievals",
+      "metadata",
+    ]);
     expect(Object.keys(byName.get("kubbi_claim")!.inputSchema.properties ?? {})).toEqual(["claimUrl", "saveTo"]);
-    const file = (byName.get("kubbi_send_files")!.inputSchema.properties as { files: { items: { properties: object; additionalProperties: boolean } } }).files.items;
+    const file = (
+      byName.get("kubbi_send_files")!.inputSchema.properties as {
+        files: { items: { properties: object; additionalProperties: boolean } };
+      }
+    ).files.items;
     expect(Object.keys(file.properties).sort()).toEqual(["content", "contentType", "encoding", "name", "path", "role"]);
     expect(file.additionalProperties).toBe(false);
     expect(byName.get("kubbi_inspect")?.annotations).toMatchObject({ readOnlyHint: true });
@@ -99,8 +132,14 @@ describe("with an API key", () => {
 
   it("sends JSON as a parsed value, whether given as a value or as JSON text", async () => {
     for (const content of ['{"order": 7, "ok": true}', { order: 7, ok: true }]) {
-      const sent = await callOk<{ claimUrl: string }>(client, "kubbi_send", { content, contentType: "application/json" });
-      expect(await callOk(client, "kubbi_claim", { claimUrl: sent.claimUrl })).toMatchObject({ contentType: "application/json", content: { order: 7, ok: true } });
+      const sent = await callOk<{ claimUrl: string }>(client, "kubbi_send", {
+        content,
+        contentType: "application/json",
+      });
+      expect(await callOk(client, "kubbi_claim", { claimUrl: sent.claimUrl })).toMatchObject({
+        contentType: "application/json",
+        content: { order: 7, ok: true },
+      });
     }
   });
 
@@ -109,37 +148,77 @@ describe("with an API key", () => {
     const sent = await callOk<{ claimUrl: string; files: unknown[] }>(client, "kubbi_send_files", {
       files: [
         { name: "README.md", content: "# héllo\n", contentType: "text/markdown", role: "instructions" },
-        { name: "blob.bin", content: binary.toString("base64"), contentType: "application/octet-stream", encoding: "base64", role: "attachment" },
+        {
+          name: "blob.bin",
+          content: binary.toString("base64"),
+          contentType: "application/octet-stream",
+          encoding: "base64",
+          role: "attachment",
+        },
       ],
       maxRetrievals: 2,
     });
     const manifest = [
-      { name: "README.md", contentType: "text/markdown", sizeBytes: Buffer.byteLength("# héllo\n"), role: "instructions" },
+      {
+        name: "README.md",
+        contentType: "text/markdown",
+        sizeBytes: Buffer.byteLength("# héllo\n"),
+        role: "instructions",
+      },
       { name: "blob.bin", contentType: "application/octet-stream", sizeBytes: binary.length, role: "attachment" },
     ];
     expect(sent.files).toEqual(manifest);
-    expect(await callOk(client, "kubbi_inspect", { claimUrl: sent.claimUrl })).toMatchObject({ type: "kubbi_package", fileCount: 2, remainingReads: 2, files: manifest });
+    expect(await callOk(client, "kubbi_inspect", { claimUrl: sent.claimUrl })).toMatchObject({
+      type: "kubbi_package",
+      fileCount: 2,
+      remainingReads: 2,
+      files: manifest,
+    });
 
-    const claimed = await callOk<{ burned: boolean; files: { name: string; content: string; encoding: string | null; sha256: string }[] }>(client, "kubbi_claim", { claimUrl: sent.claimUrl });
+    const claimed = await callOk<{
+      burned: boolean;
+      files: { name: string; content: string; encoding: string | null; sha256: string }[];
+    }>(client, "kubbi_claim", { claimUrl: sent.claimUrl });
     expect(claimed.burned).toBe(false);
     const [text, blob] = claimed.files;
-    expect(text).toMatchObject({ name: "README.md", content: "# héllo\n", encoding: null, sha256: sha256(Buffer.from("# héllo\n")) });
+    expect(text).toMatchObject({
+      name: "README.md",
+      content: "# héllo\n",
+      encoding: null,
+      sha256: sha256(Buffer.from("# héllo\n")),
+    });
     expect(blob).toMatchObject({ name: "blob.bin", encoding: "base64", sha256: sha256(binary) });
     expect(Buffer.from(blob!.content, "base64")).toEqual(binary);
   });
 
   it("get, list and delete manage the key's kubbis; a deleted kubbi's claim says deleted", async () => {
-    const sent = await callOk<{ id: string; claimUrl: string; createdAt: string; expiresAt: string }>(client, "kubbi_send", { content: "to be revoked", maxRetrievals: null });
+    const sent = await callOk<{ id: string; claimUrl: string; createdAt: string; expiresAt: string }>(
+      client,
+      "kubbi_send",
+      { content: "to be revoked", maxRetrievals: null },
+    );
     // The default TTL: 1 hour.
     expect(Date.parse(sent.expiresAt) - Date.parse(sent.createdAt)).toBe(3_600_000);
-    expect(await callOk(client, "kubbi_get", { id: sent.id })).toMatchObject({ id: sent.id, status: "active", maxRetrievals: null, remainingReads: null, firstRetrievedAt: null });
+    expect(await callOk(client, "kubbi_get", { id: sent.id })).toMatchObject({
+      id: sent.id,
+      status: "active",
+      maxRetrievals: null,
+      remainingReads: null,
+      firstRetrievedAt: null,
+    });
 
-    const list = await callOk<{ kubbis: { id: string }[]; pagination: { page: number; limit: number; totalPages: number } }>(client, "kubbi_list", { limit: 100 });
+    const list = await callOk<{
+      kubbis: { id: string }[];
+      pagination: { page: number; limit: number; totalPages: number };
+    }>(client, "kubbi_list", { limit: 100 });
     expect(list.pagination).toMatchObject({ page: 1, limit: 100 });
     expect(list.kubbis[0]?.id).toBe(sent.id); // newest first
 
     expect(await callOk(client, "kubbi_delete", { id: sent.id })).toEqual({ id: sent.id, status: "deleted" });
-    expect(await callError(client, "kubbi_claim", { claimUrl: sent.claimUrl })).toMatchObject({ code: "deleted", status: 410 });
+    expect(await callError(client, "kubbi_claim", { claimUrl: sent.claimUrl })).toMatchObject({
+      code: "deleted",
+      status: 410,
+    });
     expect(await callOk(client, "kubbi_get", { id: sent.id })).toMatchObject({ status: "deleted" });
     expect(await callError(client, "kubbi_delete", { id: sent.id })).toMatchObject({ code: "conflict", status: 409 });
   });
@@ -151,15 +230,24 @@ describe("with an API key", () => {
   });
 
   it("returns not_found for unknown claim URLs and ids", async () => {
-    expect(await callError(client, "kubbi_inspect", { claimUrl: `${baseUrl}/r/${"A".repeat(43)}` })).toMatchObject({ code: "not_found", status: 404 });
-    expect(await callError(client, "kubbi_get", { id: "00000000-0000-4000-8000-000000000000" })).toMatchObject({ code: "not_found" });
+    expect(await callError(client, "kubbi_inspect", { claimUrl: `${baseUrl}/r/${"A".repeat(43)}` })).toMatchObject({
+      code: "not_found",
+      status: 404,
+    });
+    expect(await callError(client, "kubbi_get", { id: "00000000-0000-4000-8000-000000000000" })).toMatchObject({
+      code: "not_found",
+    });
   });
 
   it("refuses a claim URL on another host without contacting it", async () => {
     const elsewhere = await startCountingServer();
     try {
-      expect(await callError(client, "kubbi_claim", { claimUrl: `${elsewhere.origin}/r/${"A".repeat(43)}` })).toMatchObject({ code: "origin_not_allowed" });
-      expect(await callError(client, "kubbi_inspect", { claimUrl: `${elsewhere.origin}/r/${"A".repeat(43)}` })).toMatchObject({ code: "origin_not_allowed" });
+      expect(
+        await callError(client, "kubbi_claim", { claimUrl: `${elsewhere.origin}/r/${"A".repeat(43)}` }),
+      ).toMatchObject({ code: "origin_not_allowed" });
+      expect(
+        await callError(client, "kubbi_inspect", { claimUrl: `${elsewhere.origin}/r/${"A".repeat(43)}` }),
+      ).toMatchObject({ code: "origin_not_allowed" });
       expect(elsewhere.hits()).toBe(0);
     } finally {
       await elsewhere.close();
@@ -168,9 +256,15 @@ describe("with an API key", () => {
 
   it("without roots, file paths are refused with a usage error that says how to allow them", async () => {
     const sent = await callOk<{ claimUrl: string }>(client, "kubbi_send", { content: "stays unclaimed" });
-    const error = await callError(client, "kubbi_claim", { claimUrl: sent.claimUrl, saveTo: join(tmpdir(), "kubbi-nowhere") });
+    const error = await callError(client, "kubbi_claim", {
+      claimUrl: sent.claimUrl,
+      saveTo: join(tmpdir(), "kubbi-nowhere"),
+    });
     expect(error).toMatchObject({ code: "usage_error", message: expect.stringContaining("KUBBI_MCP_ROOTS") });
-    expect(await callOk(client, "kubbi_inspect", { claimUrl: sent.claimUrl })).toMatchObject({ status: "active", retrievalCount: 0 });
+    expect(await callOk(client, "kubbi_inspect", { claimUrl: sent.claimUrl })).toMatchObject({
+      status: "active",
+      retrievalCount: 0,
+    });
   });
 });
 
@@ -192,21 +286,48 @@ describe("file paths: secrets that never enter the model's context", () => {
     const secret = Buffer.concat([Buffer.from(`password=${canary}\n`), randomBytes(64)]);
     await writeFile(join(workspace, "secret.env"), secret);
     // The server gets the root on its command line; this client exposes no roots of its own.
-    const { client, received, stderr } = await connect({ KUBBI_API_KEY: apiKey, KUBBI_BASE_URL: baseUrl }, { args: [workspace] });
+    const { client, received, stderr } = await connect(
+      { KUBBI_API_KEY: apiKey, KUBBI_BASE_URL: baseUrl },
+      { args: [workspace] },
+    );
     try {
-      const sent = await callOk<{ claimUrl: string; files: { name: string; sizeBytes: number }[] }>(client, "kubbi_send_files", {
-        files: [{ name: "secret.bin", path: join(workspace, "secret.env"), contentType: "application/octet-stream", role: "config" }],
-        ttlSeconds: 600,
-      });
-      expect(sent.files).toEqual([{ name: "secret.bin", contentType: "application/octet-stream", sizeBytes: secret.length, role: "config" }]);
+      const sent = await callOk<{ claimUrl: string; files: { name: string; sizeBytes: number }[] }>(
+        client,
+        "kubbi_send_files",
+        {
+          files: [
+            {
+              name: "secret.bin",
+              path: join(workspace, "secret.env"),
+              contentType: "application/octet-stream",
+              role: "config",
+            },
+          ],
+          ttlSeconds: 600,
+        },
+      );
+      expect(sent.files).toEqual([
+        { name: "secret.bin", contentType: "application/octet-stream", sizeBytes: secret.length, role: "config" },
+      ]);
 
-      const saved = await callOk<{ savedTo: string; burned: boolean; files: { path: string; sha256: string; sizeBytes: number }[] }>(client, "kubbi_claim", {
+      const saved = await callOk<{
+        savedTo: string;
+        burned: boolean;
+        files: { path: string; sha256: string; sizeBytes: number }[];
+      }>(client, "kubbi_claim", {
         claimUrl: sent.claimUrl,
         saveTo: join(workspace, "received"),
       });
       expect(saved).toMatchObject({ savedTo: join(workspace, "received"), burned: true });
       expect(saved.files).toEqual([
-        { name: "secret.bin", contentType: "application/octet-stream", sizeBytes: secret.length, role: "config", sha256: sha256(secret), path: join(workspace, "received", "secret.bin") },
+        {
+          name: "secret.bin",
+          contentType: "application/octet-stream",
+          sizeBytes: secret.length,
+          role: "config",
+          sha256: sha256(secret),
+          path: join(workspace, "received", "secret.bin"),
+        },
       ]);
       expect(await readFile(join(workspace, "received", "secret.bin"))).toEqual(secret);
 
@@ -221,12 +342,22 @@ describe("file paths: secrets that never enter the model's context", () => {
   });
 
   it("a single payload claimed with saveTo is written as content.txt, never returned", async () => {
-    const { client, received } = await connect({ KUBBI_API_KEY: apiKey, KUBBI_BASE_URL: baseUrl }, { args: [workspace] });
+    const { client, received } = await connect(
+      { KUBBI_API_KEY: apiKey, KUBBI_BASE_URL: baseUrl },
+      { args: [workspace] },
+    );
     try {
       const canary = `CANARY-${randomBytes(12).toString("hex")}`;
-      const sent = await new KubbiClient({ apiKey, baseUrl }).send({ content: canary, contentType: "text/plain", ttlSeconds: 600 });
+      const sent = await new KubbiClient({ apiKey, baseUrl }).send({
+        content: canary,
+        contentType: "text/plain",
+        ttlSeconds: 600,
+      });
       const before = received.length;
-      const saved = await callOk<{ files: { name: string; path: string }[] }>(client, "kubbi_claim", { claimUrl: sent.claimUrl, saveTo: "single" });
+      const saved = await callOk<{ files: { name: string; path: string }[] }>(client, "kubbi_claim", {
+        claimUrl: sent.claimUrl,
+        saveTo: "single",
+      });
       expect(saved.files.map((file) => file.path)).toEqual([join(workspace, "single", "content.txt")]);
       expect(await readFile(join(workspace, "single", "content.txt"), "utf8")).toBe(canary);
       expect(JSON.stringify(received.slice(before))).not.toContain(canary);
@@ -241,27 +372,55 @@ describe("file paths: secrets that never enter the model's context", () => {
     await writeFile(join(outside, "outside.txt"), "not yours");
     await symlink(outside, join(clientRoot, "escape"));
     // The command-line root is the whole workspace, but the client's own roots win.
-    const { client } = await connect({ KUBBI_API_KEY: apiKey, KUBBI_BASE_URL: baseUrl }, { args: [workspace], clientRoots: [clientRoot] });
+    const { client } = await connect(
+      { KUBBI_API_KEY: apiKey, KUBBI_BASE_URL: baseUrl },
+      { args: [workspace], clientRoots: [clientRoot] },
+    );
     try {
       const file = (path: string) => ({ files: [{ name: "x.txt", path, contentType: "text/plain" }] });
-      for (const path of [join(outside, "outside.txt"), join(clientRoot, "escape", "outside.txt"), join(clientRoot, "..", "secret.env"), "/etc/hostname"]) {
-        expect(await callError(client, "kubbi_send_files", file(path)), path).toMatchObject({ code: "usage_error", message: expect.stringContaining("outside the allowed roots") });
+      for (const path of [
+        join(outside, "outside.txt"),
+        join(clientRoot, "escape", "outside.txt"),
+        join(clientRoot, "..", "secret.env"),
+        "/etc/hostname",
+      ]) {
+        expect(await callError(client, "kubbi_send_files", file(path)), path).toMatchObject({
+          code: "usage_error",
+          message: expect.stringContaining("outside the allowed roots"),
+        });
       }
 
       const sent = await callOk<{ claimUrl: string }>(client, "kubbi_send", { content: "must stay claimable" });
-      for (const saveTo of [join(outside, "dump"), join(clientRoot, "escape", "dump"), join(workspace, "not-a-client-root")]) {
-        expect(await callError(client, "kubbi_claim", { claimUrl: sent.claimUrl, saveTo }), saveTo).toMatchObject({ code: "usage_error", message: expect.stringContaining("outside the allowed roots") });
+      for (const saveTo of [
+        join(outside, "dump"),
+        join(clientRoot, "escape", "dump"),
+        join(workspace, "not-a-client-root"),
+      ]) {
+        expect(await callError(client, "kubbi_claim", { claimUrl: sent.claimUrl, saveTo }), saveTo).toMatchObject({
+          code: "usage_error",
+          message: expect.stringContaining("outside the allowed roots"),
+        });
       }
       // Refused before the claim: nothing was consumed, nothing written outside.
-      expect(await callOk(client, "kubbi_inspect", { claimUrl: sent.claimUrl })).toMatchObject({ status: "active", retrievalCount: 0 });
+      expect(await callOk(client, "kubbi_inspect", { claimUrl: sent.claimUrl })).toMatchObject({
+        status: "active",
+        retrievalCount: 0,
+      });
       expect(await readdir(outside)).toEqual(["outside.txt"]);
 
       for (const path of [join(clientRoot, "missing.txt"), clientRoot]) {
-        expect(await callError(client, "kubbi_send_files", file(path)), path).toMatchObject({ code: "usage_error", message: expect.stringContaining("not a regular file") });
+        expect(await callError(client, "kubbi_send_files", file(path)), path).toMatchObject({
+          code: "usage_error",
+          message: expect.stringContaining("not a regular file"),
+        });
       }
 
       await writeFile(join(clientRoot, "inside.txt"), "inside");
-      const inside = await callOk<{ claimUrl: string }>(client, "kubbi_send_files", file(join(clientRoot, "inside.txt")));
+      const inside = await callOk<{ claimUrl: string }>(
+        client,
+        "kubbi_send_files",
+        file(join(clientRoot, "inside.txt")),
+      );
       await callOk(client, "kubbi_claim", { claimUrl: inside.claimUrl, saveTo: join(clientRoot, "got") });
       expect(await readFile(join(clientRoot, "got", "x.txt"), "utf8")).toBe("inside");
     } finally {
@@ -272,9 +431,16 @@ describe("file paths: secrets that never enter the model's context", () => {
   it("a path with content, or encoding with a path, is an argument error", async () => {
     const { client } = await connect({ KUBBI_API_KEY: apiKey, KUBBI_BASE_URL: baseUrl }, { args: [workspace] });
     try {
-      const both = await callError(client, "kubbi_send_files", { files: [{ name: "a", path: join(workspace, "secret.env"), content: "x", contentType: "text/plain" }] });
-      expect(both).toMatchObject({ code: "invalid_arguments", message: "files[0]: give exactly one of content and path" });
-      const encoded = await callError(client, "kubbi_send_files", { files: [{ name: "a", path: join(workspace, "secret.env"), encoding: "base64", contentType: "text/plain" }] });
+      const both = await callError(client, "kubbi_send_files", {
+        files: [{ name: "a", path: join(workspace, "secret.env"), content: "x", contentType: "text/plain" }],
+      });
+      expect(both).toMatchObject({
+        code: "invalid_arguments",
+        message: "files[0]: give exactly one of content and path",
+      });
+      const encoded = await callError(client, "kubbi_send_files", {
+        files: [{ name: "a", path: join(workspace, "secret.env"), encoding: "base64", contentType: "text/plain" }],
+      });
       expect(encoded.message).toBe("files[0].encoding: encoding describes content; a path is read as bytes");
     } finally {
       await client.close();
@@ -290,10 +456,18 @@ describe("without an API key", () => {
   it("still inspects and claims, and says why the producer tools fail", async () => {
     const { client } = connection;
     expect(await startupLine(connection)).toContain("no KUBBI_API_KEY");
-    const sent = await new KubbiClient({ apiKey, baseUrl }).send({ content: "for a keyless consumer", contentType: "text/plain", ttlSeconds: 600, maxRetrievals: 1 });
+    const sent = await new KubbiClient({ apiKey, baseUrl }).send({
+      content: "for a keyless consumer",
+      contentType: "text/plain",
+      ttlSeconds: 600,
+      maxRetrievals: 1,
+    });
 
     expect(await callOk(client, "kubbi_inspect", { claimUrl: sent.claimUrl })).toMatchObject({ status: "active" });
-    expect(await callOk(client, "kubbi_claim", { claimUrl: sent.claimUrl })).toMatchObject({ content: "for a keyless consumer", burned: true });
+    expect(await callOk(client, "kubbi_claim", { claimUrl: sent.claimUrl })).toMatchObject({
+      content: "for a keyless consumer",
+      burned: true,
+    });
 
     const error = await callError(client, "kubbi_send", { content: "x" });
     expect(error).toMatchObject({ code: "usage_error", message: expect.stringContaining("KUBBI_API_KEY") });
@@ -319,7 +493,10 @@ describe("with a mistyped key", () => {
     const { client } = await connect({ KUBBI_API_KEY: "kb_typo", KUBBI_BASE_URL: counting.origin });
     try {
       const error = await callError(client, "kubbi_list", {});
-      expect(error).toMatchObject({ code: "usage_error", message: expect.stringContaining("KUBBI_API_KEY is not a kubbi API key") });
+      expect(error).toMatchObject({
+        code: "usage_error",
+        message: expect.stringContaining("KUBBI_API_KEY is not a kubbi API key"),
+      });
       expect(counting.hits()).toBe(0);
     } finally {
       await client.close();

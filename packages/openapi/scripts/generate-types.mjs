@@ -22,7 +22,10 @@ const outputDir = process.argv[2] === undefined ? defaultOutput : resolve(proces
 
 const ast = await openapiTS(specUrl, { silent: true });
 writeFileSync(join(outputDir, "schema.d.ts"), header("openapi-typescript") + astToString(ast));
-writeFileSync(join(outputDir, "contract.ts"), header("scripts/generate-types.mjs") + contractSource(parse(readFileSync(specUrl, "utf8"))));
+writeFileSync(
+  join(outputDir, "contract.ts"),
+  header("scripts/generate-types.mjs") + contractSource(parse(readFileSync(specUrl, "utf8"))),
+);
 
 /**
  * The constants, each typed by the generated schema so the two files cannot disagree.
@@ -48,8 +51,16 @@ function contractSource(spec) {
   const limits = {
     ttlSeconds: { min: schemas.TtlSeconds.minimum, max: schemas.TtlSeconds.maximum },
     maxRetrievals: { min: schemas.MaxRetrievals.minimum, max: schemas.MaxRetrievals.maximum },
-    page: { min: parameters.Page.schema.minimum, max: parameters.Page.schema.maximum, default: parameters.Page.schema.default },
-    pageSize: { min: parameters.Limit.schema.minimum, max: parameters.Limit.schema.maximum, default: parameters.Limit.schema.default },
+    page: {
+      min: parameters.Page.schema.minimum,
+      max: parameters.Page.schema.maximum,
+      default: parameters.Page.schema.default,
+    },
+    pageSize: {
+      min: parameters.Limit.schema.minimum,
+      max: parameters.Limit.schema.maximum,
+      default: parameters.Limit.schema.default,
+    },
     fileNameMaxLength: schemas.FileName.maxLength,
     mimeTypeMaxLength: schemas.MimeType.maxLength,
     idempotencyKeyMaxLength: parameters.IdempotencyKey.schema.maxLength,

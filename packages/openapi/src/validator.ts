@@ -59,7 +59,10 @@ export function createResponseValidator(): ResponseValidator {
       for (const [status, responseOrRef] of Object.entries(operation?.responses ?? {})) {
         const schema = dereference<ResponseObject>(doc, responseOrRef).content?.["application/json"]?.schema;
         if (schema !== undefined) {
-          validators.set(operationKey(method, pathTemplate, status), ajv.compile(pointRefsAtComponents(schema) as AnySchema));
+          validators.set(
+            operationKey(method, pathTemplate, status),
+            ajv.compile(pointRefsAtComponents(schema) as AnySchema),
+          );
         }
       }
     }

@@ -10,11 +10,15 @@ const generator = fileURLToPath(new URL("../scripts/generate-types.mjs", import.
 const workDir = await mkdtemp(join(tmpdir(), "kubbi-openapi-"));
 afterAll(() => rm(workDir, { recursive: true, force: true }));
 
-it.each(["schema.d.ts", "contract.ts"])("src/generated/%s is exactly what `pnpm generate` makes from openapi.yaml now", async (file) => {
-  await promisify(execFile)(process.execPath, [generator, workDir]);
-  const checkedIn = new URL(`../src/generated/${file}`, import.meta.url);
-  const [expected, actual] = await Promise.all([readFile(join(workDir, file)), readFile(checkedIn)]);
-  expect(actual.toString("utf8").startsWith("/**\n * Generated from openapi.yaml by ")).toBe(true);
-  // Byte-for-byte; on failure run `pnpm --filter @kubbi/openapi generate` and commit the result.
-  expect(actual.equals(expected), `${file} is stale: run \`pnpm --filter @kubbi/openapi generate\``).toBe(true);
-}, 60_000);
+it.each(["schema.d.ts", "contract.ts"])(
+  "src/generated/%s is exactly what `pnpm generate` makes from openapi.yaml now",
+  async (file) => {
+    await promisify(execFile)(process.execPath, [generator, workDir]);
+    const checkedIn = new URL(`../src/generated/${file}`, import.meta.url);
+    const [expected, actual] = await Promise.all([readFile(join(workDir, file)), readFile(checkedIn)]);
+    expect(actual.toString("utf8").startsWith("/**\n * Generated from openapi.yaml by ")).toBe(true);
+    // Byte-for-byte; on failure run `pnpm --filter @kubbi/openapi generate` and commit the result.
+    expect(actual.equals(expected), `${file} is stale: run \`pnpm --filter @kubbi/openapi generate\``).toBe(true);
+  },
+  60_000,
+);

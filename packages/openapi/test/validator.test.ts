@@ -39,7 +39,11 @@ const manifest = [configEntry, artifactEntry];
 const createdConfig = { ...configEntry, sha256: "a".repeat(64) } satisfies CreatedFile;
 const createdArtifact = { ...artifactEntry, sha256: "b".repeat(64) } satisfies CreatedFile;
 const createdFiles = [createdConfig, createdArtifact];
-const textClaimFile = { ...createdConfig, content: '{"env":"prod","region":"eu-1"}', encoding: null } satisfies ClaimFile;
+const textClaimFile = {
+  ...createdConfig,
+  content: '{"env":"prod","region":"eu-1"}',
+  encoding: null,
+} satisfies ClaimFile;
 const binaryClaimFile = { ...createdArtifact, content: "H4sI", encoding: "base64" } satisfies ClaimFile;
 
 const createdSingle = {
@@ -191,7 +195,12 @@ describe("validateResponse accepts bodies that follow the contract", () => {
     ["GET", "/api/v1/kubbis/{id}", 200, detailSingle],
     ["GET", "/api/v1/kubbis/{id}", 200, detailPackage],
     ["GET", "/api/v1/kubbis/{id}", 200, { ...detailPackage, status: "burned", files: null, metadata: null }],
-    ["GET", "/api/v1/kubbis/{id}", 200, { ...detailPackage, files: null, metadata: null, sealed_with_unknown_key: true }],
+    [
+      "GET",
+      "/api/v1/kubbis/{id}",
+      200,
+      { ...detailPackage, files: null, metadata: null, sealed_with_unknown_key: true },
+    ],
     ["POST", "/api/v1/kubbis", 201, { ...createdSingle, status: "burned" }],
     ["GET", "/api/v1/kubbis", 200, list],
     ["GET", "/api/v1/kubbis", 200, { kubbis: [], pagination: { page: 3, limit: 100, total: 0, total_pages: 0 } }],
@@ -228,7 +237,11 @@ describe("validateResponse rejects drift", () => {
     ["a missing required field", withoutExpiresAt, "must have required property 'expires_at'"],
     ["a wrong type", { ...createdSingle, total_size_bytes: "19" }, "/total_size_bytes must be integer"],
     ["an extra property", { ...createdSingle, token_hash: "ab12" }, '"additionalProperty":"token_hash"'],
-    ["a timestamp without milliseconds", { ...createdSingle, created_at: "2026-03-28T12:00:00Z" }, "/created_at must match pattern"],
+    [
+      "a timestamp without milliseconds",
+      { ...createdSingle, created_at: "2026-03-28T12:00:00Z" },
+      "/created_at must match pattern",
+    ],
     ["a short claim token", { ...createdSingle, claim_token: "abc123xyz" }, "/claim_token must match pattern"],
     ["an unknown status", { ...createdSingle, status: "gone" }, "/status must be equal to one of the allowed values"],
     ["metadata that is an array", { ...createdSingle, metadata: ["a"] }, "/metadata must be object,null"],
@@ -243,7 +256,11 @@ describe("validateResponse rejects drift", () => {
     ["a package with a content type", { ...detailPackage, content_type: "text/plain" }, "/content_type must be null"],
     ["an unknown status", { ...detailSingle, status: "gone" }, "/status must be equal to one of the allowed values"],
     ["a file hash in its manifest", { ...detailPackage, files: createdFiles }, '"additionalProperty":"sha256"'],
-    ["no sealed_with_unknown_key flag", { ...detailSingle, sealed_with_unknown_key: undefined }, "must have required property 'sealed_with_unknown_key'"],
+    [
+      "no sealed_with_unknown_key flag",
+      { ...detailSingle, sealed_with_unknown_key: undefined },
+      "must have required property 'sealed_with_unknown_key'",
+    ],
     ["a null retrieval count", { ...detailSingle, retrieval_count: null }, "/retrieval_count must be integer"],
   ])("kubbi detail with %s", (_case, body, expected) => {
     const result = validator.validateResponse("GET", "/api/v1/kubbis/{id}", 200, body);
@@ -259,8 +276,16 @@ describe("validateResponse rejects drift", () => {
     ["a zero-width space in its name", { name: "a\u200bb.txt" }, "/files/0/name must match pattern"],
     ["the name ..", { name: ".." }, "/files/0/name must NOT be valid"],
     ["a content hash", { sha256: "a".repeat(64) }, '"additionalProperty":"sha256"'],
-    ["an escape sequence in its content type", { content_type: 'text/plain; x="\u001b]52;c;aGk=\u0007"' }, "/files/0/content_type must match pattern"],
-    ["a content type over 255 characters", { content_type: `text/plain; a="${"x".repeat(250)}"` }, "/files/0/content_type must NOT have more than 255 characters"],
+    [
+      "an escape sequence in its content type",
+      { content_type: 'text/plain; x="\u001b]52;c;aGk=\u0007"' },
+      "/files/0/content_type must match pattern",
+    ],
+    [
+      "a content type over 255 characters",
+      { content_type: `text/plain; a="${"x".repeat(250)}"` },
+      "/files/0/content_type must NOT have more than 255 characters",
+    ],
     ["an unknown role", { role: "secret" }, "/files/0/role must be equal to one of the allowed values"],
   ])("an inspected package whose manifest entry has %s", (_case, override, expected) => {
     const body = { ...inspectPackage, files: [{ ...configEntry, ...override }] };

@@ -15,7 +15,10 @@ const client = new KubbiClient({ apiKey, baseUrl });
 const result = files
   ? await client.sendFiles({
       ...request,
-      files: files.map(({ text, base64, ...file }) => ({ ...file, content: base64 === undefined ? text : Buffer.from(base64, "base64") })),
+      files: files.map(({ text, base64, ...file }) => ({
+        ...file,
+        content: base64 === undefined ? text : Buffer.from(base64, "base64"),
+      })),
     })
   : await client.send(request);
 process.stdout.write(`${JSON.stringify(result)}\n`);

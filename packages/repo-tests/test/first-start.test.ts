@@ -20,7 +20,9 @@ const lines = () => output.split("\n");
 beforeAll(async () => {
   const port = await freePort();
   // A newcomer's shell: none of the test run's KUBBI_* or REDIS_URL settings.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("KUBBI_") && name !== "REDIS_URL"));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith("KUBBI_") && name !== "REDIS_URL"),
+  );
   const [pnpm, pnpmArgs] = pnpmCommand();
   // stdout and stderr into one pipe, in the order they were written, as a terminal shows them. Its own
   // process group, so the stop reaches the server under pnpm's shell.
@@ -48,7 +50,9 @@ describe("pnpm start (development mode)", () => {
     const first = all.findIndex((line) => line.startsWith("kubbi is running in development mode"));
     const last = all.findIndex((line) => line.startsWith("Then try: "));
     expect(first).toBeGreaterThan(-1);
-    expect(all.slice(first, last + 1).map((line) => line.replace(/kb_[A-Za-z0-9_-]+/, "kb_…").replace(/:\d+$/, ":PORT"))).toEqual([
+    expect(
+      all.slice(first, last + 1).map((line) => line.replace(/kb_[A-Za-z0-9_-]+/, "kb_…").replace(/:\d+$/, ":PORT")),
+    ).toEqual([
       "kubbi is running in development mode: its server key and this API key are throwaway, valid until this process stops.",
       "To use it from another terminal, paste:",
       "",
@@ -60,9 +64,14 @@ describe("pnpm start (development mode)", () => {
   });
 
   it("prints what the README shows", async () => {
-    const shown = await readmeBlock("README.md", /prints the two lines to paste into another terminal:\n\n```\n([\s\S]*?)```/);
+    const shown = await readmeBlock(
+      "README.md",
+      /prints the two lines to paste into another terminal:\n\n```\n([\s\S]*?)```/,
+    );
     const printed = lines().slice(lines().findIndex((line) => line.startsWith("kubbi is running in development mode")));
-    const asInReadme = printed.map((line) => line.replace(/kb_[A-Za-z0-9_-]+/, "kb_...").replace(/localhost:\d+$/, "localhost:3000"));
+    const asInReadme = printed.map((line) =>
+      line.replace(/kb_[A-Za-z0-9_-]+/, "kb_...").replace(/localhost:\d+$/, "localhost:3000"),
+    );
     expect(asInReadme.slice(0, shown.trimEnd().split("\n").length)).toEqual(shown.trimEnd().split("\n"));
   });
 
@@ -77,9 +86,13 @@ describe("pnpm start (development mode)", () => {
   });
 
   it("the export lines work pasted into a shell: the CLI sends to this server and claims back", async () => {
-    const pasted = lines().filter((line) => line.trimStart().startsWith("export KUBBI_")).join("\n");
+    const pasted = lines()
+      .filter((line) => line.trimStart().startsWith("export KUBBI_"))
+      .join("\n");
     const script = `${pasted}\nprintf 'first start' | node "${CLI}" send - | xargs node "${CLI}" claim`;
-    const { stdout } = await execFileAsync("sh", ["-c", script], { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" } });
+    const { stdout } = await execFileAsync("sh", ["-c", script], {
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+    });
     expect(stdout).toBe("first start");
   });
 });

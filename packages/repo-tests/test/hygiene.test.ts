@@ -15,7 +15,9 @@ const run = promisify(execFile);
 
 /** Tracked files (and new ones not yet committed), as a fresh clone has them: no node_modules, no dist. */
 async function repoFiles(...patterns: string[]): Promise<string[]> {
-  const { stdout } = await run("git", ["ls-files", "--cached", "--others", "--exclude-standard", "--", ...patterns], { cwd: REPO_ROOT });
+  const { stdout } = await run("git", ["ls-files", "--cached", "--others", "--exclude-standard", "--", ...patterns], {
+    cwd: REPO_ROOT,
+  });
   return stdout.split("\n").filter((path) => path && existsSync(resolve(REPO_ROOT, path)));
 }
 
@@ -38,9 +40,12 @@ describe("the repository's markdown", () => {
       for (const target of linkTargets(await readFile(resolve(REPO_ROOT, file), "utf8"))) {
         if (isExternal(target) || target.startsWith("#")) continue;
         const path = decodeURIComponent(target.replace(/[#?].*$/, ""));
-        const absolute = path.startsWith("/") ? resolve(REPO_ROOT, `.${path}`) : resolve(REPO_ROOT, dirname(file), path);
+        const absolute = path.startsWith("/")
+          ? resolve(REPO_ROOT, `.${path}`)
+          : resolve(REPO_ROOT, dirname(file), path);
         const inside = absolute === REPO_ROOT || absolute.startsWith(REPO_ROOT + sep);
-        if (!inside || !existsSync(absolute)) broken.push(`${file}: ${target}${inside ? "" : " (outside the repository)"}`);
+        if (!inside || !existsSync(absolute))
+          broken.push(`${file}: ${target}${inside ? "" : " (outside the repository)"}`);
       }
     }
     expect(broken).toEqual([]);
@@ -55,11 +60,18 @@ describe("the repository's markdown", () => {
 describe("the repository's text files", () => {
   // The product documents kubbi was built from live outside this repository; what they say is written
   // out where it is needed, so no file names them by path.
-  const OUTSIDE_DOCUMENTS = [/\.\.\/shared\b/, /\/work\/shared\b/, /\bseeds\b/i, /\bseed (example|quickstart|scenario)/i];
+  const OUTSIDE_DOCUMENTS = [
+    /\.\.\/shared\b/,
+    /\/work\/shared\b/,
+    /\bseeds\b/i,
+    /\bseed (example|quickstart|scenario)/i,
+  ];
 
   it("never reference the product documents outside the repository", async () => {
     const self = relative(REPO_ROOT, import.meta.filename);
-    const files = (await repoFiles()).filter((path) => path !== self && !path.endsWith("pnpm-lock.yaml") && !/\.(png|jpe?g|gif|ico|woff2?|tgz)$/.test(path));
+    const files = (await repoFiles()).filter(
+      (path) => path !== self && !path.endsWith("pnpm-lock.yaml") && !/\.(png|jpe?g|gif|ico|woff2?|tgz)$/.test(path),
+    );
     const found: string[] = [];
     for (const file of files) {
       const lines = (await readFile(resolve(REPO_ROOT, file), "utf8")).split("\n");
@@ -75,10 +87,20 @@ describe("the license", () => {
   it("LICENSE is the MIT license that every package.json declaring a license names", async () => {
     expect(await readFile(resolve(REPO_ROOT, "LICENSE"), "utf8")).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} /);
     const declared = await Promise.all(
-      (await repoFiles("package.json", "*/package.json", "*/*/package.json")).map(async (path) => [path, (JSON.parse(await readFile(resolve(REPO_ROOT, path), "utf8")) as { license?: string }).license]),
+      (await repoFiles("package.json", "*/package.json", "*/*/package.json")).map(async (path) => [
+        path,
+        (JSON.parse(await readFile(resolve(REPO_ROOT, path), "utf8")) as { license?: string }).license,
+      ]),
     );
     expect(declared.filter(([, license]) => license !== undefined && license !== "MIT")).toEqual([]);
-    expect(declared.filter(([, license]) => license === "MIT").map(([path]) => path)).toEqual(expect.arrayContaining(["package.json", "packages/sdk/package.json", "packages/cli/package.json", "packages/mcp/package.json"]));
+    expect(declared.filter(([, license]) => license === "MIT").map(([path]) => path)).toEqual(
+      expect.arrayContaining([
+        "package.json",
+        "packages/sdk/package.json",
+        "packages/cli/package.json",
+        "packages/mcp/package.json",
+      ]),
+    );
   });
 });
 
@@ -90,8 +112,11 @@ describe("the workspace packages", () => {
     const tracked = new Set(await repoFiles());
     const bins: string[] = [];
     for (const manifest of manifests) {
-      const { bin } = JSON.parse(await readFile(resolve(REPO_ROOT, manifest), "utf8")) as { bin?: string | Record<string, string> };
-      for (const target of typeof bin === "string" ? [bin] : Object.values(bin ?? {})) bins.push(relative(REPO_ROOT, resolve(REPO_ROOT, dirname(manifest), target)));
+      const { bin } = JSON.parse(await readFile(resolve(REPO_ROOT, manifest), "utf8")) as {
+        bin?: string | Record<string, string>;
+      };
+      for (const target of typeof bin === "string" ? [bin] : Object.values(bin ?? {}))
+        bins.push(relative(REPO_ROOT, resolve(REPO_ROOT, dirname(manifest), target)));
     }
     expect(bins).toEqual(expect.arrayContaining(["packages/cli/bin/kubbi.js", "packages/mcp/bin/kubbi-mcp.js"]));
     expect(bins.filter((path) => !tracked.has(path))).toEqual([]);

@@ -22,7 +22,12 @@ const { baseUrl, apiKey } = inject("kubbi");
  * dependencies. `npm_config_yes=false` keeps `npx` from fetching a same-named package from the
  * registry if the local bin were missing.
  */
-const npmEnv = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", npm_config_update_notifier: "false", npm_config_yes: "false" };
+const npmEnv = {
+  PATH: process.env.PATH ?? "",
+  HOME: process.env.HOME ?? "",
+  npm_config_update_notifier: "false",
+  npm_config_yes: "false",
+};
 const kubbiEnv = { ...npmEnv, KUBBI_API_KEY: apiKey, KUBBI_BASE_URL: baseUrl };
 
 let workDir: string;
@@ -37,10 +42,17 @@ beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), "kubbi-packed-"));
   project = join(workDir, "empty-project");
   await mkdir(project);
-  await writeFile(join(project, "package.json"), JSON.stringify({ name: "empty-project", private: true, type: "module" }));
+  await writeFile(
+    join(project, "package.json"),
+    JSON.stringify({ name: "empty-project", private: true, type: "module" }),
+  );
   // The README's install line (all three at once, so the CLI and MCP server find the SDK's tarball).
   // --prefer-offline: third-party dependencies come from npm's cache when it has them.
-  await run("sh", ["-c", 'npm install --no-audit --no-fund --prefer-offline "$0"/packed/*.tgz', REPO_ROOT], { cwd: project, env: npmEnv, timeout: 180_000 });
+  await run("sh", ["-c", 'npm install --no-audit --no-fund --prefer-offline "$0"/packed/*.tgz', REPO_ROOT], {
+    cwd: project,
+    env: npmEnv,
+    timeout: 180_000,
+  });
 });
 
 afterAll(async () => {
@@ -53,15 +65,25 @@ describe("pnpm pack:all", () => {
     for (const tarball of tarballs) {
       const { stdout } = await run("tar", ["-xzOf", tarball, "package/package.json"]);
       const manifest = JSON.parse(stdout) as { dependencies?: Record<string, string> };
-      expect(Object.values(manifest.dependencies ?? {}).filter((range) => range.startsWith("workspace:")), basename(tarball)).toEqual([]);
+      expect(
+        Object.values(manifest.dependencies ?? {}).filter((range) => range.startsWith("workspace:")),
+        basename(tarball),
+      ).toEqual([]);
     }
   });
 });
 
 describe("the packed tarballs installed with plain npm into an empty project", () => {
   it("run the SDK README quickstart unchanged", async () => {
-    await writeFile(join(project, "quickstart.mjs"), await readmeBlock("packages/sdk/README.md", /<!-- quickstart[^>]*-->\s*```ts\n([\s\S]*?)```/));
-    const { stdout } = await run(process.execPath, ["quickstart.mjs"], { cwd: project, env: kubbiEnv, timeout: 30_000 });
+    await writeFile(
+      join(project, "quickstart.mjs"),
+      await readmeBlock("packages/sdk/README.md", /<!-- quickstart[^>]*-->\s*```ts\n([\s\S]*?)```/),
+    );
+    const { stdout } = await run(process.execPath, ["quickstart.mjs"], {
+      cwd: project,
+      env: kubbiEnv,
+      timeout: 30_000,
+    });
     const [claimUrl, inspected, content, ...rest] = stdout.trim().split("\n");
     expect(claimUrl).toMatch(/\/r\/[A-Za-z0-9_-]{43}$/);
     expect(claimUrl!.startsWith(`${baseUrl}/r/`)).toBe(true);
@@ -85,7 +107,9 @@ describe("the packed tarballs installed with plain npm into an empty project", (
 
     const claimed = await run("npx", ["kubbi", "claim", claimUrl], { cwd: project, env: kubbiEnv });
     expect(claimed.stdout).toBe("handed over from the packed CLI\n");
-    await expect(run("npx", ["kubbi", "claim", claimUrl], { cwd: project, env: kubbiEnv })).rejects.toMatchObject({ code: 4 });
+    await expect(run("npx", ["kubbi", "claim", claimUrl], { cwd: project, env: kubbiEnv })).rejects.toMatchObject({
+      code: 4,
+    });
   });
 
   it("npx kubbi-mcp serves the kubbi tools to a real MCP client over stdio, and kubbi_send works", async () => {
@@ -100,7 +124,10 @@ describe("the built bins in the clone, as the README names them", () => {
     expect(readme).toContain("node packages/mcp/bin/kubbi-mcp.js");
     expect(readme).toContain("npx -y pnpm@10 pack:all");
 
-    const { stdout } = await run(process.execPath, ["packages/cli/bin/kubbi.js", "--help"], { cwd: REPO_ROOT, env: npmEnv });
+    const { stdout } = await run(process.execPath, ["packages/cli/bin/kubbi.js", "--help"], {
+      cwd: REPO_ROOT,
+      env: npmEnv,
+    });
     expect(stdout).toMatch(/^Usage: kubbi <command>/);
     await expectWorkingMcpServer(process.execPath, ["packages/mcp/bin/kubbi-mcp.js"], REPO_ROOT);
   });
@@ -113,8 +140,21 @@ async function expectWorkingMcpServer(command: string, args: string[], cwd: stri
   await client.connect(transport);
   try {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(["kubbi_claim", "kubbi_delete", "kubbi_get", "kubbi_inspect", "kubbi_list", "kubbi_receive", "kubbi_request", "kubbi_send", "kubbi_send_files"]);
-    const sent = await client.callTool({ name: "kubbi_send", arguments: { content: "handed over through MCP", contentType: "text/plain" } });
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      "kubbi_claim",
+      "kubbi_delete",
+      "kubbi_get",
+      "kubbi_inspect",
+      "kubbi_list",
+      "kubbi_receive",
+      "kubbi_request",
+      "kubbi_send",
+      "kubbi_send_files",
+    ]);
+    const sent = await client.callTool({
+      name: "kubbi_send",
+      arguments: { content: "handed over through MCP", contentType: "text/plain" },
+    });
     expect(sent.isError).toBeFalsy();
     expect(String((sent.structuredContent as { claimUrl: string }).claimUrl).startsWith(`${baseUrl}/r/`)).toBe(true);
   } finally {

@@ -19,15 +19,25 @@ beforeAll(async () => {
   const lines = block.split("\n");
   // From the first export to the start command; the install/build line before it has been run by the
   // test task's build, and the admin commands after it are tested with the admin command.
-  commands = lines.slice(lines.findIndex((line) => line.startsWith("export ")), lines.findIndex((line) => line.includes("start:prod")) + 1);
+  commands = lines.slice(
+    lines.findIndex((line) => line.startsWith("export ")),
+    lines.findIndex((line) => line.includes("start:prod")) + 1,
+  );
   redis = await startRedis();
   const [pnpm, pnpmArgs] = pnpmCommand();
   const script = commands
     .join("\n")
     .replace("redis://127.0.0.1:6379", redis.url)
     .replace(/npx -y pnpm@10 start:prod/, `"${pnpm}" ${pnpmArgs.map((arg) => `"${arg}"`).join(" ")} start:prod`);
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("KUBBI_") && name !== "REDIS_URL"));
-  child = spawn("sh", ["-c", `${script} 2>&1`], { cwd: REPO_ROOT, env: { ...env, PORT: String(await freePort()), NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith("KUBBI_") && name !== "REDIS_URL"),
+  );
+  child = spawn("sh", ["-c", `${script} 2>&1`], {
+    cwd: REPO_ROOT,
+    env: { ...env, PORT: String(await freePort()), NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   await waitForOutput(child, /"msg":"listening on [^"]+"/, "pnpm start:prod", 180_000);
 });
@@ -44,15 +54,23 @@ afterAll(async () => {
 describe("the README's production command", () => {
   it("is pnpm start:prod, whose script runs node apps/api/dist/main.js without --dev", async () => {
     expect(commands.at(-1)).toMatch(/^npx -y pnpm@10 start:prod\b/);
-    const { scripts } = JSON.parse(await readFile(resolve(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    const { scripts } = JSON.parse(await readFile(resolve(REPO_ROOT, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
     expect(scripts["start:prod"]).toMatch(/node apps\/api\/dist\/main\.js$/);
     expect(commands.map((line) => line.replace(/#.*$/, "")).join("\n")).not.toContain("--dev");
   });
 
   it("starts production mode on Redis, logging JSON, and the server's process line has no --dev", async () => {
     const listening = output.split("\n").find((line) => line.includes('"msg":"listening on'))!;
-    expect(JSON.parse(listening)).toMatchObject({ mode: "production", store: "redis", public_url: "https://handoff.example.com" });
-    const servers = (await processLinesInGroup(child.pid!)).filter((line) => basename(line[0] ?? "") === "node" && line.some((arg) => arg.endsWith("main.js")));
+    expect(JSON.parse(listening)).toMatchObject({
+      mode: "production",
+      store: "redis",
+      public_url: "https://handoff.example.com",
+    });
+    const servers = (await processLinesInGroup(child.pid!)).filter(
+      (line) => basename(line[0] ?? "") === "node" && line.some((arg) => arg.endsWith("main.js")),
+    );
     expect(servers.map((line) => line.slice(1))).toEqual([["apps/api/dist/main.js"]]);
     // Every line the server wrote is JSON (pnpm's and turbo's own lines come before the first one).
     const serverLines = output.slice(output.indexOf('{"level"')).trim().split("\n");
@@ -67,7 +85,8 @@ async function processLinesInGroup(groupId: number): Promise<string[][]> {
     const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
     // Fields after the parenthesised command name: state, ppid, pgrp, ...
     const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-    if (pgrp === groupId) lines.push((await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).split("\0").filter(Boolean));
+    if (pgrp === groupId)
+      lines.push((await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).split("\0").filter(Boolean));
   }
   return lines;
 }

@@ -8,7 +8,10 @@ export const PUBLIC_PACKAGES = ["packages/sdk", "packages/cli", "packages/mcp"];
 
 /** The file name `pnpm pack` gives a package: @scope/name@1.2.3 → scope-name-1.2.3.tgz */
 export async function tarballName(packageDir: string): Promise<string> {
-  const { name, version } = JSON.parse(await readFile(resolve(REPO_ROOT, packageDir, "package.json"), "utf8")) as { name: string; version: string };
+  const { name, version } = JSON.parse(await readFile(resolve(REPO_ROOT, packageDir, "package.json"), "utf8")) as {
+    name: string;
+    version: string;
+  };
   return `${name.replace(/^@/, "").replace("/", "-")}-${version}.tgz`;
 }
 

@@ -31,7 +31,9 @@ function citations(markdown: string): Citation[] {
 
 /** Every test file of the repository, by its path. */
 async function testFiles(): Promise<string[]> {
-  const { stdout } = await run("git", ["ls-files", "--cached", "--others", "--exclude-standard", "--", "*.test.ts"], { cwd: REPO_ROOT });
+  const { stdout } = await run("git", ["ls-files", "--cached", "--others", "--exclude-standard", "--", "*.test.ts"], {
+    cwd: REPO_ROOT,
+  });
   return stdout.split("\n").filter(Boolean);
 }
 
@@ -51,7 +53,10 @@ describe("SECURITY.md", () => {
       }
       const source = await readFile(resolve(REPO_ROOT, matches[0]!), "utf8");
       // "…" stands for a part of the title left out.
-      const parts = title.split("…").map((part) => part.trim()).filter(Boolean);
+      const parts = title
+        .split("…")
+        .map((part) => part.trim())
+        .filter(Boolean);
       if (!parts.every((part) => source.includes(part))) missing.push(`${matches[0]}: "${title}"`);
     }
     expect(missing).toEqual([]);

@@ -25,9 +25,12 @@ const HAS_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 export function resolveClaimTarget(urlOrToken: string, options: ClaimTargetOptions = {}): ClaimTarget {
   const input = urlOrToken.trim();
   if (!HAS_SCHEME.test(input)) {
-    if (!TOKEN.test(input)) throw new KubbiUsageError("Expected a claim URL (https://…/r/<token>) or a bare claim token");
+    if (!TOKEN.test(input))
+      throw new KubbiUsageError("Expected a claim URL (https://…/r/<token>) or a bare claim token");
     if (options.baseUrl === undefined) {
-      throw new KubbiUsageError("A bare claim token needs a baseUrl to know which kubbi API to ask; pass { baseUrl } or the full claim URL");
+      throw new KubbiUsageError(
+        "A bare claim token needs a baseUrl to know which kubbi API to ask; pass { baseUrl } or the full claim URL",
+      );
     }
     return { base: normalizeBaseUrl(options.baseUrl), token: input };
   }

@@ -1,13 +1,28 @@
 /** The producer client: creates, lists, reads and deletes kubbis with an API key. */
 import { normalizeBaseUrl, resolveClaimTarget } from "./claim-target.js";
 import { claimTarget, inspectTarget, makeTransport, pickRequestOptions, type ConsumerOptions } from "./consumer.js";
-import { toDeleteResult, toKubbiDetail, toKubbiList, toSendFilesResult, toSendResult, toWireCreatePackage, toWireCreateSingle } from "./convert.js";
+import {
+  toDeleteResult,
+  toKubbiDetail,
+  toKubbiList,
+  toSendFilesResult,
+  toSendResult,
+  toWireCreatePackage,
+  toWireCreateSingle,
+} from "./convert.js";
 import { readEnv } from "./env.js";
 import { KubbiError, KubbiUsageError } from "./errors.js";
 import type { KubbiLogger } from "./log.js";
 import { generateRequestKeyPair, publicKeyFingerprint } from "./envelope.js";
 import { request, type FetchLike, type RequestOptions, type Transport } from "./request.js";
-import { parseHandleJson, RequestHandle, toWireRequest, type RequestHandleJson, type RequestParams, type WireRequest } from "./requests.js";
+import {
+  parseHandleJson,
+  RequestHandle,
+  toWireRequest,
+  type RequestHandleJson,
+  type RequestParams,
+  type WireRequest,
+} from "./requests.js";
 import type {
   ClaimResult,
   DeleteResult,
@@ -21,7 +36,15 @@ import type {
   SendParams,
   SendResult,
 } from "./types.js";
-import type { WireCreatedPackage, WireCreatedSingle, WireCreatePackage, WireCreateSingle, WireDeleted, WireDetail, WireList } from "./wire.js";
+import type {
+  WireCreatedPackage,
+  WireCreatedSingle,
+  WireCreatePackage,
+  WireCreateSingle,
+  WireDeleted,
+  WireDetail,
+  WireList,
+} from "./wire.js";
 
 export const DEFAULT_BASE_URL = "https://api.kubbi.ai";
 
@@ -55,7 +78,9 @@ export class KubbiClient {
   constructor(options: KubbiClientOptions = {}) {
     const apiKey = options.apiKey ?? readEnv("KUBBI_API_KEY");
     if (!apiKey) {
-      throw new KubbiUsageError("No kubbi API key: pass new KubbiClient({ apiKey }) or set the KUBBI_API_KEY environment variable (Deno also needs --allow-env)");
+      throw new KubbiUsageError(
+        "No kubbi API key: pass new KubbiClient({ apiKey }) or set the KUBBI_API_KEY environment variable (Deno also needs --allow-env)",
+      );
     }
     this.baseUrl = normalizeBaseUrl(options.baseUrl ?? readEnv("KUBBI_BASE_URL") ?? DEFAULT_BASE_URL);
     this.#producer = makeTransport(options, { authorization: `Bearer ${apiKey}` });
@@ -75,7 +100,11 @@ export class KubbiClient {
 
   /** One of your kubbis, also after it is gone (for the API's retention window). */
   async get(id: string, options: RequestOptions = {}): Promise<KubbiDetail> {
-    const wire = await request<WireDetail>(this.#producer, { ...pickRequestOptions(options), method: "GET", url: this.#kubbiUrl(id) });
+    const wire = await request<WireDetail>(this.#producer, {
+      ...pickRequestOptions(options),
+      method: "GET",
+      url: this.#kubbiUrl(id),
+    });
     return toKubbiDetail(wire);
   }
 
@@ -104,7 +133,11 @@ export class KubbiClient {
 
   /** Deletes a kubbi now and wipes its payload. */
   async delete(id: string, options: RequestOptions = {}): Promise<DeleteResult> {
-    const wire = await request<WireDeleted>(this.#producer, { ...pickRequestOptions(options), method: "DELETE", url: this.#kubbiUrl(id) });
+    const wire = await request<WireDeleted>(this.#producer, {
+      ...pickRequestOptions(options),
+      method: "DELETE",
+      url: this.#kubbiUrl(id),
+    });
     return toDeleteResult(wire);
   }
 
@@ -124,7 +157,10 @@ export class KubbiClient {
    * Asks someone for a secret or files: returns the fill URL to give them and a handle holding this request's
    * private key (made here, never sent). `handle.wait()` then `handle.claim()` gives the decrypted delivery.
    */
-  async request(params: RequestParams, options: RequestOptions = {}): Promise<{ fillUrl: string; handle: RequestHandle }> {
+  async request(
+    params: RequestParams,
+    options: RequestOptions = {},
+  ): Promise<{ fillUrl: string; handle: RequestHandle }> {
     const keys = await generateRequestKeyPair();
     const wire = await request<{ id: string; fill_url: string }>(this.#producer, {
       ...pickRequestOptions(options),
@@ -137,34 +173,56 @@ export class KubbiClient {
     if (new URLSearchParams(new URL(wire.fill_url).hash.slice(1)).get("k") !== fingerprint) {
       throw new KubbiError("The API's fill URL does not carry this request's key fingerprint");
     }
-    const handle = new RequestHandle(this, { kind: "kubbi-request-handle", v: 1, baseUrl: this.baseUrl, requestId: wire.id, fillUrl: wire.fill_url, privateKey: keys.privateKey });
+    const handle = new RequestHandle(this, {
+      kind: "kubbi-request-handle",
+      v: 1,
+      baseUrl: this.baseUrl,
+      requestId: wire.id,
+      fillUrl: wire.fill_url,
+      privateKey: keys.privateKey,
+    });
     return { fillUrl: wire.fill_url, handle };
   }
 
   /** A handle from `handle.toJSON()`, on this client (its API key reads the request). */
   resumeRequest(json: RequestHandleJson | string): RequestHandle {
     const parsed = parseHandleJson(json);
-    if (parsed.baseUrl !== this.baseUrl) throw new KubbiUsageError(`This request handle belongs to ${parsed.baseUrl}, not ${this.baseUrl}`);
+    if (parsed.baseUrl !== this.baseUrl)
+      throw new KubbiUsageError(`This request handle belongs to ${parsed.baseUrl}, not ${this.baseUrl}`);
     return new RequestHandle(this, parsed);
   }
 
   /** Resumes a handle with a client made for it: the handle's baseUrl, and the API key from `options` or KUBBI_API_KEY. */
-  static resumeRequest(json: RequestHandleJson | string, options: Omit<KubbiClientOptions, "baseUrl"> = {}): RequestHandle {
+  static resumeRequest(
+    json: RequestHandleJson | string,
+    options: Omit<KubbiClientOptions, "baseUrl"> = {},
+  ): RequestHandle {
     const parsed = parseHandleJson(json);
     return new KubbiClient({ ...options, baseUrl: parsed.baseUrl }).resumeRequest(parsed);
   }
 
   /** One of your requests (the raw wire view: its sealed claim token opens only with the handle's private key). */
   async getRequest(id: string, options: RequestOptions = {}): Promise<WireRequest> {
-    return request<WireRequest>(this.#producer, { ...pickRequestOptions(options), method: "GET", url: `${this.baseUrl}/api/v1/requests/${encodeURIComponent(id)}` });
+    return request<WireRequest>(this.#producer, {
+      ...pickRequestOptions(options),
+      method: "GET",
+      url: `${this.baseUrl}/api/v1/requests/${encodeURIComponent(id)}`,
+    });
   }
 
   /** Cancels an open request: its fill URL takes nothing any more. */
   async cancelRequest(id: string, options: RequestOptions = {}): Promise<{ id: string; status: "cancelled" }> {
-    return request(this.#producer, { ...pickRequestOptions(options), method: "DELETE", url: `${this.baseUrl}/api/v1/requests/${encodeURIComponent(id)}` });
+    return request(this.#producer, {
+      ...pickRequestOptions(options),
+      method: "DELETE",
+      url: `${this.baseUrl}/api/v1/requests/${encodeURIComponent(id)}`,
+    });
   }
 
-  #create<Created>(body: WireCreateSingle | WireCreatePackage, options: RequestOptions & SendOptions): Promise<Created> {
+  #create<Created>(
+    body: WireCreateSingle | WireCreatePackage,
+    options: RequestOptions & SendOptions,
+  ): Promise<Created> {
     // One key per call, reused by every retry of it, so a retried send returns the same kubbi.
     const idempotencyKey = options.idempotencyKey ?? globalThis.crypto.randomUUID();
     return request<Created>(this.#producer, {
@@ -179,7 +237,11 @@ export class KubbiClient {
   async #listPage(page: number, limit: number | undefined, options: RequestOptions): Promise<KubbiList> {
     const query = new URLSearchParams({ page: String(page) });
     if (limit !== undefined) query.set("limit", String(limit));
-    const wire = await request<WireList>(this.#producer, { ...pickRequestOptions(options), method: "GET", url: `${this.baseUrl}/api/v1/kubbis?${query}` });
+    const wire = await request<WireList>(this.#producer, {
+      ...pickRequestOptions(options),
+      method: "GET",
+      url: `${this.baseUrl}/api/v1/kubbis?${query}`,
+    });
     return toKubbiList(wire);
   }
 

@@ -16,7 +16,10 @@ export interface ConsumerOptions extends ClaimTargetOptions, RequestOptions {
   logger?: KubbiLogger;
 }
 
-export function makeTransport(options: { fetch?: FetchLike; maxRetries?: number; timeout?: number; debug?: boolean; logger?: KubbiLogger }, headers: Record<string, string> = {}): Transport {
+export function makeTransport(
+  options: { fetch?: FetchLike; maxRetries?: number; timeout?: number; debug?: boolean; logger?: KubbiLogger },
+  headers: Record<string, string> = {},
+): Transport {
   return {
     fetch: options.fetch,
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
@@ -34,7 +37,11 @@ function tokenPath(target: ClaimTarget): string {
   return `${target.base}/r/${encodeURIComponent(target.token)}`;
 }
 
-export async function inspectTarget(transport: Transport, target: ClaimTarget, options: RequestOptions): Promise<InspectResult> {
+export async function inspectTarget(
+  transport: Transport,
+  target: ClaimTarget,
+  options: RequestOptions,
+): Promise<InspectResult> {
   const wire = await request<WireInspect>(transport, { ...options, method: "GET", url: tokenPath(target) });
   return toInspectResult(wire);
 }
@@ -44,7 +51,11 @@ export async function inspectTarget(transport: Transport, target: ClaimTarget, o
  * so a retry after a lost response is answered with 410 (or the next retrieval when more remain) and
  * never with the same retrieval twice. That 410 is surfaced as KubbiGoneError with `attempts > 1`.
  */
-export async function claimTarget(transport: Transport, target: ClaimTarget, options: RequestOptions): Promise<ClaimResult> {
+export async function claimTarget(
+  transport: Transport,
+  target: ClaimTarget,
+  options: RequestOptions,
+): Promise<ClaimResult> {
   const wire = await request<WireClaim>(transport, { ...options, method: "POST", url: `${tokenPath(target)}/claim` });
   return toClaimResult(wire);
 }

@@ -141,14 +141,22 @@ export function toClaimResult(wire: WireClaim): ClaimResult {
     burned: wire.burned,
   };
   if (wire.type === "kubbi_package") {
-    return { type: "kubbi_package", ...common, fileCount: wire.file_count, totalSizeBytes: wire.total_size_bytes, files: wire.files.map(claimedFile) };
+    return {
+      type: "kubbi_package",
+      ...common,
+      fileCount: wire.file_count,
+      totalSizeBytes: wire.total_size_bytes,
+      files: wire.files.map(claimedFile),
+    };
   }
   return { type: "kubbi", ...common, content: wire.content as JsonValue, contentType: wire.content_type };
 }
 
 /** The fields both kinds of send share; absent options stay absent on the wire. */
 function createCommon(params: { ttlSeconds: number; maxRetrievals?: number | null; metadata?: Metadata | null }) {
-  const common: Pick<WireCreateSingle, "ttl_seconds" | "max_retrievals" | "metadata"> = { ttl_seconds: params.ttlSeconds };
+  const common: Pick<WireCreateSingle, "ttl_seconds" | "max_retrievals" | "metadata"> = {
+    ttl_seconds: params.ttlSeconds,
+  };
   if (params.maxRetrievals !== undefined) common.max_retrievals = params.maxRetrievals;
   if (params.metadata !== undefined) common.metadata = params.metadata;
   return common;

@@ -79,7 +79,8 @@ export async function publicKeyFingerprint(publicKey: Uint8Array): Promise<strin
 
 /** Imports a raw uncompressed P-256 point; anything else (wrong length, not on the curve) throws EnvelopeError. */
 export async function importPublicKey(publicKey: Uint8Array): Promise<CryptoKey> {
-  if (publicKey.length !== PUBLIC_KEY_BYTES || publicKey[0] !== 4) throw new EnvelopeError("a public key must be an uncompressed P-256 point (65 bytes, 0x04 first)");
+  if (publicKey.length !== PUBLIC_KEY_BYTES || publicKey[0] !== 4)
+    throw new EnvelopeError("a public key must be an uncompressed P-256 point (65 bytes, 0x04 first)");
   try {
     return await subtle().importKey("raw", own(publicKey), ECDH, true, []);
   } catch {
@@ -87,11 +88,23 @@ export async function importPublicKey(publicKey: Uint8Array): Promise<CryptoKey>
   }
 }
 
-async function aesKey(privateKey: CryptoKey, peerPublicKey: CryptoKey, ephemeral: Uint8Array, recipient: Uint8Array, context: string): Promise<CryptoKey> {
+async function aesKey(
+  privateKey: CryptoKey,
+  peerPublicKey: CryptoKey,
+  ephemeral: Uint8Array,
+  recipient: Uint8Array,
+  context: string,
+): Promise<CryptoKey> {
   const shared = await subtle().deriveBits({ name: "ECDH", public: peerPublicKey }, privateKey, 256);
   const ikm = await subtle().importKey("raw", shared, "HKDF", false, ["deriveKey"]);
   const info = concat(utf8.encode(HKDF_LABEL), new Uint8Array([0]), ephemeral, recipient, utf8.encode(context));
-  return subtle().deriveKey({ name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info }, ikm, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+  return subtle().deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info },
+    ikm,
+    { name: "AES-GCM", length: 256 },
+    false,
+    ["encrypt", "decrypt"],
+  );
 }
 
 /** Fixed ephemeral key and nonce: for test vectors only. Real envelopes always use fresh ones. */
@@ -101,7 +114,12 @@ export interface SealingFixture {
 }
 
 /** Encrypts `plaintext` to `recipientPublicKey` (raw) under `context`. */
-export async function sealEnvelope(recipientPublicKey: Uint8Array, plaintext: Uint8Array, context: string, fixture?: SealingFixture): Promise<Uint8Array> {
+export async function sealEnvelope(
+  recipientPublicKey: Uint8Array,
+  plaintext: Uint8Array,
+  context: string,
+  fixture?: SealingFixture,
+): Promise<Uint8Array> {
   const recipient = await importPublicKey(recipientPublicKey);
   let ephemeralPrivate: CryptoKey;
   let ephemeralPublic: Uint8Array;
@@ -116,9 +134,15 @@ export async function sealEnvelope(recipientPublicKey: Uint8Array, plaintext: Ui
     ephemeralPublic = new Uint8Array(await subtle().exportKey("raw", pair.publicKey));
   }
   const nonce = own(fixture?.nonce ?? globalThis.crypto.getRandomValues(new Uint8Array(NONCE_BYTES)));
-  const header = concat(new Uint8Array([ENVELOPE_VERSION, ENVELOPE_SUITE_P256_HKDF_SHA256_AES256GCM]), ephemeralPublic, nonce);
+  const header = concat(
+    new Uint8Array([ENVELOPE_VERSION, ENVELOPE_SUITE_P256_HKDF_SHA256_AES256GCM]),
+    ephemeralPublic,
+    nonce,
+  );
   const key = await aesKey(ephemeralPrivate, recipient, ephemeralPublic, recipientPublicKey, context);
-  const ciphertext = new Uint8Array(await subtle().encrypt({ name: "AES-GCM", iv: nonce, additionalData: header }, key, own(plaintext)));
+  const ciphertext = new Uint8Array(
+    await subtle().encrypt({ name: "AES-GCM", iv: nonce, additionalData: header }, key, own(plaintext)),
+  );
   return concat(header, ciphertext);
 }
 
@@ -135,16 +159,34 @@ export async function openEnvelope(privateKey: JsonWebKey, envelope: Uint8Array,
   let recipientPublic: Uint8Array;
   let ownPrivate: CryptoKey;
   try {
-    recipientPublic = new Uint8Array(await subtle().exportKey("raw", await subtle().importKey("jwk", { ...publicJwk, key_ops: [] }, ECDH, true, [])));
-    ownPrivate = await subtle().importKey("jwk", { ...privateKey, key_ops: ["deriveBits"] }, ECDH, false, ["deriveBits"]);
+    recipientPublic = new Uint8Array(
+      await subtle().exportKey("raw", await subtle().importKey("jwk", { ...publicJwk, key_ops: [] }, ECDH, true, [])),
+    );
+    ownPrivate = await subtle().importKey("jwk", { ...privateKey, key_ops: ["deriveBits"] }, ECDH, false, [
+      "deriveBits",
+    ]);
   } catch {
     throw new EnvelopeError("the private key is not a P-256 private key (JWK)");
   }
-  const key = await aesKey(ownPrivate, await importPublicKey(ephemeralPublic), ephemeralPublic, recipientPublic, context);
+  const key = await aesKey(
+    ownPrivate,
+    await importPublicKey(ephemeralPublic),
+    ephemeralPublic,
+    recipientPublic,
+    context,
+  );
   try {
-    return new Uint8Array(await subtle().decrypt({ name: "AES-GCM", iv: nonce, additionalData: header }, key, own(envelope.subarray(ENVELOPE_HEADER_BYTES))));
+    return new Uint8Array(
+      await subtle().decrypt(
+        { name: "AES-GCM", iv: nonce, additionalData: header },
+        key,
+        own(envelope.subarray(ENVELOPE_HEADER_BYTES)),
+      ),
+    );
   } catch {
-    throw new EnvelopeError("the envelope does not open with this key and context (wrong key, wrong request, or altered bytes)");
+    throw new EnvelopeError(
+      "the envelope does not open with this key and context (wrong key, wrong request, or altered bytes)",
+    );
   }
 }
 
@@ -167,7 +209,15 @@ export function encodeDelivery(delivery: Delivery): Uint8Array {
   const header: DeliveryHeader =
     delivery.kind === "content"
       ? { v: 1, kind: "content", content_type: delivery.contentType }
-      : { v: 1, kind: "files", files: delivery.files.map((file) => ({ name: file.name, content_type: file.contentType, size: file.bytes.length })) };
+      : {
+          v: 1,
+          kind: "files",
+          files: delivery.files.map((file) => ({
+            name: file.name,
+            content_type: file.contentType,
+            size: file.bytes.length,
+          })),
+        };
   const headerBytes = utf8.encode(JSON.stringify(header));
   const length = new Uint8Array(4);
   new DataView(length.buffer).setUint32(0, headerBytes.length);
@@ -184,7 +234,9 @@ export function decodeDelivery(plaintext: Uint8Array): Delivery {
   if (4 + headerLength > plaintext.length) fail("header longer than the delivery");
   let header: DeliveryHeader;
   try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(plaintext.subarray(4, 4 + headerLength))) as DeliveryHeader;
+    header = JSON.parse(
+      new TextDecoder("utf-8", { fatal: true }).decode(plaintext.subarray(4, 4 + headerLength)),
+    ) as DeliveryHeader;
   } catch {
     return fail("header is not JSON");
   }
@@ -196,7 +248,13 @@ export function decodeDelivery(plaintext: Uint8Array): Delivery {
   if (header.kind !== "files" || !Array.isArray(header.files)) return fail("unknown kind");
   let offset = 0;
   const files = header.files.map((file) => {
-    if (typeof file?.name !== "string" || typeof file.content_type !== "string" || !Number.isSafeInteger(file.size) || file.size < 0) fail("bad file entry");
+    if (
+      typeof file?.name !== "string" ||
+      typeof file.content_type !== "string" ||
+      !Number.isSafeInteger(file.size) ||
+      file.size < 0
+    )
+      fail("bad file entry");
     const bytes = body.slice(offset, offset + file.size);
     offset += file.size;
     return { name: file.name, contentType: file.content_type, bytes };

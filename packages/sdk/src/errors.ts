@@ -25,7 +25,11 @@ export class KubbiError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     const kinds: string[] = [];
-    for (let ctor = new.target as unknown; typeof ctor === "function" && "kind" in ctor; ctor = Object.getPrototypeOf(ctor)) {
+    for (
+      let ctor = new.target as unknown;
+      typeof ctor === "function" && "kind" in ctor;
+      ctor = Object.getPrototypeOf(ctor)
+    ) {
       const kind = (ctor as { kind: string }).kind;
       if (!kinds.includes(kind)) kinds.push(kind);
     }
@@ -51,7 +55,9 @@ export class KubbiOriginNotAllowedError extends KubbiUsageError {
     readonly origin: string,
     readonly allowedOrigins: readonly string[],
   ) {
-    super(`Refusing to contact ${origin}: the claim URL's origin is not one of the allowed origins (${allowedOrigins.join(", ")}).`);
+    super(
+      `Refusing to contact ${origin}: the claim URL's origin is not one of the allowed origins (${allowedOrigins.join(", ")}).`,
+    );
   }
 }
 
@@ -100,7 +106,8 @@ export class KubbiGoneError extends KubbiApiError {
   readonly reason: KubbiGoneReason;
   constructor(init: KubbiApiErrorInit) {
     super(init);
-    this.reason = init.code === "expired" || init.code === "deleted" || init.code === "cancelled" ? init.code : "burned";
+    this.reason =
+      init.code === "expired" || init.code === "deleted" || init.code === "cancelled" ? init.code : "burned";
   }
 }
 

@@ -83,7 +83,10 @@ const AUTO_LOADED_PATTERNS: readonly (readonly [RegExp, string])[] = [
  */
 export function unsafeFileNameReason(name: string): string | null {
   // Trailing dots and spaces go only after some other character, so "..." stays a hidden name.
-  const normalized = name.normalize("NFC").toLowerCase().replace(/(?<=[^. ])[. ]+$/, "");
+  const normalized = name
+    .normalize("NFC")
+    .toLowerCase()
+    .replace(/(?<=[^. ])[. ]+$/, "");
   if (Object.hasOwn(AUTO_LOADED, normalized)) return AUTO_LOADED[normalized]!;
   for (const [pattern, reason] of AUTO_LOADED_PATTERNS) if (pattern.test(normalized)) return reason;
   return null;

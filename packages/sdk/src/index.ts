@@ -1,4 +1,10 @@
-export { KubbiClient, DEFAULT_BASE_URL, type KubbiClientOptions, type KubbiListRequest, type ClientConsumerOptions } from "./client.js";
+export {
+  KubbiClient,
+  DEFAULT_BASE_URL,
+  type KubbiClientOptions,
+  type KubbiListRequest,
+  type ClientConsumerOptions,
+} from "./client.js";
 export { claim, inspect, type ConsumerOptions } from "./consumer.js";
 export {
   fulfil,

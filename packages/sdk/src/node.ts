@@ -70,12 +70,21 @@ export function safeFilePath(directory: string, name: string, options: SafeFileP
     NOT_PLAIN.test(name) ||
     RESERVED.test(name) ||
     basename(name) !== name;
-  if (invalid) throw new KubbiWriteRefusedError("invalid_name", `Refusing to write a file named ${JSON.stringify(name)}: not a plain file name`);
+  if (invalid)
+    throw new KubbiWriteRefusedError(
+      "invalid_name",
+      `Refusing to write a file named ${JSON.stringify(name)}: not a plain file name`,
+    );
   const unsafe = options.allowUnsafeNames ? null : unsafeFileNameReason(name);
-  if (unsafe !== null) throw new KubbiWriteRefusedError("unsafe_name", `Refusing to write a file named ${JSON.stringify(name)}: ${unsafe}`);
+  if (unsafe !== null)
+    throw new KubbiWriteRefusedError(
+      "unsafe_name",
+      `Refusing to write a file named ${JSON.stringify(name)}: ${unsafe}`,
+    );
   const root = resolve(directory);
   const path = join(root, name);
-  if (resolve(path, "..") !== root) throw new KubbiWriteRefusedError("invalid_name", `Refusing to write ${JSON.stringify(name)} outside ${root}`);
+  if (resolve(path, "..") !== root)
+    throw new KubbiWriteRefusedError("invalid_name", `Refusing to write ${JSON.stringify(name)} outside ${root}`);
   return path;
 }
 
@@ -84,13 +93,18 @@ export function safeFilePath(directory: string, name: string, options: SafeFileP
  * manifest): each name is safe, no two collide, and the directory (with `newDirectory`) or the files
  * (without `overwrite`) do not exist yet. Returns the paths the files would get; writes nothing.
  */
-export async function checkClaimedFileNames(directory: string, names: readonly string[], options: WriteClaimedPackageOptions = {}): Promise<string[]> {
+export async function checkClaimedFileNames(
+  directory: string,
+  names: readonly string[],
+  options: WriteClaimedPackageOptions = {},
+): Promise<string[]> {
   const seen = new Set<string>();
   const paths = names.map((name) => {
     const path = safeFilePath(directory, name, options);
     // Folded as case-insensitive and normalizing file systems (macOS, Windows) would, so such twins are caught too.
     const key = name.normalize("NFC").toLowerCase();
-    if (seen.has(key)) throw new KubbiWriteRefusedError("duplicate_name", `The package names ${JSON.stringify(name)} twice`);
+    if (seen.has(key))
+      throw new KubbiWriteRefusedError("duplicate_name", `The package names ${JSON.stringify(name)} twice`);
     seen.add(key);
     return path;
   });
@@ -154,7 +168,9 @@ function verifyDigest(file: ClaimedFile): void {
   if (!file.sha256) return;
   const actual = createHash("sha256").update(file.bytes).digest("hex");
   if (actual !== file.sha256.toLowerCase()) {
-    throw new KubbiError(`The bytes of ${JSON.stringify(file.name)} do not match the sha256 the API sent with them; nothing was written`);
+    throw new KubbiError(
+      `The bytes of ${JSON.stringify(file.name)} do not match the sha256 the API sent with them; nothing was written`,
+    );
   }
 }
 

@@ -88,7 +88,9 @@ export async function request<T>(transport: Transport, spec: RequestSpec): Promi
     } else {
       failure =
         attemptResult.kind === "timeout"
-          ? new KubbiTimeoutError(`${spec.method} ${shownUrl} got no response within ${timeout} ms`, { attempts: attempt })
+          ? new KubbiTimeoutError(`${spec.method} ${shownUrl} got no response within ${timeout} ms`, {
+              attempts: attempt,
+            })
           : new KubbiNetworkError(`${spec.method} ${shownUrl} failed: ${describe(attemptResult.cause)}`, {
               cause: attemptResult.cause,
               attempts: attempt,
@@ -128,7 +130,13 @@ async function attemptOnce(
   spec.signal?.addEventListener("abort", onCallerAbort, { once: true });
   try {
     // Never followed: a claim URL from untrusted input must not bounce the SDK to a host nobody allowed.
-    const response = await fetchImpl(spec.url, { method: spec.method, headers, body, signal: controller.signal, redirect: "manual" });
+    const response = await fetchImpl(spec.url, {
+      method: spec.method,
+      headers,
+      body,
+      signal: controller.signal,
+      redirect: "manual",
+    });
     const text = await response.text();
     return { kind: "response", response, text };
   } catch (cause) {
@@ -181,12 +189,15 @@ function parseSuccess<T>(response: Response, text: string, attempt: number): T {
 
 function toApiError(response: Response, text: string, attempt: number, retryAfterMs: number | null): KubbiApiError {
   const envelope = parseEnvelope(text);
-  const requestId = typeof envelope?.request_id === "string" ? envelope.request_id : response.headers.get("x-request-id");
+  const requestId =
+    typeof envelope?.request_id === "string" ? envelope.request_id : response.headers.get("x-request-id");
   return apiErrorFor({
     status: response.status,
     code: envelope?.error ?? `http_${response.status}`,
     message: envelope?.message ?? `HTTP ${response.status} without a kubbi API error body`,
-    messages: Array.isArray(envelope?.messages) ? envelope.messages.filter((m): m is string => typeof m === "string") : [],
+    messages: Array.isArray(envelope?.messages)
+      ? envelope.messages.filter((m): m is string => typeof m === "string")
+      : [],
     requestId,
     retryAfter: retryAfterMs === null ? null : retryAfterMs / 1000,
     attempts: attempt,
@@ -202,7 +213,9 @@ function parseEnvelope(text: string): (ErrorEnvelope & { error: string; message:
   try {
     const parsed: unknown = JSON.parse(text);
     const envelope = parsed && typeof parsed === "object" ? (parsed as ErrorEnvelope) : {};
-    return typeof envelope.error === "string" && typeof envelope.message === "string" ? { ...envelope, error: envelope.error, message: envelope.message } : null;
+    return typeof envelope.error === "string" && typeof envelope.message === "string"
+      ? { ...envelope, error: envelope.error, message: envelope.message }
+      : null;
   } catch {
     return null;
   }

@@ -113,7 +113,9 @@ export class RequestHandle {
       const state = await this.status(pickRequestOptions(options));
       if (state.status === "fulfilled") return state;
       if (state.status === "expired" || state.status === "cancelled") {
-        throw new KubbiError(`The request ${state.status === "expired" ? "expired" : "was cancelled"} before anything was delivered`);
+        throw new KubbiError(
+          `The request ${state.status === "expired" ? "expired" : "was cancelled"} before anything was delivered`,
+        );
       }
       await sleep(options.pollIntervalMs ?? 2000, options.signal);
     }
@@ -125,10 +127,16 @@ export class RequestHandle {
    */
   async claim(options: RequestOptions = {}): Promise<ClaimResult> {
     const wire = await this.#backend.getRequest(this.id, options);
-    if (wire.status !== "fulfilled" || !wire.kubbi) throw new KubbiUsageError(`Nothing to claim yet: the request is ${wire.status}`);
-    const tokenBytes = await openEnvelope(this.#json.privateKey, fromBase64Url(wire.kubbi.sealed_claim_token), claimTokenContext(this.id));
+    if (wire.status !== "fulfilled" || !wire.kubbi)
+      throw new KubbiUsageError(`Nothing to claim yet: the request is ${wire.status}`);
+    const tokenBytes = await openEnvelope(
+      this.#json.privateKey,
+      fromBase64Url(wire.kubbi.sealed_claim_token),
+      claimTokenContext(this.id),
+    );
     const claimToken = new TextDecoder().decode(tokenBytes);
-    if (!/^[A-Za-z0-9_-]{43}$/.test(claimToken)) throw new KubbiError("The sealed claim token did not open to a claim token");
+    if (!/^[A-Za-z0-9_-]{43}$/.test(claimToken))
+      throw new KubbiError("The sealed claim token did not open to a claim token");
     const claimed = await this.#backend.claim(`${this.#backend.baseUrl}/r/${claimToken}`, options);
     const sealed = claimed.type === "kubbi_package" && claimed.files.length === 1 ? claimed.files[0]! : null;
     if (!sealed) throw new KubbiError("The request's kubbi does not hold a sealed envelope");
@@ -141,7 +149,13 @@ export class RequestHandle {
       return { ...common, type: "kubbi", content, contentType: delivery.contentType };
     }
     const files = await Promise.all(delivery.files.map(toClaimedFile));
-    return { ...common, type: "kubbi_package", fileCount: files.length, totalSizeBytes: files.reduce((sum, file) => sum + file.sizeBytes, 0), files };
+    return {
+      ...common,
+      type: "kubbi_package",
+      fileCount: files.length,
+      totalSizeBytes: files.reduce((sum, file) => sum + file.sizeBytes, 0),
+      files,
+    };
   }
 }
 
@@ -169,12 +183,25 @@ async function toClaimedFile(file: { name: string; contentType: string; bytes: U
 }
 
 function toState(wire: WireRequest): RequestState {
-  return { id: wire.id, status: wire.status, description: wire.description, expiresAt: wire.expires_at, fulfilledAt: wire.fulfilled_at, kubbiId: wire.kubbi?.id ?? null };
+  return {
+    id: wire.id,
+    status: wire.status,
+    description: wire.description,
+    expiresAt: wire.expires_at,
+    fulfilledAt: wire.fulfilled_at,
+    kubbiId: wire.kubbi?.id ?? null,
+  };
 }
 
 export function parseHandleJson(json: RequestHandleJson | string): RequestHandleJson {
   const parsed = (typeof json === "string" ? JSON.parse(json) : json) as Partial<RequestHandleJson>;
-  if (parsed?.kind !== "kubbi-request-handle" || parsed.v !== 1 || typeof parsed.requestId !== "string" || typeof parsed.baseUrl !== "string" || !parsed.privateKey?.d) {
+  if (
+    parsed?.kind !== "kubbi-request-handle" ||
+    parsed.v !== 1 ||
+    typeof parsed.requestId !== "string" ||
+    typeof parsed.baseUrl !== "string" ||
+    !parsed.privateKey?.d
+  ) {
     throw new KubbiUsageError("Not a kubbi request handle (expected the JSON of handle.toJSON())");
   }
   return parsed as RequestHandleJson;
@@ -211,8 +238,10 @@ function parseFillUrl(fillUrl: string): { fillEndpoint: string; fingerprint: str
   }
   const token = url.pathname.match(/\/f\/([A-Za-z0-9_-]{43})$/)?.[1];
   const fingerprint = new URLSearchParams(url.hash.slice(1)).get("k");
-  if (!token || (url.protocol !== "https:" && url.protocol !== "http:")) throw new KubbiUsageError("Not a fill URL (expected https://host/f/<token>#k=<fingerprint>)");
-  if (!fingerprint) throw new KubbiUsageError("The fill URL has no #k= key fingerprint: it was cut short, ask for the whole link");
+  if (!token || (url.protocol !== "https:" && url.protocol !== "http:"))
+    throw new KubbiUsageError("Not a fill URL (expected https://host/f/<token>#k=<fingerprint>)");
+  if (!fingerprint)
+    throw new KubbiUsageError("The fill URL has no #k= key fingerprint: it was cut short, ask for the whole link");
   return { fillEndpoint: `${url.origin}${url.pathname}`, fingerprint };
 }
 
@@ -221,14 +250,29 @@ function parseFillUrl(fillUrl: string): { fillEndpoint: string; fingerprint: str
  * content in this process, and posts only the envelope. Needs no API key. Never retried: a lost answer
  * could mean it was delivered, and a request takes one delivery.
  */
-export async function fulfil(fillUrl: string, params: FulfilParams, options: Omit<ConsumerOptions, "allowedOrigins"> = {}): Promise<FulfilResult> {
+export async function fulfil(
+  fillUrl: string,
+  params: FulfilParams,
+  options: Omit<ConsumerOptions, "allowedOrigins"> = {},
+): Promise<FulfilResult> {
   const { fillEndpoint } = parseFillUrl(fillUrl);
   const info = await inspectFillUrl(fillUrl, options);
   const delivery = await toDelivery(params);
-  if (delivery.kind !== info.wanted.kind) throw new KubbiUsageError(`This request asks for ${info.wanted.kind === "files" ? "files" : "one text or JSON payload (content)"}`);
-  if (delivery.kind === "files" && delivery.files.length > info.wanted.maxFiles) throw new KubbiUsageError(`This request takes at most ${info.wanted.maxFiles} files`);
-  const envelope = await sealEnvelope(fromBase64Url(info.publicKey), encodeDelivery(delivery), deliveryContext(info.requestId));
-  if (envelope.length > info.wanted.maxBytes) throw new KubbiUsageError(`The sealed delivery is ${envelope.length} bytes; this request takes at most ${info.wanted.maxBytes}`);
+  if (delivery.kind !== info.wanted.kind)
+    throw new KubbiUsageError(
+      `This request asks for ${info.wanted.kind === "files" ? "files" : "one text or JSON payload (content)"}`,
+    );
+  if (delivery.kind === "files" && delivery.files.length > info.wanted.maxFiles)
+    throw new KubbiUsageError(`This request takes at most ${info.wanted.maxFiles} files`);
+  const envelope = await sealEnvelope(
+    fromBase64Url(info.publicKey),
+    encodeDelivery(delivery),
+    deliveryContext(info.requestId),
+  );
+  if (envelope.length > info.wanted.maxBytes)
+    throw new KubbiUsageError(
+      `The sealed delivery is ${envelope.length} bytes; this request takes at most ${info.wanted.maxBytes}`,
+    );
   const wire = await request<{ request_id: string; status: "fulfilled"; size_bytes: number }>(makeTransport(options), {
     ...pickRequestOptions(options),
     maxRetries: 0,
@@ -252,11 +296,20 @@ export interface FillRequestInfo {
 }
 
 /** Reads a fill URL without delivering; throws if the server's public key does not match the URL's fingerprint. */
-export async function inspectFillUrl(fillUrl: string, options: Omit<ConsumerOptions, "allowedOrigins"> = {}): Promise<FillRequestInfo> {
+export async function inspectFillUrl(
+  fillUrl: string,
+  options: Omit<ConsumerOptions, "allowedOrigins"> = {},
+): Promise<FillRequestInfo> {
   const { fillEndpoint, fingerprint } = parseFillUrl(fillUrl);
-  const info = await request<WireFillInfo>(makeTransport(options), { ...pickRequestOptions(options), method: "GET", url: `${fillEndpoint}/info` });
+  const info = await request<WireFillInfo>(makeTransport(options), {
+    ...pickRequestOptions(options),
+    method: "GET",
+    url: `${fillEndpoint}/info`,
+  });
   if ((await publicKeyFingerprint(fromBase64Url(info.public_key))) !== fingerprint) {
-    throw new KubbiError("The requester's public key from the server does not match the fill URL's fingerprint: nothing was sent");
+    throw new KubbiError(
+      "The requester's public key from the server does not match the fill URL's fingerprint: nothing was sent",
+    );
   }
   return {
     requestId: info.request_id,
@@ -280,7 +333,10 @@ async function toDelivery(params: FulfilParams): Promise<Delivery> {
     return { kind: "files", files };
   }
   const contentType = params.contentType ?? (typeof params.content === "string" ? "text/plain" : "application/json");
-  const text = contentType === "application/json" && typeof params.content !== "string" ? JSON.stringify(params.content) : params.content;
+  const text =
+    contentType === "application/json" && typeof params.content !== "string"
+      ? JSON.stringify(params.content)
+      : params.content;
   if (typeof text !== "string") throw new KubbiUsageError("text/plain content must be a string");
   return { kind: "content", contentType, bytes: new TextEncoder().encode(text) };
 }
@@ -289,7 +345,11 @@ async function toDelivery(params: FulfilParams): Promise<Delivery> {
 export function toWireRequest(params: RequestParams, publicKey: Uint8Array) {
   return {
     description: params.description,
-    wanted: { kind: params.kind ?? "content", ...(params.maxFiles !== undefined ? { max_files: params.maxFiles } : {}), ...(params.maxBytes !== undefined ? { max_bytes: params.maxBytes } : {}) },
+    wanted: {
+      kind: params.kind ?? "content",
+      ...(params.maxFiles !== undefined ? { max_files: params.maxFiles } : {}),
+      ...(params.maxBytes !== undefined ? { max_bytes: params.maxBytes } : {}),
+    },
     public_key: toBase64Url(publicKey),
     request_ttl_seconds: params.requestTtlSeconds,
     ttl_seconds: params.ttlSeconds,

@@ -17,7 +17,10 @@ const TRANSIENT_STATUSES = new Set([502, 503, 504]);
 const TRANSIENT_CODES: ReadonlySet<KubbiErrorCode> = new Set(["rate_limited", "idempotency_in_progress"]);
 
 export function isTransientStatus(status: number, code: string | null): boolean {
-  return TRANSIENT_STATUSES.has(status) || (code !== null && TRANSIENT_CODES.has(code as KubbiErrorCode) && ERROR_STATUS[code as KubbiErrorCode] === status);
+  return (
+    TRANSIENT_STATUSES.has(status) ||
+    (code !== null && TRANSIENT_CODES.has(code as KubbiErrorCode) && ERROR_STATUS[code as KubbiErrorCode] === status)
+  );
 }
 
 /** Retry-After in milliseconds (delta-seconds or an HTTP date), or null when absent or unparseable. */
@@ -35,7 +38,11 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
  * otherwise 0.5 s doubling up to 8 s, less up to 25% jitter so many clients do not retry in step.
  * Returns null when the server asked for a wait too long to sit through.
  */
-export function retryDelayMs(retry: number, retryAfterMs: number | null, random: () => number = Math.random): number | null {
+export function retryDelayMs(
+  retry: number,
+  retryAfterMs: number | null,
+  random: () => number = Math.random,
+): number | null {
   if (retryAfterMs !== null) return retryAfterMs <= MAX_RETRY_AFTER_MS ? retryAfterMs : null;
   const base = Math.min(INITIAL_DELAY_MS * 2 ** (retry - 1), MAX_DELAY_MS);
   return Math.round(base * (1 - 0.25 * random()));

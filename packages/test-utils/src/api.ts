@@ -63,7 +63,11 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
     KUBBI_MIN_TTL_SECONDS: "1",
     LOG_LEVEL: "info",
     // Production refuses the in-process store unless it is asked for explicitly.
-    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : options.redisClusterNodes ? { REDIS_CLUSTER_NODES: options.redisClusterNodes } : { KUBBI_ALLOW_MEMORY_STORE: "true" }),
+    ...(options.redisUrl
+      ? { REDIS_URL: options.redisUrl }
+      : options.redisClusterNodes
+        ? { REDIS_CLUSTER_NODES: options.redisClusterNodes }
+        : { KUBBI_ALLOW_MEMORY_STORE: "true" }),
     ...options.env,
   };
   const child = spawn(process.execPath, [API_ENTRY], { env, stdio: ["ignore", "pipe", "pipe"] });

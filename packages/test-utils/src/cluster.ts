@@ -17,7 +17,11 @@ export interface RedisCluster {
 
 /** redis-cli against one node; redis-tools (Debian) ships it next to redis-server. */
 export async function redisCli(port: number, ...args: string[]): Promise<string> {
-  const { stdout } = await run(process.env.REDIS_CLI_BIN ?? "redis-cli", ["-h", "127.0.0.1", "-p", String(port), ...args], { timeout: 30_000 });
+  const { stdout } = await run(
+    process.env.REDIS_CLI_BIN ?? "redis-cli",
+    ["-h", "127.0.0.1", "-p", String(port), ...args],
+    { timeout: 30_000 },
+  );
   return stdout;
 }
 
@@ -32,9 +36,32 @@ export async function startRedisCluster({ masters = 3, replicasPerMaster = 1 } =
   const servers: RedisServer[] = [];
   try {
     for (let i = 0; i < count; i += 1) {
-      servers.push(await startRedis({ args: ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000", "--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0"] }));
+      servers.push(
+        await startRedis({
+          args: [
+            "--cluster-enabled",
+            "yes",
+            "--cluster-config-file",
+            "nodes.conf",
+            "--cluster-node-timeout",
+            "2000",
+            "--repl-diskless-sync",
+            "yes",
+            "--repl-diskless-sync-delay",
+            "0",
+          ],
+        }),
+      );
     }
-    await redisCli(servers[0]!.port, "--cluster", "create", ...servers.map((server) => `127.0.0.1:${server.port}`), "--cluster-replicas", String(replicasPerMaster), "--cluster-yes");
+    await redisCli(
+      servers[0]!.port,
+      "--cluster",
+      "create",
+      ...servers.map((server) => `127.0.0.1:${server.port}`),
+      "--cluster-replicas",
+      String(replicasPerMaster),
+      "--cluster-yes",
+    );
   } catch (error) {
     await Promise.all(servers.map((server) => server.stop()));
     throw error;
@@ -44,15 +71,23 @@ export async function startRedisCluster({ masters = 3, replicasPerMaster = 1 } =
     nodes: servers.map((server) => `127.0.0.1:${server.port}`).join(","),
     servers,
     async masters() {
-      const roles = await Promise.all(alive().map(async (server) => ((await redisCli(server.port, "role")).startsWith("master") ? server : undefined)));
+      const roles = await Promise.all(
+        alive().map(async (server) =>
+          (await redisCli(server.port, "role")).startsWith("master") ? server : undefined,
+        ),
+      );
       return roles.filter((server): server is RedisServer => server !== undefined);
     },
     async waitHealthy({ replicasInSync = true } = {}) {
       const deadline = Date.now() + 60_000;
       for (;;) {
-        const states = await Promise.all(alive().map((server) => redisCli(server.port, "cluster", "info").catch(() => "")));
+        const states = await Promise.all(
+          alive().map((server) => redisCli(server.port, "cluster", "info").catch(() => "")),
+        );
         const masterNodes = await cluster.masters().catch(() => []);
-        const replication = replicasInSync ? await Promise.all(masterNodes.map((server) => redisCli(server.port, "info", "replication").catch(() => ""))) : [];
+        const replication = replicasInSync
+          ? await Promise.all(masterNodes.map((server) => redisCli(server.port, "info", "replication").catch(() => "")))
+          : [];
         const served = states.every((state) => state.includes("cluster_state:ok")) && masterNodes.length === masters;
         const synced = replication.every((info) => (info.match(/state=online/g) ?? []).length >= replicasPerMaster);
         if (served && synced) return;

@@ -43,7 +43,23 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "kubbi-redis-"));
   const child = spawn(
     redisBinary(),
-    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--protected-mode", "yes", ...(options.args ?? [])],
+    [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      dir,
+      "--save",
+      "",
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      "everysec",
+      "--protected-mode",
+      "yes",
+      ...(options.args ?? []),
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   await waitForOutput(child, /Ready to accept connections/, `redis-server on port ${port}`);
@@ -60,7 +76,12 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   };
 }
 
-export function waitForOutput(child: ChildProcess, pattern: RegExp, what: string, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+export function waitForOutput(
+  child: ChildProcess,
+  pattern: RegExp,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let seen = "";
     const onData = (chunk: Buffer) => {

@@ -31,4 +31,6 @@ process.on("SIGINT", stop);
 process.stdin.on("end", stop);
 process.stdin.on("close", stop);
 process.stdin.resume();
-process.stdout.write(`${JSON.stringify({ baseUrl: api.baseUrl, apiKey: api.apiKey, redisUrl: externalRedis ?? redis!.url })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ baseUrl: api.baseUrl, apiKey: api.apiKey, redisUrl: externalRedis ?? redis!.url })}\n`,
+);

@@ -25,7 +25,13 @@ export async function createKey(store: KubbiStore, name: string, plan: PlanOverr
     throw new UsageError("--name must be 1-100 characters with no control, bidirectional or invisible characters");
   }
   const apiKey = newApiKey();
-  const stored: StoredApiKey = { id: `key_${randomBytes(8).toString("hex")}`, name, createdAt: Date.now(), revokedAt: null, plan };
+  const stored: StoredApiKey = {
+    id: `key_${randomBytes(8).toString("hex")}`,
+    name,
+    createdAt: Date.now(),
+    revokedAt: null,
+    plan,
+  };
   await store.saveApiKey(hashApiKey(apiKey), stored);
   output.err(`created ${stored.id} (${name}). The key is shown once; store it now:`);
   output.out(apiKey);
@@ -34,7 +40,8 @@ export async function createKey(store: KubbiStore, name: string, plan: PlanOverr
 /** One row per key under a header row; names escaped so no name can fake a row or a column. */
 export async function listKeys(store: KubbiStore, output: Output): Promise<void> {
   const keys = (await store.listApiKeys()).sort((a, b) => a.createdAt - b.createdAt);
-  const orDefault = <T>(value: T | undefined, show: (value: T) => string) => (value === undefined ? "default" : show(value));
+  const orDefault = <T>(value: T | undefined, show: (value: T) => string) =>
+    value === undefined ? "default" : show(value);
   const rows = keys.map((key) => [
     key.id,
     escapeForTerminal(key.name),
@@ -45,7 +52,9 @@ export async function listKeys(store: KubbiStore, output: Output): Promise<void>
     orDefault(key.plan.maxActiveKubbis, String),
     orDefault(key.plan.ratePerMinute, (rate) => `${rate}/min`),
   ]);
-  output.out(formatTable([["ID", "NAME", "CREATED", "STATE", "MAX FILES", "MAX BYTES", "MAX ACTIVE", "RATE"], ...rows]));
+  output.out(
+    formatTable([["ID", "NAME", "CREATED", "STATE", "MAX FILES", "MAX BYTES", "MAX ACTIVE", "RATE"], ...rows]),
+  );
   if (keys.length === 0) output.err("no keys yet: kubbi-admin keys create --name NAME");
 }
 

@@ -36,7 +36,10 @@ function positiveInt(flag: string, value: string | undefined): number | undefine
 function byteSize(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const bytes = parseBytes(value);
-  if (bytes === undefined) throw new UsageError(`--max-bytes takes bytes (10485760) or a size with a unit (10MiB, 512KiB, 1GiB), got "${value}"`);
+  if (bytes === undefined)
+    throw new UsageError(
+      `--max-bytes takes bytes (10485760) or a size with a unit (10MiB, 512KiB, 1GiB), got "${value}"`,
+    );
   return bytes;
 }
 
@@ -71,7 +74,10 @@ async function run(): Promise<void> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  if (!hasRedis(settings)) throw new UsageError("REDIS_URL (or REDIS_CLUSTER_NODES) is not set (keys made here must be stored where every API process can read them)");
+  if (!hasRedis(settings))
+    throw new UsageError(
+      "REDIS_URL (or REDIS_CLUSTER_NODES) is not set (keys made here must be stored where every API process can read them)",
+    );
 
   // Read every argument before connecting: a typo should not wait on Redis.
   const plan = {
@@ -89,9 +95,21 @@ async function run(): Promise<void> {
   });
   // Key commands and deletes only: no creates, lists, sweeps or claims, so no retention or payload sizes.
   const { waitReplicas, waitTimeoutMs, commandTimeoutMs } = settings;
-  const store = new RedisStore(redis, { waitReplicas, waitTimeoutMs, commandTimeoutMs, retentionMs: 0, largestPayloadBytes: 0 });
+  const store = new RedisStore(redis, {
+    waitReplicas,
+    waitTimeoutMs,
+    commandTimeoutMs,
+    retentionMs: 0,
+    largestPayloadBytes: 0,
+  });
   try {
-    if (command === "create") await createKey(store, values.name!, Object.fromEntries(Object.entries(plan).filter(([, value]) => value !== undefined)), output);
+    if (command === "create")
+      await createKey(
+        store,
+        values.name!,
+        Object.fromEntries(Object.entries(plan).filter(([, value]) => value !== undefined)),
+        output,
+      );
     else if (command === "list") await listKeys(store, output);
     else await revokeKey(store, rest[0]!, values.purge ?? false, output);
   } finally {

@@ -13,11 +13,18 @@ export function isAcceptableName(name: string): boolean {
 
 /** Text for one terminal cell: deceptive characters (and backslash) become visible escapes. */
 export function escapeForTerminal(text: string): string {
-  return text.replace(DECEPTIVE_OR_BACKSLASH, (char) => SHORT_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(
+    DECEPTIVE_OR_BACKSLASH,
+    (char) => SHORT_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** Rows as columns padded to their widest cell, two spaces apart. */
 export function formatTable(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ")).join("\n");
+  return rows
+    .map((row) =>
+      row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  "),
+    )
+    .join("\n");
 }

@@ -17,9 +17,16 @@ export class ApiKeyRegistry {
   ) {}
 
   addEnvironmentKey(apiKey: string, name: string): void {
-    if (!isWellFormedApiKey(apiKey)) throw new Error(`${name}: API keys look like kb_ followed by 43 to 128 base64url characters`);
+    if (!isWellFormedApiKey(apiKey))
+      throw new Error(`${name}: API keys look like kb_ followed by 43 to 128 base64url characters`);
     const keyHash = hashApiKey(apiKey);
-    this.fromEnvironment.set(keyHash, { id: `env_${keyHash.slice(0, 16)}`, name, createdAt: 0, revokedAt: null, plan: {} });
+    this.fromEnvironment.set(keyHash, {
+      id: `env_${keyHash.slice(0, 16)}`,
+      name,
+      createdAt: 0,
+      revokedAt: null,
+      plan: {},
+    });
   }
 
   /** Ids of the keys from the environment (their owners' indexes are swept like the stored keys'). */

@@ -12,7 +12,10 @@ import { indefiniteArticle, plural, retrievalsLeft } from "./wording.js";
 type Inspected = ReturnType<typeof inspectView>;
 
 export const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (character) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[character]!);
+  text.replace(
+    /[&<>"']/g,
+    (character) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[character]!,
+  );
 
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
@@ -42,7 +45,9 @@ ${body}
 const ABOUT =
   '<p class="about">kubbi is a secure handoff service: someone left this here for you. The content is shown once, when you press Claim.</p>';
 
-function manifestTable(files: Array<{ name: string; content_type: string; size_bytes: number; role: string | null }>): string {
+function manifestTable(
+  files: Array<{ name: string; content_type: string; size_bytes: number; role: string | null }>,
+): string {
   const rows = files
     .map(
       (file) =>
@@ -57,12 +62,16 @@ function claimWarning(remaining: number | null): string {
   if (remaining === 1) {
     return '<p class="warning burn" id="warning"><strong>Claiming burns this handoff for everyone.</strong> After you, nobody can open this link again; save what you need right away.</p>';
   }
-  if (remaining === null) return '<p class="warning" id="warning">Claiming shows the content here; the link keeps working until it expires.</p>';
+  if (remaining === null)
+    return '<p class="warning" id="warning">Claiming shows the content here; the link keeps working until it expires.</p>';
   return `<p class="warning" id="warning">Claiming uses one of the ${plural(remaining, "retrieval")} left.</p>`;
 }
 
 export function renderClaimPage(inspected: Inspected, claimPath: string): string {
-  const heading = "files" in inspected && inspected.files ? `${plural(inspected.files.length, "file")} waiting for you` : "Something is waiting for you";
+  const heading =
+    "files" in inspected && inspected.files
+      ? `${plural(inspected.files.length, "file")} waiting for you`
+      : "Something is waiting for you";
   const contents =
     "files" in inspected && inspected.files
       ? manifestTable(inspected.files)
@@ -70,7 +79,9 @@ export function renderClaimPage(inspected: Inspected, claimPath: string): string
           const contentType = "content_type" in inspected ? String(inspected.content_type) : "";
           return `<p class="summary">${capitalize(indefiniteArticle(contentType))} <code>${escapeHtml(contentType)}</code> payload of ${formatBytes(inspected.total_size_bytes)}.</p>`;
         })();
-  const metadata = inspected.metadata ? `<details><summary>Metadata</summary><pre>${escapeHtml(JSON.stringify(inspected.metadata, null, 2))}</pre></details>` : "";
+  const metadata = inspected.metadata
+    ? `<details><summary>Metadata</summary><pre>${escapeHtml(JSON.stringify(inspected.metadata, null, 2))}</pre></details>`
+    : "";
   const expires = inspected.expires_at.replace("T", " ").replace(/\.\d+Z$/, " UTC");
   return layout(
     heading,
@@ -91,18 +102,30 @@ ${claimWarning(inspected.remaining_reads)}
 }
 
 const GONE_TEXT = {
-  burned: ["Already claimed", "This handoff has been claimed as many times as its producer allowed, and its contents are gone for good."],
+  burned: [
+    "Already claimed",
+    "This handoff has been claimed as many times as its producer allowed, and its contents are gone for good.",
+  ],
   expired: ["This link has expired", "Its time to live has passed and its contents are gone for good."],
-  deleted: ["This handoff was cancelled", "Its producer deleted it before it was claimed, and its contents are gone for good."],
+  deleted: [
+    "This handoff was cancelled",
+    "Its producer deleted it before it was claimed, and its contents are gone for good.",
+  ],
 } as const;
 
 export function renderGonePage(reason: keyof typeof GONE_TEXT): string {
   const [title, text] = GONE_TEXT[reason];
-  return layout(title, `<h1>${title}</h1><p>${text}</p><p class="hint">If you still need it, ask whoever sent you the link for a new one.</p>`);
+  return layout(
+    title,
+    `<h1>${title}</h1><p>${text}</p><p class="hint">If you still need it, ask whoever sent you the link for a new one.</p>`,
+  );
 }
 
 export function renderNotFoundPage(): string {
-  return layout("Nothing here", `<h1>Nothing here</h1><p>This link does not point to any handoff. Check that it was copied whole.</p>`);
+  return layout(
+    "Nothing here",
+    `<h1>Nothing here</h1><p>This link does not point to any handoff. Check that it was copied whole.</p>`,
+  );
 }
 
 /** GET / in a browser: what this server is and where its reference lives. */

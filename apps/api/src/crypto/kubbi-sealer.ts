@@ -23,7 +23,9 @@ export class KubbiSealer {
       ref,
       sealedPayload: seal(payloadKey(epochKey, claimTokenSecret(claimToken), kubbiId), payload, kubbiId),
       // A single payload without metadata has no info at all: storing nothing saves ~100 bytes a kubbi.
-      sealedInfo: isEmpty(info) ? Buffer.alloc(0) : seal(infoKey(epochKey, kubbiId), Buffer.from(JSON.stringify(info), "utf8"), kubbiId),
+      sealedInfo: isEmpty(info)
+        ? Buffer.alloc(0)
+        : seal(infoKey(epochKey, kubbiId), Buffer.from(JSON.stringify(info), "utf8"), kubbiId),
     };
   }
 

@@ -11,7 +11,8 @@ const REDOC_CDN_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg";
 function redocBundle(): Buffer {
   const source = readFileSync(createRequire(import.meta.url).resolve("redoc/bundles/redoc.standalone.js"), "utf8");
   // Fails at start-up, not silently in a browser, if an upgrade moves or adds the URL.
-  if (source.split(REDOC_CDN_LOGO).length !== 2) throw new Error(`redoc bundle: expected exactly one ${REDOC_CDN_LOGO}`);
+  if (source.split(REDOC_CDN_LOGO).length !== 2)
+    throw new Error(`redoc bundle: expected exactly one ${REDOC_CDN_LOGO}`);
   return Buffer.from(source.replace(REDOC_CDN_LOGO, "data:,"));
 }
 

@@ -47,5 +47,8 @@ export const isRefusedReason = (code: string): code is RefusedReason => code in 
 
 export function renderRefusedPage(reason: RefusedReason): string {
   const [title, text] = REFUSED_TEXT[reason];
-  return layout(title, `<h1>${title}</h1><p>${text}</p><p class="hint">If it is still needed, ask whoever sent you the link for a new one.</p>`);
+  return layout(
+    title,
+    `<h1>${title}</h1><p>${text}</p><p class="hint">If it is still needed, ask whoever sent you the link for a new one.</p>`,
+  );
 }

@@ -77,7 +77,10 @@ function readBody(req: Request, res: Response, options: ReadOptions): Promise<Bu
 
     function startClock() {
       readingSince = Date.now();
-      deadline = setTimeout(() => cutOff(`The request body did not arrive within ${timeoutMs} ms.`), Math.max(0, timeoutMs - readMsBefore));
+      deadline = setTimeout(
+        () => cutOff(`The request body did not arrive within ${timeoutMs} ms.`),
+        Math.max(0, timeoutMs - readMsBefore),
+      );
     }
     function stopClock() {
       readMsBefore = readMs();
@@ -136,7 +139,10 @@ function readBody(req: Request, res: Response, options: ReadOptions): Promise<Bu
       finish({ body: Buffer.concat(chunks, received) });
     }
     function onClose() {
-      if (!req.complete) finish({ error: new ApiError("validation_error", "The request body was incomplete.", ["body: was incomplete"]) });
+      if (!req.complete)
+        finish({
+          error: new ApiError("validation_error", "The request body was incomplete.", ["body: was incomplete"]),
+        });
     }
     function onResponseClose() {
       finish({ body: undefined });

@@ -14,7 +14,8 @@ export class ConcurrencyGate {
       if (released) return;
       released = true;
       const next = this.waiting.shift();
-      if (next) next(); // the slot passes straight to the next waiter
+      if (next)
+        next(); // the slot passes straight to the next waiter
       else this.held -= 1;
     };
   }

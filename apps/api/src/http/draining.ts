@@ -36,7 +36,13 @@ export class Drain {
     for (const res of this.inFlight) {
       if (res.headersSent) continue;
       answered.push(new Promise((resolve) => res.once("finish", resolve).once("close", resolve)));
-      sendError(res, new ApiError("service_unavailable", "The server is shutting down and could not finish this request; send it again."));
+      sendError(
+        res,
+        new ApiError(
+          "service_unavailable",
+          "The server is shutting down and could not finish this request; send it again.",
+        ),
+      );
     }
     if (answered.length === 0) return;
     let timer: NodeJS.Timeout | undefined;

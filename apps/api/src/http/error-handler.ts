@@ -40,7 +40,8 @@ export function errorHandler(logger: Logger, metrics: Metrics) {
     if (res.headersSent) return next(error);
     let apiError = error instanceof ApiError ? error : fromBodyParser(error as BodyParserError);
     if (apiError) {
-      if (apiError.status >= 500) logger.error({ request_id: requestIdOf(res), code: apiError.code, ...apiError.logDetail }, apiError.message);
+      if (apiError.status >= 500)
+        logger.error({ request_id: requestIdOf(res), code: apiError.code, ...apiError.logDetail }, apiError.message);
     } else if (isStorageUnavailable(error)) {
       const { name, message } = error as Error;
       logger.warn({ request_id: requestIdOf(res), err: { name, message } }, "storage unavailable");
@@ -48,7 +49,10 @@ export function errorHandler(logger: Logger, metrics: Metrics) {
     } else {
       const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
       logger.error({ request_id: requestIdOf(res), err: { name, message, stack } }, "unhandled error");
-      apiError = new ApiError("internal_error", "Something went wrong on our side. The request id identifies it in the server's logs.");
+      apiError = new ApiError(
+        "internal_error",
+        "Something went wrong on our side. The request id identifies it in the server's logs.",
+      );
     }
     metrics.rejection(apiError.code);
     sendError(res, apiError);

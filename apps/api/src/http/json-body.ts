@@ -23,14 +23,25 @@ export function planJsonBody(reader: BodyReader) {
     // null: no body at all, which validation reports; false: a body that is not JSON.
     const isJson = req.is("application/json");
     if (isJson === null) return next();
-    if (isJson === false) throw new ApiError("unsupported_media_type", "Send the request body as JSON with Content-Type: application/json.");
+    if (isJson === false)
+      throw new ApiError(
+        "unsupported_media_type",
+        "Send the request body as JSON with Content-Type: application/json.",
+      );
     const charset = /;\s*charset=("?)([^";]+)\1/i.exec(req.get("content-type") ?? "")?.[2]?.toLowerCase();
     const encoding = (req.get("content-encoding") ?? "identity").toLowerCase();
     if ((charset && charset !== "utf-8" && charset !== "utf8") || encoding !== "identity") {
-      throw new ApiError("unsupported_media_type", "The request body must be UTF-8 encoded JSON, sent without Content-Encoding.");
+      throw new ApiError(
+        "unsupported_media_type",
+        "The request body must be UTF-8 encoded JSON, sent without Content-Encoding.",
+      );
     }
     const producer = producerOf(res);
-    const body = await reader.read(req, res, { limit: jsonBodyLimit(producer.plan.maxKubbiBytes), keyId: producer.keyId, tooLarge });
+    const body = await reader.read(req, res, {
+      limit: jsonBodyLimit(producer.plan.maxKubbiBytes),
+      keyId: producer.keyId,
+      tooLarge,
+    });
     if (body === undefined) return;
     try {
       req.body = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));

@@ -44,9 +44,15 @@ interface CompiledRoute {
 
 /** Express matching: case-insensitive, one optional trailing slash, a parameter is one non-empty segment. */
 function compile({ path, methods }: RouteMethods): CompiledRoute {
-  const segments = path.split("/").map((segment) => (segment.startsWith(":") ? "[^/]+" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+  const segments = path
+    .split("/")
+    .map((segment) => (segment.startsWith(":") ? "[^/]+" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
   const answered = methods.includes("GET") ? [...methods, "HEAD"] : [...methods];
-  return { pattern: new RegExp(`^${segments.join("/")}/?$`, "i"), allow: [...answered].sort().join(", "), methods: new Set(answered) };
+  return {
+    pattern: new RegExp(`^${segments.join("/")}/?$`, "i"),
+    allow: [...answered].sort().join(", "),
+    methods: new Set(answered),
+  };
 }
 
 /**

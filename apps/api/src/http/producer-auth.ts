@@ -11,7 +11,10 @@ export function producerAuth(registry: ApiKeyRegistry) {
     const producer = presented ? await registry.authenticate(presented) : null;
     if (!producer) {
       res.setHeader("WWW-Authenticate", 'Bearer realm="kubbi"');
-      throw new ApiError("unauthorized", presented ? "The API key is not valid." : "An API key is required: send Authorization: Bearer kb_...");
+      throw new ApiError(
+        "unauthorized",
+        presented ? "The API key is not valid." : "An API key is required: send Authorization: Bearer kb_...",
+      );
     }
     res.locals.producer = producer;
     next();

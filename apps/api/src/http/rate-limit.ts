@@ -19,7 +19,12 @@ async function enforce(store: KubbiStore, res: Response, bucket: string, limit: 
   res.setHeader("RateLimit-Reset", String(resetSeconds));
   res.setHeader("RateLimit-Policy", `${limit};w=${WINDOW_MS / 1000}`);
   if (!allowed) {
-    throw new ApiError("rate_limited", `Too many requests: at most ${limit} a minute. Retry after ${resetSeconds} s.`, [], resetSeconds);
+    throw new ApiError(
+      "rate_limited",
+      `Too many requests: at most ${limit} a minute. Retry after ${resetSeconds} s.`,
+      [],
+      resetSeconds,
+    );
   }
 }
 

@@ -23,8 +23,18 @@ export function requestContext(logger: Logger, metrics: Metrics) {
       // The template (/r/:token/claim), never the URL: the path may carry a claim token.
       const route = routeTemplate(req, res);
       const durationNs = Number(process.hrtime.bigint() - startedAt);
-      logger.info({ request_id: requestId, method: req.method, route, status: res.statusCode, duration_ms: durationNs / 1e6 }, "request");
-      metrics.request(req.method, route, res.statusCode, durationNs / 1e9, Number(req.get("content-length") ?? 0) || 0, req.socket.bytesWritten - writtenBefore);
+      logger.info(
+        { request_id: requestId, method: req.method, route, status: res.statusCode, duration_ms: durationNs / 1e6 },
+        "request",
+      );
+      metrics.request(
+        req.method,
+        route,
+        res.statusCode,
+        durationNs / 1e9,
+        Number(req.get("content-length") ?? 0) || 0,
+        req.socket.bytesWritten - writtenBefore,
+      );
     });
     next();
   };

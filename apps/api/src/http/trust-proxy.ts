@@ -24,10 +24,15 @@ export function parseTrustProxy(value: string): TrustProxy {
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed);
   if (trimmed === "true" || trimmed === "false") {
-    throw new Error(`"${trimmed}" is not accepted (true lets any client choose its rate-limit bucket with X-Forwarded-For): ${WHAT_TO_WRITE}`);
+    throw new Error(
+      `"${trimmed}" is not accepted (true lets any client choose its rate-limit bucket with X-Forwarded-For): ${WHAT_TO_WRITE}`,
+    );
   }
   const entries = trimmed.split(",").map((entry) => entry.trim());
   const invalid = entries.filter((entry) => !isAddressOrSubnet(entry));
-  if (invalid.length > 0) throw new Error(`${JSON.stringify(invalid.join(","))} is neither a hop count nor an address list: ${WHAT_TO_WRITE}`);
+  if (invalid.length > 0)
+    throw new Error(
+      `${JSON.stringify(invalid.join(","))} is neither a hop count nor an address list: ${WHAT_TO_WRITE}`,
+    );
   return entries;
 }

@@ -61,7 +61,9 @@ export class InProcessAccess implements KubbiAccess {
   }
 
   sendFiles(params: SendFilesParams): Promise<SendFilesResult> {
-    return this.#run(async () => toSendFilesResult((await this.#create(await toWireCreatePackage(params))) as WireCreatedPackage));
+    return this.#run(async () =>
+      toSendFilesResult((await this.#create(await toWireCreatePackage(params))) as WireCreatedPackage),
+    );
   }
 
   get(id: string): Promise<KubbiDetail> {
@@ -95,7 +97,9 @@ export class InProcessAccess implements KubbiAccess {
     return this.#run(async () => {
       await this.options.consumerRules();
       // The service serialises the body inside its rollback guard; the tools want the value.
-      return toClaimResult(JSON.parse((await claimKubbi(this.options.context, this.#tokenOf(claimUrl))).json) as WireClaim);
+      return toClaimResult(
+        JSON.parse((await claimKubbi(this.options.context, this.#tokenOf(claimUrl))).json) as WireClaim,
+      );
     });
   }
 
@@ -122,12 +126,23 @@ export class InProcessAccess implements KubbiAccess {
     } catch (error) {
       const { requestId, logger } = this.options;
       if (error instanceof ApiError) {
-        throw apiErrorFor({ status: error.status, code: error.code, message: error.message, messages: error.messages, requestId });
+        throw apiErrorFor({
+          status: error.status,
+          code: error.code,
+          message: error.message,
+          messages: error.messages,
+          requestId,
+        });
       }
       if (isKubbiError(error)) throw error;
       const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
       logger.error({ request_id: requestId, err: { name, message, stack } }, "unhandled error in an MCP tool");
-      throw apiErrorFor({ status: 500, code: "internal_error", message: "Something went wrong on our side. The request id identifies it in the server's logs.", requestId });
+      throw apiErrorFor({
+        status: 500,
+        code: "internal_error",
+        message: "Something went wrong on our side. The request id identifies it in the server's logs.",
+        requestId,
+      });
     }
   }
 }

@@ -14,7 +14,8 @@ function authorized(token: string | undefined, authorization: string | undefined
   return presented !== undefined && timingSafeEqual(digest(presented), digest(token));
 }
 
-const UNAUTHORIZED = () => new ApiError("unauthorized", "The metrics need `Authorization: Bearer <KUBBI_METRICS_TOKEN>`.");
+const UNAUTHORIZED = () =>
+  new ApiError("unauthorized", "The metrics need `Authorization: Bearer <KUBBI_METRICS_TOKEN>`.");
 
 /** GET /metrics on the API's own port: only when a token guards it. */
 export function metricsRoute(metrics: Metrics, token: string) {
@@ -25,19 +26,29 @@ export function metricsRoute(metrics: Metrics, token: string) {
 }
 
 function sendError(res: ServerResponse, error: ApiError): void {
-  res.writeHead(error.status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(errorBody(error, randomUUID())));
+  res
+    .writeHead(error.status, { "content-type": "application/json; charset=utf-8" })
+    .end(JSON.stringify(errorBody(error, randomUUID())));
 }
 
 /** A listener of its own for GET /metrics (KUBBI_METRICS_PORT), so the scrape can stay off the public port. */
-export async function startMetricsServer(metrics: Metrics, host: string, port: number, token: string | undefined): Promise<Server> {
+export async function startMetricsServer(
+  metrics: Metrics,
+  host: string,
+  port: number,
+  token: string | undefined,
+): Promise<Server> {
   const answer = async (req: IncomingMessage, res: ServerResponse) => {
-    if ((req.url ?? "").split("?")[0] !== "/metrics") return sendError(res, new ApiError("not_found", "Only /metrics is served here."));
+    if ((req.url ?? "").split("?")[0] !== "/metrics")
+      return sendError(res, new ApiError("not_found", "Only /metrics is served here."));
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("Allow", "GET, HEAD");
       return sendError(res, new ApiError("method_not_allowed", "Scrape the metrics with GET."));
     }
     if (!authorized(token, req.headers.authorization)) return sendError(res, UNAUTHORIZED());
-    res.writeHead(200, { "content-type": metrics.registry.contentType, "cache-control": "no-store" }).end(await metrics.registry.metrics());
+    res
+      .writeHead(200, { "content-type": metrics.registry.contentType, "cache-control": "no-store" })
+      .end(await metrics.registry.metrics());
   };
   const server = createServer((req, res) => void answer(req, res));
   await new Promise<void>((resolve, reject) => {

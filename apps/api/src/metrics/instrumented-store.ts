@@ -3,9 +3,21 @@ import type { Metrics } from "./metrics.js";
 
 /** Store operations requests make, each timed as a whole (rate limits are counted in process, so not here). */
 const REDIS_OPERATIONS = [
-  "create", "claim", "restoreClaim", "findByTokenHash", "findById", "delete", "listByOwner",
-  "findApiKey", "saveApiKey", "listApiKeys", "revokeApiKey",
-  "beginIdempotent", "completeIdempotent", "abandonIdempotent", "ping",
+  "create",
+  "claim",
+  "restoreClaim",
+  "findByTokenHash",
+  "findById",
+  "delete",
+  "listByOwner",
+  "findApiKey",
+  "saveApiKey",
+  "listApiKeys",
+  "revokeApiKey",
+  "beginIdempotent",
+  "completeIdempotent",
+  "abandonIdempotent",
+  "ping",
 ] as const satisfies ReadonlyArray<keyof KubbiStore>;
 
 /** The Redis store, with each operation's latency and failures recorded under its method name. */

@@ -65,7 +65,8 @@ export class Metrics {
    * (CPU, memory, event-loop lag) are collected too.
    */
   constructor(readonly recording: boolean) {
-    for (const event of ["created", "claimed", "burned", "expired", "deleted"] satisfies KubbiEvent[]) this.kubbiEvents.inc({ event }, 0);
+    for (const event of ["created", "claimed", "burned", "expired", "deleted"] satisfies KubbiEvent[])
+      this.kubbiEvents.inc({ event }, 0);
     if (recording) collectDefaultMetrics({ register: this.registry, prefix: "kubbi_" });
   }
 

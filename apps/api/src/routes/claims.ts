@@ -44,7 +44,10 @@ export function claimsRouter(context: ServiceContext): Router {
   // The inspect JSON's claim.url pasted into a browser or curl: say how to claim, never consume, never 404.
   router.get("/:token/claim", (_req, res) => {
     res.setHeader("Allow", "POST");
-    throw new ApiError("method_not_allowed", "Claim with POST: `curl -X POST` this URL (no body needed). GET the claim URL without /claim to inspect it without consuming.");
+    throw new ApiError(
+      "method_not_allowed",
+      "Claim with POST: `curl -X POST` this URL (no body needed). GET the claim URL without /claim to inspect it without consuming.",
+    );
   });
 
   return router;

@@ -36,15 +36,24 @@ export function fillRouter(context: ServiceContext, bodies: BodyReader): Router 
  * The body is the envelope's bytes, up to the request's limit, read like every other body: refused from
  * Content-Length before it is read, and under the requester's large-body slot, deadline and minimum rate.
  */
-async function readEnvelope(bodies: BodyReader, req: Request, res: Response, request: RequestRecord): Promise<Buffer | undefined> {
+async function readEnvelope(
+  bodies: BodyReader,
+  req: Request,
+  res: Response,
+  request: RequestRecord,
+): Promise<Buffer | undefined> {
   if (!req.is("application/octet-stream")) {
-    throw new ApiError("unsupported_media_type", "Send the sealed envelope as the body with Content-Type: application/octet-stream.");
+    throw new ApiError(
+      "unsupported_media_type",
+      "Send the sealed envelope as the body with Content-Type: application/octet-stream.",
+    );
   }
   const limit = request.wanted.maxBytes;
   const body = await bodies.read(req, res, {
     limit,
     keyId: request.ownerId,
-    tooLarge: () => new ApiError("payload_too_large", `The delivery is larger than this request takes (${limit} bytes).`),
+    tooLarge: () =>
+      new ApiError("payload_too_large", `The delivery is larger than this request takes (${limit} bytes).`),
   });
   if (body?.length === 0) throw new ApiError("validation_error", "body: the sealed envelope is missing.");
   return body;

@@ -16,7 +16,8 @@ export function home(context: ServiceContext) {
     const origin = context.publicUrl();
     res.json({
       name: "kubbi",
-      description: "A secure handoff layer for AI agents: create a kubbi with an API key, share its claim URL, claim it once.",
+      description:
+        "A secure handoff layer for AI agents: create a kubbi with an API key, share its claim URL, claim it once.",
       docs_url: `${origin}/docs`,
       openapi_url: `${origin}/openapi.json`,
       kubbis_url: `${origin}/api/v1/kubbis`,

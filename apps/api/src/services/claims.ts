@@ -34,8 +34,16 @@ export async function inspectKubbi(context: ServiceContext, claimToken: string) 
  * "too_large" comes back: the caller waits for a large-response slot and calls again without the limit.
  */
 export async function claimKubbi(context: ServiceContext, claimToken: string): Promise<{ json: string }>;
-export async function claimKubbi(context: ServiceContext, claimToken: string, maxPayloadBytes: number): Promise<{ json: string } | "too_large">;
-export async function claimKubbi(context: ServiceContext, claimToken: string, maxPayloadBytes?: number): Promise<{ json: string } | "too_large"> {
+export async function claimKubbi(
+  context: ServiceContext,
+  claimToken: string,
+  maxPayloadBytes: number,
+): Promise<{ json: string } | "too_large">;
+export async function claimKubbi(
+  context: ServiceContext,
+  claimToken: string,
+  maxPayloadBytes?: number,
+): Promise<{ json: string } | "too_large"> {
   const outcome = await context.store.claim(tokenHashOf(claimToken), context.now(), maxPayloadBytes);
   if (outcome.kind === "too_large") return "too_large";
   if (outcome.kind === "not_found") throw notFound();
@@ -44,7 +52,10 @@ export async function claimKubbi(context: ServiceContext, claimToken: string, ma
   try {
     const info = context.sealer.openInfo(record);
     const payload = context.sealer.openPayload(record, claimToken, outcome.sealedPayload);
-    const content = record.kind === "package" ? { files: decodePackage(payload, info.files ?? []) } : { single: decodeSingle(payload, record.contentType) };
+    const content =
+      record.kind === "package"
+        ? { files: decodePackage(payload, info.files ?? []) }
+        : { single: decodeSingle(payload, record.contentType) };
     const body = JSON.stringify(claimView(record, info, outcome.burned, content));
     context.metrics.kubbi("claimed");
     if (outcome.burned) context.metrics.kubbi("burned");

@@ -47,26 +47,41 @@ export async function withIdempotency<Body>(
 ): Promise<{ body: Body; replayed: boolean }> {
   if (idempotencyKeyValue === undefined) return { body: await run(), replayed: false };
   if (!KEY_PATTERN.test(idempotencyKeyValue)) {
-    throw new ApiError("validation_error", "Idempotency-Key must be 1 to 255 visible ASCII characters (no spaces).", ["Idempotency-Key: must be 1 to 255 visible ASCII characters (no spaces)"]);
+    throw new ApiError("validation_error", "Idempotency-Key must be 1 to 255 visible ASCII characters (no spaces).", [
+      "Idempotency-Key: must be 1 to 255 visible ASCII characters (no spaces)",
+    ]);
   }
   const { slotId, sealingSecret } = replaySecrets(producer.apiKey, idempotencyKeyValue);
   const slot = `${producer.keyId}:${slotId}`;
-  const fingerprint = createHash("sha256").update(JSON.stringify(requestBody ?? null)).digest("base64url");
+  const fingerprint = createHash("sha256")
+    .update(JSON.stringify(requestBody ?? null))
+    .digest("base64url");
   const begun = await context.store.beginIdempotent(slot, PENDING_TTL_MS, context.now());
   if (begun.state === "in_progress") {
-    throw new ApiError("idempotency_in_progress", "A request with this Idempotency-Key is still being processed. Retry shortly.");
+    throw new ApiError(
+      "idempotency_in_progress",
+      "A request with this Idempotency-Key is still being processed. Retry shortly.",
+    );
   }
   if (begun.state === "completed") {
     const replay = openReplay(context, producer.keyId, sealingSecret, begun.value);
     if (replay.fingerprint !== fingerprint) {
-      throw new ApiError("idempotency_key_reused", "This Idempotency-Key was already used with a different request body.");
+      throw new ApiError(
+        "idempotency_key_reused",
+        "This Idempotency-Key was already used with a different request body.",
+      );
     }
     return { body: await refresh(replay.body as Body), replayed: true };
   }
   try {
     const body = await run();
     const sealedReplay = sealReplay(context, producer.keyId, sealingSecret, { fingerprint, body });
-    await context.store.completeIdempotent(slot, sealedReplay, context.config.idempotencyTtlSeconds * 1000, context.now());
+    await context.store.completeIdempotent(
+      slot,
+      sealedReplay,
+      context.config.idempotencyTtlSeconds * 1000,
+      context.now(),
+    );
     return { body, replayed: false };
   } catch (error) {
     await context.store.abandonIdempotent(slot);
@@ -81,7 +96,12 @@ function sealReplay(context: ServiceContext, ownerId: string, sealingSecret: Buf
   const keyId = Buffer.from(ref.keyId, "utf8");
   const epoch = Buffer.alloc(4);
   epoch.writeUInt32BE(ref.epoch);
-  return Buffer.concat([Buffer.of(keyId.length), keyId, epoch, seal(key, Buffer.from(JSON.stringify(replay), "utf8"), ownerId)]);
+  return Buffer.concat([
+    Buffer.of(keyId.length),
+    keyId,
+    epoch,
+    seal(key, Buffer.from(JSON.stringify(replay), "utf8"), ownerId),
+  ]);
 }
 
 function openReplay(context: ServiceContext, ownerId: string, sealingSecret: Buffer, stored: Buffer): StoredReplay {

@@ -33,7 +33,10 @@ export async function createKubbi(
   let contentType = "";
   if (parsed.kind === "package") {
     if (parsed.input.files.length > plan.maxFiles) {
-      throw new ApiError("file_limit_exceeded", `A package may hold at most ${plan.maxFiles} files on this plan; got ${parsed.input.files.length}.`);
+      throw new ApiError(
+        "file_limit_exceeded",
+        `A package may hold at most ${plan.maxFiles} files on this plan; got ${parsed.input.files.length}.`,
+      );
     }
     ({ payload, files } = encodePackage(parsed.input.files));
   } else {
@@ -41,7 +44,10 @@ export async function createKubbi(
     contentType = parsed.input.content_type;
   }
   if (payload.length > plan.maxKubbiBytes) {
-    throw new ApiError("payload_too_large", `The payload is ${payload.length} bytes; this plan allows at most ${plan.maxKubbiBytes} bytes per kubbi.`);
+    throw new ApiError(
+      "payload_too_large",
+      `The payload is ${payload.length} bytes; this plan allows at most ${plan.maxKubbiBytes} bytes per kubbi.`,
+    );
   }
   // The stored manifest has no hashes: they are told to the producer now, and recomputed at claim.
   const info: KubbiInfo = { metadata: input.metadata ?? null, files: files?.map(manifestEntry) ?? null };
@@ -78,14 +84,21 @@ export async function createKubbi(
     nowMs,
   );
   if (outcome === "quota_exceeded") {
-    throw new ApiError("quota_exceeded", `This API key already has ${plan.maxActiveKubbis} active kubbis, the most its plan allows. Delete or claim some, or wait for them to expire.`);
+    throw new ApiError(
+      "quota_exceeded",
+      `This API key already has ${plan.maxActiveKubbis} active kubbis, the most its plan allows. Delete or claim some, or wait for them to expire.`,
+    );
   }
   context.metrics.kubbi("created");
   return createdView(record, info.metadata, files, claimUrlFor(context, claimToken), claimToken);
 }
 
 /** A replayed 201 body with the kubbi's status as it is now: a kubbi burned since is not shown as active. */
-export async function withCurrentStatus<Created extends { id: string; status: KubbiStatus }>(context: ServiceContext, producer: Producer, created: Created): Promise<Created> {
+export async function withCurrentStatus<Created extends { id: string; status: KubbiStatus }>(
+  context: ServiceContext,
+  producer: Producer,
+  created: Created,
+): Promise<Created> {
   const record = await context.store.findById(producer.keyId, created.id, context.now());
   // Past its retention the tombstone is purged, which only happens after expiry.
   return { ...created, status: record?.status ?? "expired" };
@@ -102,10 +115,16 @@ export function openInfo(context: ServiceContext, record: KubbiRecord): KubbiInf
 }
 
 export const decryptFailed = (cause: DecryptError) =>
-  new ApiError("decrypt_failed", "The kubbi could not be decrypted with the server's keys. Nothing was consumed; contact the operator of this service.", [], undefined, {
-    key_id: cause.keyId,
-    reason: cause.message,
-  });
+  new ApiError(
+    "decrypt_failed",
+    "The kubbi could not be decrypted with the server's keys. Nothing was consumed; contact the operator of this service.",
+    [],
+    undefined,
+    {
+      key_id: cause.keyId,
+      reason: cause.message,
+    },
+  );
 
 /**
  * What the producer's views show: the info while the kubbi is active (a gone one keeps none), and a
@@ -117,7 +136,10 @@ function producerView(context: ServiceContext, record: KubbiRecord) {
     return detailView(record, context.sealer.openInfo(record), false);
   } catch (error) {
     if (!(error instanceof DecryptError)) throw error;
-    context.logger.error({ key_id: error.keyId, reason: error.message }, "a kubbi's info could not be decrypted; it is listed without metadata or files");
+    context.logger.error(
+      { key_id: error.keyId, reason: error.message },
+      "a kubbi's info could not be decrypted; it is listed without metadata or files",
+    );
     return detailView(record, { metadata: null, files: null }, true);
   }
 }
@@ -146,7 +168,8 @@ export async function deleteKubbi(context: ServiceContext, producer: Producer, i
   const record = await findOwned(context, producer, id);
   const outcome = await context.store.delete(record.tokenHash, producer.keyId, context.now());
   if (outcome === "not_found") throw notFound();
-  if (outcome !== "ok") throw new ApiError("conflict", `This kubbi is already ${outcome}; there is nothing left to delete.`);
+  if (outcome !== "ok")
+    throw new ApiError("conflict", `This kubbi is already ${outcome}; there is nothing left to delete.`);
   context.metrics.kubbi("deleted");
   return { id: record.id, status: "deleted" as const };
 }

@@ -33,19 +33,32 @@ export function decodeSingle(bytes: Buffer, contentType: string): unknown {
 export function encodePackage(files: FileInput[]): { payload: Buffer; files: HashedFile[] } {
   const encodingOf = (file: FileInput) => (file.encoding === "base64" ? "base64" : "utf8");
   // Decode straight into one buffer: no per-file copies to concatenate afterwards.
-  const payload = Buffer.allocUnsafe(files.reduce((sum, file) => sum + Buffer.byteLength(file.content, encodingOf(file)), 0));
+  const payload = Buffer.allocUnsafe(
+    files.reduce((sum, file) => sum + Buffer.byteLength(file.content, encodingOf(file)), 0),
+  );
   let offset = 0;
   const hashed = files.map((file) => {
     const size = payload.write(file.content, offset, encodingOf(file));
     const bytes = payload.subarray(offset, offset + size);
     offset += size;
-    return { name: file.name, content_type: file.content_type, size_bytes: size, role: file.role ?? null, sha256: sha256Hex(bytes) };
+    return {
+      name: file.name,
+      content_type: file.content_type,
+      size_bytes: size,
+      role: file.role ?? null,
+      sha256: sha256Hex(bytes),
+    };
   });
   return { payload: payload.subarray(0, offset), files: hashed };
 }
 
 /** The manifest as stored and inspected: a file's description without its hash. */
-export const manifestEntry = ({ name, content_type, size_bytes, role }: ManifestEntry): ManifestEntry => ({ name, content_type, size_bytes, role });
+export const manifestEntry = ({ name, content_type, size_bytes, role }: ManifestEntry): ManifestEntry => ({
+  name,
+  content_type,
+  size_bytes,
+  role,
+});
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 

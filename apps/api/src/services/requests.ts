@@ -35,14 +35,23 @@ const requestNotFound = () => new ApiError("not_found", "No request was found fo
 
 const REFUSALS = {
   expired: () => new ApiError("expired", "This request has expired: nothing can be delivered to it any more."),
-  cancelled: () => new ApiError("cancelled", "This request was cancelled by whoever asked; nothing can be delivered to it."),
-  fulfilled: () => new ApiError("already_fulfilled", "Something was already delivered to this request; a request link works once."),
-  fulfilling: () => new ApiError("already_fulfilled", "A delivery to this request is already under way; a request link works once."),
+  cancelled: () =>
+    new ApiError("cancelled", "This request was cancelled by whoever asked; nothing can be delivered to it."),
+  fulfilled: () =>
+    new ApiError("already_fulfilled", "Something was already delivered to this request; a request link works once."),
+  fulfilling: () =>
+    new ApiError("already_fulfilled", "A delivery to this request is already under way; a request link works once."),
 } as const;
 
-export const fillUrlFor = (context: ServiceContext, fillToken: string, fingerprint: string) => `${context.publicUrl()}/f/${fillToken}#k=${fingerprint}`;
+export const fillUrlFor = (context: ServiceContext, fillToken: string, fingerprint: string) =>
+  `${context.publicUrl()}/f/${fillToken}#k=${fingerprint}`;
 
-export async function createRequest(context: ServiceContext, schema: CreateRequestSchema, producer: Producer, body: unknown) {
+export async function createRequest(
+  context: ServiceContext,
+  schema: CreateRequestSchema,
+  producer: Producer,
+  body: unknown,
+) {
   const parsed = parseCreateRequest(schema, body);
   if ("problems" in parsed) throw validationError(parsed.problems);
   const { input } = parsed;
@@ -53,10 +62,16 @@ export async function createRequest(context: ServiceContext, schema: CreateReque
     maxBytes: input.wanted?.max_bytes ?? plan.maxKubbiBytes,
   } as const;
   const problems = [
-    ...(input.wanted?.kind !== "files" && input.wanted?.max_files !== undefined ? ['wanted.max_files: applies to kind "files" only'] : []),
+    ...(input.wanted?.kind !== "files" && input.wanted?.max_files !== undefined
+      ? ['wanted.max_files: applies to kind "files" only']
+      : []),
     ...(wanted.maxFiles > plan.maxFiles ? [`wanted.max_files: must be at most ${plan.maxFiles} on this plan`] : []),
-    ...(wanted.maxBytes > plan.maxKubbiBytes ? [`wanted.max_bytes: must be at most ${plan.maxKubbiBytes} on this plan`] : []),
-    ...(wanted.maxBytes <= ENVELOPE_OVERHEAD_BYTES ? [`wanted.max_bytes: must be more than the envelope's ${ENVELOPE_OVERHEAD_BYTES} bytes of overhead`] : []),
+    ...(wanted.maxBytes > plan.maxKubbiBytes
+      ? [`wanted.max_bytes: must be at most ${plan.maxKubbiBytes} on this plan`]
+      : []),
+    ...(wanted.maxBytes <= ENVELOPE_OVERHEAD_BYTES
+      ? [`wanted.max_bytes: must be more than the envelope's ${ENVELOPE_OVERHEAD_BYTES} bytes of overhead`]
+      : []),
   ];
   const publicKey = fromBase64Url(input.public_key);
   try {
@@ -123,7 +138,11 @@ async function findOwnedRequest(context: ServiceContext, producer: Producer, id:
 export async function getRequest(context: ServiceContext, producer: Producer, id: string) {
   const record = await findOwnedRequest(context, producer, id);
   let status = effectiveRequestStatus(record, context.now());
-  if (status === "fulfilling" && record.kubbiId && (await context.store.findById(producer.keyId, record.kubbiId, context.now()))) {
+  if (
+    status === "fulfilling" &&
+    record.kubbiId &&
+    (await context.store.findById(producer.keyId, record.kubbiId, context.now()))
+  ) {
     await context.requests.finishFill(record.fillHash);
     status = "fulfilled";
   }
@@ -134,7 +153,8 @@ export async function cancelRequest(context: ServiceContext, producer: Producer,
   const record = await findOwnedRequest(context, producer, id);
   const outcome = await context.requests.cancel(record.fillHash, producer.keyId, context.now());
   if (outcome === "not_found") throw requestNotFound();
-  if (outcome !== "ok") throw new ApiError("conflict", `This request is already ${outcome}; there is nothing to cancel.`);
+  if (outcome !== "ok")
+    throw new ApiError("conflict", `This request is already ${outcome}; there is nothing to cancel.`);
   return { id: record.id, status: "cancelled" as const };
 }
 
@@ -174,13 +194,27 @@ export async function fillInfo(context: ServiceContext, fillToken: string) {
  * Redis error in step 2 or 3 leaves it "fulfilling": never a second delivery; if the kubbi was written,
  * the requester's GET finishes step 3 (see getRequest), else the requester cancels and asks again.
  */
-export async function deliver(context: ServiceContext, kubbiSchemas: CreateKubbiSchemas, record: RequestRecord, envelope: Buffer) {
+export async function deliver(
+  context: ServiceContext,
+  kubbiSchemas: CreateKubbiSchemas,
+  record: RequestRecord,
+  envelope: Buffer,
+) {
   if (envelope.length > record.wanted.maxBytes) {
-    throw new ApiError("payload_too_large", `The delivery is ${envelope.length} bytes; this request takes at most ${record.wanted.maxBytes}.`);
+    throw new ApiError(
+      "payload_too_large",
+      `The delivery is ${envelope.length} bytes; this request takes at most ${record.wanted.maxBytes}.`,
+    );
   }
   // The server cannot check what is sealed, only that the header is one: a clear 400 for anything else.
-  if (envelope.length < ENVELOPE_OVERHEAD_BYTES || envelope[0] !== ENVELOPE_VERSION || envelope[1] !== ENVELOPE_SUITE_P256_HKDF_SHA256_AES256GCM) {
-    throw validationError([`body: must be a sealed envelope (version 1, suite 1, at least ${ENVELOPE_OVERHEAD_BYTES} bytes; see docs/request-links.md)`]);
+  if (
+    envelope.length < ENVELOPE_OVERHEAD_BYTES ||
+    envelope[0] !== ENVELOPE_VERSION ||
+    envelope[1] !== ENVELOPE_SUITE_P256_HKDF_SHA256_AES256GCM
+  ) {
+    throw validationError([
+      `body: must be a sealed envelope (version 1, suite 1, at least ${ENVELOPE_OVERHEAD_BYTES} bytes; see docs/request-links.md)`,
+    ]);
   }
   try {
     await importPublicKey(envelope.subarray(2, 2 + ENVELOPE_PUBLIC_KEY_BYTES));
@@ -191,13 +225,27 @@ export async function deliver(context: ServiceContext, kubbiSchemas: CreateKubbi
   const producer: Producer = { keyId: record.ownerId, name: record.requesterName, plan: record.plan, apiKey: "" };
   const kubbiId = randomUUID();
   const claimToken = newClaimToken();
-  const sealedClaimToken = toBase64Url(await sealEnvelope(fromBase64Url(record.publicKey), new TextEncoder().encode(claimToken), claimTokenContext(record.id)));
+  const sealedClaimToken = toBase64Url(
+    await sealEnvelope(
+      fromBase64Url(record.publicKey),
+      new TextEncoder().encode(claimToken),
+      claimTokenContext(record.id),
+    ),
+  );
   const begun = await context.requests.beginFill(record.fillHash, kubbiId, sealedClaimToken, context.now());
   if (begun === "not_found") throw requestNotFound();
   if (begun !== "ok") throw REFUSALS[begun]();
 
   const body = {
-    files: [{ name: ENVELOPE_FILE_NAME, content: envelope.toString("base64"), encoding: "base64", content_type: ENVELOPE_CONTENT_TYPE, role: "attachment" }],
+    files: [
+      {
+        name: ENVELOPE_FILE_NAME,
+        content: envelope.toString("base64"),
+        encoding: "base64",
+        content_type: ENVELOPE_CONTENT_TYPE,
+        role: "attachment",
+      },
+    ],
     ttl_seconds: record.kubbiTtlSeconds,
     max_retrievals: record.kubbiMaxRetrievals,
     metadata: { kubbi_request_id: record.id },

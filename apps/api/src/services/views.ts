@@ -30,7 +30,13 @@ const remainingReads = (record: KubbiRecord) =>
 const manifestOf = (info: KubbiInfo) => info.files?.map(manifestEntry) ?? null;
 
 /** The 201 body. Its files carry their SHA-256: the producer sent the bytes, so the hashes tell it nothing new. */
-export function createdView(record: KubbiRecord, metadata: KubbiInfo["metadata"], files: HashedFile[] | null, claimUrl: string, claimToken: string) {
+export function createdView(
+  record: KubbiRecord,
+  metadata: KubbiInfo["metadata"],
+  files: HashedFile[] | null,
+  claimUrl: string,
+  claimToken: string,
+) {
   const common = {
     id: record.id,
     claim_url: claimUrl,
@@ -43,7 +49,12 @@ export function createdView(record: KubbiRecord, metadata: KubbiInfo["metadata"]
     expires_at: iso(record.expiresAt),
   };
   return record.kind === "package"
-    ? ({ ...common, type: "kubbi_package", file_count: record.fileCount, files: files ?? [] } satisfies CreatePackageResponse)
+    ? ({
+        ...common,
+        type: "kubbi_package",
+        file_count: record.fileCount,
+        files: files ?? [],
+      } satisfies CreatePackageResponse)
     : ({ ...common, type: "kubbi", content_type: singleContentType(record) } satisfies CreateSingleResponse);
 }
 
@@ -89,11 +100,21 @@ export function inspectView(record: KubbiRecord & { status: "active" }, info: Ku
     claim: { url: `${claimUrl}/claim`, method: "POST", description: CLAIM_DESCRIPTION } as const,
   };
   return record.kind === "package"
-    ? ({ ...common, type: "kubbi_package", file_count: record.fileCount, files: manifestOf(info) ?? [] } satisfies InspectPackageResponse)
+    ? ({
+        ...common,
+        type: "kubbi_package",
+        file_count: record.fileCount,
+        files: manifestOf(info) ?? [],
+      } satisfies InspectPackageResponse)
     : ({ ...common, type: "kubbi", content_type: singleContentType(record) } satisfies InspectSingleResponse);
 }
 
-export function claimView(record: KubbiRecord, info: KubbiInfo, burned: boolean, content: { single: unknown } | { files: ClaimedFile[] }) {
+export function claimView(
+  record: KubbiRecord,
+  info: KubbiInfo,
+  burned: boolean,
+  content: { single: unknown } | { files: ClaimedFile[] },
+) {
   const common = {
     kubbi_id: record.id,
     metadata: info.metadata,
@@ -104,6 +125,17 @@ export function claimView(record: KubbiRecord, info: KubbiInfo, burned: boolean,
     burned,
   };
   return "files" in content
-    ? ({ ...common, type: "kubbi_package", file_count: record.fileCount, total_size_bytes: record.totalSizeBytes, files: content.files } satisfies ClaimPackageResponse)
-    : ({ ...common, type: "kubbi", content: content.single, content_type: singleContentType(record) } satisfies ClaimSingleResponse);
+    ? ({
+        ...common,
+        type: "kubbi_package",
+        file_count: record.fileCount,
+        total_size_bytes: record.totalSizeBytes,
+        files: content.files,
+      } satisfies ClaimPackageResponse)
+    : ({
+        ...common,
+        type: "kubbi",
+        content: content.single,
+        content_type: singleContentType(record),
+      } satisfies ClaimSingleResponse);
 }

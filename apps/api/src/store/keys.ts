@@ -16,7 +16,8 @@ export const metaKey = (tokenHash: string) => `kb:{${tokenHash}}:m`;
 export const payloadKey = (tokenHash: string) => `kb:{${tokenHash}}:d`;
 export const infoKey = (tokenHash: string) => `kb:{${tokenHash}}:i`;
 /** The three keys of one kubbi, in the order every kubbi script takes them. */
-export const kubbiKeys = (tokenHash: string) => [metaKey(tokenHash), payloadKey(tokenHash), infoKey(tokenHash)] as const;
+export const kubbiKeys = (tokenHash: string) =>
+  [metaKey(tokenHash), payloadKey(tokenHash), infoKey(tokenHash)] as const;
 
 export const listKey = (ownerId: string) => `own:{${ownerId}}:l`;
 export const expiryKey = (ownerId: string) => `own:{${ownerId}}:e`;

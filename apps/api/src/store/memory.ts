@@ -46,12 +46,19 @@ export class MemoryStore implements KubbiStore {
   private readonly apiKeys = new Map<string, StoredApiKey>();
   private readonly sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS).unref();
 
-  async create({ record, sealedPayload, retentionMs, maxActiveKubbis }: NewKubbi, nowMs: number): Promise<CreateOutcome> {
+  async create(
+    { record, sealedPayload, retentionMs, maxActiveKubbis }: NewKubbi,
+    nowMs: number,
+  ): Promise<CreateOutcome> {
     const owned = this.ownedBy(record.ownerId);
     let active = 0;
     for (const tokenHash of owned) if (this.live(tokenHash, nowMs)?.record.status === "active") active += 1;
     if (active >= maxActiveKubbis) return "quota_exceeded";
-    this.kubbis.set(record.tokenHash, { record: { ...record }, sealedPayload, purgeAt: record.expiresAt + retentionMs });
+    this.kubbis.set(record.tokenHash, {
+      record: { ...record },
+      sealedPayload,
+      purgeAt: record.expiresAt + retentionMs,
+    });
     this.tokenHashById.set(record.id, record.tokenHash);
     owned.add(record.tokenHash);
     return "created";
@@ -76,7 +83,14 @@ export class MemoryStore implements KubbiStore {
       record.status = "burned";
       wipe(entry);
     }
-    return { kind: "claimed", record: { ...record, sealedInfo }, sealedPayload, burned, previousFirstRetrievedAt, previousLastRetrievedAt };
+    return {
+      kind: "claimed",
+      record: { ...record, sealedInfo },
+      sealedPayload,
+      burned,
+      previousFirstRetrievedAt,
+      previousLastRetrievedAt,
+    };
   }
 
   async restoreClaim(claimed: Extract<ClaimOutcome, { kind: "claimed" }>, nowMs: number): Promise<void> {
@@ -137,7 +151,11 @@ export class MemoryStore implements KubbiStore {
     const counter = this.counters.get(key) ?? { value: 0, expiresAt: (windowStart + 1) * windowMs };
     counter.value += 1;
     this.counters.set(key, counter);
-    return { allowed: counter.value <= limit, remaining: Math.max(0, limit - counter.value), resetMs: counter.expiresAt - nowMs };
+    return {
+      allowed: counter.value <= limit,
+      remaining: Math.max(0, limit - counter.value),
+      resetMs: counter.expiresAt - nowMs,
+    };
   }
 
   async findApiKey(keyHash: string): Promise<StoredApiKey | null> {

@@ -30,7 +30,8 @@ export class BatchedRateCounter {
   hit(bucket: string, limit: number, windowMs: number, nowMs: number): RateLimitResult {
     const window = Math.floor(nowMs / windowMs);
     let count = this.windows.get(bucket);
-    if (!count || count.window !== window) this.windows.set(bucket, (count = { window, windowMs, known: 0, inFlight: 0, pending: 0 }));
+    if (!count || count.window !== window)
+      this.windows.set(bucket, (count = { window, windowMs, known: 0, inFlight: 0, pending: 0 }));
     count.pending += 1;
     this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS).unref();
     const used = count.known + count.inFlight + count.pending;

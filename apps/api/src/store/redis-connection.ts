@@ -21,14 +21,22 @@ const intFromEnv = (fallback: number, min = 0) => z.coerce.number().int().min(mi
 const hostPort = z
   .string()
   .regex(/^[^\s:,]+:\d{1,5}$/, "must be host:port")
-  .transform((value) => ({ host: value.slice(0, value.lastIndexOf(":")), port: Number(value.slice(value.lastIndexOf(":") + 1)) }));
+  .transform((value) => ({
+    host: value.slice(0, value.lastIndexOf(":")),
+    port: Number(value.slice(value.lastIndexOf(":") + 1)),
+  }));
 
 export const redisEnvSchema = z.object({
   REDIS_URL: z.string().url().optional(),
   REDIS_CLUSTER_NODES: z
     .string()
     .optional()
-    .transform((value) => (value ?? "").split(",").map((node) => node.trim()).filter(Boolean))
+    .transform((value) =>
+      (value ?? "")
+        .split(",")
+        .map((node) => node.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(hostPort)),
   REDIS_USERNAME: z.string().min(1).optional(),
   REDIS_PASSWORD: z.string().min(1).optional(),
@@ -54,7 +62,10 @@ export function redisSettingsFrom(env: z.output<typeof redisEnvSchema>): RedisSe
 /** For the admin command and tools: the Redis settings alone, without the API's production checks. */
 export function redisSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): RedisSettings {
   const parsed = redisEnvSchema.safeParse(env);
-  if (!parsed.success) throw new Error(`invalid Redis settings: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new Error(
+      `invalid Redis settings: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`,
+    );
   return redisSettingsFrom(parsed.data);
 }
 

@@ -8,7 +8,15 @@ const TRANSIENT_REPLIES = /^(CLUSTERDOWN|TRYAGAIN|MOVED|ASK|LOADING|MASTERDOWN|R
 /** What ioredis throws when the connection is gone, slow, or the cluster has no route. */
 const CONNECTION_FAILURES =
   /Command timed out|Connection is closed|Stream isn't writeable|enableOfflineQueue|Reached the max retries|None of startup nodes|Too many Cluster redirections|Cluster isn't ready|Failed to refresh slots cache|connect E[A-Z]+|read E[A-Z]+|write E[A-Z]+|socket/i;
-const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTCONN", "ENETUNREACH"]);
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENOTCONN",
+  "ENETUNREACH",
+]);
 
 /**
  * Whether an error means "Redis cannot serve right now" (answered as 503 with Retry-After) rather than

@@ -17,7 +17,9 @@ export interface PreflightPolicy {
 export async function checkRedisDeployment(redis: RedisClient, policy: PreflightPolicy, logger: Logger): Promise<void> {
   await redis.ping();
   if (!(redis instanceof Cluster) && /cluster_enabled:1/.test(await redis.info("cluster"))) {
-    throw new StartupError("REDIS_URL points at a Redis Cluster node (cluster_enabled:1): set REDIS_CLUSTER_NODES=host:port,host:port,... (seed nodes) instead of REDIS_URL");
+    throw new StartupError(
+      "REDIS_URL points at a Redis Cluster node (cluster_enabled:1): set REDIS_CLUSTER_NODES=host:port,host:port,... (seed nodes) instead of REDIS_URL",
+    );
   }
   if (!policy.production) return;
   for (const node of masters(redis)) {
@@ -26,18 +28,28 @@ export async function checkRedisDeployment(redis: RedisClient, policy: Preflight
     try {
       settings = (await node.call("CONFIG", "GET", "append*")) as string[];
     } catch {
-      logger.warn({ node: where }, "cannot read Redis persistence settings (CONFIG is not permitted here): check that appendonly is yes (appendfsync everysec or always); without the append-only file a crash revives burned kubbis and loses acknowledged ones");
+      logger.warn(
+        { node: where },
+        "cannot read Redis persistence settings (CONFIG is not permitted here): check that appendonly is yes (appendfsync everysec or always); without the append-only file a crash revives burned kubbis and loses acknowledged ones",
+      );
       continue;
     }
-    const config = Object.fromEntries(settings.flatMap((value, index) => (index % 2 === 0 ? [[value, settings[index + 1]]] : [])));
+    const config = Object.fromEntries(
+      settings.flatMap((value, index) => (index % 2 === 0 ? [[value, settings[index + 1]]] : [])),
+    );
     if (config.appendonly === "yes") {
       logger.info({ node: where, appendfsync: config.appendfsync }, "redis persistence: append-only file on");
       continue;
     }
     const risk = "a Redis crash or restart can lose acknowledged kubbis and revive burned ones (served again)";
     if (!policy.allowNonDurable) {
-      throw new StartupError(`Redis at ${where} runs without the append-only file (appendonly ${config.appendonly ?? "unknown"}): ${risk}. Set appendonly yes (appendfsync everysec) on every master, or KUBBI_ALLOW_NON_DURABLE_REDIS=true to accept the risk`);
+      throw new StartupError(
+        `Redis at ${where} runs without the append-only file (appendonly ${config.appendonly ?? "unknown"}): ${risk}. Set appendonly yes (appendfsync everysec) on every master, or KUBBI_ALLOW_NON_DURABLE_REDIS=true to accept the risk`,
+      );
     }
-    logger.warn({ node: where }, `KUBBI_ALLOW_NON_DURABLE_REDIS=true: Redis runs without the append-only file; ${risk}`);
+    logger.warn(
+      { node: where },
+      `KUBBI_ALLOW_NON_DURABLE_REDIS=true: Redis runs without the append-only file; ${risk}`,
+    );
   }
 }

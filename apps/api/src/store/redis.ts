@@ -51,7 +51,9 @@ const GONE_CHECK_BATCH = 1000;
  */
 export class RedisStore implements KubbiStore {
   readonly kind = "redis";
-  private readonly rateCounter = new BatchedRateCounter((counterKey, hits, windowMs) => this.run(RATE_LIMIT, [counterKey], [hits, windowMs], undefined));
+  private readonly rateCounter = new BatchedRateCounter((counterKey, hits, windowMs) =>
+    this.run(RATE_LIMIT, [counterKey], [hits, windowMs], undefined),
+  );
 
   constructor(
     private readonly redis: RedisClient,
@@ -61,10 +63,21 @@ export class RedisStore implements KubbiStore {
   }
 
   /** Runs one script and decodes its reply (Buffer replies, so sealed bytes stay bytes). */
-  private async run<Result, Subject>(script: LuaScript<Result, Subject>, keys: readonly string[], args: Array<string | number | Buffer>, subject: Subject, replyBytes = 0): Promise<Result> {
-    const command = (this.redis as unknown as Record<string, (...parts: unknown[]) => Promise<unknown>>)[`${script.name}Buffer`]!;
+  private async run<Result, Subject>(
+    script: LuaScript<Result, Subject>,
+    keys: readonly string[],
+    args: Array<string | number | Buffer>,
+    subject: Subject,
+    replyBytes = 0,
+  ): Promise<Result> {
+    const command = (this.redis as unknown as Record<string, (...parts: unknown[]) => Promise<unknown>>)[
+      `${script.name}Buffer`
+    ]!;
     const sentBytes = args.reduce<number>((sum, arg) => sum + (Buffer.isBuffer(arg) ? arg.length : 0), 0);
-    const reply = await this.bounded(command.call(this.redis, ...keys, ...args.map((arg) => (typeof arg === "number" ? String(arg) : arg))), Math.ceil((sentBytes + replyBytes) * MS_PER_BYTE));
+    const reply = await this.bounded(
+      command.call(this.redis, ...keys, ...args.map((arg) => (typeof arg === "number" ? String(arg) : arg))),
+      Math.ceil((sentBytes + replyBytes) * MS_PER_BYTE),
+    );
     return script.decode(reply, subject);
   }
 
@@ -80,22 +93,49 @@ export class RedisStore implements KubbiStore {
    * The kubbi's write and the owner's reservation go out together (two slots, one round trip). If the
    * cap refuses, the kubbi just written is deleted again; until then nobody holds its token.
    */
-  async create({ record, sealedPayload, retentionMs, maxActiveKubbis }: NewKubbi, nowMs: number): Promise<CreateOutcome> {
+  async create(
+    { record, sealedPayload, retentionMs, maxActiveKubbis }: NewKubbi,
+    nowMs: number,
+  ): Promise<CreateOutcome> {
     const purgeAt = record.expiresAt + retentionMs;
     const reserve = () =>
-      this.run(RESERVE_OWNER_SLOT, [listKey(record.ownerId), expiryKey(record.ownerId), idKey(record.ownerId, record.id)], [nowMs, record.tokenHash, record.createdAt, record.expiresAt, retentionMs, maxActiveKubbis], undefined);
+      this.run(
+        RESERVE_OWNER_SLOT,
+        [listKey(record.ownerId), expiryKey(record.ownerId), idKey(record.ownerId, record.id)],
+        [nowMs, record.tokenHash, record.createdAt, record.expiresAt, retentionMs, maxActiveKubbis],
+        undefined,
+      );
     const [reserved, stored] = await Promise.allSettled([
       reserve(),
-      this.run(STORE_KUBBI, kubbiKeys(record.tokenHash), [sealedPayload, record.sealedInfo, record.expiresAt, purgeAt, ...Object.entries(recordToHash(record)).flat()], undefined),
+      this.run(
+        STORE_KUBBI,
+        kubbiKeys(record.tokenHash),
+        [sealedPayload, record.sealedInfo, record.expiresAt, purgeAt, ...Object.entries(recordToHash(record)).flat()],
+        undefined,
+      ),
     ]);
     let indexed = reserved.status === "fulfilled" && reserved.value;
-    if (stored.status === "fulfilled" && reserved.status === "fulfilled" && !indexed && (await this.markGoneKubbis(record.ownerId, nowMs)) > 0) {
+    if (
+      stored.status === "fulfilled" &&
+      reserved.status === "fulfilled" &&
+      !indexed &&
+      (await this.markGoneKubbis(record.ownerId, nowMs)) > 0
+    ) {
       indexed = await reserve();
     }
     if (stored.status === "rejected" || !indexed) {
       await Promise.allSettled([
         this.bounded(this.redis.del(...kubbiKeys(record.tokenHash))),
-        ...(indexed ? [this.run(UNINDEX, [listKey(record.ownerId), expiryKey(record.ownerId), idKey(record.ownerId, record.id)], [record.tokenHash], undefined)] : []),
+        ...(indexed
+          ? [
+              this.run(
+                UNINDEX,
+                [listKey(record.ownerId), expiryKey(record.ownerId), idKey(record.ownerId, record.id)],
+                [record.tokenHash],
+                undefined,
+              ),
+            ]
+          : []),
       ]);
       if (stored.status === "rejected") throw stored.reason;
       if (reserved.status === "rejected") throw reserved.reason;
@@ -119,10 +159,20 @@ export class RedisStore implements KubbiStore {
    * The owner's entries not yet expired (up to limit), split by their kubbi's state, each read in the
    * kubbi's own slot. Only a tombstone proves a kubbi gone: a missing state may be a create still under way.
    */
-  private async unexpiredByStatus(ownerId: string, nowMs: number, limit?: number): Promise<{ active: string[]; gone: string[] }> {
+  private async unexpiredByStatus(
+    ownerId: string,
+    nowMs: number,
+    limit?: number,
+  ): Promise<{ active: string[]; gone: string[] }> {
     const unexpired = [expiryKey(ownerId), `(${nowMs}`, "+inf"] as const;
-    const candidates = await this.bounded(limit === undefined ? this.redis.zrangebyscore(...unexpired) : this.redis.zrangebyscore(...unexpired, "LIMIT", 0, limit));
-    const statuses = await Promise.all(candidates.map((tokenHash) => this.bounded(this.redis.hget(metaKey(tokenHash), "st"))));
+    const candidates = await this.bounded(
+      limit === undefined
+        ? this.redis.zrangebyscore(...unexpired)
+        : this.redis.zrangebyscore(...unexpired, "LIMIT", 0, limit),
+    );
+    const statuses = await Promise.all(
+      candidates.map((tokenHash) => this.bounded(this.redis.hget(metaKey(tokenHash), "st"))),
+    );
     return {
       active: candidates.filter((_, index) => statuses[index] === "active"),
       gone: candidates.filter((_, index) => statuses[index] !== null && statuses[index] !== "active"),
@@ -141,11 +191,19 @@ export class RedisStore implements KubbiStore {
     await this.run(
       RESTORE_CLAIM,
       kubbiKeys(record.tokenHash),
-      [claimed.sealedPayload, record.sealedInfo, claimed.burned ? "1" : "0", claimed.previousFirstRetrievedAt ?? "", claimed.previousLastRetrievedAt ?? "", nowMs],
+      [
+        claimed.sealedPayload,
+        record.sealedInfo,
+        claimed.burned ? "1" : "0",
+        claimed.previousFirstRetrievedAt ?? "",
+        claimed.previousLastRetrievedAt ?? "",
+        nowMs,
+      ],
       undefined,
     );
     // A cap check may have re-scored the burned kubbi meanwhile: count it as active again.
-    if (claimed.burned && nowMs < record.expiresAt) await this.bounded(this.redis.zadd(expiryKey(record.ownerId), "XX", record.expiresAt, record.tokenHash));
+    if (claimed.burned && nowMs < record.expiresAt)
+      await this.bounded(this.redis.zadd(expiryKey(record.ownerId), "XX", record.expiresAt, record.tokenHash));
   }
 
   /** The inspect path: one script call. */
@@ -164,7 +222,12 @@ export class RedisStore implements KubbiStore {
 
   /** The page's index read, then every row read at once (one command per kubbi, each in its own slot). */
   async listByOwner(ownerId: string, offset: number, limit: number, nowMs: number): Promise<ListPage> {
-    const { total, tokenHashes } = await this.run(OWNER_PAGE, [listKey(ownerId), expiryKey(ownerId)], [nowMs, this.options.retentionMs, offset, limit], undefined);
+    const { total, tokenHashes } = await this.run(
+      OWNER_PAGE,
+      [listKey(ownerId), expiryKey(ownerId)],
+      [nowMs, this.options.retentionMs, offset, limit],
+      undefined,
+    );
     const records = await Promise.all(tokenHashes.map((tokenHash) => this.findByTokenHash(tokenHash, nowMs)));
     return { total, records: records.filter((record): record is KubbiRecord => record !== null) };
   }
@@ -172,7 +235,14 @@ export class RedisStore implements KubbiStore {
   /** Removes purged entries from each owner's index (bounded batches per owner; never scans the keyspace). */
   async sweepOwnerIndexes(ownerIds: string[], nowMs: number): Promise<void> {
     for (const ownerId of ownerIds) {
-      while ((await this.run(SWEEP_OWNER_INDEX, [listKey(ownerId), expiryKey(ownerId)], [nowMs - this.options.retentionMs], undefined)) > 0);
+      while (
+        (await this.run(
+          SWEEP_OWNER_INDEX,
+          [listKey(ownerId), expiryKey(ownerId)],
+          [nowMs - this.options.retentionMs],
+          undefined,
+        )) > 0
+      );
     }
   }
 
@@ -241,13 +311,20 @@ export class RedisStore implements KubbiStore {
     if (waitReplicas === 0) return;
     const acknowledged = await Promise.all(keys.map((key) => this.waitOnMasterOf(key, waitReplicas, waitTimeoutMs)));
     const fewest = Math.min(...acknowledged);
-    if (fewest < waitReplicas) throw new ReplicationError(`${fewest} of ${waitReplicas} replicas acknowledged the write within ${waitTimeoutMs} ms`);
+    if (fewest < waitReplicas)
+      throw new ReplicationError(
+        `${fewest} of ${waitReplicas} replicas acknowledged the write within ${waitTimeoutMs} ms`,
+      );
   }
 
   /** WAIT has no key: in a cluster it rides in a one-slot batch behind a read of the key, so it runs on that key's master. */
   private async waitOnMasterOf(key: string, replicas: number, timeoutMs: number): Promise<number> {
-    if (!(this.redis instanceof Cluster)) return this.bounded((this.redis as Redis).wait(replicas, timeoutMs), timeoutMs);
-    const replies = await this.bounded(this.redis.pipeline().exists(key).call("WAIT", String(replicas), String(timeoutMs)).exec(), timeoutMs);
+    if (!(this.redis instanceof Cluster))
+      return this.bounded((this.redis as Redis).wait(replicas, timeoutMs), timeoutMs);
+    const replies = await this.bounded(
+      this.redis.pipeline().exists(key).call("WAIT", String(replicas), String(timeoutMs)).exec(),
+      timeoutMs,
+    );
     const [error, acknowledged] = replies?.[1] ?? [new Error("WAIT got no reply"), 0];
     if (error) throw error;
     return Number(acknowledged);

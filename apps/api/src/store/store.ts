@@ -46,7 +46,14 @@ export interface NewKubbi {
 export type CreateOutcome = "created" | "quota_exceeded";
 
 export type ClaimOutcome =
-  | { kind: "claimed"; record: KubbiRecord; sealedPayload: Buffer; burned: boolean; previousFirstRetrievedAt: number | null; previousLastRetrievedAt: number | null }
+  | {
+      kind: "claimed";
+      record: KubbiRecord;
+      sealedPayload: Buffer;
+      burned: boolean;
+      previousFirstRetrievedAt: number | null;
+      previousLastRetrievedAt: number | null;
+    }
   | { kind: "gone"; status: Exclude<KubbiStatus, "active"> }
   | { kind: "too_large" }
   | { kind: "not_found" };
@@ -76,10 +83,7 @@ export interface StoredApiKey {
   plan: Partial<Plan>;
 }
 
-export type IdempotencyBegin =
-  | { state: "started" }
-  | { state: "in_progress" }
-  | { state: "completed"; value: Buffer };
+export type IdempotencyBegin = { state: "started" } | { state: "in_progress" } | { state: "completed"; value: Buffer };
 
 export interface KubbiStore {
   readonly kind: "redis" | "memory";

@@ -33,7 +33,8 @@ const UNSAFE_NAME_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /** A missing field says it is required; a present one of the wrong kind says what it must be. */
-const requiredOr = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? "is required" : message);
+const requiredOr = (message: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? "is required" : message;
 
 const maxRetrievals = z
   .number({ error: "must be an integer" })
@@ -62,8 +63,13 @@ const fileName = z
     z
       .string()
       .min(1, { error: "must not be empty" })
-      .refine((name) => !LONE_SURROGATE.test(name), { error: "must be valid Unicode (no lone surrogates)", abort: true })
-      .refine((name) => Buffer.byteLength(name, "utf8") <= FILE_NAME_MAX_BYTES, { error: `must be at most ${FILE_NAME_MAX_BYTES} bytes in UTF-8` })
+      .refine((name) => !LONE_SURROGATE.test(name), {
+        error: "must be valid Unicode (no lone surrogates)",
+        abort: true,
+      })
+      .refine((name) => Buffer.byteLength(name, "utf8") <= FILE_NAME_MAX_BYTES, {
+        error: `must be at most ${FILE_NAME_MAX_BYTES} bytes in UTF-8`,
+      })
       .refine((name) => !/[/\\]/.test(name), { error: "must not contain path separators" })
       .refine((name) => name !== "." && name !== "..", { error: 'must not be "." or ".."' })
       .refine((name) => !UNSAFE_NAME_CHARACTERS.test(name), {
@@ -73,16 +79,27 @@ const fileName = z
 
 const mimeType = z
   .string({ error: requiredOr("must be a string") })
-  .refine((value) => PRINTABLE_ASCII.test(value), { error: "must be printable ASCII only (no control characters)", abort: true })
-  .refine((value) => value.length <= MIME_MAX_LENGTH, { error: `must be at most ${MIME_MAX_LENGTH} characters`, abort: true })
-  .refine((value) => MIME_PATTERN.test(value), { error: "must be a valid MIME type (type/subtype, optionally ; name=value parameters)" });
+  .refine((value) => PRINTABLE_ASCII.test(value), {
+    error: "must be printable ASCII only (no control characters)",
+    abort: true,
+  })
+  .refine((value) => value.length <= MIME_MAX_LENGTH, {
+    error: `must be at most ${MIME_MAX_LENGTH} characters`,
+    abort: true,
+  })
+  .refine((value) => MIME_PATTERN.test(value), {
+    error: "must be a valid MIME type (type/subtype, optionally ; name=value parameters)",
+  });
 
 const fileInput = z
   .strictObject({
     name: fileName,
-    content: z.string({ error: requiredOr("must be a string (base64 with encoding \"base64\" for binary)") }),
+    content: z.string({ error: requiredOr('must be a string (base64 with encoding "base64" for binary)') }),
     content_type: mimeType,
-    role: z.enum(FILE_ROLES, { error: `must be one of ${FILE_ROLES.join(", ")}` }).nullable().optional(),
+    role: z
+      .enum(FILE_ROLES, { error: `must be one of ${FILE_ROLES.join(", ")}` })
+      .nullable()
+      .optional(),
     encoding: z.literal("base64", { error: 'must be "base64" or absent' }).nullable().optional(),
   })
   .refine((file) => file.encoding !== "base64" || isBase64(file.content), {
@@ -102,7 +119,9 @@ export function createKubbiSchemas(ttl: { min: number; max: number }) {
   const single = z
     .strictObject({
       content: z.unknown().optional(),
-      content_type: z.enum(SINGLE_CONTENT_TYPES, { error: requiredOr(`must be one of ${SINGLE_CONTENT_TYPES.join(", ")}`) }),
+      content_type: z.enum(SINGLE_CONTENT_TYPES, {
+        error: requiredOr(`must be one of ${SINGLE_CONTENT_TYPES.join(", ")}`),
+      }),
       ttl_seconds: ttlSeconds,
       max_retrievals: maxRetrievals,
       metadata,
@@ -115,7 +134,11 @@ export function createKubbiSchemas(ttl: { min: number; max: number }) {
       } else if (body.content_type === "application/json") {
         const value = typeof body.content === "string" ? parseJsonText(body.content) : body.content;
         if (value === NOT_JSON) {
-          context.addIssue({ code: "custom", path: ["content"], message: "must be valid JSON text when given as a string for application/json" });
+          context.addIssue({
+            code: "custom",
+            path: ["content"],
+            message: "must be valid JSON text when given as a string for application/json",
+          });
         } else if (nestsDeeperThan(value, MAX_JSON_DEPTH)) {
           context.addIssue({ code: "custom", path: ["content"], message: tooDeep });
         }
@@ -151,7 +174,10 @@ export function parseCreateKubbi(schemas: CreateKubbiSchemas, body: unknown): Cr
   if (hasFiles) {
     const parsed = schemas.package.safeParse(body);
     // Checked on the raw input so a duplicate is reported alongside every other problem.
-    const problems = [...(parsed.success ? [] : issuesToMessages(parsed.error)), ...duplicateNameProblems((body as { files: unknown }).files)];
+    const problems = [
+      ...(parsed.success ? [] : issuesToMessages(parsed.error)),
+      ...duplicateNameProblems((body as { files: unknown }).files),
+    ];
     return problems.length === 0 && parsed.success ? { kind: "package", input: parsed.data } : { problems };
   }
   const parsed = schemas.single.safeParse(body);
@@ -160,7 +186,10 @@ export function parseCreateKubbi(schemas: CreateKubbiSchemas, body: unknown): Cr
 
 /** files[0].name style, as a user would write it. */
 function formatPath(path: PropertyKey[]): string {
-  return path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("").replace(/^\./, "");
+  return path
+    .map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`))
+    .join("")
+    .replace(/^\./, "");
 }
 
 export function issuesToMessages(error: z.ZodError): string[] {
@@ -186,7 +215,10 @@ function duplicateNameProblems(files: unknown): string[] {
     const name = (file as { name?: unknown } | null)?.name;
     if (typeof name !== "string") return [];
     const first = firstIndexByKey.get(sameFileKey(name));
-    if (first !== undefined) return [`files[${index}].name: must be unique within the package, ignoring case and Unicode normalization (same as files[${first}].name)`];
+    if (first !== undefined)
+      return [
+        `files[${index}].name: must be unique within the package, ignoring case and Unicode normalization (same as files[${first}].name)`,
+      ];
     firstIndexByKey.set(sameFileKey(name), index);
     return [];
   });

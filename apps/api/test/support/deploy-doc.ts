@@ -15,7 +15,8 @@ export async function documentedBlock(opening: string): Promise<string> {
 /** Swaps each documented value for the test's; every one must be there, so the doc cannot drift silently. */
 export function localize(block: string, swaps: Array<[documented: string, local: string]>): string {
   return swaps.reduce((text, [documented, local]) => {
-    if (!text.includes(documented)) throw new Error(`the documented block no longer contains ${JSON.stringify(documented)}`);
+    if (!text.includes(documented))
+      throw new Error(`the documented block no longer contains ${JSON.stringify(documented)}`);
     return text.split(documented).join(local);
   }, block);
 }

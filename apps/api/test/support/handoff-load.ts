@@ -26,7 +26,8 @@ export function startHandoffLoad(producer: Producer, workers = 4): { record: Loa
   const answer = async (op: string, send: () => Promise<{ status: number; body: any }>) => {
     try {
       const reply = await send();
-      if (reply.status >= 400) record.errors.push({ at: Date.now(), status: reply.status, error: reply.body?.error, op });
+      if (reply.status >= 400)
+        record.errors.push({ at: Date.now(), status: reply.status, error: reply.body?.error, op });
       else record.successes.push(Date.now());
       return reply;
     } catch (error) {
@@ -36,14 +37,24 @@ export function startHandoffLoad(producer: Producer, workers = 4): { record: Loa
   };
   const worker = async (index: number) => {
     for (let n = 0; running; n++) {
-      const created = await answer("create", () => producer.create({ content: `handoff ${index}-${n}`, content_type: "text/plain", ttl_seconds: 600, max_retrievals: 1 }));
+      const created = await answer("create", () =>
+        producer.create({
+          content: `handoff ${index}-${n}`,
+          content_type: "text/plain",
+          ttl_seconds: 600,
+          max_retrievals: 1,
+        }),
+      );
       if (created.status !== 201) {
         await sleep(20);
         continue;
       }
       const handoff: Handoff = { claimUrl: created.body.claim_url, claims: [] };
       record.acknowledged.push(handoff);
-      if (n % 2 === 0) handoff.claims.push((await answer("claim", () => call(`${handoff.claimUrl}/claim`, { method: "POST" }))).status);
+      if (n % 2 === 0)
+        handoff.claims.push(
+          (await answer("claim", () => call(`${handoff.claimUrl}/claim`, { method: "POST" }))).status,
+        );
     }
   };
   const done = Promise.all(Array.from({ length: workers }, (_, index) => worker(index)));
@@ -61,7 +72,8 @@ export async function whenAcknowledged(record: LoadRecord, count: number, timeou
   const target = record.acknowledged.length + count;
   const deadline = Date.now() + timeoutMs;
   while (record.acknowledged.length < target) {
-    if (Date.now() > deadline) throw new Error(`only ${record.acknowledged.length} of ${target} kubbis acknowledged in ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`only ${record.acknowledged.length} of ${target} kubbis acknowledged in ${timeoutMs} ms`);
     await sleep(25);
   }
 }
@@ -71,7 +83,9 @@ export async function whenAcknowledged(record: LoadRecord, count: number, timeou
  * claim got 200 must now be 410 burned (never served twice); one never claimed successfully must still be
  * there (200) unless one of its claims failed without an answer (it may then have burned: 410 is fine).
  */
-export async function auditHandoffs(record: LoadRecord): Promise<{ lost: string[]; revived: string[]; overClaimed: string[] }> {
+export async function auditHandoffs(
+  record: LoadRecord,
+): Promise<{ lost: string[]; revived: string[]; overClaimed: string[] }> {
   const lost: string[] = [];
   const revived: string[] = [];
   const overClaimed: string[] = [];

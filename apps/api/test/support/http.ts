@@ -23,12 +23,17 @@ export function producer(baseUrl: string, apiKey: string) {
   const json = { ...auth, "content-type": "application/json" };
   return {
     create: (body: unknown, headers: Record<string, string> = {}) =>
-      call(`${baseUrl}/api/v1/kubbis`, { method: "POST", headers: { ...json, ...headers }, body: JSON.stringify(body) }),
+      call(`${baseUrl}/api/v1/kubbis`, {
+        method: "POST",
+        headers: { ...json, ...headers },
+        body: JSON.stringify(body),
+      }),
     createRaw: (body: string, headers: Record<string, string>) =>
       call(`${baseUrl}/api/v1/kubbis`, { method: "POST", headers: { ...auth, ...headers }, body }),
     get: (id: string) => call(`${baseUrl}/api/v1/kubbis/${encodeURIComponent(id)}`, { headers: auth }),
     list: (query = "") => call(`${baseUrl}/api/v1/kubbis${query}`, { headers: auth }),
-    remove: (id: string) => call(`${baseUrl}/api/v1/kubbis/${encodeURIComponent(id)}`, { method: "DELETE", headers: auth }),
+    remove: (id: string) =>
+      call(`${baseUrl}/api/v1/kubbis/${encodeURIComponent(id)}`, { method: "DELETE", headers: auth }),
   };
 }
 
@@ -50,7 +55,13 @@ export function expectEnvelope(reply: Reply, status: number, code: string): void
     throw new Error(`expected ${status} ${code}, got ${reply.status} ${JSON.stringify(reply.body)}`);
   }
   const { error, message, messages, request_id } = reply.body;
-  if (typeof error !== "string" || typeof message !== "string" || !message || !Array.isArray(messages) || request_id !== reply.headers.get("x-request-id")) {
+  if (
+    typeof error !== "string" ||
+    typeof message !== "string" ||
+    !message ||
+    !Array.isArray(messages) ||
+    request_id !== reply.headers.get("x-request-id")
+  ) {
     throw new Error(`not the error envelope: ${JSON.stringify(reply.body)}`);
   }
 }

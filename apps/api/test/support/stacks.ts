@@ -1,4 +1,12 @@
-import { startApi, startRedis, startRedisCluster, type ApiProcess, type RedisCluster, type RedisServer, type StartApiOptions } from "@kubbi/test-utils";
+import {
+  startApi,
+  startRedis,
+  startRedisCluster,
+  type ApiProcess,
+  type RedisCluster,
+  type RedisServer,
+  type StartApiOptions,
+} from "@kubbi/test-utils";
 import { Cluster, Redis } from "ioredis";
 import { afterAll, beforeAll } from "vitest";
 import { producer, type Producer } from "./http.js";
@@ -31,12 +39,20 @@ export type StackOptions = Omit<StartApiOptions, "redisUrl" | "redisClusterNodes
 export async function startStack(kind: StoreKind, { redisArgs, ...options }: StackOptions = {}): Promise<Stack> {
   const redis = kind === "redis" ? await startRedis({ args: redisArgs }) : undefined;
   const cluster = kind === "cluster" ? await startRedisCluster() : undefined;
-  const connection: StoreConnection = redis ? { redisUrl: redis.url } : cluster ? { redisClusterNodes: cluster.nodes } : {};
+  const connection: StoreConnection = redis
+    ? { redisUrl: redis.url }
+    : cluster
+      ? { redisClusterNodes: cluster.nodes }
+      : {};
   const api = await startApi({ ...options, ...connection }).catch(async (error: unknown) => {
     await Promise.all([redis?.stop(), cluster?.stop()]);
     throw error;
   });
-  const db = redis ? new Redis(redis.url) : cluster ? new Cluster(cluster.nodes.split(",").map((node) => ({ host: "127.0.0.1", port: Number(node.split(":")[1]) }))) : undefined;
+  const db = redis
+    ? new Redis(redis.url)
+    : cluster
+      ? new Cluster(cluster.nodes.split(",").map((node) => ({ host: "127.0.0.1", port: Number(node.split(":")[1]) })))
+      : undefined;
   // A cluster client knows its masters once it has read the slot map.
   if (db instanceof Cluster && db.status !== "ready") await new Promise((resolve) => db.once("ready", resolve));
   return {
@@ -75,7 +91,10 @@ export async function dumpRedis(db: Redis | Cluster): Promise<Array<{ key: strin
         const type = await node.type(key);
         let bytes: Buffer;
         if (type === "string") bytes = (await node.getBuffer(key)) ?? Buffer.alloc(0);
-        else if (type === "hash") bytes = Buffer.concat(Object.entries(await node.hgetallBuffer(key)).flatMap(([field, value]) => [Buffer.from(field), value]));
+        else if (type === "hash")
+          bytes = Buffer.concat(
+            Object.entries(await node.hgetallBuffer(key)).flatMap(([field, value]) => [Buffer.from(field), value]),
+          );
         else if (type === "zset") bytes = Buffer.concat(await node.zrangeBuffer(key, 0, -1));
         else if (type === "set") bytes = Buffer.concat(await node.smembersBuffer(key));
         else if (type === "list") bytes = Buffer.concat(await node.lrangeBuffer(key, 0, -1));

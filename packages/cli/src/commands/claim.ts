@@ -1,5 +1,12 @@
 import { claim as claimKubbi, inspect, isKubbiError, type ClaimedKubbi, type ClaimedPackage } from "@kubbi.ai/sdk";
-import { checkClaimedFileNames, isKubbiWriteRefusedError, singlePayloadAsPackage, writeClaimedPackage, type WriteClaimedPackageOptions, type WriteRefusal } from "@kubbi.ai/sdk/node";
+import {
+  checkClaimedFileNames,
+  isKubbiWriteRefusedError,
+  singlePayloadAsPackage,
+  writeClaimedPackage,
+  type WriteClaimedPackageOptions,
+  type WriteRefusal,
+} from "@kubbi.ai/sdk/node";
 import { COMMON_HELP, COMMON_OPTIONS, type Command } from "../command.js";
 import type { CommandContext } from "../context.js";
 import { escapeText } from "../escape.js";
@@ -9,7 +16,12 @@ export const claim: Command = {
   name: "claim",
   summary: "claim a kubbi: print it, or write its files",
   arity: { min: 1, max: 1 },
-  options: { ...COMMON_OPTIONS, output: { type: "string", short: "o" }, force: { type: "boolean" }, "allow-unsafe-names": { type: "boolean" } },
+  options: {
+    ...COMMON_OPTIONS,
+    output: { type: "string", short: "o" },
+    force: { type: "boolean" },
+    "allow-unsafe-names": { type: "boolean" },
+  },
   help: `Usage: kubbi claim URL [-o DIR] [--force] [--allow-unsafe-names] [options]
 
 Claims a kubbi. This counts as a claim: the last one allowed burns it for good.
@@ -38,14 +50,19 @@ ${COMMON_HELP}`,
 
     // Inspecting is free: it shows what the claim will write, so a refusal costs the consumer nothing.
     const info = await inspect(target, options);
-    if (info.type === "kubbi" && output === undefined) return printPayload(context, (await claimKubbi(target, options)) as ClaimedKubbi);
+    if (info.type === "kubbi" && output === undefined)
+      return printPayload(context, (await claimKubbi(target, options)) as ClaimedKubbi);
 
-    const names = info.type === "kubbi_package" ? (info.files ?? []).map((file) => file.name) : [payloadFileName(info.contentType)];
+    const names =
+      info.type === "kubbi_package" ? (info.files ?? []).map((file) => file.name) : [payloadFileName(info.contentType)];
     const allowUnsafeNames = context.flag("allow-unsafe-names");
     // Without -o a package never lands in the current directory (a producer's .npmrc there runs on the next
     // `npm test`): it gets a directory of its own that nothing else is in.
     const directory = output ?? newDirectoryName(info.kubbiId);
-    const write: WriteClaimedPackageOptions = output === undefined ? { newDirectory: true, allowUnsafeNames } : { overwrite: context.flag("force"), allowUnsafeNames };
+    const write: WriteClaimedPackageOptions =
+      output === undefined
+        ? { newDirectory: true, allowUnsafeNames }
+        : { overwrite: context.flag("force"), allowUnsafeNames };
     await checkClaimedFileNames(directory, names, write).catch((error: unknown) => {
       throw refusal(error, "; nothing was claimed");
     });
@@ -54,7 +71,17 @@ ${COMMON_HELP}`,
     const written = await writeFiles(claimed.type === "kubbi_package" ? claimed : asPackage(claimed), directory, write);
     if (context.flag("json")) {
       const { type, kubbiId, burned, retrievalCount, remainingReads, metadata, createdAt, expiresAt } = claimed;
-      context.json({ type, kubbiId, burned, retrievalCount, remainingReads, metadata, createdAt, expiresAt, files: written });
+      context.json({
+        type,
+        kubbiId,
+        burned,
+        retrievalCount,
+        remainingReads,
+        metadata,
+        createdAt,
+        expiresAt,
+        files: written,
+      });
     } else {
       context.write(written.map((file) => `${escapeText(file.path)}\n`).join(""));
     }
@@ -64,8 +91,11 @@ ${COMMON_HELP}`,
 
 /** ./kubbi-<the first 8 letters and digits of the kubbi id>: the id comes from the server, so nothing else of it is used. */
 export function newDirectoryName(kubbiId: string): string {
-  const short = String(kubbiId).replace(/[^A-Za-z0-9]/g, "").slice(0, 8);
-  if (short.length === 0) throw new CliError("the API sent no usable kubbi id to name a directory after; pass -o DIR", ExitCode.failure);
+  const short = String(kubbiId)
+    .replace(/[^A-Za-z0-9]/g, "")
+    .slice(0, 8);
+  if (short.length === 0)
+    throw new CliError("the API sent no usable kubbi id to name a directory after; pass -o DIR", ExitCode.failure);
   return `kubbi-${short}`;
 }
 
@@ -84,7 +114,10 @@ function payloadFileName(contentType: string | null): string {
 
 /** A single payload as a one-file package, so it is written by the same safe writer. */
 export function asPackage(claimed: ClaimedKubbi): ClaimedPackage {
-  const text = claimed.contentType === "application/json" ? `${JSON.stringify(claimed.content, null, 2)}\n` : String(claimed.content);
+  const text =
+    claimed.contentType === "application/json"
+      ? `${JSON.stringify(claimed.content, null, 2)}\n`
+      : String(claimed.content);
   return singlePayloadAsPackage(claimed, payloadFileName(claimed.contentType), text);
 }
 
@@ -99,7 +132,8 @@ const HINTS: Record<WriteRefusal, string> = {
 
 /** The SDK's refusal (or a claim whose bytes do not match their sha256) as exit 8, with the CLI's hint. */
 export function refusal(error: unknown, outcome: string): unknown {
-  if (isKubbiWriteRefusedError(error)) return new CliError(`${error.message}${outcome}${HINTS[error.reason]}`, ExitCode.unsafeWrite);
+  if (isKubbiWriteRefusedError(error))
+    return new CliError(`${error.message}${outcome}${HINTS[error.reason]}`, ExitCode.unsafeWrite);
   if (isKubbiError(error)) return new CliError(`${error.message}${outcome}`, ExitCode.unsafeWrite);
   return error;
 }
@@ -110,5 +144,12 @@ export async function writeFiles(claimed: ClaimedPackage, directory: string, opt
   const paths = await writeClaimedPackage(claimed, directory, options).catch((error: unknown) => {
     throw refusal(error, ". The kubbi was claimed but not written");
   });
-  return claimed.files.map((file, index) => ({ name: file.name, path: paths[index]!, contentType: file.contentType, sizeBytes: file.sizeBytes, role: file.role, sha256: file.sha256 }));
+  return claimed.files.map((file, index) => ({
+    name: file.name,
+    path: paths[index]!,
+    contentType: file.contentType,
+    sizeBytes: file.sizeBytes,
+    role: file.role,
+    sha256: file.sha256,
+  }));
 }

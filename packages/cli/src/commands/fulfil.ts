@@ -31,14 +31,26 @@ Examples:
   async run(context) {
     const [fillUrl, ...paths] = context.positionals as [string, ...string[]];
     const info = await inspectFillUrl(fillUrl, { fetch: context.fetch });
-    const inputs = await readInputs(paths, context.io.stdin, { stdinName: context.string("name"), contentType: context.string("content-type") });
+    const inputs = await readInputs(paths, context.io.stdin, {
+      stdinName: context.string("name"),
+      contentType: context.string("content-type"),
+    });
     let params: FulfilParams;
     if (info.wanted.kind === "content") {
       const only = inputs.length === 1 ? inputs[0]! : undefined;
-      if (!only || only.text === null) throw new CliError("this request asks for one text: give exactly one text input (a file, or - for stdin)", ExitCode.usage);
-      params = { content: only.text, contentType: only.contentType === "application/json" && isJson(only.text) ? "application/json" : "text/plain" };
+      if (!only || only.text === null)
+        throw new CliError(
+          "this request asks for one text: give exactly one text input (a file, or - for stdin)",
+          ExitCode.usage,
+        );
+      params = {
+        content: only.text,
+        contentType: only.contentType === "application/json" && isJson(only.text) ? "application/json" : "text/plain",
+      };
     } else {
-      params = { files: inputs.map((input) => ({ name: input.name, content: input.bytes, contentType: input.contentType })) };
+      params = {
+        files: inputs.map((input) => ({ name: input.name, content: input.bytes, contentType: input.contentType })),
+      };
     }
     const result = await deliver(fillUrl, params, { fetch: context.fetch });
     if (context.flag("json")) context.json(result);

@@ -26,7 +26,9 @@ ${COMMON_HELP}`,
     const unsafe = unsafeFiles(info.files);
     if (unsafe.length > 0) {
       const names = unsafe.map((file) => JSON.stringify(file.name)).join(", ");
-      context.warn(`warning: ${names} ${unsafe.length === 1 ? "is a name" : "are names"} that tools load or run by themselves; "kubbi claim" refuses to write ${unsafe.length === 1 ? "it" : "them"} without --allow-unsafe-names`);
+      context.warn(
+        `warning: ${names} ${unsafe.length === 1 ? "is a name" : "are names"} that tools load or run by themselves; "kubbi claim" refuses to write ${unsafe.length === 1 ? "it" : "them"} without --allow-unsafe-names`,
+      );
     }
   },
 };

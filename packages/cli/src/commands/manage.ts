@@ -8,7 +8,8 @@ import { formatDetail, formatList } from "../format.js";
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const parsed = parsePositiveInt(value);
-  if (parsed === undefined) throw new CliError(`--${name}: expected a positive integer; got ${JSON.stringify(value)}`, ExitCode.usage);
+  if (parsed === undefined)
+    throw new CliError(`--${name}: expected a positive integer; got ${JSON.stringify(value)}`, ExitCode.usage);
   return parsed;
 }
 
@@ -28,7 +29,10 @@ Options:
 ${COMMON_HELP}`,
 
   async run(context) {
-    const page = await context.producer().list({ page: positiveInt("page", context.string("page"), 1), limit: positiveInt("limit", context.string("limit"), 20) });
+    const page = await context.producer().list({
+      page: positiveInt("page", context.string("page"), 1),
+      limit: positiveInt("limit", context.string("limit"), 20),
+    });
     if (context.flag("json")) return context.json(page);
     context.write(formatList(page.kubbis));
     const { page: number, totalPages, total } = page.pagination;

@@ -115,14 +115,18 @@ ${COMMON_HELP}`,
 };
 
 function positiveInteger(flag: string, value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new CliError(`${flag}: expected a positive integer; got ${JSON.stringify(value)}`, ExitCode.usage);
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new CliError(`${flag}: expected a positive integer; got ${JSON.stringify(value)}`, ExitCode.usage);
   return Number(value);
 }
 
 /** The handle holds the private key: created only if absent (never through a symlink), readable by its owner alone. */
 async function saveHandle(path: string, handle: RequestHandle): Promise<void> {
   const file = await open(path, "wx", 0o600).catch((error: NodeJS.ErrnoException) => {
-    throw new CliError(`cannot create ${path}: ${error.code === "EEXIST" ? "it exists already" : (error.code ?? error.message)}`, ExitCode.unsafeWrite);
+    throw new CliError(
+      `cannot create ${path}: ${error.code === "EEXIST" ? "it exists already" : (error.code ?? error.message)}`,
+      ExitCode.unsafeWrite,
+    );
   });
   try {
     await file.writeFile(`${JSON.stringify(handle.toJSON())}\n`);
@@ -141,7 +145,11 @@ async function receiveInto(context: CommandContext, handle: RequestHandle): Prom
   // The names were sealed until now, so they are checked only here: a refused name leaves the delivery unwritten.
   const directory = output ?? newDirectoryName(claimed.kubbiId);
   const allowUnsafeNames = context.flag("allow-unsafe-names");
-  const written = await writeFiles(claimed.type === "kubbi_package" ? claimed : asPackage(claimed), directory, output === undefined ? { newDirectory: true, allowUnsafeNames } : { allowUnsafeNames });
+  const written = await writeFiles(
+    claimed.type === "kubbi_package" ? claimed : asPackage(claimed),
+    directory,
+    output === undefined ? { newDirectory: true, allowUnsafeNames } : { allowUnsafeNames },
+  );
   if (context.flag("json")) context.json({ requestId: handle.id, kubbiId: claimed.kubbiId, files: written });
   else context.write(written.map((file) => `${escapeText(file.path)}\n`).join(""));
 }

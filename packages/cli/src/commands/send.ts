@@ -1,4 +1,11 @@
-import { FILE_ROLES, type FileInput, type FileRole, type Metadata, type SendFilesResult, type SendResult } from "@kubbi.ai/sdk";
+import {
+  FILE_ROLES,
+  type FileInput,
+  type FileRole,
+  type Metadata,
+  type SendFilesResult,
+  type SendResult,
+} from "@kubbi.ai/sdk";
 import { COMMON_HELP, COMMON_OPTIONS, type Command } from "../command.js";
 import { escapeText } from "../escape.js";
 import { CliError, ExitCode } from "../exit-codes.js";
@@ -47,7 +54,10 @@ Examples:
   async run(context) {
     const role = context.string("role");
     if (role !== undefined && !FILE_ROLES.includes(role as FileRole)) {
-      throw new CliError(`--role: expected one of ${FILE_ROLES.join(", ")}; got ${JSON.stringify(role)}`, ExitCode.usage);
+      throw new CliError(
+        `--role: expected one of ${FILE_ROLES.join(", ")}; got ${JSON.stringify(role)}`,
+        ExitCode.usage,
+      );
     }
     const common = {
       ttlSeconds: parseTtl(context.string("ttl") ?? "1h"),
@@ -55,12 +65,25 @@ Examples:
       ...(context.string("metadata") === undefined ? {} : { metadata: parseMetadata(context.string("metadata")!) }),
     };
     const client = context.producer();
-    const inputs = await readInputs(context.positionals, context.io.stdin, { stdinName: context.string("name"), contentType: context.string("content-type") });
+    const inputs = await readInputs(context.positionals, context.io.stdin, {
+      stdinName: context.string("name"),
+      contentType: context.string("content-type"),
+    });
 
-    const single = inputs.length === 1 && !context.flag("package") ? asSinglePayload(inputs[0]!, context.string("content-type")) : null;
+    const single =
+      inputs.length === 1 && !context.flag("package")
+        ? asSinglePayload(inputs[0]!, context.string("content-type"))
+        : null;
     const result: SendResult | SendFilesResult = single
-      ? await client.send(single.contentType === "application/json" ? { ...common, contentType: "application/json", content: single.text } : { ...common, contentType: "text/plain", content: single.text })
-      : await client.sendFiles({ ...common, files: inputs.map((input) => toFile(input, role as FileRole | undefined)) });
+      ? await client.send(
+          single.contentType === "application/json"
+            ? { ...common, contentType: "application/json", content: single.text }
+            : { ...common, contentType: "text/plain", content: single.text },
+        )
+      : await client.sendFiles({
+          ...common,
+          files: inputs.map((input) => toFile(input, role as FileRole | undefined)),
+        });
 
     if (context.flag("json")) context.json(result);
     else context.write(`${escapeText(result.claimUrl)}\n`);
@@ -72,9 +95,13 @@ Examples:
  * text/plain, the only two types a single payload takes. An explicit other --content-type, or binary
  * content, makes it a package instead, so the type and the bytes survive.
  */
-function asSinglePayload(input: Input, explicitType: string | undefined): { text: string; contentType: "text/plain" | "application/json" } | null {
+function asSinglePayload(
+  input: Input,
+  explicitType: string | undefined,
+): { text: string; contentType: "text/plain" | "application/json" } | null {
   if (input.text === null) return null;
-  if (explicitType !== undefined) return isSinglePayloadType(explicitType) ? { text: input.text, contentType: explicitType } : null;
+  if (explicitType !== undefined)
+    return isSinglePayloadType(explicitType) ? { text: input.text, contentType: explicitType } : null;
   return { text: input.text, contentType: isJsonType(input.contentType) ? "application/json" : "text/plain" };
 }
 
@@ -94,6 +121,7 @@ function parseMetadata(text: string): Metadata {
   } catch {
     throw new CliError("--metadata: not valid JSON", ExitCode.usage);
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new CliError("--metadata: must be a JSON object", ExitCode.usage);
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new CliError("--metadata: must be a JSON object", ExitCode.usage);
   return value as Metadata;
 }

@@ -23,32 +23,80 @@ const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest(
 
 describe("a single payload, end to end", () => {
   it("send → get → inspect → claim → second claim is gone", async () => {
-    const sent = await client.send({ content: "sensitive data here", contentType: "text/plain", ttlSeconds: 3600, maxRetrievals: 1, metadata: { source: "billing" } });
-    expect(sent).toMatchObject({ type: "kubbi", status: "active", contentType: "text/plain", maxRetrievals: 1, metadata: { source: "billing" }, totalSizeBytes: 19 });
+    const sent = await client.send({
+      content: "sensitive data here",
+      contentType: "text/plain",
+      ttlSeconds: 3600,
+      maxRetrievals: 1,
+      metadata: { source: "billing" },
+    });
+    expect(sent).toMatchObject({
+      type: "kubbi",
+      status: "active",
+      contentType: "text/plain",
+      maxRetrievals: 1,
+      metadata: { source: "billing" },
+      totalSizeBytes: 19,
+    });
     expect(sent.claimUrl).toBe(`${baseUrl}/r/${sent.claimToken}`);
     expect(Date.parse(sent.expiresAt) - Date.parse(sent.createdAt)).toBe(3_600_000);
 
-    expect(await client.get(sent.id)).toMatchObject({ id: sent.id, status: "active", retrievalCount: 0, remainingReads: 1, files: null, fileCount: null });
+    expect(await client.get(sent.id)).toMatchObject({
+      id: sent.id,
+      status: "active",
+      retrievalCount: 0,
+      remainingReads: 1,
+      files: null,
+      fileCount: null,
+    });
 
     const info = await inspect(sent.claimUrl);
-    expect(info).toMatchObject({ kubbiId: sent.id, status: "active", contentType: "text/plain", retrievalCount: 0, remainingReads: 1, files: null });
+    expect(info).toMatchObject({
+      kubbiId: sent.id,
+      status: "active",
+      contentType: "text/plain",
+      retrievalCount: 0,
+      remainingReads: 1,
+      files: null,
+    });
     expect(info.claim).toEqual({ url: `${sent.claimUrl}/claim`, method: "POST", description: expect.any(String) });
 
     const claimed = await claim(sent.claimUrl);
-    expect(claimed).toMatchObject({ type: "kubbi", kubbiId: sent.id, content: "sensitive data here", burned: true, retrievalCount: 1, remainingReads: 0 });
+    expect(claimed).toMatchObject({
+      type: "kubbi",
+      kubbiId: sent.id,
+      content: "sensitive data here",
+      burned: true,
+      retrievalCount: 1,
+      remainingReads: 0,
+    });
 
     const second = await claim(sent.claimUrl).catch((e: unknown) => e);
     expect(second).toBeInstanceOf(KubbiGoneError);
     expect(second).toMatchObject({ status: 410, reason: "burned", code: "burned", attempts: 1 });
     expect((second as KubbiGoneError).requestId).toBeTruthy();
 
-    expect(await client.get(sent.id)).toMatchObject({ status: "burned", retrievalCount: 1, firstRetrievedAt: expect.any(String) });
+    expect(await client.get(sent.id)).toMatchObject({
+      status: "burned",
+      retrievalCount: 1,
+      firstRetrievedAt: expect.any(String),
+    });
   });
 
   it("JSON content comes back parsed; retrievals count down", async () => {
-    const sent = await client.send({ content: { order_id: "123", items: [1, 2] }, contentType: "application/json", ttlSeconds: 600, maxRetrievals: 2 });
+    const sent = await client.send({
+      content: { order_id: "123", items: [1, 2] },
+      contentType: "application/json",
+      ttlSeconds: 600,
+      maxRetrievals: 2,
+    });
     const first = await client.claim(sent.claimUrl);
-    expect(first).toMatchObject({ content: { order_id: "123", items: [1, 2] }, contentType: "application/json", burned: false, remainingReads: 1 });
+    expect(first).toMatchObject({
+      content: { order_id: "123", items: [1, 2] },
+      contentType: "application/json",
+      burned: false,
+      remainingReads: 1,
+    });
     // A bare token works with a baseUrl.
     expect(await claim(sent.claimToken, { baseUrl })).toMatchObject({ burned: true, remainingReads: 0 });
     await expect(client.claim(sent.claimToken)).rejects.toBeInstanceOf(KubbiGoneError);
@@ -79,7 +127,11 @@ describe("packages", () => {
       maxRetrievals: 1,
       metadata: { run: 7 },
     });
-    expect(sent).toMatchObject({ type: "kubbi_package", fileCount: 5, totalSizeBytes: config.length + csv.length + 3 * png.length });
+    expect(sent).toMatchObject({
+      type: "kubbi_package",
+      fileCount: 5,
+      totalSizeBytes: config.length + csv.length + 3 * png.length,
+    });
     expect(sent.files.map((f) => [f.name, f.sizeBytes, f.sha256])).toEqual([
       ["config.json", config.length, sha256(new TextEncoder().encode(config))],
       ["data.csv", csv.length, sha256(new TextEncoder().encode(csv))],
@@ -126,7 +178,8 @@ describe("list and delete", () => {
   it("lists newest first, one page or every page", async () => {
     // Other live test files create kubbis on the same key at the same time, so this checks order, not exact pages.
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await client.send({ content: `item ${i}`, contentType: "text/plain", ttlSeconds: 600 })).id);
+    for (let i = 0; i < 3; i++)
+      ids.push((await client.send({ content: `item ${i}`, contentType: "text/plain", ttlSeconds: 600 })).id);
     const page = await client.list({ page: 1, limit: 2 });
     expect(page.kubbis).toHaveLength(2);
     expect(page.pagination).toMatchObject({ page: 1, limit: 2 });
@@ -161,7 +214,9 @@ describe("errors from the real API", () => {
 
   it("a wrong key is KubbiAuthenticationError", async () => {
     const stranger = new KubbiClient({ apiKey: `kb_${"x".repeat(43)}`, baseUrl });
-    await expect(stranger.send({ content: "x", contentType: "text/plain", ttlSeconds: 60 })).rejects.toBeInstanceOf(KubbiAuthenticationError);
+    await expect(stranger.send({ content: "x", contentType: "text/plain", ttlSeconds: 60 })).rejects.toBeInstanceOf(
+      KubbiAuthenticationError,
+    );
   });
 });
 
@@ -192,17 +247,28 @@ describe("idempotent sends", () => {
     };
     const flaky = new KubbiClient({ apiKey, baseUrl, fetch: losingFetch });
     const marker = crypto.randomUUID();
-    const sent = await flaky.send({ content: "exactly one", contentType: "text/plain", ttlSeconds: 600, metadata: { marker } });
+    const sent = await flaky.send({
+      content: "exactly one",
+      contentType: "text/plain",
+      ttlSeconds: 600,
+      metadata: { marker },
+    });
     expect(delivered).toEqual([sent.id]);
     const created: string[] = [];
-    for await (const kubbi of client.list({ limit: 100 })) if (kubbi.metadata?.marker === marker) created.push(kubbi.id);
+    for await (const kubbi of client.list({ limit: 100 }))
+      if (kubbi.metadata?.marker === marker) created.push(kubbi.id);
     expect(created).toEqual([sent.id]);
   });
 });
 
 describe("claims are never served twice", () => {
   it("a claim whose response is lost is retried, and the retry gets 410 burned", async () => {
-    const sent = await client.send({ content: "one read only", contentType: "text/plain", ttlSeconds: 600, maxRetrievals: 1 });
+    const sent = await client.send({
+      content: "one read only",
+      contentType: "text/plain",
+      ttlSeconds: 600,
+      maxRetrievals: 1,
+    });
     let lost = false;
     const losingFetch: FetchLike = async (url, init) => {
       const response = await fetch(url, init);
@@ -226,6 +292,9 @@ describe("origin pinning against the real API", () => {
     const forged = sent.claimUrl.replace("127.0.0.1", "localhost");
     await expect(claim(forged, { allowedOrigins: [baseUrl] })).rejects.toBeInstanceOf(KubbiOriginNotAllowedError);
     await expect(client.claim(forged)).rejects.toBeInstanceOf(KubbiOriginNotAllowedError);
-    expect(await inspect(sent.claimUrl, { allowedOrigins: [baseUrl] })).toMatchObject({ retrievalCount: 0, status: "active" });
+    expect(await inspect(sent.claimUrl, { allowedOrigins: [baseUrl] })).toMatchObject({
+      retrievalCount: 0,
+      status: "active",
+    });
   });
 });

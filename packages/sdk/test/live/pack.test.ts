@@ -37,9 +37,15 @@ beforeAll(async () => {
 
   project = join(workDir, "empty-project");
   await run("mkdir", [project]);
-  await writeFile(join(project, "package.json"), JSON.stringify({ name: "empty-project", private: true, type: "module" }));
+  await writeFile(
+    join(project, "package.json"),
+    JSON.stringify({ name: "empty-project", private: true, type: "module" }),
+  );
   // Zero dependencies, so nothing needs the network.
-  await run("npm", ["install", "--offline", "--no-audit", "--no-fund", join(workDir, packed!.filename)], { cwd: project, env });
+  await run("npm", ["install", "--offline", "--no-audit", "--no-fund", join(workDir, packed!.filename)], {
+    cwd: project,
+    env,
+  });
   quickstart = await readmeQuickstart();
 }, 120_000);
 
@@ -49,8 +55,20 @@ afterAll(async () => {
 
 describe("the packed package", () => {
   it("holds the build, the README and the manifest, and nothing else", () => {
-    expect(packedFiles.every((path) => path.startsWith("dist/") || ["README.md", "package.json"].includes(path))).toBe(true);
-    expect(packedFiles).toEqual(expect.arrayContaining(["README.md", "package.json", "dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts", "dist/node.js"]));
+    expect(packedFiles.every((path) => path.startsWith("dist/") || ["README.md", "package.json"].includes(path))).toBe(
+      true,
+    );
+    expect(packedFiles).toEqual(
+      expect.arrayContaining([
+        "README.md",
+        "package.json",
+        "dist/index.js",
+        "dist/index.cjs",
+        "dist/index.d.ts",
+        "dist/index.d.cts",
+        "dist/node.js",
+      ]),
+    );
   });
 
   it("runs the README quickstart unchanged against a local API", async () => {
@@ -72,12 +90,22 @@ describe("the packed package", () => {
     await writeFile(
       join(project, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022", "DOM"], strict: true, noEmit: true, types: [] },
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          lib: ["ES2022", "DOM"],
+          strict: true,
+          noEmit: true,
+          types: [],
+        },
         files: ["quickstart.ts"],
       }),
     );
     const tsc = resolve(PACKAGE_DIR, "node_modules/.bin/tsc");
-    const result = await run(tsc, ["-p", "tsconfig.json"], { cwd: project, env }).catch((error: { stdout: string }) => error);
+    const result = await run(tsc, ["-p", "tsconfig.json"], { cwd: project, env }).catch(
+      (error: { stdout: string }) => error,
+    );
     expect(result.stdout).toBe("");
   });
 });

@@ -25,18 +25,28 @@ const runtimes: Array<[string, string, string[]]> = [
 beforeAll(requireBuild);
 
 describe.concurrent("runtimes", () => {
-  it.each(runtimes)("%s: send, inspect, claim, second claim is KubbiGoneError; request, fulfil, resume, claim decrypts", async (name, command, args) => {
-    const { stdout } = await run(command, [...args, baseUrl, apiKey], {
-      cwd: PACKAGE_DIR,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
-      timeout: 60_000,
-    }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-      throw new Error(`${name} failed: ${error.message}\n${error.stdout ?? ""}\n${error.stderr ?? ""}`);
-    });
-    const summary = JSON.parse(stdout.trim().split("\n").at(-1)!) as { runtime: string; content: string; secondClaim: string; request: string };
-    expect(summary.runtime).toContain(name.startsWith("node") ? name : name === "workerd" ? "Cloudflare-Workers" : name);
-    expect(summary.content).toBe(`hello from ${summary.runtime}`);
-    expect(summary.secondClaim).toBe("KubbiGoneError:burned");
-    expect(summary.request).toBe("note.txt,blob.bin");
-  });
+  it.each(runtimes)(
+    "%s: send, inspect, claim, second claim is KubbiGoneError; request, fulfil, resume, claim decrypts",
+    async (name, command, args) => {
+      const { stdout } = await run(command, [...args, baseUrl, apiKey], {
+        cwd: PACKAGE_DIR,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+        timeout: 60_000,
+      }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+        throw new Error(`${name} failed: ${error.message}\n${error.stdout ?? ""}\n${error.stderr ?? ""}`);
+      });
+      const summary = JSON.parse(stdout.trim().split("\n").at(-1)!) as {
+        runtime: string;
+        content: string;
+        secondClaim: string;
+        request: string;
+      };
+      expect(summary.runtime).toContain(
+        name.startsWith("node") ? name : name === "workerd" ? "Cloudflare-Workers" : name,
+      );
+      expect(summary.content).toBe(`hello from ${summary.runtime}`);
+      expect(summary.secondClaim).toBe("KubbiGoneError:burned");
+      expect(summary.request).toBe("note.txt,blob.bin");
+    },
+  );
 });

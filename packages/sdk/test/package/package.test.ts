@@ -19,14 +19,20 @@ describe("the published package", () => {
   it("passes @arethetypeswrong/cli for node16 (CJS and ESM) and bundlers", async () => {
     // node10 resolution cannot see subpath exports at all; every maintained toolchain uses exports maps.
     const attw = resolve(PACKAGE_DIR, "node_modules/.bin/attw");
-    const { stdout } = await run(attw, ["--pack", ".", "--profile", "node16", "--format", "json"], { cwd: PACKAGE_DIR }).catch(
-      (error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }),
-    );
+    const { stdout } = await run(attw, ["--pack", ".", "--profile", "node16", "--format", "json"], {
+      cwd: PACKAGE_DIR,
+    }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }));
     const report = JSON.parse(stdout) as {
       problems?: Record<string, Array<{ resolutionKind?: string }>>;
       analysis: { entrypoints: Record<string, unknown> };
     };
-    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual([".", "./envelope", "./node", "./package.json", "./wire"]);
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual([
+      ".",
+      "./envelope",
+      "./node",
+      "./package.json",
+      "./wire",
+    ]);
     const problems = Object.values(report.problems ?? {})
       .flat()
       .filter((problem) => problem.resolutionKind !== "node10");
@@ -34,15 +40,21 @@ describe("the published package", () => {
   });
 
   it("has zero runtime dependencies", async () => {
-    const manifest = JSON.parse(await readFile(resolve(PACKAGE_DIR, "package.json"), "utf8")) as Record<string, unknown>;
-    for (const field of ["dependencies", "peerDependencies", "optionalDependencies"]) expect(manifest[field]).toBeUndefined();
+    const manifest = JSON.parse(await readFile(resolve(PACKAGE_DIR, "package.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
+    for (const field of ["dependencies", "peerDependencies", "optionalDependencies"])
+      expect(manifest[field]).toBeUndefined();
     expect(manifest.sideEffects).toBe(false);
     // The built files import nothing but Node built-ins (and only the Node-only subpath does that).
     for (const name of await readdir(DIST)) {
       if (!/\.c?js$/.test(name)) continue;
       const code = await readFile(resolve(DIST, name), "utf8");
       const imported = [...code.matchAll(/(?:from\s+|require\()["']([^"']+)["']/g)].map((match) => match[1]);
-      const external = name.startsWith("node.") ? imported.filter((id) => !builtinModules.includes(id!.replace(/^node:/, ""))) : imported;
+      const external = name.startsWith("node.")
+        ? imported.filter((id) => !builtinModules.includes(id!.replace(/^node:/, "")))
+        : imported;
       expect(external, name).toEqual([]);
     }
   });

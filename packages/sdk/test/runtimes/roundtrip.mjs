@@ -11,7 +11,13 @@ export async function roundtrip(sdk, { baseUrl, apiKey, runtime }) {
   };
   const client = new sdk.KubbiClient({ apiKey, baseUrl });
   const content = `hello from ${runtime}`;
-  const sent = await client.send({ content, contentType: "text/plain", ttlSeconds: 600, maxRetrievals: 1, metadata: { runtime } });
+  const sent = await client.send({
+    content,
+    contentType: "text/plain",
+    ttlSeconds: 600,
+    maxRetrievals: 1,
+    metadata: { runtime },
+  });
   check(sent.claimUrl.startsWith(`${baseUrl}/r/`), `claimUrl ${sent.claimUrl}`);
 
   const info = await sdk.inspect(sent.claimUrl, { allowedOrigins: [baseUrl] });
@@ -27,16 +33,35 @@ export async function roundtrip(sdk, { baseUrl, apiKey, runtime }) {
     second = error;
   }
   check(sdk.isKubbiGoneError(second), `second claim threw ${second}`);
-  check(second instanceof sdk.KubbiGoneError && second.reason === "burned" && second.status === 410, "second claim's error");
+  check(
+    second instanceof sdk.KubbiGoneError && second.reason === "burned" && second.status === 410,
+    "second claim's error",
+  );
 
-  const { fillUrl, handle } = await client.request({ description: `from ${runtime}`, kind: "files", requestTtlSeconds: 600, ttlSeconds: 600 });
+  const { fillUrl, handle } = await client.request({
+    description: `from ${runtime}`,
+    kind: "files",
+    requestTtlSeconds: 600,
+    ttlSeconds: 600,
+  });
   const binary = new Uint8Array([0, 1, 2, 253, 254, 255]);
-  await sdk.fulfil(fillUrl, { files: [{ name: "note.txt", content: `sealed in ${runtime}` }, { name: "blob.bin", content: binary }] });
+  await sdk.fulfil(fillUrl, {
+    files: [
+      { name: "note.txt", content: `sealed in ${runtime}` },
+      { name: "blob.bin", content: binary },
+    ],
+  });
   const resumed = sdk.KubbiClient.resumeRequest(JSON.parse(JSON.stringify(handle)), { apiKey });
   await resumed.wait({ pollIntervalMs: 50 });
   const delivered = await resumed.claim();
   check(delivered.type === "kubbi_package" && delivered.files[0].text === `sealed in ${runtime}`, "request: text file");
   check(delivered.files[1].bytes.join(",") === binary.join(","), "request: binary file");
 
-  return { runtime, id: sent.id, content: claimed.content, secondClaim: `${second.name}:${second.reason}`, request: delivered.files.map((file) => file.name).join(",") };
+  return {
+    runtime,
+    id: sent.id,
+    content: claimed.content,
+    secondClaim: `${second.name}:${second.reason}`,
+    request: delivered.files.map((file) => file.name).join(","),
+  };
 }

@@ -11,7 +11,11 @@ describe("construction", () => {
   it("takes the key from KUBBI_API_KEY and the base URL from KUBBI_BASE_URL", async () => {
     vi.stubEnv("KUBBI_API_KEY", "kb_from_env");
     vi.stubEnv("KUBBI_BASE_URL", "https://env.example");
-    server.use(http.get("https://env.example/api/v1/kubbis/:id", ({ params }) => HttpResponse.json(detailWire(String(params.id)))));
+    server.use(
+      http.get("https://env.example/api/v1/kubbis/:id", ({ params }) =>
+        HttpResponse.json(detailWire(String(params.id))),
+      ),
+    );
     const fromEnv = new KubbiClient();
     expect(fromEnv.baseUrl).toBe("https://env.example");
     await fromEnv.get("x");
@@ -41,7 +45,13 @@ describe("construction", () => {
 describe("send", () => {
   it("posts the snake_case body with the key and returns camelCase", async () => {
     server.use(http.post(`${BASE}/api/v1/kubbis`, () => HttpResponse.json(createdWire, { status: 201 })));
-    const result = await client.send({ content: "sensitive data here", contentType: "text/plain", ttlSeconds: 3600, maxRetrievals: 1, metadata: { source: "billing" } });
+    const result = await client.send({
+      content: "sensitive data here",
+      contentType: "text/plain",
+      ttlSeconds: 3600,
+      maxRetrievals: 1,
+      metadata: { source: "billing" },
+    });
     expect(JSON.parse(await seen[0]!.body)).toEqual({
       content: "sensitive data here",
       content_type: "text/plain",
@@ -67,9 +77,17 @@ describe("send", () => {
   });
 
   it("sends JSON content as a JSON value and leaves optional fields out", async () => {
-    server.use(http.post(`${BASE}/api/v1/kubbis`, () => HttpResponse.json({ ...createdWire, content_type: "application/json" }, { status: 201 })));
+    server.use(
+      http.post(`${BASE}/api/v1/kubbis`, () =>
+        HttpResponse.json({ ...createdWire, content_type: "application/json" }, { status: 201 }),
+      ),
+    );
     await client.send({ content: { order_id: "123", items: [1, 2] }, contentType: "application/json", ttlSeconds: 60 });
-    expect(JSON.parse(await seen[0]!.body)).toEqual({ content: { order_id: "123", items: [1, 2] }, content_type: "application/json", ttl_seconds: 60 });
+    expect(JSON.parse(await seen[0]!.body)).toEqual({
+      content: { order_id: "123", items: [1, 2] },
+      content_type: "application/json",
+      ttl_seconds: 60,
+    });
   });
 });
 
@@ -102,7 +120,13 @@ describe("sendFiles", () => {
       files: [
         { name: "notes.md", content: "# héllo", content_type: "text/markdown", role: "instructions" },
         { name: "a.bin", content: "AAEC/f7/", content_type: "application/octet-stream", encoding: "base64" },
-        { name: "b.bin", content: "AAEC/f7/", content_type: "application/octet-stream", role: "attachment", encoding: "base64" },
+        {
+          name: "b.bin",
+          content: "AAEC/f7/",
+          content_type: "application/octet-stream",
+          role: "attachment",
+          encoding: "base64",
+        },
         { name: "c.png", content: "AAEC/f7/", content_type: "image/png", encoding: "base64" },
         { name: "d.bin", content: "AAEC/f7/", content_type: "application/octet-stream", encoding: "base64" },
         { name: "e.bin", content: "/f7/", content_type: "application/octet-stream", encoding: "base64" },
@@ -110,20 +134,33 @@ describe("sendFiles", () => {
       ttl_seconds: 3600,
       max_retrievals: 1,
     });
-    expect(result).toMatchObject({ type: "kubbi_package", fileCount: 4, totalSizeBytes: 10, files: [{ name: "a.txt", contentType: "text/plain", sizeBytes: 2, role: null, sha256: "00" }] });
+    expect(result).toMatchObject({
+      type: "kubbi_package",
+      fileCount: 4,
+      totalSizeBytes: 10,
+      files: [{ name: "a.txt", contentType: "text/plain", sizeBytes: 2, role: null, sha256: "00" }],
+    });
   });
 
   it("encodes large binary files correctly", async () => {
     server.use(http.post(`${BASE}/api/v1/kubbis`, () => HttpResponse.json(packageWire, { status: 201 })));
     const big = new Uint8Array(200_000).map((_, i) => (i * 7) % 256);
-    await client.sendFiles({ files: [{ name: "big.bin", content: big, contentType: "application/octet-stream" }], ttlSeconds: 60 });
+    await client.sendFiles({
+      files: [{ name: "big.bin", content: big, contentType: "application/octet-stream" }],
+      ttlSeconds: 60,
+    });
     const sent = JSON.parse(await seen[0]!.body) as { files: Array<{ content: string }> };
     expect(Buffer.from(sent.files[0]!.content, "base64").equals(Buffer.from(big))).toBe(true);
   });
 
   it("refuses encoding: base64 on binary content instead of double-encoding it", async () => {
     await expect(
-      client.sendFiles({ files: [{ name: "x", content: new Uint8Array([1]), contentType: "application/octet-stream", encoding: "base64" }], ttlSeconds: 60 }),
+      client.sendFiles({
+        files: [
+          { name: "x", content: new Uint8Array([1]), contentType: "application/octet-stream", encoding: "base64" },
+        ],
+        ttlSeconds: 60,
+      }),
     ).rejects.toBeInstanceOf(KubbiUsageError);
     expect(seen).toHaveLength(0);
   });
@@ -133,7 +170,15 @@ describe("get, list, delete", () => {
   it("get maps every field", async () => {
     server.use(
       http.get(`${BASE}/api/v1/kubbis/:id`, ({ params }) =>
-        HttpResponse.json({ ...detailWire(String(params.id)), retrieval_count: 1, remaining_reads: 0, status: "burned", first_retrieved_at: "2026-03-28T12:01:00.000Z", last_retrieved_at: "2026-03-28T12:02:00.000Z", max_retrievals: 1 }),
+        HttpResponse.json({
+          ...detailWire(String(params.id)),
+          retrieval_count: 1,
+          remaining_reads: 0,
+          status: "burned",
+          first_retrieved_at: "2026-03-28T12:01:00.000Z",
+          last_retrieved_at: "2026-03-28T12:02:00.000Z",
+          max_retrievals: 1,
+        }),
       ),
     );
     expect(await client.get("id/with?odd")).toEqual({
@@ -160,17 +205,35 @@ describe("get, list, delete", () => {
   it("a kubbi sealed under a server key the server no longer has is flagged, with no metadata or files", async () => {
     server.use(
       http.get(`${BASE}/api/v1/kubbis/:id`, ({ params }) =>
-        HttpResponse.json({ ...detailWire(String(params.id)), type: "kubbi_package", content_type: null, file_count: 2, sealed_with_unknown_key: true }),
+        HttpResponse.json({
+          ...detailWire(String(params.id)),
+          type: "kubbi_package",
+          content_type: null,
+          file_count: 2,
+          sealed_with_unknown_key: true,
+        }),
       ),
     );
-    expect(await client.get("old")).toMatchObject({ type: "kubbi_package", fileCount: 2, files: null, metadata: null, sealedWithUnknownKey: true });
+    expect(await client.get("old")).toMatchObject({
+      type: "kubbi_package",
+      fileCount: 2,
+      files: null,
+      metadata: null,
+      sealedWithUnknownKey: true,
+    });
   });
 
   it("a package's manifest from get maps without a hash (only sends and claims carry one)", async () => {
     const manifest = [{ name: "a.txt", content_type: "text/plain", size_bytes: 2, role: "data" }];
     server.use(
       http.get(`${BASE}/api/v1/kubbis/:id`, ({ params }) =>
-        HttpResponse.json({ ...detailWire(String(params.id)), type: "kubbi_package", content_type: null, file_count: 1, files: manifest }),
+        HttpResponse.json({
+          ...detailWire(String(params.id)),
+          type: "kubbi_package",
+          content_type: null,
+          file_count: 1,
+          files: manifest,
+        }),
       ),
     );
     const detail = await client.get("pkg");
@@ -183,7 +246,10 @@ describe("get, list, delete", () => {
     server.use(
       http.get(`${BASE}/api/v1/kubbis`, ({ request }) => {
         const page = new URL(request.url).searchParams.get("page")!;
-        return HttpResponse.json({ kubbis: pages[page]!.map(detailWire), pagination: { page: Number(page), limit: 2, total: 5, total_pages: 3 } });
+        return HttpResponse.json({
+          kubbis: pages[page]!.map(detailWire),
+          pagination: { page: Number(page), limit: 2, total: 5, total_pages: 3 },
+        });
       }),
     );
     const first = await client.list({ page: 1, limit: 2 });
@@ -199,7 +265,11 @@ describe("get, list, delete", () => {
   });
 
   it("iterating an empty list makes one request", async () => {
-    server.use(http.get(`${BASE}/api/v1/kubbis`, () => HttpResponse.json({ kubbis: [], pagination: { page: 1, limit: 20, total: 0, total_pages: 0 } })));
+    server.use(
+      http.get(`${BASE}/api/v1/kubbis`, () =>
+        HttpResponse.json({ kubbis: [], pagination: { page: 1, limit: 20, total: 0, total_pages: 0 } }),
+      ),
+    );
     const ids: string[] = [];
     for await (const kubbi of client.list()) ids.push(kubbi.id);
     expect(ids).toEqual([]);
@@ -207,7 +277,9 @@ describe("get, list, delete", () => {
   });
 
   it("delete", async () => {
-    server.use(http.delete(`${BASE}/api/v1/kubbis/:id`, ({ params }) => HttpResponse.json({ id: params.id, status: "deleted" })));
+    server.use(
+      http.delete(`${BASE}/api/v1/kubbis/:id`, ({ params }) => HttpResponse.json({ id: params.id, status: "deleted" })),
+    );
     expect(await client.delete("k1")).toEqual({ id: "k1", status: "deleted" });
     expect(seen[0]!.method).toBe("DELETE");
   });

@@ -17,7 +17,11 @@ const inspectWire = {
   metadata: null,
   created_at: "2026-03-28T12:00:00.000Z",
   expires_at: "2026-03-28T13:00:00.000Z",
-  claim: { url: `${BASE}/r/${TOKEN}/claim`, method: "POST", description: "POST to this URL to retrieve the content. This counts as a retrieval." },
+  claim: {
+    url: `${BASE}/r/${TOKEN}/claim`,
+    method: "POST",
+    description: "POST to this URL to retrieve the content. This counts as a retrieval.",
+  },
 };
 const claimWire = {
   type: "kubbi",
@@ -59,7 +63,14 @@ describe("where claim and inspect go", () => {
     answerEverywhere();
     const result = await inspect(`${BASE}/r/${TOKEN}`);
     expect(seen.map((r) => [r.method, r.url])).toEqual([["GET", `${BASE}/r/${TOKEN}`]]);
-    expect(result).toMatchObject({ kubbiId: "k1", status: "active", contentType: "text/plain", fileCount: null, remainingReads: 1, claim: { method: "POST" } });
+    expect(result).toMatchObject({
+      kubbiId: "k1",
+      status: "active",
+      contentType: "text/plain",
+      fileCount: null,
+      remainingReads: 1,
+      claim: { method: "POST" },
+    });
   });
 
   it("a bare token goes to baseUrl, and needs one", async () => {
@@ -70,14 +81,19 @@ describe("where claim and inspect go", () => {
     expect(seen.map((r) => r.url)).toEqual([`https://pinned.example/r/${TOKEN}/claim`]);
   });
 
-  it.each(["ftp://files.example/r/abc", "javascript:alert(1)//r/abc", "file:///etc/r/abc", "https://x.example/nope/abc", "not a token", "abc/../../admin", ""])(
-    "refuses %j before sending anything",
-    async (input) => {
-      answerEverywhere();
-      await expect(claim(input, { baseUrl: BASE })).rejects.toBeInstanceOf(KubbiUsageError);
-      expect(seen).toHaveLength(0);
-    },
-  );
+  it.each([
+    "ftp://files.example/r/abc",
+    "javascript:alert(1)//r/abc",
+    "file:///etc/r/abc",
+    "https://x.example/nope/abc",
+    "not a token",
+    "abc/../../admin",
+    "",
+  ])("refuses %j before sending anything", async (input) => {
+    answerEverywhere();
+    await expect(claim(input, { baseUrl: BASE })).rejects.toBeInstanceOf(KubbiUsageError);
+    expect(seen).toHaveLength(0);
+  });
 });
 
 describe("origin pinning for URLs from untrusted input", () => {
@@ -102,7 +118,9 @@ describe("origin pinning for URLs from untrusted input", () => {
 
   it("baseUrl pins too", async () => {
     answerEverywhere();
-    await expect(claim(`https://evil.example/r/${TOKEN}`, { baseUrl: BASE })).rejects.toBeInstanceOf(KubbiOriginNotAllowedError);
+    await expect(claim(`https://evil.example/r/${TOKEN}`, { baseUrl: BASE })).rejects.toBeInstanceOf(
+      KubbiOriginNotAllowedError,
+    );
     await claim(`${BASE}/r/${TOKEN}`, { baseUrl: BASE });
     expect(seen.map((r) => r.url)).toEqual([`${BASE}/r/${TOKEN}/claim`]);
   });
@@ -114,14 +132,22 @@ describe("origin pinning for URLs from untrusted input", () => {
     await client.inspect(`${BASE}/r/${TOKEN}`);
     await client.claim(TOKEN);
     await client.claim(`https://mirror.example/r/${TOKEN}`, { allowedOrigins: ["https://mirror.example"] });
-    expect(seen.map((r) => r.url)).toEqual([`${BASE}/r/${TOKEN}`, `${BASE}/r/${TOKEN}/claim`, `https://mirror.example/r/${TOKEN}/claim`]);
+    expect(seen.map((r) => r.url)).toEqual([
+      `${BASE}/r/${TOKEN}`,
+      `${BASE}/r/${TOKEN}/claim`,
+      `https://mirror.example/r/${TOKEN}/claim`,
+    ]);
     for (const request of seen) expect(request.headers.get("authorization")).toBeNull();
   });
 });
 
 describe("claimed content", () => {
   it("a single JSON kubbi gives the parsed value", async () => {
-    server.use(http.post(`${BASE}/r/:token/claim`, () => HttpResponse.json({ ...claimWire, content: { order_id: "123" }, content_type: "application/json" })));
+    server.use(
+      http.post(`${BASE}/r/:token/claim`, () =>
+        HttpResponse.json({ ...claimWire, content: { order_id: "123" }, content_type: "application/json" }),
+      ),
+    );
     const result = await claim(`${BASE}/r/${TOKEN}`);
     expect(result).toEqual({
       type: "kubbi",
@@ -147,8 +173,24 @@ describe("claimed content", () => {
           file_count: 2,
           total_size_bytes: 14,
           files: [
-            { name: "notes.md", content_type: "text/markdown", size_bytes: 8, role: "instructions", sha256: "aa", content: "# héllo", encoding: null },
-            { name: "logo.png", content_type: "image/png", size_bytes: 6, role: null, sha256: "bb", content: Buffer.from(binary).toString("base64"), encoding: "base64" },
+            {
+              name: "notes.md",
+              content_type: "text/markdown",
+              size_bytes: 8,
+              role: "instructions",
+              sha256: "aa",
+              content: "# héllo",
+              encoding: null,
+            },
+            {
+              name: "logo.png",
+              content_type: "image/png",
+              size_bytes: 6,
+              role: null,
+              sha256: "bb",
+              content: Buffer.from(binary).toString("base64"),
+              encoding: "base64",
+            },
           ],
           metadata: { run: 7 },
           created_at: "2026-03-28T12:00:00.000Z",
@@ -161,9 +203,23 @@ describe("claimed content", () => {
     );
     const result = await claim(`${BASE}/r/${TOKEN}`);
     if (result.type !== "kubbi_package") throw new Error("expected a package");
-    expect(result).toMatchObject({ kubbiId: "p1", fileCount: 2, totalSizeBytes: 14, metadata: { run: 7 }, remainingReads: null, burned: false });
+    expect(result).toMatchObject({
+      kubbiId: "p1",
+      fileCount: 2,
+      totalSizeBytes: 14,
+      metadata: { run: 7 },
+      remainingReads: null,
+      burned: false,
+    });
     const [notes, logo] = result.files;
-    expect(notes).toMatchObject({ name: "notes.md", contentType: "text/markdown", role: "instructions", text: "# héllo", sha256: "aa", sizeBytes: 8 });
+    expect(notes).toMatchObject({
+      name: "notes.md",
+      contentType: "text/markdown",
+      role: "instructions",
+      text: "# héllo",
+      sha256: "aa",
+      sizeBytes: 8,
+    });
     expect(notes!.bytes).toEqual(new TextEncoder().encode("# héllo"));
     expect(logo).toMatchObject({ name: "logo.png", text: null, role: null });
     expect(logo!.bytes).toEqual(binary);

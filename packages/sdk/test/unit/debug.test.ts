@@ -18,7 +18,10 @@ describe("debug logging", () => {
       http.get(`${BASE}/r/:token`, () => HttpResponse.json(envelope("not_found", "no"), { status: 404 })),
       http.post(`${BASE}/r/:token/claim`, () =>
         claims++ === 0
-          ? HttpResponse.json(envelope("service_unavailable", "later"), { status: 503, headers: { "retry-after": "0" } })
+          ? HttpResponse.json(envelope("service_unavailable", "later"), {
+              status: 503,
+              headers: { "retry-after": "0" },
+            })
           : HttpResponse.json(envelope("burned", "gone"), { status: 410 }),
       ),
     );
@@ -42,7 +45,11 @@ describe("debug logging", () => {
   it("says nothing when debug is off, even with a logger", async () => {
     server.use(http.post(`${BASE}/api/v1/kubbis`, () => HttpResponse.json(createdWire, { status: 201 })));
     const { calls, logger } = recordingLogger();
-    await new KubbiClient({ apiKey: API_KEY, baseUrl: BASE, logger }).send({ content: "x", contentType: "text/plain", ttlSeconds: 60 });
+    await new KubbiClient({ apiKey: API_KEY, baseUrl: BASE, logger }).send({
+      content: "x",
+      contentType: "text/plain",
+      ttlSeconds: 60,
+    });
     expect(calls).toEqual([]);
   });
 

@@ -29,7 +29,9 @@ describe("request envelope", () => {
     const opened = await openEnvelope(vector.recipientPrivateKey, fromBase64Url(vector.envelope), vector.context);
     expect(toBase64Url(opened)).toBe(vector.plaintext);
     const delivery = decodeDelivery(opened);
-    expect(delivery.kind === "files" && delivery.files.map((file) => [file.name, file.contentType, [...file.bytes]])).toEqual([
+    expect(
+      delivery.kind === "files" && delivery.files.map((file) => [file.name, file.contentType, [...file.bytes]]),
+    ).toEqual([
       ["db-password.txt", "text/plain", [...new TextEncoder().encode("hunter2")]],
       ["key.bin", "application/octet-stream", [0, 255, 1, 254]],
     ]);
@@ -37,9 +39,15 @@ describe("request envelope", () => {
 
   it("refuses another request's context, another key, and any changed byte", async () => {
     const envelope = fromBase64Url(vector.envelope);
-    await expect(openEnvelope(vector.recipientPrivateKey, envelope, deliveryContext("00000000-0000-4000-8000-000000000002"))).rejects.toThrow(EnvelopeError);
-    await expect(openEnvelope(vector.recipientPrivateKey, envelope, claimTokenContext(vector.requestId))).rejects.toThrow(EnvelopeError);
-    await expect(openEnvelope((await generateRequestKeyPair()).privateKey, envelope, vector.context)).rejects.toThrow(EnvelopeError);
+    await expect(
+      openEnvelope(vector.recipientPrivateKey, envelope, deliveryContext("00000000-0000-4000-8000-000000000002")),
+    ).rejects.toThrow(EnvelopeError);
+    await expect(
+      openEnvelope(vector.recipientPrivateKey, envelope, claimTokenContext(vector.requestId)),
+    ).rejects.toThrow(EnvelopeError);
+    await expect(openEnvelope((await generateRequestKeyPair()).privateKey, envelope, vector.context)).rejects.toThrow(
+      EnvelopeError,
+    );
     for (const index of [1, 10, 70, envelope.length - 1]) {
       const altered = envelope.slice();
       altered[index]! ^= 1;
@@ -49,12 +57,19 @@ describe("request envelope", () => {
 
   it("fresh keys: a text delivery round-trips, and two seals of the same plaintext differ", async () => {
     const pair = await generateRequestKeyPair();
-    const plaintext = encodeDelivery({ kind: "content", contentType: "text/plain", bytes: new TextEncoder().encode("s3cret ✓") });
+    const plaintext = encodeDelivery({
+      kind: "content",
+      contentType: "text/plain",
+      bytes: new TextEncoder().encode("s3cret ✓"),
+    });
     const one = await sealEnvelope(pair.publicKey, plaintext, deliveryContext("r1"));
     const two = await sealEnvelope(pair.publicKey, plaintext, deliveryContext("r1"));
     expect(toBase64Url(one)).not.toBe(toBase64Url(two));
     const delivery = decodeDelivery(await openEnvelope(pair.privateKey, one, deliveryContext("r1")));
-    expect(delivery.kind === "content" && [delivery.contentType, new TextDecoder().decode(delivery.bytes)]).toEqual(["text/plain", "s3cret ✓"]);
+    expect(delivery.kind === "content" && [delivery.contentType, new TextDecoder().decode(delivery.bytes)]).toEqual([
+      "text/plain",
+      "s3cret ✓",
+    ]);
   });
 
   it("refuses a public key that is not a P-256 point", async () => {
@@ -66,7 +81,10 @@ describe("request envelope", () => {
 
   it("refuses a malformed delivery header", () => {
     expect(() => decodeDelivery(new Uint8Array([0, 0, 0, 9, 1]))).toThrow(EnvelopeError);
-    const lying = encodeDelivery({ kind: "files", files: [{ name: "a", contentType: "text/plain", bytes: new Uint8Array(3) }] });
+    const lying = encodeDelivery({
+      kind: "files",
+      files: [{ name: "a", contentType: "text/plain", bytes: new Uint8Array(3) }],
+    });
     expect(() => decodeDelivery(lying.subarray(0, lying.length - 1))).toThrow(EnvelopeError);
   });
 });

@@ -25,7 +25,11 @@ const client = new KubbiClient({ apiKey: API_KEY, baseUrl: BASE, maxRetries: 0 }
 const ID = "d290f1ee-6c54-4b01-90e6-d701748f0851";
 
 async function errorFor(status: number, code: string, headers: Record<string, string> = {}, messages: string[] = []) {
-  server.use(http.get(`${BASE}/api/v1/kubbis/:id`, () => HttpResponse.json(envelope(code, `the ${code} message`, { messages }), { status, headers })));
+  server.use(
+    http.get(`${BASE}/api/v1/kubbis/:id`, () =>
+      HttpResponse.json(envelope(code, `the ${code} message`, { messages }), { status, headers }),
+    ),
+  );
   return client.get(ID).then(
     () => expect.unreachable("the call should have failed"),
     (error: unknown) => error,
@@ -52,7 +56,13 @@ describe("error mapping", () => {
     expect(error).toBeInstanceOf(KubbiApiError);
     expect(error).toBeInstanceOf(KubbiError);
     expect(error).toBeInstanceOf(Error);
-    expect(error).toMatchObject({ status, code, message: `the ${code} message`, requestId: "req_from_body", name: errorClass.kind });
+    expect(error).toMatchObject({
+      status,
+      code,
+      message: `the ${code} message`,
+      requestId: "req_from_body",
+      name: errorClass.kind,
+    });
   });
 
   it.each([
@@ -63,7 +73,13 @@ describe("error mapping", () => {
   ])("%i %s is a plain KubbiApiError", async (status, code) => {
     const error = await errorFor(status, code);
     expect(error).toBeInstanceOf(KubbiApiError);
-    for (const specific of [KubbiNotFoundError, KubbiGoneError, KubbiValidationError, KubbiAuthenticationError, KubbiQuotaExceededError]) {
+    for (const specific of [
+      KubbiNotFoundError,
+      KubbiGoneError,
+      KubbiValidationError,
+      KubbiAuthenticationError,
+      KubbiQuotaExceededError,
+    ]) {
       expect(error).not.toBeInstanceOf(specific);
     }
     expect(error).toMatchObject({ status, code });
@@ -92,7 +108,10 @@ describe("error mapping", () => {
   it("takes the request id from X-Request-Id when the body has none", async () => {
     server.use(
       http.get(`${BASE}/api/v1/kubbis/:id`, () =>
-        HttpResponse.json({ error: "not_found", message: "no such kubbi" }, { status: 404, headers: { "x-request-id": "req_from_header" } }),
+        HttpResponse.json(
+          { error: "not_found", message: "no such kubbi" },
+          { status: 404, headers: { "x-request-id": "req_from_header" } },
+        ),
       ),
     );
     const error = await client.get(ID).catch((e: unknown) => e);
@@ -100,7 +119,12 @@ describe("error mapping", () => {
   });
 
   it("a non-JSON error body (a proxy page) still maps by status", async () => {
-    server.use(http.get(`${BASE}/api/v1/kubbis/:id`, () => new HttpResponse("<html>Not Found</html>", { status: 404, statusText: "Not Found" })));
+    server.use(
+      http.get(
+        `${BASE}/api/v1/kubbis/:id`,
+        () => new HttpResponse("<html>Not Found</html>", { status: 404, statusText: "Not Found" }),
+      ),
+    );
     const error = await client.get(ID).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KubbiNotFoundError);
     expect(error).toMatchObject({ code: "http_404", message: "HTTP 404 without a kubbi API error body" });
@@ -122,7 +146,9 @@ describe("error mapping", () => {
   });
 
   it("consumer errors map the same way", async () => {
-    server.use(http.post(`${BASE}/r/:token/claim`, () => HttpResponse.json(envelope("expired", "gone"), { status: 410 })));
+    server.use(
+      http.post(`${BASE}/r/:token/claim`, () => HttpResponse.json(envelope("expired", "gone"), { status: 410 })),
+    );
     const error = await claim(`${BASE}/r/${TOKEN}`, { maxRetries: 0 }).catch((e: unknown) => e);
     expect(isKubbiGoneError(error) && error.reason).toBe("expired");
     expect(isKubbiNotFoundError(error)).toBe(false);

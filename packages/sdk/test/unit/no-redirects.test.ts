@@ -31,8 +31,14 @@ describe("redirects are never followed", () => {
     it(`a ${status} from inspect and claim is an error naming only the target origin`, async () => {
       serveSecret();
       server.use(
-        http.get(`${BASE}/r/:token`, () => new HttpResponse(null, { status, headers: { location: `${INTERNAL}/latest/credentials?t=${TOKEN}` } })),
-        http.post(`${BASE}/r/:token/claim`, () => new HttpResponse(null, { status, headers: { location: `${INTERNAL}/latest/credentials` } })),
+        http.get(
+          `${BASE}/r/:token`,
+          () => new HttpResponse(null, { status, headers: { location: `${INTERNAL}/latest/credentials?t=${TOKEN}` } }),
+        ),
+        http.post(
+          `${BASE}/r/:token/claim`,
+          () => new HttpResponse(null, { status, headers: { location: `${INTERNAL}/latest/credentials` } }),
+        ),
       );
       for (const call of [inspect(`${BASE}/r/${TOKEN}`), claim(`${BASE}/r/${TOKEN}`)]) {
         const error = await failure(call);
@@ -49,8 +55,14 @@ describe("redirects are never followed", () => {
   it("not even to an origin in allowedOrigins, nor on a KubbiClient's producer calls", async () => {
     serveSecret();
     server.use(
-      http.post(`${BASE}/r/:token/claim`, () => new HttpResponse(null, { status: 302, headers: { location: `${INTERNAL}/claim` } })),
-      http.get(`${BASE}/api/v1/kubbis`, () => new HttpResponse(null, { status: 307, headers: { location: `${INTERNAL}/list` } })),
+      http.post(
+        `${BASE}/r/:token/claim`,
+        () => new HttpResponse(null, { status: 302, headers: { location: `${INTERNAL}/claim` } }),
+      ),
+      http.get(
+        `${BASE}/api/v1/kubbis`,
+        () => new HttpResponse(null, { status: 307, headers: { location: `${INTERNAL}/list` } }),
+      ),
     );
     const error = await failure(claim(`${BASE}/r/${TOKEN}`, { allowedOrigins: [BASE, INTERNAL] }));
     expect(error.message).toMatch(/never follows redirects/);
@@ -79,7 +91,18 @@ describe("response bodies never reach error messages", () => {
   });
 
   it("the API's own envelope is still quoted", async () => {
-    server.use(http.get(`${BASE}/r/:token`, () => HttpResponse.json({ error: "not_found", message: "No such kubbi", messages: [], request_id: "req_1" }, { status: 404 })));
-    expect(await failure(inspect(`${BASE}/r/${TOKEN}`))).toMatchObject({ code: "not_found", message: "No such kubbi", requestId: "req_1" });
+    server.use(
+      http.get(`${BASE}/r/:token`, () =>
+        HttpResponse.json(
+          { error: "not_found", message: "No such kubbi", messages: [], request_id: "req_1" },
+          { status: 404 },
+        ),
+      ),
+    );
+    expect(await failure(inspect(`${BASE}/r/${TOKEN}`))).toMatchObject({
+      code: "not_found",
+      message: "No such kubbi",
+      requestId: "req_1",
+    });
   });
 });

@@ -1,6 +1,13 @@
 import { delay, http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import { KubbiApiError, KubbiClient, KubbiGoneError, KubbiNetworkError, KubbiTimeoutError, claim } from "../../src/index.js";
+import {
+  KubbiApiError,
+  KubbiClient,
+  KubbiGoneError,
+  KubbiNetworkError,
+  KubbiTimeoutError,
+  claim,
+} from "../../src/index.js";
 import { API_KEY, BASE, createdWire, detailWire, envelope, seen, server, TOKEN, useMockApi } from "./mock-api.js";
 
 useMockApi();
@@ -12,7 +19,8 @@ function sequence(...responses: Array<() => Response | Promise<Response>>) {
   let call = 0;
   return () => responses[Math.min(call++, responses.length - 1)]!();
 }
-const unavailable = (status: number) => () => HttpResponse.json(envelope("service_unavailable", "try later"), { status, headers: { "retry-after": "0" } });
+const unavailable = (status: number) => () =>
+  HttpResponse.json(envelope("service_unavailable", "try later"), { status, headers: { "retry-after": "0" } });
 
 function recordingLogger() {
   const lines: string[] = [];
@@ -21,14 +29,27 @@ function recordingLogger() {
 
 describe("retries", () => {
   it.each([502, 503, 504])("retries a %i and returns the later success", async (status) => {
-    server.use(http.get(`${BASE}/api/v1/kubbis/:id`, sequence(unavailable(status), () => HttpResponse.json(detailWire(ID)))));
+    server.use(
+      http.get(
+        `${BASE}/api/v1/kubbis/:id`,
+        sequence(unavailable(status), () => HttpResponse.json(detailWire(ID))),
+      ),
+    );
     const client = new KubbiClient({ apiKey: API_KEY, baseUrl: BASE });
     await expect(client.get(ID)).resolves.toMatchObject({ id: ID });
     expect(seen).toHaveLength(2);
   });
 
   it("retries a network failure with backoff", async () => {
-    server.use(http.get(`${BASE}/api/v1/kubbis/:id`, sequence(() => HttpResponse.error(), () => HttpResponse.json(detailWire(ID)))));
+    server.use(
+      http.get(
+        `${BASE}/api/v1/kubbis/:id`,
+        sequence(
+          () => HttpResponse.error(),
+          () => HttpResponse.json(detailWire(ID)),
+        ),
+      ),
+    );
     const { lines, logger } = recordingLogger();
     const client = new KubbiClient({ apiKey: API_KEY, baseUrl: BASE, debug: true, logger });
     await expect(client.get(ID)).resolves.toMatchObject({ id: ID });
@@ -62,7 +83,11 @@ describe("retries", () => {
     [429, "quota_exceeded"],
     [413, "payload_too_large"],
   ])("does not retry %i %s", async (status, code) => {
-    server.use(http.get(`${BASE}/api/v1/kubbis/:id`, () => HttpResponse.json(envelope(code, "no"), { status, headers: { "retry-after": "0" } })));
+    server.use(
+      http.get(`${BASE}/api/v1/kubbis/:id`, () =>
+        HttpResponse.json(envelope(code, "no"), { status, headers: { "retry-after": "0" } }),
+      ),
+    );
     const client = new KubbiClient({ apiKey: API_KEY, baseUrl: BASE, maxRetries: 2 });
     await expect(client.get(ID)).rejects.toMatchObject({ status, code });
     expect(seen).toHaveLength(1);
@@ -73,7 +98,8 @@ describe("retries", () => {
       http.get(
         `${BASE}/api/v1/kubbis/:id`,
         sequence(
-          () => HttpResponse.json(envelope("rate_limited", "slow down"), { status: 429, headers: { "retry-after": "1" } }),
+          () =>
+            HttpResponse.json(envelope("rate_limited", "slow down"), { status: 429, headers: { "retry-after": "1" } }),
           () => HttpResponse.json(detailWire(ID)),
         ),
       ),
@@ -107,7 +133,11 @@ describe("retries", () => {
   });
 
   it("does not retry a 409 conflict: only idempotency_in_progress clears by itself", async () => {
-    server.use(http.delete(`${BASE}/api/v1/kubbis/:id`, () => HttpResponse.json(envelope("conflict", "not active"), { status: 409 })));
+    server.use(
+      http.delete(`${BASE}/api/v1/kubbis/:id`, () =>
+        HttpResponse.json(envelope("conflict", "not active"), { status: 409 }),
+      ),
+    );
     const client = new KubbiClient({ apiKey: API_KEY, baseUrl: BASE, maxRetries: 2 });
     await expect(client.delete(ID)).rejects.toMatchObject({ status: 409, code: "conflict" });
     expect(seen).toHaveLength(1);
@@ -115,7 +145,9 @@ describe("retries", () => {
 
   it("does not sit out a Retry-After beyond the cap: the caller gets retryAfter instead", async () => {
     server.use(
-      http.get(`${BASE}/api/v1/kubbis/:id`, () => HttpResponse.json(envelope("rate_limited", "slow down"), { status: 429, headers: { "retry-after": "3600" } })),
+      http.get(`${BASE}/api/v1/kubbis/:id`, () =>
+        HttpResponse.json(envelope("rate_limited", "slow down"), { status: 429, headers: { "retry-after": "3600" } }),
+      ),
     );
     const client = new KubbiClient({ apiKey: API_KEY, baseUrl: BASE, maxRetries: 2 });
     await expect(client.get(ID)).rejects.toMatchObject({ code: "rate_limited", retryAfter: 3600, attempts: 1 });
@@ -123,7 +155,16 @@ describe("retries", () => {
   });
 
   it("a retried send carries the same Idempotency-Key every time", async () => {
-    server.use(http.post(`${BASE}/api/v1/kubbis`, sequence(() => HttpResponse.error(), unavailable(503), () => HttpResponse.json(createdWire, { status: 201 }))));
+    server.use(
+      http.post(
+        `${BASE}/api/v1/kubbis`,
+        sequence(
+          () => HttpResponse.error(),
+          unavailable(503),
+          () => HttpResponse.json(createdWire, { status: 201 }),
+        ),
+      ),
+    );
     const client = new KubbiClient({ apiKey: API_KEY, baseUrl: BASE, maxRetries: 2 });
     await expect(client.send(sendParams)).resolves.toMatchObject({ id: createdWire.id });
     expect(seen).toHaveLength(3);
@@ -162,10 +203,12 @@ describe("retries", () => {
 
 describe("timeouts", () => {
   it("gives up on an attempt after the timeout with KubbiTimeoutError", async () => {
-    server.use(http.get(`${BASE}/api/v1/kubbis/:id`, async () => {
-      await delay("infinite");
-      return HttpResponse.json(detailWire(ID));
-    }));
+    server.use(
+      http.get(`${BASE}/api/v1/kubbis/:id`, async () => {
+        await delay("infinite");
+        return HttpResponse.json(detailWire(ID));
+      }),
+    );
     const client = new KubbiClient({ apiKey: API_KEY, baseUrl: BASE, timeout: 50, maxRetries: 0 });
     const error = await client.get(ID).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KubbiTimeoutError);
@@ -193,8 +236,18 @@ describe("timeouts", () => {
 
   it("the timeout also covers a body that never finishes", async () => {
     const hangingBody = () =>
-      Promise.resolve(new Response(new ReadableStream({ start: (controller) => controller.enqueue(new TextEncoder().encode("{")) }), { status: 200 }));
-    const client = new KubbiClient({ apiKey: API_KEY, baseUrl: BASE, timeout: 50, maxRetries: 0, fetch: (_url, init) => abortable(hangingBody(), init.signal) });
+      Promise.resolve(
+        new Response(new ReadableStream({ start: (controller) => controller.enqueue(new TextEncoder().encode("{")) }), {
+          status: 200,
+        }),
+      );
+    const client = new KubbiClient({
+      apiKey: API_KEY,
+      baseUrl: BASE,
+      timeout: 50,
+      maxRetries: 0,
+      fetch: (_url, init) => abortable(hangingBody(), init.signal),
+    });
     await expect(client.get(ID)).rejects.toBeInstanceOf(KubbiTimeoutError);
   });
 });
@@ -205,7 +258,9 @@ async function abortable(response: Promise<Response>, signal: AbortSignal | null
   const reader = inner.body!.getReader();
   const body = new ReadableStream({
     async pull(controller) {
-      const aborted = new Promise<never>((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason), { once: true }));
+      const aborted = new Promise<never>((_, reject) =>
+        signal?.addEventListener("abort", () => reject(signal.reason), { once: true }),
+      );
       const chunk = await Promise.race([reader.read(), aborted]);
       if (chunk.done) controller.close();
       else controller.enqueue(chunk.value);
@@ -216,10 +271,12 @@ async function abortable(response: Promise<Response>, signal: AbortSignal | null
 
 describe("abort", () => {
   it("rejects with the caller's reason as soon as the signal aborts, without retrying", async () => {
-    server.use(http.get(`${BASE}/api/v1/kubbis/:id`, async () => {
-      await delay("infinite");
-      return HttpResponse.json(detailWire(ID));
-    }));
+    server.use(
+      http.get(`${BASE}/api/v1/kubbis/:id`, async () => {
+        await delay("infinite");
+        return HttpResponse.json(detailWire(ID));
+      }),
+    );
     const client = new KubbiClient({ apiKey: API_KEY, baseUrl: BASE, maxRetries: 2 });
     const controller = new AbortController();
     const pending = client.get(ID, { signal: controller.signal });

@@ -4,7 +4,9 @@ import { isTransientStatus, parseRetryAfter, retryDelayMs } from "../../src/retr
 describe("backoff", () => {
   it("doubles from 0.5 s and stops growing at 8 s", () => {
     const noJitter = () => 0;
-    expect([1, 2, 3, 4, 5, 6, 10].map((retry) => retryDelayMs(retry, null, noJitter))).toEqual([500, 1000, 2000, 4000, 8000, 8000, 8000]);
+    expect([1, 2, 3, 4, 5, 6, 10].map((retry) => retryDelayMs(retry, null, noJitter))).toEqual([
+      500, 1000, 2000, 4000, 8000, 8000, 8000,
+    ]);
   });
 
   it("jitter takes off at most a quarter", () => {

@@ -87,4 +87,10 @@ return 'ok'
 };
 
 /** Every request script, defined on the shared connection by the request store. */
-export const REQUEST_SCRIPTS: ReadonlyArray<LuaScript<unknown>> = [CREATE_REQUEST, BEGIN_FILL, FINISH_FILL, ABORT_FILL, CANCEL_REQUEST];
+export const REQUEST_SCRIPTS: ReadonlyArray<LuaScript<unknown>> = [
+  CREATE_REQUEST,
+  BEGIN_FILL,
+  FINISH_FILL,
+  ABORT_FILL,
+  CANCEL_REQUEST,
+];

@@ -43,7 +43,12 @@ export class MemoryRequestStore implements RequestStore {
     return record?.ownerId === ownerId ? { ...record } : null;
   }
 
-  async beginFill(fillHash: string, kubbiId: string, sealedClaimToken: string, nowMs: number): Promise<BeginFillOutcome> {
+  async beginFill(
+    fillHash: string,
+    kubbiId: string,
+    sealedClaimToken: string,
+    nowMs: number,
+  ): Promise<BeginFillOutcome> {
     const record = this.live(fillHash);
     if (!record) return "not_found";
     if (record.status !== "open") return record.status;
@@ -77,4 +82,3 @@ export class MemoryRequestStore implements RequestStore {
     clearInterval(this.sweeper);
   }
 }
-

@@ -35,7 +35,11 @@ export function hashToRequest(fillHash: string, fields: Record<string, string>):
     plan: JSON.parse(fields.plan ?? "{}") as RequestRecord["plan"],
     status: fields.st as StoredRequestStatus,
     description: fields.desc ?? "",
-    wanted: { kind: fields.kind === "files" ? "files" : "content", maxFiles: Number(fields.mf), maxBytes: Number(fields.mb) },
+    wanted: {
+      kind: fields.kind === "files" ? "files" : "content",
+      maxFiles: Number(fields.mf),
+      maxBytes: Number(fields.mb),
+    },
     publicKey: fields.pk ?? "",
     kubbiTtlSeconds: Number(fields.kttl),
     kubbiMaxRetrievals: numberOrNull(fields.kmax),
@@ -48,4 +52,5 @@ export function hashToRequest(fillHash: string, fields: Record<string, string>):
 }
 
 /** When a request's keys may go: after the latest moment its kubbi can still exist, plus the tombstone retention. */
-export const requestPurgeAt = (record: RequestRecord, retentionMs: number) => record.expiresAt + record.kubbiTtlSeconds * 1000 + retentionMs;
+export const requestPurgeAt = (record: RequestRecord, retentionMs: number) =>
+  record.expiresAt + record.kubbiTtlSeconds * 1000 + retentionMs;

@@ -1,5 +1,12 @@
 import { ownerRequestKey, requestKey } from "../keys.js";
-import { ABORT_FILL, BEGIN_FILL, CANCEL_REQUEST, CREATE_REQUEST, FINISH_FILL, REQUEST_SCRIPTS } from "../lua/requests.js";
+import {
+  ABORT_FILL,
+  BEGIN_FILL,
+  CANCEL_REQUEST,
+  CREATE_REQUEST,
+  FINISH_FILL,
+  REQUEST_SCRIPTS,
+} from "../lua/requests.js";
 import type { LuaScript } from "../lua/script.js";
 import { withDeadline, type RedisClient } from "../redis-connection.js";
 import { hashToRequest, requestPurgeAt, requestToHash } from "./record-codec.js";
@@ -24,14 +31,19 @@ export class RedisRequestStore implements RequestStore {
   }
 
   private async run<Result>(script: LuaScript<Result>, key: string, args: Array<string | number>): Promise<Result> {
-    const command = (this.redis as unknown as Record<string, (...parts: unknown[]) => Promise<unknown>>)[`${script.name}Buffer`]!;
+    const command = (this.redis as unknown as Record<string, (...parts: unknown[]) => Promise<unknown>>)[
+      `${script.name}Buffer`
+    ]!;
     return script.decode(await this.bounded(command.call(this.redis, key, ...args.map(String))), undefined);
   }
 
   /** The request hash first: an index entry never points at nothing. */
   async create(record: RequestRecord, retentionMs: number): Promise<void> {
     const purgeAt = requestPurgeAt(record, retentionMs);
-    await this.run(CREATE_REQUEST, requestKey(record.fillHash), [purgeAt, ...Object.entries(requestToHash(record)).flat()]);
+    await this.run(CREATE_REQUEST, requestKey(record.fillHash), [
+      purgeAt,
+      ...Object.entries(requestToHash(record)).flat(),
+    ]);
     await this.bounded(this.redis.set(ownerRequestKey(record.ownerId, record.id), record.fillHash, "PXAT", purgeAt));
   }
 
@@ -46,7 +58,12 @@ export class RedisRequestStore implements RequestStore {
     return record?.ownerId === ownerId ? record : null;
   }
 
-  async beginFill(fillHash: string, kubbiId: string, sealedClaimToken: string, nowMs: number): Promise<BeginFillOutcome> {
+  async beginFill(
+    fillHash: string,
+    kubbiId: string,
+    sealedClaimToken: string,
+    nowMs: number,
+  ): Promise<BeginFillOutcome> {
     return this.run(BEGIN_FILL, requestKey(fillHash), [nowMs, kubbiId, sealedClaimToken]);
   }
 
