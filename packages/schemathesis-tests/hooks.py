@@ -7,7 +7,7 @@ dropped (Schemathesis counts them in its summary); any other refusal of schema-v
 
 import schemathesis
 
-# The server's messages for those rules (apps/api/src/validation/create-kubbi.ts).
+# The server's messages for those rules (apps/api/src/validation/create-kubbi.ts, services/requests.ts).
 STATED_IN_WORDS = (
     # File names are unique within a package ignoring case and Unicode normalization.
     "must be unique within the package, ignoring case and Unicode normalization",
@@ -15,6 +15,10 @@ STATED_IN_WORDS = (
     "must be valid JSON text when given as a string for application/json",
     # JSON nests at most 64 levels deep.
     "must be nested at most 64 levels deep",
+    # A request link asks for no more than the requester key's plan allows (apps/api/src/services/requests.ts).
+    " on this plan",
+    # A request link's public key is a point on P-256, not just 65 bytes that start with 0x04.
+    "the public key is not a point on P-256",
 )
 
 

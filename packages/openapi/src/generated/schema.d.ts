@@ -750,21 +750,22 @@ export interface components {
         CreateRequestBody: {
             /** @description Shown to the filler. Printable text (tab and newline allowed; no other control or bidirectional-override characters), trimmed. */
             description: string;
-            /** @description Default `{"kind": "content"}`. `max_files` and `max_bytes` default to, and may not exceed, the key's plan. */
+            /** @description Default `{"kind": "content"}`. `max_files` (kind `files` only) and `max_bytes` default to, and may not exceed, the key's plan (a 400 that says so). */
             wanted?: {
                 /** @enum {string} */
                 kind: "content" | "files";
                 max_files?: number;
+                /** @description More than the envelope's 95 bytes of overhead. */
                 max_bytes?: number;
             };
             /** @description The requester's P-256 public key, raw uncompressed point (65 bytes, 0x04 ‖ X ‖ Y), base64url. A point not on the curve is 400. */
             public_key: string;
             /** @description How long the fill URL takes a delivery (the server's TTL bounds, 60–86400 by default). */
-            request_ttl_seconds: number;
+            request_ttl_seconds: components["schemas"]["TtlSeconds"];
             /** @description The TTL of the kubbi a delivery becomes, counted from the delivery. */
-            ttl_seconds: number;
+            ttl_seconds: components["schemas"]["TtlSeconds"];
             /** @description Retrievals of that kubbi; default 1, null for unlimited until it expires. */
-            max_retrievals?: number | null;
+            max_retrievals?: components["schemas"]["MaxRetrievals"];
         };
         /**
          * @description `fulfilling`: a delivery took the request and its kubbi is being written; it stays so only if the server crashed before the kubbi was written (see docs/request-links.md).
