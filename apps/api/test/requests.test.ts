@@ -398,7 +398,7 @@ describe("the fill page in a real browser (redis)", () => {
     await expect.poll(() => page.locator("#send").isEnabled()).toBe(true);
     expect(await page.locator("h1").textContent()).toBe("KUBBI_API_KEYS[0] is asking you for files");
     expect(await page.locator("#description").textContent()).toBe("Prod DB password and the TLS key, please");
-    expect(await page.locator("#limit").textContent()).toBe("10.0 MB");
+    expect(await page.locator("#limit").textContent()).toBe("10 MiB");
     expect(
       await page.evaluate(
         () =>
