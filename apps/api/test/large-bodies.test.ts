@@ -1,7 +1,8 @@
 import { request } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ConcurrencyGate } from "../src/http/concurrency-gate.js";
+import { parseResponse, rawClient } from "./support/raw-http.js";
 import { useStack } from "./support/stacks.js";
 
 describe("the large-body gate", () => {
@@ -122,4 +123,45 @@ describe("large creates on a server that reads one large body at a time", () => 
     );
     expect(Buffer.from(claimed.files[0]!.content, "base64").equals(bytes)).toBe(true);
   });
+
+  // Closing on a client that is still writing makes the kernel answer its next bytes with a reset, and a
+  // reset discards the 413 the client has not read yet: under load that surfaced as "fetch failed".
+  it("a client that goes on sending a refused body reads its 413, and its connection is never reset", async () => {
+    const client = await rawClient(stack.api.baseUrl);
+    let failure: NodeJS.ErrnoException | undefined;
+    client.socket.on("error", (error) => (failure = error));
+    const announced = 64 * 1024 * 1024;
+    client.write(
+      `POST /api/v1/kubbis HTTP/1.1\r\nHost: kubbi\r\nAuthorization: Bearer ${stack.api.apiKey}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${announced}\r\n\r\n`,
+    );
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    client.write(chunk);
+    await vi.waitFor(() => expect(client.received()).toContain("\r\n\r\n"), { timeout: 20_000 });
+    expect(parseResponse(client.received()).status).toBe(413);
+    // Four more MiB after the answer: every write lands, none is answered with a reset.
+    for (let sent = 0; sent < 4 * 1024 * 1024; sent += chunk.length) {
+      await new Promise<void>((resolve, reject) =>
+        client.socket.write(chunk, (error) => (error ? reject(error) : resolve())),
+      );
+    }
+    await sleep(200);
+    expect(failure).toBeUndefined();
+    client.socket.destroy();
+  }, 60_000);
+
+  it("a refused body that keeps coming is thrown away for a few seconds only, then its connection is cut", async () => {
+    const client = await rawClient(stack.api.baseUrl);
+    client.write(
+      `POST /api/v1/kubbis HTTP/1.1\r\nHost: kubbi\r\nAuthorization: Bearer ${stack.api.apiKey}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${64 * 1024 * 1024}\r\n\r\n`,
+    );
+    const trickle = setInterval(() => client.socket.writable && client.write(Buffer.alloc(1024, 0x20)), 100);
+    try {
+      const received = await client.closed;
+      expect(parseResponse(received).status).toBe(413);
+    } finally {
+      clearInterval(trickle);
+    }
+  }, 60_000);
 });

@@ -51,13 +51,29 @@ export class BodyReader {
   read(req: Request, res: Response, { limit, keyId, tooLarge }: BodyRead): Promise<Buffer | undefined> {
     const length = req.get("content-length");
     const announced = length === undefined ? undefined : Number(length);
-    // Refuse up front and close the connection instead of reading what we will not use.
+    // Refuse up front: what we will not use is discarded unread, never buffered.
     if (announced !== undefined && announced > limit) {
-      res.setHeader("Connection", "close");
+      discardRest(req);
       return Promise.reject(tooLarge());
     }
     return readBody(req, res, { ...this.limits, limit, announced, slots: this.#slots, keyId, tooLarge });
   }
+}
+
+/**
+ * How long a refused upload may go on sending after its answer. Closing a connection whose client is still
+ * writing makes the kernel reset it, and the reset destroys the answer before the client reads it: so the
+ * rest is read and thrown away (nginx's lingering close), but only this long, so discarding cannot hold
+ * a connection.
+ */
+const LINGER_MS = 5_000;
+
+/** Throws the rest of a refused body away unread; the connection is cut if it is still coming after LINGER_MS. */
+function discardRest(req: Request) {
+  if (req.complete) return;
+  const cut = setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
+  const stop = () => clearTimeout(cut);
+  req.once("end", stop).once("close", stop).resume();
 }
 
 /** Reads the whole body under the plan limit, the slots, the deadline and the minimum rate. */
@@ -127,9 +143,8 @@ function readBody(req: Request, res: Response, options: ReadOptions): Promise<Bu
       if (res.headersSent) return finish({ body: undefined });
       received += chunk.length;
       if (received > limit) {
-        res.setHeader("Connection", "close");
-        req.resume();
-        return finish({ error: tooLarge() });
+        finish({ error: tooLarge() });
+        return discardRest(req);
       }
       chunks.push(chunk);
       // A chunked body (or one longer than announced) queues for a slot only once it proves large.
