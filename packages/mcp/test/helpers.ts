@@ -67,6 +67,20 @@ export async function startCountingServer(): Promise<{
   };
 }
 
+/** A claim URL on another host is refused, for a claim and an inspect, and that host is never contacted. */
+export async function otherOriginsRefused(client: Client): Promise<void> {
+  const elsewhere = await startCountingServer();
+  try {
+    for (const tool of ["kubbi_claim", "kubbi_inspect"]) {
+      const claimUrl = `${elsewhere.origin}/r/${"A".repeat(43)}`;
+      expect(await callError(client, tool, { claimUrl })).toMatchObject({ code: "origin_not_allowed" });
+    }
+    expect(elsewhere.hits()).toBe(0);
+  } finally {
+    await elsewhere.close();
+  }
+}
+
 const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;
 
 interface Sent {

@@ -6,7 +6,7 @@ import { request } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { TOOL_NAMES, callError, callOk, documentedRoundTrip, startCountingServer, strictArguments } from "./helpers.js";
+import { TOOL_NAMES, callError, callOk, documentedRoundTrip, otherOriginsRefused, strictArguments } from "./helpers.js";
 
 const { baseUrl, apiKey, secondApiKey } = inject("kubbi");
 const endpoint = `${baseUrl}/mcp`;
@@ -98,18 +98,7 @@ describe("MCP over Streamable HTTP at the API's /mcp", () => {
   });
 
   it("only claims URLs of its own API: never a proxy to other hosts", async () => {
-    const elsewhere = await startCountingServer();
-    try {
-      expect(
-        await callError(client, "kubbi_claim", { claimUrl: `${elsewhere.origin}/r/${"A".repeat(43)}` }),
-      ).toMatchObject({ code: "origin_not_allowed" });
-      expect(
-        await callError(client, "kubbi_inspect", { claimUrl: `${elsewhere.origin}/r/${"A".repeat(43)}` }),
-      ).toMatchObject({ code: "origin_not_allowed" });
-      expect(elsewhere.hits()).toBe(0);
-    } finally {
-      await elsewhere.close();
-    }
+    await otherOriginsRefused(client);
   });
 });
 
