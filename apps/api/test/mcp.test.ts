@@ -3,7 +3,7 @@
  * attacks one of REST's limits through /mcp (it used to read 16 MiB per request with no limit at all).
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { makeApiKey } from "@kubbi/test-utils";
+import { MCP_TOOL_NAMES, makeApiKey } from "@kubbi/test-utils";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -60,15 +60,7 @@ describe.each(STORE_KINDS)("MCP over Streamable HTTP at /mcp on the %s store", (
   it("lists the seven tools with their annotations", async () => {
     const client = await connect(stack.api.baseUrl, stack.api.apiKey);
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual([
-      "kubbi_claim",
-      "kubbi_delete",
-      "kubbi_get",
-      "kubbi_inspect",
-      "kubbi_list",
-      "kubbi_send",
-      "kubbi_send_files",
-    ]);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(MCP_TOOL_NAMES);
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
     expect(byName.kubbi_inspect!.annotations?.readOnlyHint).toBe(true);
     expect(byName.kubbi_get!.annotations?.readOnlyHint).toBe(true);

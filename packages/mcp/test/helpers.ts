@@ -7,17 +7,6 @@ import { expect } from "vitest";
 import type { ToolErrorBody } from "../src/index.js";
 
 export const BIN = resolve(import.meta.dirname, "../dist/bin.js");
-export const TOOL_NAMES = [
-  "kubbi_claim",
-  "kubbi_delete",
-  "kubbi_get",
-  "kubbi_inspect",
-  "kubbi_list",
-  "kubbi_send",
-  "kubbi_send_files",
-];
-/** The stdio server adds the request-link tools, whose private keys live in its process (never over HTTP). */
-export const STDIO_TOOL_NAMES = [...TOOL_NAMES, "kubbi_receive", "kubbi_request"].sort();
 
 /** Calls a tool that must succeed and returns its structured output. */
 export async function callOk<T = Record<string, unknown>>(

@@ -27,7 +27,7 @@ export async function inspectKubbi(context: ServiceContext, claimToken: string) 
 }
 
 /** The claim response as the spec has it, before it is made into what the caller sends. */
-export type ClaimBody = ReturnType<typeof claimView>;
+type ClaimBody = ReturnType<typeof claimView>;
 
 /**
  * One atomic claim in storage, then decryption and the response body, made by `present` here: JSON

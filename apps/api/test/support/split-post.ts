@@ -1,6 +1,6 @@
 import { request } from "node:http";
 
-export interface SplitPost {
+interface SplitPost {
   /** The status and body text, once the response has ended. */
   response: Promise<{ status: number; body: string }>;
   /** Sends the rest of the body and ends the request (nothing to do when all of it went out at once). */
