@@ -72,7 +72,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     });
     store = metrics.recording ? instrumentRedisStore(redisStore, metrics) : redisStore;
     // Requests share the kubbi store's connection (and its cluster client); the kubbi store closes it.
-    requests = new RedisRequestStore(redis, config.redis.commandTimeoutMs);
+    requests = new RedisRequestStore(redis, config.redis);
     if (
       config.envApiKeys.length === 0 &&
       config.mode === "production" &&

@@ -7,10 +7,22 @@ import { makeServerKeys, startApi, startRedis, type ApiProcess, type RedisServer
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escapeForTerminal } from "../src/admin/text.js";
-import { consumer, expectEnvelope, producer } from "./support/http.js";
+import { consumer, expectEnvelope, producer, type Producer } from "./support/http.js";
 import { useStack } from "./support/stacks.js";
 
 const execute = promisify(execFile);
+
+/** A kubbi of this producer's, already claimed once and so burned. */
+async function burnedKubbi(maker: Producer) {
+  const burned = await maker.create({
+    content: "burned",
+    content_type: "text/plain",
+    ttl_seconds: 600,
+    max_retrievals: 1,
+  });
+  await consumer.claim(burned.body.claim_url);
+  return burned;
+}
 const ADMIN = resolve(import.meta.dirname, "../dist/admin/kubbi-admin.js");
 const ADMIN_BIN = resolve(import.meta.dirname, "../bin/kubbi-admin.js");
 
@@ -145,13 +157,7 @@ describe("kubbi-admin keys", () => {
       await leaving.create({ content: "one", content_type: "text/plain", ttl_seconds: 600 }),
       await leaving.create({ content: "two", content_type: "text/plain", ttl_seconds: 600, max_retrievals: 5 }),
     ];
-    const burned = await leaving.create({
-      content: "burned",
-      content_type: "text/plain",
-      ttl_seconds: 600,
-      max_retrievals: 1,
-    });
-    await consumer.claim(burned.body.claim_url);
+    const burned = await burnedKubbi(leaving);
     const other = await kept.create({ content: "another key's", content_type: "text/plain", ttl_seconds: 600 });
 
     const revoked = await admin("keys", "revoke", keyId);
@@ -198,13 +204,7 @@ describe("kubbi-admin keys on a Redis Cluster (REDIS_CLUSTER_NODES)", () => {
         keyProducer.create({ content, content_type: "text/plain", ttl_seconds: 600 }),
       ),
     );
-    const burned = await keyProducer.create({
-      content: "burned",
-      content_type: "text/plain",
-      ttl_seconds: 600,
-      max_retrievals: 1,
-    });
-    await consumer.claim(burned.body.claim_url);
+    const burned = await burnedKubbi(keyProducer);
     expect((await admin("keys", "list")).stdout).toMatch(new RegExp(`${keyId}\\s+cluster-bot\\s+\\S+\\s+active`));
 
     const purged = await admin("keys", "revoke", keyId, "--purge");

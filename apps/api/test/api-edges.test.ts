@@ -1,15 +1,16 @@
 /// <reference lib="dom" />
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdirSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { axeViolations, launchChromium, watchPage } from "./support/browser.js";
+import { axeViolations, useBrowser, watchPage } from "./support/browser.js";
 import { consumer, expectEnvelope } from "./support/http.js";
-import { startStack, useStack, type Stack } from "./support/stacks.js";
+import { useStack } from "./support/stacks.js";
 
 const ARTIFACTS = resolve(import.meta.dirname, "../test-artifacts/api-pages");
+mkdirSync(ARTIFACTS, { recursive: true });
 const BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 const specText = () => readFile(createRequire(import.meta.url).resolve("@kubbi/openapi/openapi.yaml"), "utf8");
 
@@ -110,17 +111,8 @@ describe("small API edges", () => {
 });
 
 describe("the API reference at /docs, in headless Chromium", () => {
-  let stack: Stack;
-  let browser: Browser;
-  beforeAll(async () => {
-    await mkdir(ARTIFACTS, { recursive: true });
-    stack = await startStack("memory");
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const stack = useStack("memory");
+  const browser = useBrowser();
 
   it("renders every operation of the spec from the API's own assets: no CSP violation, no request to another origin", async () => {
     const spec = parse(await specText()) as { paths: Record<string, Record<string, { operationId?: string }>> };

@@ -3,12 +3,13 @@
 import { mkdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { axeViolations, launchChromium, watchPage } from "./support/browser.js";
-import { STORE_KINDS, startStack, useStack, type Stack } from "./support/stacks.js";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { axeViolations, useBrowser, watchPage } from "./support/browser.js";
+import { STORE_KINDS, useStack } from "./support/stacks.js";
 
 const ARTIFACTS = resolve(import.meta.dirname, "../test-artifacts/claim-page");
+mkdirSync(ARTIFACTS, { recursive: true });
 const BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 const UNFURLERS = [
   "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
@@ -92,17 +93,8 @@ describe.each(STORE_KINDS)("the claim page for people, on the %s store", (storeK
 });
 
 describe("the claim page in a real browser (headless Chromium)", () => {
-  let stack: Stack;
-  let browser: Browser;
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    stack = await startStack("redis");
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const stack = useStack("redis");
+  const browser = useBrowser();
 
   it("open the link, claim a package, download the files, then see the gone page", async () => {
     const binary = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0x10, 0x20]);
@@ -241,17 +233,8 @@ const text = async (page: Page, selector: string) =>
   ((await page.locator(selector).textContent()) ?? "").replace(/\s+/g, " ").trim();
 
 describe("the claim page on a desktop and on a phone (headless Chromium: layout measured in the page, axe-core)", () => {
-  let stack: Stack;
-  let browser: Browser;
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    stack = await startStack("memory");
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const stack = useStack("memory");
+  const browser = useBrowser();
 
   // Too long for a phone's line: the one thing allowed to wrap inside (file names wrap anywhere, as a last resort).
   const LONG_NAME = "quarterly_revenue_forecast_by_region_and_product_line_2026_final.xlsx";

@@ -1,5 +1,4 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
 import { existsSync, watch } from "node:fs";
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { request } from "node:https";
@@ -11,6 +10,7 @@ import { freePort, startApi, startRedis, stopChild, type ApiProcess, type RedisS
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jsonBodyLimit } from "../src/http/json-body.js";
 import { documentedBlock, localize } from "./support/deploy-doc.js";
+import { newRequestBody } from "./support/request-body.js";
 
 /**
  * docs/deploy.md's nginx configuration, run as written in front of a real API (KUBBI_TRUST_PROXY=1)
@@ -270,21 +270,9 @@ http {
     }
 
     // A request link's fill URL holds a token in its path too.
-    const requesterKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "jwk" });
-    const rawPublicKey = Buffer.concat([
-      Buffer.from([4]),
-      Buffer.from(requesterKey.x!, "base64url"),
-      Buffer.from(requesterKey.y!, "base64url"),
-    ]);
     const requestLink = await viaNginx(httpsPort, ca, "127.0.0.6", "POST", "/api/v1/requests", {
       headers: auth,
-      body: JSON.stringify({
-        description: "the staging password",
-        wanted: { kind: "content" },
-        public_key: rawPublicKey.toString("base64url"),
-        request_ttl_seconds: 600,
-        ttl_seconds: 600,
-      }),
+      body: JSON.stringify(newRequestBody()),
     });
     expect(requestLink.status).toBe(201);
     const fillPath = new URL((JSON.parse(requestLink.body) as { fill_url: string }).fill_url).pathname;

@@ -1,5 +1,5 @@
-import { request } from "node:http";
 import { describe, expect, it } from "vitest";
+import { splitPost } from "./support/split-post.js";
 import { STORE_KINDS, startStack, useStack } from "./support/stacks.js";
 
 describe.each(STORE_KINDS)("health and shutdown on the %s store", (storeKind) => {
@@ -14,33 +14,19 @@ describe.each(STORE_KINDS)("health and shutdown on the %s store", (storeKind) =>
 
   it("on SIGTERM it finishes the request in flight, refuses new ones, and exits 0", async () => {
     const body = JSON.stringify({ content: "in flight during shutdown", content_type: "text/plain", ttl_seconds: 60 });
-    const inFlight = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(
-        `${stack.api.baseUrl}/api/v1/kubbis`,
-        {
-          method: "POST",
-          headers: {
-            authorization: `Bearer ${stack.api.apiKey}`,
-            "content-type": "application/json",
-            "content-length": String(Buffer.byteLength(body)),
-          },
-        },
-        (res) => {
-          let text = "";
-          res.on("data", (chunk) => (text += chunk));
-          res.on("end", () => resolve({ status: res.statusCode!, body: text }));
-        },
-      );
-      req.on("error", reject);
-      // Half the body now, the rest after the signal: the request straddles the shutdown.
-      req.write(body.slice(0, 20));
-      setTimeout(() => {
-        stack.api.child.kill("SIGTERM");
-        setTimeout(() => req.end(body.slice(20)), 300);
-      }, 100);
-    });
+    const inFlight = splitPost(
+      `${stack.api.baseUrl}/api/v1/kubbis`,
+      { authorization: `Bearer ${stack.api.apiKey}`, "content-type": "application/json" },
+      body,
+      20,
+    );
+    // Half the body now, the rest after the signal: the request straddles the shutdown.
+    setTimeout(() => {
+      stack.api.child.kill("SIGTERM");
+      setTimeout(inFlight.finish, 300);
+    }, 100);
     const exited = new Promise<number | null>((resolve) => stack.api.child.once("exit", resolve));
-    const reply = await inFlight;
+    const reply = await inFlight.response;
     expect(reply.status).toBe(201);
     expect(JSON.parse(reply.body).status).toBe("active");
     expect(await exited).toBe(0);

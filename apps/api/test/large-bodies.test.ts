@@ -1,8 +1,8 @@
-import { request } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it, vi } from "vitest";
 import { ConcurrencyGate } from "../src/http/concurrency-gate.js";
 import { parseResponse, rawClient } from "./support/raw-http.js";
+import { splitPost } from "./support/split-post.js";
 import { useStack } from "./support/stacks.js";
 
 describe("the large-body gate", () => {
@@ -51,30 +51,14 @@ describe("large creates on a server that reads one large body at a time", () => 
 
   /** Starts a create; with `stall`, only half the body is sent until `finish` is called. */
   function startCreate(body: string, stall: boolean) {
-    let finish = () => {};
-    const done = new Promise<number>((resolve, reject) => {
-      const req = request(
-        `${stack.api.baseUrl}/api/v1/kubbis`,
-        {
-          method: "POST",
-          headers: {
-            authorization: `Bearer ${stack.api.apiKey}`,
-            "content-type": "application/json",
-            "content-length": String(Buffer.byteLength(body)),
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on("end", () => resolve(res.statusCode!));
-        },
-      );
-      req.on("error", reject);
-      const half = Math.floor(body.length / 2);
-      req.write(body.slice(0, stall ? half : body.length));
-      if (stall) finish = () => req.end(body.slice(half));
-      else req.end();
-    });
-    return { done, finish: () => finish() };
+    const headers = { authorization: `Bearer ${stack.api.apiKey}`, "content-type": "application/json" };
+    const post = splitPost(
+      `${stack.api.baseUrl}/api/v1/kubbis`,
+      headers,
+      body,
+      stall ? Math.floor(body.length / 2) : body.length,
+    );
+    return { done: post.response.then(({ status }) => status), finish: post.finish };
   }
 
   it("a second large body waits until the first is done; both succeed", async () => {

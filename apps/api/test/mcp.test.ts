@@ -2,14 +2,14 @@
  * /mcp runs the tools in-process over the services, behind the same producer chain as REST: each test here
  * attacks one of REST's limits through /mcp (it used to read 16 MiB per request with no limit at all).
  */
-import { request } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { makeApiKey } from "@kubbi/test-utils";
+import { MCP_TOOL_NAMES, makeApiKey } from "@kubbi/test-utils";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
 import { call, consumer, expectEnvelope, producer, type Reply } from "./support/http.js";
+import { splitPost } from "./support/split-post.js";
 import { STORE_KINDS, useStack } from "./support/stacks.js";
 
 async function connect(baseUrl: string, apiKey: string): Promise<Client> {
@@ -60,15 +60,7 @@ describe.each(STORE_KINDS)("MCP over Streamable HTTP at /mcp on the %s store", (
   it("lists the seven tools with their annotations", async () => {
     const client = await connect(stack.api.baseUrl, stack.api.apiKey);
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual([
-      "kubbi_claim",
-      "kubbi_delete",
-      "kubbi_get",
-      "kubbi_inspect",
-      "kubbi_list",
-      "kubbi_send",
-      "kubbi_send_files",
-    ]);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(MCP_TOOL_NAMES);
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
     expect(byName.kubbi_inspect!.annotations?.readOnlyHint).toBe(true);
     expect(byName.kubbi_get!.annotations?.readOnlyHint).toBe(true);
@@ -253,19 +245,14 @@ describe("/mcp in-process, on a server that cannot reach its own public URL", ()
       method: "initialize",
       params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
     };
-    const post = (headers: Record<string, string>) =>
-      new Promise<number>((resolve, reject) => {
-        const req = request(
+    const post = async (headers: Record<string, string>) =>
+      (
+        await splitPost(
           `${stack.api.baseUrl}/mcp`,
-          { method: "POST", headers: { ...mcpHeaders(stack.api.apiKey), ...headers } },
-          (res) => {
-            res.resume();
-            res.on("end", () => resolve(res.statusCode!));
-          },
-        );
-        req.on("error", reject);
-        req.end(JSON.stringify(initialize));
-      });
+          { ...mcpHeaders(stack.api.apiKey), ...headers },
+          JSON.stringify(initialize),
+        ).response
+      ).status;
     expect(await post({ host: "kubbi.invalid", origin: publicUrl })).toBe(200);
     expect(await post({ host: `127.0.0.1:${port}` })).toBe(200);
     expect(await post({ host: `attacker.example:${port}` })).toBe(403);
@@ -288,27 +275,14 @@ describe("/mcp in-process, on a server that cannot reach its own public URL", ()
               ttlSeconds: 60,
             }),
           );
-    let finish = () => {};
-    const done = new Promise<number>((resolve, reject) => {
-      const path = via === "rest" ? "/api/v1/kubbis" : "/mcp";
-      const req = request(
-        `${stack.api.baseUrl}${path}`,
-        {
-          method: "POST",
-          headers: { ...mcpHeaders(stack.api.apiKey), "content-length": String(Buffer.byteLength(body)) },
-        },
-        (res) => {
-          res.resume();
-          res.on("end", () => resolve(res.statusCode!));
-        },
-      );
-      req.on("error", reject);
-      const half = Math.floor(body.length / 2);
-      req.write(body.slice(0, stall ? half : body.length));
-      if (stall) finish = () => req.end(body.slice(half));
-      else req.end();
-    });
-    return { done, finish: () => finish() };
+    const path = via === "rest" ? "/api/v1/kubbis" : "/mcp";
+    const post = splitPost(
+      `${stack.api.baseUrl}${path}`,
+      mcpHeaders(stack.api.apiKey),
+      body,
+      stall ? Math.floor(body.length / 2) : body.length,
+    );
+    return { done: post.response.then(({ status }) => status), finish: post.finish };
   }
 
   it.each([

@@ -2,7 +2,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { startApi, startRedis, type RedisServer } from "@kubbi/test-utils";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { consumer, expectEnvelope, producer } from "./support/http.js";
+import { fulfil } from "@kubbi.ai/sdk";
+import { call, consumer, expectEnvelope, producer, type Reply } from "./support/http.js";
+import { newRequestBody } from "./support/request-body.js";
 import { keysMatching, startStack } from "./support/stacks.js";
 
 const note = (content: string, extra: Record<string, unknown> = {}) => ({
@@ -10,6 +12,26 @@ const note = (content: string, extra: Record<string, unknown> = {}) => ({
   content_type: "text/plain",
   ttl_seconds: 600,
   ...extra,
+});
+
+/** Until the server's first replica has synced (a bounded poll). */
+async function replicaOnline(server: RedisServer): Promise<void> {
+  const db = new Redis(server.url);
+  for (let attempt = 0; !/slave0:.*state=online/.test(await db.info("replication")) && attempt < 200; attempt++)
+    await sleep(50);
+  db.disconnect();
+}
+
+/** A requester's calls to /api/v1/requests. */
+const requestLinks = (baseUrl: string, apiKey: string) => ({
+  create: (body: unknown) =>
+    call(`${baseUrl}/api/v1/requests`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }),
+  cancel: (id: string) =>
+    call(`${baseUrl}/api/v1/requests/${id}`, { method: "DELETE", headers: { authorization: `Bearer ${apiKey}` } }),
 });
 
 describe("the API checks the Redis it is given before it starts", () => {
@@ -134,10 +156,7 @@ describe("KUBBI_REDIS_WAIT_REPLICAS: a create or a burn is acknowledged only onc
 
   it("with a replica in sync: creates and burning claims succeed", async () => {
     replica = await startRedis({ args: ["--replicaof", "127.0.0.1", String(primary.port)] });
-    const db = new Redis(primary.url);
-    for (let attempt = 0; !/slave0:.*state=online/.test(await db.info("replication")) && attempt < 200; attempt++)
-      await sleep(50);
-    db.disconnect();
+    await replicaOnline(primary);
     const api = await startApi({
       redisUrl: primary.url,
       env: { KUBBI_REDIS_WAIT_REPLICAS: "1", KUBBI_REDIS_WAIT_TIMEOUT_MS: "5000" },
@@ -161,6 +180,61 @@ describe("KUBBI_REDIS_WAIT_REPLICAS: a create or a burn is acknowledged only onc
       expectEnvelope(await consumer.claim(created.body.claim_url), 410, "burned");
     } finally {
       await api.stop();
+    }
+  });
+
+  it("request links too: a request's create, delivery and cancel are acknowledged only once a replica has them", async () => {
+    const source = await startRedis();
+    const copy = await startRedis({ args: ["--replicaof", "127.0.0.1", String(source.port)] });
+    const [sourceDb, copyDb] = [new Redis(source.url), new Redis(copy.url)];
+    const requestStates = async (db: Redis) =>
+      Promise.all((await keysMatching(db, "rq:*")).map((key) => db.hmget(key, "id", "st", "sct")));
+    try {
+      await replicaOnline(source);
+      const inSync = await startApi({
+        redisUrl: source.url,
+        env: { KUBBI_REDIS_WAIT_REPLICAS: "1", KUBBI_REDIS_WAIT_TIMEOUT_MS: "5000" },
+      });
+      const requester = requestLinks(inSync.baseUrl, inSync.apiKey);
+      let open: Reply;
+      try {
+        const delivered = await requester.create(newRequestBody());
+        expect(delivered.status).toBe(201);
+        await fulfil(delivered.body.fill_url, { content: "replicated" }, { maxRetries: 0 });
+        open = await requester.create(newRequestBody());
+        expect(open.status).toBe(201);
+        // The replica had both requests, and the delivery's sealed claim token, before the 201s.
+        expect(await requestStates(copyDb)).toEqual(
+          expect.arrayContaining([
+            [delivered.body.id, "fulfilled", expect.stringMatching(/^[A-Za-z0-9_-]{100,}$/)],
+            [open.body.id, "open", ""],
+          ]),
+        );
+      } finally {
+        await inSync.stop();
+      }
+
+      await copyDb.replicaof("NO", "ONE"); // no replica any more: nothing can be acknowledged
+      const unreplicated = await startApi({
+        redisUrl: source.url,
+        apiKey: inSync.apiKey,
+        env: { KUBBI_REDIS_WAIT_REPLICAS: "1", KUBBI_REDIS_WAIT_TIMEOUT_MS: "200" },
+      });
+      try {
+        const links = requestLinks(unreplicated.baseUrl, unreplicated.apiKey);
+        expectEnvelope(await links.create(newRequestBody()), 503, "service_unavailable");
+        expectEnvelope(await links.cancel(open.body.id), 503, "service_unavailable");
+        // Written on the master, never acknowledged: no fill URL left the server, and the cancel was not confirmed.
+        expect(await requestStates(sourceDb)).toHaveLength(3);
+        expect(await requestStates(sourceDb)).toContainEqual([open.body.id, "cancelled", ""]);
+      } finally {
+        await unreplicated.stop();
+      }
+    } finally {
+      sourceDb.disconnect();
+      copyDb.disconnect();
+      await copy.stop();
+      await source.stop();
     }
   });
 });

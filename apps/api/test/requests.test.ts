@@ -18,9 +18,9 @@ import {
   publicKeyFingerprint,
   toBase64Url,
 } from "@kubbi.ai/sdk/envelope";
-import axe from "axe-core";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { axeViolations, useBrowser } from "./support/browser.js";
 import { STORE_KINDS, dumpRedis, keysMatching, useStack, type Stack } from "./support/stacks.js";
 
 const client = (stack: Stack, apiKey = stack.api.apiKey) =>
@@ -359,24 +359,7 @@ describe("a delivery the requester's plan refuses (memory, one active kubbi allo
 
 describe("the fill page in a real browser (redis)", () => {
   const stack = useStack("redis");
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
-  });
-  afterAll(() => browser?.close());
+  const browser = useBrowser();
 
   /** A page that must never reach another origin. */
   async function openPage(url: string, width: number): Promise<Page> {
@@ -449,20 +432,13 @@ describe("the fill page in a real browser (redis)", () => {
       const { fillUrl } = await ask(stack, { kind: "files" });
       const page = await openPage(fillUrl, width);
       await expect.poll(() => page.locator("#send").isEnabled()).toBe(true);
-      const audit = async () => {
-        // Through the DevTools protocol: the page's CSP (rightly) refuses an injected script tag.
-        await page.evaluate(axe.source);
-        return page.evaluate(async () =>
-          (await (globalThis as unknown as { axe: typeof axe }).axe.run()).violations.map((violation) => violation.id),
-        );
-      };
-      expect(await audit()).toEqual([]);
+      expect(await axeViolations(page)).toEqual([]);
       await page.fill("#text", "x");
       await page.click("#send");
       await expect.poll(() => page.locator("#status").textContent()).toMatch(/^Delivered/);
-      expect(await audit()).toEqual([]);
+      expect(await axeViolations(page)).toEqual([]);
       await page.goto(fillUrl);
-      expect(await audit()).toEqual([]);
+      expect(await axeViolations(page)).toEqual([]);
       await page.close();
     },
   );

@@ -1,8 +1,8 @@
-import { generateKeyPairSync } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it, vi } from "vitest";
 import { consumer } from "./support/http.js";
 import { openSockets, parseResponse, rawClient, rssMiB, type RawClient } from "./support/raw-http.js";
+import { newRequestBody } from "./support/request-body.js";
 import { useStack, type Stack } from "./support/stacks.js";
 
 const MIB = 1024 * 1024;
@@ -119,22 +119,10 @@ describe("the body-read deadline", () => {
   });
 
   it("a request link's delivery that stalls is cut off the same way, and the link stays open for a real delivery", async () => {
-    const requesterKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "jwk" });
-    const publicKey = Buffer.concat([
-      Buffer.from([4]),
-      Buffer.from(requesterKey.x!, "base64url"),
-      Buffer.from(requesterKey.y!, "base64url"),
-    ]);
     const created = await fetch(`${stack.api.baseUrl}/api/v1/requests`, {
       method: "POST",
       headers: { authorization: `Bearer ${stack.api.apiKey}`, "content-type": "application/json" },
-      body: JSON.stringify({
-        description: "a slow filler",
-        wanted: { kind: "content" },
-        public_key: publicKey.toString("base64url"),
-        request_ttl_seconds: 600,
-        ttl_seconds: 600,
-      }),
+      body: JSON.stringify(newRequestBody({ description: "a slow filler" })),
     });
     expect(created.status).toBe(201);
     const fillPath = new URL(((await created.json()) as { fill_url: string }).fill_url).pathname;

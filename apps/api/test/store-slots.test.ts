@@ -148,13 +148,14 @@ describe("the Redis store never sends a batch that spans two cluster slots", () 
     await store.ping();
 
     // Request links share the connection: every step stays in the request's (or its owner's) slot.
-    const requests = new RedisRequestStore(redis, 5000);
+    const requests = new RedisRequestStore(redis, { commandTimeoutMs: 5000, waitReplicas: 0, waitTimeoutMs: 0 });
     const [first, second] = [newRequest(1, now), newRequest(2, now)];
+    const takenBy = (kubbiId: string) => ({ kubbiId, sealedClaimToken: "sealed-claim-token" });
     for (const request of [first, second]) await requests.create(request, 60_000);
     expect(await requests.findById("key_slots", first.id)).toMatchObject({ fillHash: first.fillHash, status: "open" });
-    expect(await requests.beginFill(first.fillHash, "kubbi-1", "sealed-claim-token", now)).toBe("ok");
+    expect(await requests.beginFill(first.fillHash, takenBy("kubbi-1"), now)).toBe("ok");
     await requests.abortFill(first.fillHash, "kubbi-1");
-    expect(await requests.beginFill(first.fillHash, "kubbi-2", "sealed-claim-token", now)).toBe("ok");
+    expect(await requests.beginFill(first.fillHash, takenBy("kubbi-2"), now)).toBe("ok");
     await requests.finishFill(first.fillHash);
     expect(await requests.findByFillHash(first.fillHash)).toMatchObject({ status: "fulfilled", kubbiId: "kubbi-2" });
     expect(await requests.cancel(second.fillHash, "key_slots", now)).toBe("ok");

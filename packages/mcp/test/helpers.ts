@@ -7,17 +7,6 @@ import { expect } from "vitest";
 import type { ToolErrorBody } from "../src/index.js";
 
 export const BIN = resolve(import.meta.dirname, "../dist/bin.js");
-export const TOOL_NAMES = [
-  "kubbi_claim",
-  "kubbi_delete",
-  "kubbi_get",
-  "kubbi_inspect",
-  "kubbi_list",
-  "kubbi_send",
-  "kubbi_send_files",
-];
-/** The stdio server adds the request-link tools, whose private keys live in its process (never over HTTP). */
-export const STDIO_TOOL_NAMES = [...TOOL_NAMES, "kubbi_receive", "kubbi_request"].sort();
 
 /** Calls a tool that must succeed and returns its structured output. */
 export async function callOk<T = Record<string, unknown>>(
@@ -65,6 +54,20 @@ export async function startCountingServer(): Promise<{
     hits: () => hits,
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
+}
+
+/** A claim URL on another host is refused, for a claim and an inspect, and that host is never contacted. */
+export async function otherOriginsRefused(client: Client): Promise<void> {
+  const elsewhere = await startCountingServer();
+  try {
+    for (const tool of ["kubbi_claim", "kubbi_inspect"]) {
+      const claimUrl = `${elsewhere.origin}/r/${"A".repeat(43)}`;
+      expect(await callError(client, tool, { claimUrl })).toMatchObject({ code: "origin_not_allowed" });
+    }
+    expect(elsewhere.hits()).toBe(0);
+  } finally {
+    await elsewhere.close();
+  }
 }
 
 const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;

@@ -3,10 +3,11 @@
  * in-process services), driven by the MCP SDK's Streamable HTTP client.
  */
 import { request } from "node:http";
+import { MCP_TOOL_NAMES } from "@kubbi/test-utils";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { TOOL_NAMES, callError, callOk, documentedRoundTrip, startCountingServer, strictArguments } from "./helpers.js";
+import { callError, callOk, documentedRoundTrip, otherOriginsRefused, strictArguments } from "./helpers.js";
 
 const { baseUrl, apiKey, secondApiKey } = inject("kubbi");
 const endpoint = `${baseUrl}/mcp`;
@@ -66,7 +67,7 @@ describe("MCP over Streamable HTTP at the API's /mcp", () => {
 
   it("offers no file paths: no saveTo or path in any schema, the descriptions say so, and saveTo is refused as unknown", async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(TOOL_NAMES);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(MCP_TOOL_NAMES);
     const byName = new Map(tools.map((tool) => [tool.name, tool]));
     expect(JSON.stringify(tools.map((tool) => tool.inputSchema))).not.toMatch(/"saveTo"|"path"/);
     for (const name of ["kubbi_claim", "kubbi_send_files"])
@@ -98,18 +99,7 @@ describe("MCP over Streamable HTTP at the API's /mcp", () => {
   });
 
   it("only claims URLs of its own API: never a proxy to other hosts", async () => {
-    const elsewhere = await startCountingServer();
-    try {
-      expect(
-        await callError(client, "kubbi_claim", { claimUrl: `${elsewhere.origin}/r/${"A".repeat(43)}` }),
-      ).toMatchObject({ code: "origin_not_allowed" });
-      expect(
-        await callError(client, "kubbi_inspect", { claimUrl: `${elsewhere.origin}/r/${"A".repeat(43)}` }),
-      ).toMatchObject({ code: "origin_not_allowed" });
-      expect(elsewhere.hits()).toBe(0);
-    } finally {
-      await elsewhere.close();
-    }
+    await otherOriginsRefused(client);
   });
 });
 

@@ -2,9 +2,10 @@
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
+import { MCP_STDIO_TOOL_NAMES } from "@kubbi/test-utils";
 import { KubbiClient } from "@kubbi.ai/sdk";
 import { describe, expect, inject, it } from "vitest";
-import { BIN, STDIO_TOOL_NAMES } from "./helpers.js";
+import { BIN } from "./helpers.js";
 
 const { baseUrl, apiKey } = inject("kubbi");
 const INSPECTOR = resolve(import.meta.dirname, "../node_modules/.bin/mcp-inspector");
@@ -21,7 +22,7 @@ async function inspector(...args: string[]): Promise<unknown> {
 describe("MCP Inspector --cli", () => {
   it("tools/list shows every kubbi tool", async () => {
     const listed = (await inspector("--method", "tools/list")) as { tools: { name: string }[] };
-    expect(listed.tools.map((tool) => tool.name).sort()).toEqual(STDIO_TOOL_NAMES);
+    expect(listed.tools.map((tool) => tool.name).sort()).toEqual(MCP_STDIO_TOOL_NAMES);
   });
 
   it("tools/call kubbi_inspect reads a live kubbi without claiming it", async () => {

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, readdir, realpath, rm, symlink, writeFile } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { MCP_STDIO_TOOL_NAMES } from "@kubbi/test-utils";
 import { KubbiClient } from "@kubbi.ai/sdk";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -11,10 +12,10 @@ import { ListRootsRequestSchema, type JSONRPCMessage } from "@modelcontextprotoc
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   BIN,
-  STDIO_TOOL_NAMES,
   callError,
   callOk,
   documentedRoundTrip,
+  otherOriginsRefused,
   startCountingServer,
   strictArguments,
 } from "./helpers.js";
@@ -85,7 +86,7 @@ describe("with an API key", () => {
   it("lists the nine tools with strict camelCase schemas and the right annotations", async () => {
     const { tools } = await client.listTools();
     const byName = new Map(tools.map((tool) => [tool.name, tool]));
-    expect([...byName.keys()].sort()).toEqual(STDIO_TOOL_NAMES);
+    expect([...byName.keys()].sort()).toEqual(MCP_STDIO_TOOL_NAMES);
     for (const tool of tools) {
       expect(tool.outputSchema?.type, tool.name).toBe("object");
       expect(tool.inputSchema.additionalProperties, tool.name).toBe(false);
@@ -240,18 +241,7 @@ describe("with an API key", () => {
   });
 
   it("refuses a claim URL on another host without contacting it", async () => {
-    const elsewhere = await startCountingServer();
-    try {
-      expect(
-        await callError(client, "kubbi_claim", { claimUrl: `${elsewhere.origin}/r/${"A".repeat(43)}` }),
-      ).toMatchObject({ code: "origin_not_allowed" });
-      expect(
-        await callError(client, "kubbi_inspect", { claimUrl: `${elsewhere.origin}/r/${"A".repeat(43)}` }),
-      ).toMatchObject({ code: "origin_not_allowed" });
-      expect(elsewhere.hits()).toBe(0);
-    } finally {
-      await elsewhere.close();
-    }
+    await otherOriginsRefused(client);
   });
 
   it("without roots, file paths are refused with a usage error that says how to allow them", async () => {

@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
+import { MCP_STDIO_TOOL_NAMES } from "@kubbi/test-utils";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -140,17 +141,7 @@ async function expectWorkingMcpServer(command: string, args: string[], cwd: stri
   await client.connect(transport);
   try {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual([
-      "kubbi_claim",
-      "kubbi_delete",
-      "kubbi_get",
-      "kubbi_inspect",
-      "kubbi_list",
-      "kubbi_receive",
-      "kubbi_request",
-      "kubbi_send",
-      "kubbi_send_files",
-    ]);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(MCP_STDIO_TOOL_NAMES);
     const sent = await client.callTool({
       name: "kubbi_send",
       arguments: { content: "handed over through MCP", contentType: "text/plain" },

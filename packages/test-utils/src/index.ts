@@ -12,3 +12,4 @@ export {
   type StartApiOptions,
 } from "./api.js";
 export { LIVE_STACK_SETUP, liveStackTestOptions } from "./vitest.js";
+export { MCP_STDIO_TOOL_NAMES, MCP_TOOL_NAMES } from "./mcp-tools.js";

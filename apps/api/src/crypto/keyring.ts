@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hkdfSha256 } from "./hkdf.js";
 
-export interface ServerKey {
+interface ServerKey {
   id: string;
   secret: Buffer;
 }

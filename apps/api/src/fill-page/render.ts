@@ -42,7 +42,7 @@ const REFUSED_TEXT = {
   not_found: ["Nothing here", "This link does not point to any request. Check that it was copied whole."],
 } as const;
 
-export type RefusedReason = keyof typeof REFUSED_TEXT;
+type RefusedReason = keyof typeof REFUSED_TEXT;
 export const isRefusedReason = (code: string): code is RefusedReason => code in REFUSED_TEXT;
 
 export function renderRefusedPage(reason: RefusedReason): string {

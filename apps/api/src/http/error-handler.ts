@@ -5,29 +5,6 @@ import type { Metrics } from "../metrics/metrics.js";
 import { isStorageUnavailable } from "../store/redis-errors.js";
 import { requestIdOf } from "./request-context.js";
 
-interface BodyParserError {
-  type?: string;
-  status?: number;
-}
-
-/** Maps express.json's failures to our codes. Their messages can quote the body, so none is reused. */
-function fromBodyParser(error: BodyParserError): ApiError | undefined {
-  switch (error.type) {
-    case "entity.too.large":
-      return new ApiError("payload_too_large", "The request body is larger than this API key's plan allows.");
-    case "entity.parse.failed":
-      return new ApiError("invalid_json", "The request body is not valid JSON.");
-    case "encoding.unsupported":
-    case "charset.unsupported":
-      return new ApiError("unsupported_media_type", "The request body must be UTF-8 encoded JSON.");
-    case "request.aborted":
-    case "request.size.invalid":
-      return new ApiError("validation_error", "The request body was incomplete.", ["body: was incomplete"]);
-    default:
-      return undefined;
-  }
-}
-
 /** The envelope for an error, with its Retry-After; for answers outside the error handler (a shutdown's 503). */
 export function sendError(res: Response, error: ApiError): void {
   if (error.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(error.retryAfterSeconds));
@@ -38,7 +15,7 @@ export function sendError(res: Response, error: ApiError): void {
 export function errorHandler(logger: Logger, metrics: Metrics) {
   return (error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
-    let apiError = error instanceof ApiError ? error : fromBodyParser(error as BodyParserError);
+    let apiError = error instanceof ApiError ? error : undefined;
     if (apiError) {
       if (apiError.status >= 500)
         logger.error({ request_id: requestIdOf(res), code: apiError.code, ...apiError.logDetail }, apiError.message);

@@ -28,7 +28,6 @@ import {
   toSendResult,
   toWireCreatePackage,
   toWireCreateSingle,
-  type WireClaim,
   type WireCreatedPackage,
   type WireCreatedSingle,
   type WireDetail,
@@ -43,7 +42,7 @@ import { createKubbi, deleteKubbi, getKubbi, listKubbis } from "../services/kubb
 import { issuesToMessages, parseCreateKubbi, type CreateKubbiSchemas } from "../validation/create-kubbi.js";
 import { listQuerySchema } from "../validation/list-query.js";
 
-export interface InProcessAccessOptions {
+interface InProcessAccessOptions {
   context: ServiceContext;
   schemas: CreateKubbiSchemas;
   producer: Producer;
@@ -96,10 +95,8 @@ export class InProcessAccess implements KubbiAccess {
   claim(claimUrl: string): Promise<ClaimResult> {
     return this.#run(async () => {
       await this.options.consumerRules();
-      // The service serialises the body inside its rollback guard; the tools want the value.
-      return toClaimResult(
-        JSON.parse((await claimKubbi(this.options.context, this.#tokenOf(claimUrl))).json) as WireClaim,
-      );
+      // Made into the SDK's value inside the service's rollback guard, with no JSON round trip.
+      return (await claimKubbi(this.options.context, this.#tokenOf(claimUrl), toClaimResult)).body;
     });
   }
 

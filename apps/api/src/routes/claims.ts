@@ -31,15 +31,15 @@ export function claimsRouter(context: ServiceContext): Router {
   });
 
   router.post("/:token/claim", async (req, res) => {
-    const claimed = await claimKubbi(context, req.params.token, LARGE_PAYLOAD_BYTES);
-    if (claimed !== "too_large") return res.type("json").send(claimed.json);
+    const claimed = await claimKubbi(context, req.params.token, JSON.stringify, LARGE_PAYLOAD_BYTES);
+    if (claimed !== "too_large") return res.type("json").send(claimed.body);
     // A large payload is claimed (and held in memory) only once a slot is free, and the slot is
     // held until the response is written or the write timeout drops a client that stopped reading.
     // So clients that claim and never read cannot pile payloads up in memory.
     const release = await largeResponses.acquire();
     if (res.headersSent || res.closed) return release();
     res.once("close", release);
-    await sendJsonInSlices(res, (await claimKubbi(context, req.params.token)).json);
+    await sendJsonInSlices(res, (await claimKubbi(context, req.params.token, JSON.stringify)).body);
   });
   // The inspect JSON's claim.url pasted into a browser or curl: say how to claim, never consume, never 404.
   router.get("/:token/claim", (_req, res) => {

@@ -26,24 +26,34 @@ export async function inspectKubbi(context: ServiceContext, claimToken: string) 
   return inspectView({ ...record, status: record.status }, openInfo(context, record), claimUrlFor(context, claimToken));
 }
 
+/** The claim response as the spec has it, before it is made into what the caller sends. */
+type ClaimBody = ReturnType<typeof claimView>;
+
 /**
- * One atomic claim in storage, then decryption and the response body, serialised here. A claim that
- * committed is never served twice, and one that cannot be answered is rolled back: whatever fails
- * between the commit and a body ready to send (a key-ring mistake, a payload that will not
- * serialise) never burns a handoff. With maxPayloadBytes, a larger kubbi is left unclaimed and
+ * One atomic claim in storage, then decryption and the response body, made by `present` here: JSON
+ * text for REST, the SDK's value for the in-process MCP tools (each serialised once, by its own sender).
+ * A claim that committed is never served twice, and one that cannot be answered is rolled back:
+ * whatever fails between the commit and a body ready to send (a key-ring mistake, a payload that will
+ * not serialise) never burns a handoff. With maxPayloadBytes, a larger kubbi is left unclaimed and
  * "too_large" comes back: the caller waits for a large-response slot and calls again without the limit.
  */
-export async function claimKubbi(context: ServiceContext, claimToken: string): Promise<{ json: string }>;
-export async function claimKubbi(
+export async function claimKubbi<Body>(
   context: ServiceContext,
   claimToken: string,
+  present: (claimed: ClaimBody) => Body,
+): Promise<{ body: Body }>;
+export async function claimKubbi<Body>(
+  context: ServiceContext,
+  claimToken: string,
+  present: (claimed: ClaimBody) => Body,
   maxPayloadBytes: number,
-): Promise<{ json: string } | "too_large">;
-export async function claimKubbi(
+): Promise<{ body: Body } | "too_large">;
+export async function claimKubbi<Body>(
   context: ServiceContext,
   claimToken: string,
+  present: (claimed: ClaimBody) => Body,
   maxPayloadBytes?: number,
-): Promise<{ json: string } | "too_large"> {
+): Promise<{ body: Body } | "too_large"> {
   const outcome = await context.store.claim(tokenHashOf(claimToken), context.now(), maxPayloadBytes);
   if (outcome.kind === "too_large") return "too_large";
   if (outcome.kind === "not_found") throw notFound();
@@ -56,10 +66,10 @@ export async function claimKubbi(
       record.kind === "package"
         ? { files: decodePackage(payload, info.files ?? []) }
         : { single: decodeSingle(payload, record.contentType) };
-    const body = JSON.stringify(claimView(record, info, outcome.burned, content));
+    const body = present(claimView(record, info, outcome.burned, content));
     context.metrics.kubbi("claimed");
     if (outcome.burned) context.metrics.kubbi("burned");
-    return { json: body };
+    return { body };
   } catch (error) {
     await context.store.restoreClaim(outcome, context.now());
     throw error instanceof DecryptError ? decryptFailed(error) : error;

@@ -12,6 +12,7 @@ import {
   sealEnvelope,
   toBase64Url,
 } from "@kubbi.ai/sdk/envelope";
+import type { components } from "@kubbi/openapi";
 import { ApiError, validationError } from "../errors.js";
 import { hashClaimToken, isWellFormedClaimToken, newClaimToken } from "../crypto/tokens.js";
 import { effectiveRequestStatus, type RequestRecord, type RequestStatus } from "../store/requests/request-store.js";
@@ -26,10 +27,16 @@ import { iso } from "./views.js";
  * the delivery becomes a kubbi owned by the requester. The server never holds a key that opens it.
  */
 
+// The response bodies below `satisfies` these spec types, so a field the spec changes fails to compile here.
+type RequestCreated = components["schemas"]["RequestCreated"];
+type RequestDetail = components["schemas"]["RequestDetail"];
+type RequestCancelled = components["schemas"]["RequestCancelled"];
+type FillInfo = components["schemas"]["FillInfo"];
+
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** The one file of a delivery's kubbi: the envelope. What it holds (names, types) is sealed inside. */
-export const ENVELOPE_FILE_NAME = "delivery.kubbi-envelope";
-export const ENVELOPE_CONTENT_TYPE = "application/vnd.kubbi.envelope";
+const ENVELOPE_FILE_NAME = "delivery.kubbi-envelope";
+const ENVELOPE_CONTENT_TYPE = "application/vnd.kubbi.envelope";
 
 const requestNotFound = () => new ApiError("not_found", "No request was found for this id or fill link.");
 
@@ -43,7 +50,7 @@ const REFUSALS = {
     new ApiError("already_fulfilled", "A delivery to this request is already under way; a request link works once."),
 } as const;
 
-export const fillUrlFor = (context: ServiceContext, fillToken: string, fingerprint: string) =>
+const fillUrlFor = (context: ServiceContext, fillToken: string, fingerprint: string) =>
   `${context.publicUrl()}/f/${fillToken}#k=${fingerprint}`;
 
 export async function createRequest(
@@ -104,22 +111,33 @@ export async function createRequest(
   };
   await context.requests.create(record, context.config.tombstoneRetentionSeconds * 1000);
   const fingerprint = await publicKeyFingerprint(publicKey);
-  return { ...requestView(record, "open", fingerprint), fill_url: fillUrlFor(context, fillToken, fingerprint) };
+  return {
+    ...requestView(record, "open", fingerprint),
+    fill_url: fillUrlFor(context, fillToken, fingerprint),
+  } satisfies RequestCreated;
 }
 
-function requestView(record: RequestRecord, status: RequestStatus, fingerprint: string) {
+/** What a request asks for and on what terms: the requester and the filler see the same. */
+const termsView = (record: RequestRecord) => ({
+  description: record.description,
+  wanted: { kind: record.wanted.kind, max_files: record.wanted.maxFiles, max_bytes: record.wanted.maxBytes },
+  expires_at: iso(record.expiresAt),
+  ttl_seconds: record.kubbiTtlSeconds,
+  max_retrievals: record.kubbiMaxRetrievals,
+});
+
+function requestView(record: RequestRecord, status: RequestStatus, fingerprint: string): RequestDetail {
+  const { kubbiId, sealedClaimToken, fulfilledAt } = record;
+  // A fulfilled request always holds its kubbi; the checks only tell the compiler so.
+  const fulfilled = status === "fulfilled" && kubbiId !== null && sealedClaimToken !== null;
   return {
     id: record.id,
     status,
-    description: record.description,
-    wanted: { kind: record.wanted.kind, max_files: record.wanted.maxFiles, max_bytes: record.wanted.maxBytes },
+    ...termsView(record),
     public_key_fingerprint: fingerprint,
-    ttl_seconds: record.kubbiTtlSeconds,
-    max_retrievals: record.kubbiMaxRetrievals,
     created_at: iso(record.createdAt),
-    expires_at: iso(record.expiresAt),
-    fulfilled_at: status === "fulfilled" && record.fulfilledAt !== null ? iso(record.fulfilledAt) : null,
-    kubbi: status === "fulfilled" ? { id: record.kubbiId, sealed_claim_token: record.sealedClaimToken } : null,
+    fulfilled_at: fulfilled && fulfilledAt !== null ? iso(fulfilledAt) : null,
+    kubbi: fulfilled ? { id: kubbiId, sealed_claim_token: sealedClaimToken } : null,
   };
 }
 
@@ -155,7 +173,7 @@ export async function cancelRequest(context: ServiceContext, producer: Producer,
   if (outcome === "not_found") throw requestNotFound();
   if (outcome !== "ok")
     throw new ApiError("conflict", `This request is already ${outcome}; there is nothing to cancel.`);
-  return { id: record.id, status: "cancelled" as const };
+  return { id: record.id, status: "cancelled" } satisfies RequestCancelled;
 }
 
 /** An open request for its fill token, or the refusal a filler should see. */
@@ -174,13 +192,9 @@ export async function fillInfo(context: ServiceContext, fillToken: string) {
   return {
     request_id: record.id,
     requester: record.requesterName,
-    description: record.description,
-    wanted: { kind: record.wanted.kind, max_files: record.wanted.maxFiles, max_bytes: record.wanted.maxBytes },
     public_key: record.publicKey,
-    expires_at: iso(record.expiresAt),
-    ttl_seconds: record.kubbiTtlSeconds,
-    max_retrievals: record.kubbiMaxRetrievals,
-  };
+    ...termsView(record),
+  } satisfies FillInfo;
 }
 
 /**
@@ -232,7 +246,7 @@ export async function deliver(
       claimTokenContext(record.id),
     ),
   );
-  const begun = await context.requests.beginFill(record.fillHash, kubbiId, sealedClaimToken, context.now());
+  const begun = await context.requests.beginFill(record.fillHash, { kubbiId, sealedClaimToken }, context.now());
   if (begun === "not_found") throw requestNotFound();
   if (begun !== "ok") throw REFUSALS[begun]();
 

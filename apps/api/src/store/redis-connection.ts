@@ -11,7 +11,7 @@ export interface RedisSettings {
   tls: boolean;
   /** A data command that has not answered in this time fails (and the route answers 503). */
   commandTimeoutMs: number;
-  /** Replicas that must have a create or a burn before it is acknowledged (Redis WAIT). */
+  /** Replicas that must have a write before it is acknowledged (Redis WAIT; replica-wait.ts says which writes). */
   waitReplicas: number;
   waitTimeoutMs: number;
 }

@@ -3,7 +3,7 @@ import { Cluster } from "ioredis";
 import { StartupError } from "../startup-error.js";
 import { masters, type RedisClient } from "./redis-connection.js";
 
-export interface PreflightPolicy {
+interface PreflightPolicy {
   production: boolean;
   /** KUBBI_ALLOW_NON_DURABLE_REDIS: start without the append-only file, with a warning. */
   allowNonDurable: boolean;

@@ -1,4 +1,3 @@
-import { Cluster, type Redis } from "ioredis";
 import { API_KEY_IDS, apiKeyKey, expiryKey, idempotencyKey, idKey, kubbiKeys, listKey, metaKey } from "./keys.js";
 import { CLAIM } from "./lua/claim.js";
 import { DELETE } from "./lua/delete.js";
@@ -12,8 +11,8 @@ import type { LuaScript } from "./lua/script.js";
 import { STORE_KUBBI } from "./lua/store-kubbi.js";
 import { BatchedRateCounter } from "./rate-counter.js";
 import { slotMasters, withDeadline, type RedisClient } from "./redis-connection.js";
-import { ReplicationError } from "./redis-errors.js";
 import { recordToHash } from "./record-codec.js";
+import { waitForReplicas } from "./replica-wait.js";
 import type {
   ClaimOutcome,
   CreateOutcome,
@@ -301,32 +300,8 @@ export class RedisStore implements KubbiStore {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
-  /**
-   * With KUBBI_REDIS_WAIT_REPLICAS=N: waits until N replicas of the master holding each key have every
-   * write made so far on that connection, or throws ReplicationError (503) after the timeout. The write
-   * stays as it is: it may still reach the replicas, or be lost in a failover.
-   */
-  private async waitForReplicas(keys: string[]): Promise<void> {
-    const { waitReplicas, waitTimeoutMs } = this.options;
-    if (waitReplicas === 0) return;
-    const acknowledged = await Promise.all(keys.map((key) => this.waitOnMasterOf(key, waitReplicas, waitTimeoutMs)));
-    const fewest = Math.min(...acknowledged);
-    if (fewest < waitReplicas)
-      throw new ReplicationError(
-        `${fewest} of ${waitReplicas} replicas acknowledged the write within ${waitTimeoutMs} ms`,
-      );
-  }
-
-  /** WAIT has no key: in a cluster it rides in a one-slot batch behind a read of the key, so it runs on that key's master. */
-  private async waitOnMasterOf(key: string, replicas: number, timeoutMs: number): Promise<number> {
-    if (!(this.redis instanceof Cluster))
-      return this.bounded((this.redis as Redis).wait(replicas, timeoutMs), timeoutMs);
-    const replies = await this.bounded(
-      this.redis.pipeline().exists(key).call("WAIT", String(replicas), String(timeoutMs)).exec(),
-      timeoutMs,
-    );
-    const [error, acknowledged] = replies?.[1] ?? [new Error("WAIT got no reply"), 0];
-    if (error) throw error;
-    return Number(acknowledged);
+  /** KUBBI_REDIS_WAIT_REPLICAS for this store's writes (replica-wait.ts). */
+  private waitForReplicas(keys: string[]): Promise<void> {
+    return waitForReplicas(this.redis, this.options, keys);
   }
 }

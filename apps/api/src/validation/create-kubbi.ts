@@ -160,7 +160,7 @@ export function createKubbiSchemas(ttl: { min: number; max: number }) {
 
 export type CreateKubbiSchemas = ReturnType<typeof createKubbiSchemas>;
 export type SingleInput = z.infer<CreateKubbiSchemas["single"]>;
-export type PackageInput = z.infer<CreateKubbiSchemas["package"]>;
+type PackageInput = z.infer<CreateKubbiSchemas["package"]>;
 
 export type CreateInput = { kind: "single"; input: SingleInput } | { kind: "package"; input: PackageInput };
 

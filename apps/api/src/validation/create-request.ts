@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { issuesToMessages } from "./create-kubbi.js";
 
-export const DESCRIPTION_MAX_CHARACTERS = 500;
+const DESCRIPTION_MAX_CHARACTERS = 500;
 const MAX_RETRIEVALS_CEILING = 1_000_000;
 /**
  * Control characters other than tab and newline, line and paragraph separators, and bidirectional
@@ -52,7 +52,7 @@ export function createRequestSchema(ttl: { min: number; max: number }) {
 }
 
 export type CreateRequestSchema = ReturnType<typeof createRequestSchema>;
-export type CreateRequestInput = z.infer<CreateRequestSchema>;
+type CreateRequestInput = z.infer<CreateRequestSchema>;
 
 export function parseCreateRequest(
   schema: CreateRequestSchema,

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 
 /** Headless Chromium from the system, with nothing of its own talking to the network. */
 export function launchChromium(): Promise<Browser> {
@@ -18,6 +19,19 @@ export function launchChromium(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/** Chromium for the enclosing describe block: launched before its tests, closed after them. */
+export function useBrowser(): Pick<Browser, "newPage" | "newContext"> {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(() => browser?.close());
+  return {
+    newPage: (options) => browser!.newPage(options),
+    newContext: (options) => browser!.newContext(options),
+  };
 }
 
 export interface PageWatch {

@@ -167,20 +167,23 @@ describe("sendFiles", () => {
 });
 
 describe("get, list, delete", () => {
-  it("get maps every field", async () => {
+  /** GET /api/v1/kubbis/:id answers the default detail of that id with `fields` changed. */
+  const serveDetail = (fields: Record<string, unknown>) =>
     server.use(
       http.get(`${BASE}/api/v1/kubbis/:id`, ({ params }) =>
-        HttpResponse.json({
-          ...detailWire(String(params.id)),
-          retrieval_count: 1,
-          remaining_reads: 0,
-          status: "burned",
-          first_retrieved_at: "2026-03-28T12:01:00.000Z",
-          last_retrieved_at: "2026-03-28T12:02:00.000Z",
-          max_retrievals: 1,
-        }),
+        HttpResponse.json({ ...detailWire(String(params.id)), ...fields }),
       ),
     );
+
+  it("get maps every field", async () => {
+    serveDetail({
+      retrieval_count: 1,
+      remaining_reads: 0,
+      status: "burned",
+      first_retrieved_at: "2026-03-28T12:01:00.000Z",
+      last_retrieved_at: "2026-03-28T12:02:00.000Z",
+      max_retrievals: 1,
+    });
     expect(await client.get("id/with?odd")).toEqual({
       id: "id/with?odd",
       type: "kubbi",
@@ -203,17 +206,7 @@ describe("get, list, delete", () => {
   });
 
   it("a kubbi sealed under a server key the server no longer has is flagged, with no metadata or files", async () => {
-    server.use(
-      http.get(`${BASE}/api/v1/kubbis/:id`, ({ params }) =>
-        HttpResponse.json({
-          ...detailWire(String(params.id)),
-          type: "kubbi_package",
-          content_type: null,
-          file_count: 2,
-          sealed_with_unknown_key: true,
-        }),
-      ),
-    );
+    serveDetail({ type: "kubbi_package", content_type: null, file_count: 2, sealed_with_unknown_key: true });
     expect(await client.get("old")).toMatchObject({
       type: "kubbi_package",
       fileCount: 2,
@@ -225,17 +218,7 @@ describe("get, list, delete", () => {
 
   it("a package's manifest from get maps without a hash (only sends and claims carry one)", async () => {
     const manifest = [{ name: "a.txt", content_type: "text/plain", size_bytes: 2, role: "data" }];
-    server.use(
-      http.get(`${BASE}/api/v1/kubbis/:id`, ({ params }) =>
-        HttpResponse.json({
-          ...detailWire(String(params.id)),
-          type: "kubbi_package",
-          content_type: null,
-          file_count: 1,
-          files: manifest,
-        }),
-      ),
-    );
+    serveDetail({ type: "kubbi_package", content_type: null, file_count: 1, files: manifest });
     const detail = await client.get("pkg");
     expect(detail.files).toStrictEqual([{ name: "a.txt", contentType: "text/plain", sizeBytes: 2, role: "data" }]);
   });

@@ -24,16 +24,19 @@ local function trimOwnerIndex(listKey, expiryKey, purgeBefore, limit)
 end
 `;
 
+/** The two sets every script that trims the index takes first, bound once for all of them. */
+const OWNER_INDEX_KEYS = `
+local listKey = KEYS[1]          -- own:{ownerId}:l
+local expiryKey = KEYS[2]        -- own:{ownerId}:e`;
+
 /** How many purged entries one create or list removes; the sweep repeats until fewer come back. */
-export const TRIM_BATCH = 100;
+const TRIM_BATCH = 100;
 
 /** Enforces the active-kubbi cap and indexes a new kubbi (1), or refuses (0) and writes nothing. */
 export const RESERVE_OWNER_SLOT: LuaScript<boolean> = {
   name: "kubbiReserveOwnerSlot",
   numberOfKeys: 3,
-  lua: `${TRIM_OWNER_INDEX}
-local listKey = KEYS[1]          -- own:{ownerId}:l
-local expiryKey = KEYS[2]        -- own:{ownerId}:e
+  lua: `${TRIM_OWNER_INDEX}${OWNER_INDEX_KEYS}
 local idKey = KEYS[3]            -- own:{ownerId}:id:<id>, the new kubbi's id index
 local nowMs = tonumber(ARGV[1])  -- the API's clock in ms
 local tokenHash = ARGV[2]        -- the new kubbi's storage key
@@ -60,9 +63,7 @@ return 1
 export const OWNER_PAGE: LuaScript<{ total: number; tokenHashes: string[] }> = {
   name: "kubbiOwnerPage",
   numberOfKeys: 2,
-  lua: `${TRIM_OWNER_INDEX}
-local listKey = KEYS[1]          -- own:{ownerId}:l
-local expiryKey = KEYS[2]        -- own:{ownerId}:e
+  lua: `${TRIM_OWNER_INDEX}${OWNER_INDEX_KEYS}
 local nowMs = tonumber(ARGV[1])  -- the API's clock in ms
 local retentionMs = tonumber(ARGV[2])
 local offset = tonumber(ARGV[3]) -- first row of the page
@@ -84,9 +85,7 @@ return reply
 export const SWEEP_OWNER_INDEX: LuaScript<number> = {
   name: "kubbiSweepOwnerIndex",
   numberOfKeys: 2,
-  lua: `${TRIM_OWNER_INDEX}
-local listKey = KEYS[1]              -- own:{ownerId}:l
-local expiryKey = KEYS[2]            -- own:{ownerId}:e
+  lua: `${TRIM_OWNER_INDEX}${OWNER_INDEX_KEYS}
 local purgeBefore = tonumber(ARGV[1]) -- now - tombstone retention
 return trimOwnerIndex(listKey, expiryKey, purgeBefore, ${TRIM_BATCH})
 `,

@@ -1,5 +1,5 @@
 import { requestPurgeAt } from "./record-codec.js";
-import type { BeginFillOutcome, CancelOutcome, RequestRecord, RequestStore } from "./request-store.js";
+import type { BeginFillOutcome, CancelOutcome, RequestRecord, RequestStore, TakenBy } from "./request-store.js";
 
 interface Entry {
   record: RequestRecord;
@@ -43,17 +43,12 @@ export class MemoryRequestStore implements RequestStore {
     return record?.ownerId === ownerId ? { ...record } : null;
   }
 
-  async beginFill(
-    fillHash: string,
-    kubbiId: string,
-    sealedClaimToken: string,
-    nowMs: number,
-  ): Promise<BeginFillOutcome> {
+  async beginFill(fillHash: string, takenBy: TakenBy, nowMs: number): Promise<BeginFillOutcome> {
     const record = this.live(fillHash);
     if (!record) return "not_found";
     if (record.status !== "open") return record.status;
     if (nowMs >= record.expiresAt) return "expired";
-    Object.assign(record, { status: "fulfilling", kubbiId, sealedClaimToken, fulfilledAt: nowMs });
+    Object.assign(record, { status: "fulfilling", ...takenBy, fulfilledAt: nowMs });
     return "ok";
   }
 

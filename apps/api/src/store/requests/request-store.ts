@@ -43,6 +43,12 @@ export interface RequestRecord {
   fulfilledAt: number | null;
 }
 
+/** What a delivery records when it takes a request: the kubbi it becomes and that kubbi's claim token, sealed to the requester. */
+export interface TakenBy {
+  kubbiId: string;
+  sealedClaimToken: string;
+}
+
 export type BeginFillOutcome = "ok" | "not_found" | "expired" | "cancelled" | "fulfilling" | "fulfilled";
 export type CancelOutcome = "ok" | "not_found" | "expired" | "fulfilling" | "fulfilled" | "cancelled";
 
@@ -52,7 +58,7 @@ export interface RequestStore {
   /** Scoped to the owner: another key's request is not found. */
   findById(ownerId: string, id: string): Promise<RequestRecord | null>;
   /** Atomic single use: an open, unexpired request becomes "fulfilling" and records the kubbi it will become. */
-  beginFill(fillHash: string, kubbiId: string, sealedClaimToken: string, nowMs: number): Promise<BeginFillOutcome>;
+  beginFill(fillHash: string, takenBy: TakenBy, nowMs: number): Promise<BeginFillOutcome>;
   /** "fulfilling" → "fulfilled" (idempotent). */
   finishFill(fillHash: string): Promise<void>;
   /** "fulfilling" → "open" again: only after the kubbi was definitely not created. */
