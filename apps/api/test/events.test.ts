@@ -1,3 +1,6 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createResponseValidator } from "@kubbi/openapi/validator";
 import { makeServerKeys, startApi, type ApiProcess } from "@kubbi/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -336,14 +339,21 @@ describe.each(STORE_KINDS)("the event log on the %s store", (storeKind) => {
 describe("events on two API processes sharing one Redis", () => {
   let stack: Stack;
   let sibling: ApiProcess;
+  /** The sibling writes its audit log to a file (KUBBI_AUDIT_LOG=/path). */
+  let siblingAuditFile: string;
+  const siblingAudit = async () =>
+    (await readFile(siblingAuditFile, "utf8"))
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { id: string; type: string; kubbi_id: string });
   beforeAll(async () => {
-    const env = { KUBBI_EXPIRY_CHECK_MS: "100", KUBBI_AUDIT_LOG: "stdout" };
-    stack = await startStack("redis", { env });
+    siblingAuditFile = join(await mkdtemp(join(tmpdir(), "kubbi-audit-")), "events.jsonl");
+    stack = await startStack("redis", { env: { KUBBI_EXPIRY_CHECK_MS: "100", KUBBI_AUDIT_LOG: "stdout" } });
     sibling = await startApi({
       ...stack.connection,
       serverKeys: stack.api.serverKeys,
       apiKey: stack.api.apiKey,
-      env,
+      env: { KUBBI_EXPIRY_CHECK_MS: "100", KUBBI_AUDIT_LOG: siblingAuditFile },
     });
   }, 90_000);
   afterAll(async () => {
@@ -372,8 +382,23 @@ describe("events on two API processes sharing one Redis", () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const expired = await expiredIds();
     expect(expired.sort()).toEqual([...ids].sort());
-    const audited = [...auditLines(stack.api), ...auditLines(sibling)].filter((line) => line.type === "kubbi.expired");
-    expect(audited.map((line) => line.kubbi_id).sort()).toEqual([...ids].sort());
+    const all = (await reader.all("?limit=1000")).body.events as Array<{ id: string }>;
+    // Audit lines are written as events are stored; a file's last ones may still be on their way.
+    const audited = await eventually(async () => {
+      const lines = [...auditLines(stack.api), ...(await siblingAudit())];
+      return lines.length >= all.length ? lines : undefined;
+    });
+    const expiredAudited = audited.filter((line) => line.type === "kubbi.expired");
+    expect(expiredAudited.map((line) => line.kubbi_id).sort()).toEqual([...ids].sort());
+    // Each process logged the creates it served: the sibling's went to its file, one JSON line each.
+    const createdBySibling = made.filter((_, n) => n % 2).map((reply) => reply.body.id);
+    expect(
+      (await siblingAudit())
+        .filter((line) => line.type === "kubbi.created")
+        .map((line) => line.kubbi_id)
+        .sort(),
+    ).toEqual(createdBySibling.sort());
+    expect(audited.map((line) => line.id).sort()).toEqual(all.map((event) => event.id).sort());
   });
 });
 
