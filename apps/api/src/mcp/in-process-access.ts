@@ -38,6 +38,7 @@ import type { Logger } from "pino";
 import { ApiError, notFound, validationError } from "../errors.js";
 import { claimKubbi, inspectKubbi } from "../services/claims.js";
 import type { Producer, ServiceContext } from "../services/context.js";
+import type { EventClient } from "../store/store.js";
 import { createKubbi, deleteKubbi, getKubbi, listKubbis } from "../services/kubbis.js";
 import { issuesToMessages, parseCreateKubbi, type CreateKubbiSchemas } from "../validation/create-kubbi.js";
 import { listQuerySchema } from "../validation/list-query.js";
@@ -50,6 +51,8 @@ interface InProcessAccessOptions {
   consumerRules(): Promise<void>;
   requestId: string;
   logger: Logger;
+  /** The MCP caller, named in the claim's events like any consumer. */
+  client: EventClient;
 }
 
 export class InProcessAccess implements KubbiAccess {
@@ -96,7 +99,7 @@ export class InProcessAccess implements KubbiAccess {
     return this.#run(async () => {
       await this.options.consumerRules();
       // Made into the SDK's value inside the service's rollback guard, with no JSON round trip.
-      return (await claimKubbi(this.options.context, this.#tokenOf(claimUrl), toClaimResult)).body;
+      return (await claimKubbi(this.options.context, this.#tokenOf(claimUrl), this.options.client, toClaimResult)).body;
     });
   }
 

@@ -1,4 +1,5 @@
 import { gone, notFound, type GoneReason } from "../errors.js";
+import type { EventClient } from "../store/store.js";
 import { DecryptError } from "../crypto/seal.js";
 import { hashClaimToken, isWellFormedClaimToken } from "../crypto/tokens.js";
 import type { ServiceContext } from "./context.js";
@@ -18,9 +19,9 @@ function goneObserved(context: ServiceContext, status: GoneReason) {
   return gone(status);
 }
 
-/** Read only: never counts, never changes state. */
+/** Never a retrieval, never changes the kubbi's state: only its inspect count and time. */
 export async function inspectKubbi(context: ServiceContext, claimToken: string) {
-  const record = await context.store.findByTokenHash(tokenHashOf(claimToken), context.now());
+  const record = await context.store.inspect(tokenHashOf(claimToken), context.now());
   if (!record) throw notFound();
   if (record.status !== "active") throw goneObserved(context, record.status);
   return inspectView({ ...record, status: record.status }, openInfo(context, record), claimUrlFor(context, claimToken));
@@ -30,31 +31,35 @@ export async function inspectKubbi(context: ServiceContext, claimToken: string) 
 type ClaimBody = ReturnType<typeof claimView>;
 
 /**
- * One atomic claim in storage, then decryption and the response body, made by `present` here: JSON
- * text for REST, the SDK's value for the in-process MCP tools (each serialised once, by its own sender).
- * A claim that committed is never served twice, and one that cannot be answered is rolled back:
- * whatever fails between the commit and a body ready to send (a key-ring mistake, a payload that will
- * not serialise) never burns a handoff. With maxPayloadBytes, a larger kubbi is left unclaimed and
- * "too_large" comes back: the caller waits for a large-response slot and calls again without the limit.
+ * One atomic claim in storage (with its events, naming the client), then decryption and the response
+ * body, made by `present` here: JSON text for REST, the SDK's value for the in-process MCP tools (each
+ * serialised once, by its own sender). A claim that committed is never served twice, and one that
+ * cannot be answered is rolled back: whatever fails between the commit and a body ready to send (a
+ * key-ring mistake, a payload that will not serialise) never burns a handoff. With maxPayloadBytes, a
+ * larger kubbi is left unclaimed and "too_large" comes back: the caller waits for a large-response slot
+ * and calls again without the limit.
  */
 export async function claimKubbi<Body>(
   context: ServiceContext,
   claimToken: string,
+  client: EventClient,
   present: (claimed: ClaimBody) => Body,
 ): Promise<{ body: Body }>;
 export async function claimKubbi<Body>(
   context: ServiceContext,
   claimToken: string,
+  client: EventClient,
   present: (claimed: ClaimBody) => Body,
   maxPayloadBytes: number,
 ): Promise<{ body: Body } | "too_large">;
 export async function claimKubbi<Body>(
   context: ServiceContext,
   claimToken: string,
+  client: EventClient,
   present: (claimed: ClaimBody) => Body,
   maxPayloadBytes?: number,
 ): Promise<{ body: Body } | "too_large"> {
-  const outcome = await context.store.claim(tokenHashOf(claimToken), context.now(), maxPayloadBytes);
+  const outcome = await context.store.claim(tokenHashOf(claimToken), context.now(), client, maxPayloadBytes);
   if (outcome.kind === "too_large") return "too_large";
   if (outcome.kind === "not_found") throw notFound();
   if (outcome.kind === "gone") throw goneObserved(context, outcome.status);

@@ -1,3 +1,4 @@
+import { storedClient } from "../events/codec.js";
 import type { KubbiKind, KubbiRecord, KubbiStatus } from "./store.js";
 
 /**
@@ -18,6 +19,10 @@ export function recordToHash(record: KubbiRecord): Record<string, string> {
     cnt: String(record.retrievalCount),
     fst: record.firstRetrievedAt === null ? "" : String(record.firstRetrievedAt),
     lst: record.lastRetrievedAt === null ? "" : String(record.lastRetrievedAt),
+    cip: record.lastClaimClient?.address ?? "",
+    cua: record.lastClaimClient?.userAgent ?? "",
+    ins: String(record.inspectCount),
+    lin: record.lastInspectedAt === null ? "" : String(record.lastInspectedAt),
     cre: String(record.createdAt),
     exp: String(record.expiresAt),
     kid: record.keyId,
@@ -42,6 +47,9 @@ export function hashToRecord(tokenHash: string, fields: Record<string, Buffer>, 
     retrievalCount: Number(text("cnt")),
     firstRetrievedAt: optionalNumber(text("fst")),
     lastRetrievedAt: optionalNumber(text("lst")),
+    lastClaimClient: storedClient(text("cip"), text("cua")),
+    inspectCount: Number(text("ins") || "0"),
+    lastInspectedAt: optionalNumber(text("lin")),
     createdAt: Number(text("cre")),
     expiresAt: Number(text("exp")),
     keyId: text("kid"),
