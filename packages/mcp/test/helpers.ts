@@ -238,6 +238,12 @@ export async function lastClaimRoundTrip(client: Client): Promise<void> {
     inspectCount: 1,
   });
   expect(Date.parse(detail.lastClaim!.at)).toBeGreaterThanOrEqual(Date.parse(detail.lastInspectedAt!));
+  // kubbi_list shows the same for each kubbi.
+  const listed = await callOk<{ kubbis: ({ id: string } & Detail)[] }>(client, "kubbi_list", { limit: 100 });
+  expect(listed.kubbis.find((kubbi) => kubbi.id === sent.id)).toMatchObject({
+    lastClaim: detail.lastClaim,
+    inspectCount: 1,
+  });
 
   const unclaimed = await callOk<Sent & { id: string }>(client, "kubbi_send", {
     content: "nobody came",
