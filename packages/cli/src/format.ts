@@ -102,9 +102,7 @@ export function formatDetail(kubbi: KubbiDetail): string {
     ["last claimed", claimLine(kubbi.lastClaim)],
     [
       "inspected",
-      kubbi.inspectCount === 0
-        ? "never"
-        : `${times(kubbi.inspectCount)}, last ${kubbi.lastInspectedAt ?? "at an unknown time"}`,
+      kubbi.lastInspectedAt === null ? "never" : `${times(kubbi.inspectCount)}, last ${kubbi.lastInspectedAt}`,
     ],
   ];
   if (kubbi.status === "expired")

@@ -113,20 +113,29 @@ describe("kubbi get ID", () => {
     expect(json).toMatchObject({ lastClaim: detail.lastClaim, expiredUnclaimed: false });
   });
 
-  it('says "never" before the first claim, counts inspects, and says a kubbi expired unclaimed', async () => {
-    const sent = await sdk.send({ content: "x", contentType: "text/plain", ttlSeconds: 1 });
-    await kubbi(["inspect", sent.claimUrl]);
-    // Expiry is decided on the API's clock, this machine's: wait until it has passed.
-    await new Promise((done) => setTimeout(done, Date.parse(sent.expiresAt) - Date.now() + 100));
-    const shown = await kubbi(["get", sent.id], { env });
+  it('says "never" before the first claim, counts inspects, and says whether a kubbi expired unclaimed', async () => {
+    const unclaimed = await sdk.send({ content: "x", contentType: "text/plain", ttlSeconds: 1 });
+    const claimedOnce = await sdk.send({ content: "y", contentType: "text/plain", ttlSeconds: 1, maxRetrievals: 2 });
+    await kubbi(["inspect", unclaimed.claimUrl]);
+    expect(await claimWithUserAgent(claimedOnce.claimUrl, Buffer.from("once/1.0"))).toBe(200);
+    // Expiry is decided on the API's clock, this machine's: wait until both have passed.
+    const last = Math.max(Date.parse(unclaimed.expiresAt), Date.parse(claimedOnce.expiresAt));
+    await new Promise((done) => setTimeout(done, last - Date.now() + 100));
+
+    const shown = await kubbi(["get", unclaimed.id], { env });
     expect(shown.stdout).toMatch(/^status\s+expired$/m);
     expect(shown.stdout).toMatch(/^last claimed\s+never$/m);
     expect(shown.stdout).toMatch(/^inspected\s+1 time, last \S+Z$/m);
     expect(shown.stdout).toMatch(/^expired\s+unclaimed$/m);
-    expect(JSON.parse((await kubbi(["get", sent.id, "--json"], { env })).stdout)).toMatchObject({
+    expect(JSON.parse((await kubbi(["get", unclaimed.id, "--json"], { env })).stdout)).toMatchObject({
       lastClaim: null,
       expiredUnclaimed: true,
       inspectCount: 1,
     });
+
+    const partly = await kubbi(["get", claimedOnce.id], { env });
+    expect(partly.stdout).toMatch(/^inspected\s+never$/m);
+    expect(partly.stdout).toMatch(/^last claimed\s+\S+Z from 127\.0\.0\.1, user agent once\/1\.0$/m);
+    expect(partly.stdout).toMatch(/^expired\s+after 1 claim$/m);
   });
 });
