@@ -4,7 +4,7 @@ import packageJson from "../package.json" with { type: "json" };
 import type { Command } from "./command.js";
 import { claim } from "./commands/claim.js";
 import { inspect } from "./commands/inspect.js";
-import { get, list, remove } from "./commands/manage.js";
+import { events, get, list, remove } from "./commands/manage.js";
 import { fulfil } from "./commands/fulfil.js";
 import { receive, request } from "./commands/request.js";
 import { send } from "./commands/send.js";
@@ -12,7 +12,7 @@ import { CommandContext, type Io, type OptionValues } from "./context.js";
 import { escapeText } from "./escape.js";
 import { CliError, ExitCode, describeError, exitCodeFor, type ExitCodeValue } from "./exit-codes.js";
 
-const COMMANDS: Command[] = [send, inspect, claim, list, get, remove, request, receive, fulfil];
+const COMMANDS: Command[] = [send, inspect, claim, list, get, events, remove, request, receive, fulfil];
 
 const HELP = `Usage: kubbi <command> [options]
 
@@ -23,7 +23,8 @@ ${COMMANDS.map((command) => `  ${command.name.padEnd(9)} ${command.summary}`).jo
 
 Run "kubbi <command> --help" for a command's options.
 
-Configuration: --api-key / KUBBI_API_KEY (needed by send, list, get, delete, request, receive),
+Configuration: --api-key / KUBBI_API_KEY (needed by send, list, get, events, delete,
+               request, receive),
                --base-url / KUBBI_BASE_URL (default https://api.kubbi.ai).
 
 Exit codes: 0 ok, 1 other error, 2 usage, 3 not found, 4 gone (burned, expired, deleted),

@@ -2,7 +2,14 @@
  * Text output for people; --json gives the SDK's objects instead. Every value a producer or the server
  * chose goes through escapeText, cell by cell, so a name with a newline cannot fake a row either.
  */
-import { type FileManifestEntry, type InspectResult, type KubbiDetail, formatBytes } from "@kubbi.ai/sdk";
+import {
+  type FileManifestEntry,
+  type InspectResult,
+  type KubbiDetail,
+  type KubbiEvent,
+  type LastClaim,
+  formatBytes,
+} from "@kubbi.ai/sdk";
 import { unsafeFileNameReason } from "@kubbi.ai/sdk/node";
 import { escapeText, toSafeJson } from "./escape.js";
 
@@ -27,6 +34,16 @@ function columns(lines: readonly (readonly string[])[], indent = ""): string {
 function reads(kubbi: InspectResult | KubbiDetail): string {
   if (kubbi.maxRetrievals === null) return `${kubbi.retrievalCount} of unlimited`;
   return `${kubbi.retrievalCount} of ${kubbi.maxRetrievals} (${kubbi.remainingReads ?? 0} remaining)`;
+}
+
+const times = (count: number) => `${count} time${count === 1 ? "" : "s"}`;
+
+/** When, and from where as far as the server knows; the user agent is the consumer's word (escaped with the cell). */
+function claimLine(claim: LastClaim | null): string {
+  if (claim === null) return "never";
+  const where = claim.address ? ` from ${claim.address}` : "";
+  const agent = claim.userAgent ? `, user agent ${claim.userAgent}` : "";
+  return `${claim.at}${where}${agent}`;
 }
 
 function kind(kubbi: InspectResult | KubbiDetail): string {
@@ -80,9 +97,35 @@ export function formatInspect(info: InspectResult): string {
 }
 
 export function formatDetail(kubbi: KubbiDetail): string {
-  return describe(kubbi, kubbi.id, [
+  const extra: [string, string][] = [
     ["first claimed", kubbi.firstRetrievedAt ?? "never"],
-    ["last claimed", kubbi.lastRetrievedAt ?? "never"],
+    ["last claimed", claimLine(kubbi.lastClaim)],
+    [
+      "inspected",
+      kubbi.lastInspectedAt === null ? "never" : `${times(kubbi.inspectCount)}, last ${kubbi.lastInspectedAt}`,
+    ],
+  ];
+  if (kubbi.status === "expired")
+    extra.push([
+      "expired",
+      kubbi.expiredUnclaimed
+        ? "unclaimed"
+        : `after ${kubbi.retrievalCount} claim${kubbi.retrievalCount === 1 ? "" : "s"}`,
+    ]);
+  return describe(kubbi, kubbi.id, extra);
+}
+
+/** One row per event, oldest first; producer and server events have no client, shown as "-". */
+export function formatEvents(events: readonly KubbiEvent[]): string {
+  return columns([
+    ["TIME", "EVENT", "RETRIEVALS", "ADDRESS", "USER AGENT"],
+    ...events.map((event) => [
+      event.occurredAt,
+      event.type,
+      `${event.retrievalCount} of ${event.maxRetrievals ?? "unlimited"}`,
+      event.client?.address || "-",
+      event.client?.userAgent || "-",
+    ]),
   ]);
 }
 

@@ -125,7 +125,7 @@ describe("exit codes", () => {
     expect((await kubbi(["list", "--bogus"], { env })).code).toBe(2);
     expect((await kubbi(["claim", "not a url"])).code).toBe(2);
 
-    for (const command of ["send", "inspect", "claim", "list", "get", "delete"]) {
+    for (const command of ["send", "inspect", "claim", "list", "get", "events", "delete"]) {
       const help = await kubbi([command, "--help"]);
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toMatch(new RegExp(`^Usage: kubbi ${command}`));

@@ -51,6 +51,22 @@ const detail = {
   metadata: { note: HOSTILE, [HOSTILE]: 1 },
   files: [file],
   ...times,
+  // The consumer chose its user agent (and, through a proxy that trusts it, its address): attacker-controlled.
+  last_claim: { at: HOSTILE, address: HOSTILE, user_agent: HOSTILE },
+  inspect_count: 1,
+  last_inspected_at: HOSTILE,
+  expired_unclaimed: false,
+};
+const hostileEvent = {
+  id: HOSTILE,
+  type: HOSTILE,
+  occurred_at: HOSTILE,
+  kubbi_id: HOSTILE,
+  key_id: HOSTILE,
+  retrieval_count: 1,
+  max_retrievals: null,
+  retrievals_left: null,
+  client: { address: HOSTILE, user_agent: HOSTILE },
 };
 const hostileError = {
   status: 404,
@@ -102,6 +118,7 @@ beforeAll(async () => {
       body: { kubbis: [detail], pagination: { page: 1, limit: 20, total: 1, total_pages: 1 } },
     },
     [`GET /api/v1/kubbis/${ID}`]: { body: detail },
+    [`GET /api/v1/kubbis/${ID}/events`]: { body: { events: [hostileEvent], next_since: null, has_more: false } },
     "POST /api/v1/kubbis": {
       status: 201,
       body: {
@@ -148,8 +165,15 @@ describe("a hostile server's strings are escaped", () => {
     });
   });
 
-  it("kubbi list, get and send", async () => {
-    for (const args of [["list"], ["get", ID], ["get", ID, "--json"], ["send", "-"]]) {
+  it("kubbi list, get, events and send", async () => {
+    for (const args of [
+      ["list"],
+      ["get", ID],
+      ["get", ID, "--json"],
+      ["events", ID],
+      ["events", ID, "--json"],
+      ["send", "-"],
+    ]) {
       const result = await kubbi(args, { env: env(), input: "x" });
       expect(result.code, args.join(" ")).toBe(0);
       expectEscaped(result.stdout);
@@ -158,6 +182,18 @@ describe("a hostile server's strings are escaped", () => {
     }
     const listed = await kubbi(["list"], { env: env() });
     expect(listed.stdout.split("\n")).toHaveLength(3); // header, one row, the final newline: no row was faked
+    const events = await kubbi(["events", ID], { env: env() });
+    expect(events.stdout.split("\n")).toHaveLength(3);
+    expect(events.stdout.split("\n")[1]).toBe(`${SHOWN}  ${SHOWN}  1 of unlimited  ${SHOWN}  ${SHOWN}`);
+  });
+
+  it("kubbi get: the last claim's time, address and user agent", async () => {
+    const shown = await kubbi(["get", ID], { env: env() });
+    expect(shown.stdout).toMatch(
+      new RegExp(`^last claimed\\s+${escapeRegExp(`${SHOWN} from ${SHOWN}, user agent ${SHOWN}`)}$`, "m"),
+    );
+    const json = await kubbi(["get", ID, "--json"], { env: env() });
+    expect(JSON.parse(json.stdout)).toMatchObject({ lastClaim: { at: HOSTILE, address: HOSTILE, userAgent: HOSTILE } });
   });
 
   it("an error's code, message, messages and request id", async () => {

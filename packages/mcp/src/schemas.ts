@@ -171,6 +171,19 @@ const detail = z.object({
   ...state,
   firstRetrievedAt: timestamp.nullable(),
   lastRetrievedAt: timestamp.nullable(),
+  lastClaim: z
+    .object({
+      at: timestamp,
+      address: z.string().describe("The consumer's address as the server saw it; empty when not recorded."),
+      userAgent: z
+        .string()
+        .describe("The User-Agent the consumer sent: its own word, not proof of who it is; empty when none."),
+    })
+    .nullable()
+    .describe("The most recent claim; null when nobody has claimed it."),
+  expiredUnclaimed: z.boolean().describe("True when its TTL ran out before anyone claimed it."),
+  inspectCount: z.number().describe("Inspects so far: looks that did not claim."),
+  lastInspectedAt: timestamp.nullable(),
 });
 export const detailOutput = detail;
 export const listOutput = z.object({

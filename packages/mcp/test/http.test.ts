@@ -7,7 +7,14 @@ import { MCP_TOOL_NAMES } from "@kubbi/test-utils";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { callError, callOk, documentedRoundTrip, otherOriginsRefused, strictArguments } from "./helpers.js";
+import {
+  callError,
+  callOk,
+  documentedRoundTrip,
+  lastClaimRoundTrip,
+  otherOriginsRefused,
+  strictArguments,
+} from "./helpers.js";
 
 const { baseUrl, apiKey, secondApiKey } = inject("kubbi");
 const endpoint = `${baseUrl}/mcp`;
@@ -59,6 +66,10 @@ describe("MCP over Streamable HTTP at the API's /mcp", () => {
 
   it("the documented calls get the TTL, retrievals and claimUrl they ask for; a third claim of maxRetrievals 2 is burned", async () => {
     await documentedRoundTrip(client, baseUrl);
+  });
+
+  it("kubbi_get tells the last claim (when, address, user agent), the inspects, and whether it expired unclaimed", async () => {
+    await lastClaimRoundTrip(client);
   });
 
   it("refuses unknown and mistyped arguments with a did-you-mean tool error, creating nothing", async () => {

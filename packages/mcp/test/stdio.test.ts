@@ -16,6 +16,7 @@ import {
   callOk,
   documentedRoundTrip,
   otherOriginsRefused,
+  lastClaimRoundTrip,
   startCountingServer,
   strictArguments,
 } from "./helpers.js";
@@ -222,6 +223,10 @@ describe("with an API key", () => {
     });
     expect(await callOk(client, "kubbi_get", { id: sent.id })).toMatchObject({ status: "deleted" });
     expect(await callError(client, "kubbi_delete", { id: sent.id })).toMatchObject({ code: "conflict", status: 409 });
+  });
+
+  it("kubbi_get tells the last claim (when, address, user agent), the inspects, and whether it expired unclaimed", async () => {
+    await lastClaimRoundTrip(client);
   });
 
   it("returns the API's validation messages as a tool error", async () => {

@@ -4,6 +4,7 @@ import { claimTarget, inspectTarget, makeTransport, pickRequestOptions, type Con
 import {
   toDeleteResult,
   toKubbiDetail,
+  toKubbiEvent,
   toKubbiList,
   toSendFilesResult,
   toSendResult,
@@ -24,10 +25,12 @@ import {
   type WireRequest,
 } from "./requests.js";
 import type {
+  AllEventsParams,
   ClaimResult,
   DeleteResult,
   InspectResult,
   KubbiDetail,
+  KubbiEvent,
   KubbiList,
   ListParams,
   SendFilesParams,
@@ -43,6 +46,7 @@ import type {
   WireCreateSingle,
   WireDeleted,
   WireDetail,
+  WireEventList,
   WireList,
 } from "./wire.js";
 
@@ -129,6 +133,24 @@ export class KubbiClient {
       }
     }.bind(this);
     return Object.assign(firstPage, { [Symbol.asyncIterator]: walk });
+  }
+
+  /**
+   * What happened to one of your kubbis, oldest first: created, each claim (when, from which address, with
+   * which user agent), burned, expired, deleted, failed claims. Every page of them, read for you.
+   */
+  async events(id: string, options: RequestOptions = {}): Promise<KubbiEvent[]> {
+    const events: KubbiEvent[] = [];
+    for await (const event of this.#eventPages(`${this.#kubbiUrl(id)}/events`, {}, options)) events.push(event);
+    return events;
+  }
+
+  /**
+   * Every event of this API key, oldest first, page by page, up to the newest there is now. Resumable: keep
+   * the `id` of the last event you handled and pass it as `since` next time to get exactly the ones after it.
+   */
+  allEvents(params: AllEventsParams = {}, options: RequestOptions = {}): AsyncGenerator<KubbiEvent, void> {
+    return this.#eventPages(`${this.baseUrl}/api/v1/events`, params, options);
   }
 
   /** Deletes a kubbi now and wipes its payload. */
@@ -243,6 +265,26 @@ export class KubbiClient {
       url: `${this.baseUrl}/api/v1/kubbis?${query}`,
     });
     return toKubbiList(wire);
+  }
+
+  /** Walks an event list route with `since` from page to page until the API says there is no more. */
+  async *#eventPages(url: string, params: AllEventsParams, options: RequestOptions): AsyncGenerator<KubbiEvent, void> {
+    let since = params.since ?? null;
+    for (;;) {
+      const query = new URLSearchParams();
+      if (since !== null) query.set("since", since);
+      if (params.limit !== undefined) query.set("limit", String(params.limit));
+      const search = query.toString();
+      const page = await request<WireEventList>(this.#producer, {
+        ...pickRequestOptions(options),
+        method: "GET",
+        url: search ? `${url}?${search}` : url,
+      });
+      for (const event of page.events) yield toKubbiEvent(event);
+      // next_since is this page's last id, and the API returns only what comes after it: no repeats, no gaps.
+      if (!page.has_more || page.events.length === 0 || page.next_since === null) return;
+      since = page.next_since;
+    }
   }
 
   #kubbiUrl(id: string): string {

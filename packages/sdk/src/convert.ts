@@ -9,7 +9,9 @@ import type {
   InspectResult,
   JsonValue,
   KubbiDetail,
+  KubbiEvent,
   KubbiList,
+  LastClaim,
   Metadata,
   SendFilesParams,
   SendFilesResult,
@@ -28,6 +30,7 @@ import type {
   WireCreateSingle,
   WireDeleted,
   WireDetail,
+  WireEvent,
   WireInspect,
   WireList,
   WireManifestEntry,
@@ -69,6 +72,13 @@ export function toSendFilesResult(wire: WireCreatedPackage): SendFilesResult {
   return { type: "kubbi_package", ...created(wire), fileCount: wire.file_count, files: wire.files.map(sentFile) };
 }
 
+/** A server older than the event log says only when: the address and user agent are then unknown (empty). */
+function lastClaim(wire: WireDetail): LastClaim | null {
+  if (wire.last_claim)
+    return { at: wire.last_claim.at, address: wire.last_claim.address, userAgent: wire.last_claim.user_agent };
+  return wire.last_retrieved_at ? { at: wire.last_retrieved_at, address: "", userAgent: "" } : null;
+}
+
 export function toKubbiDetail(wire: WireDetail): KubbiDetail {
   return {
     id: wire.id,
@@ -82,6 +92,11 @@ export function toKubbiDetail(wire: WireDetail): KubbiDetail {
     remainingReads: wire.remaining_reads ?? null,
     firstRetrievedAt: wire.first_retrieved_at ?? null,
     lastRetrievedAt: wire.last_retrieved_at ?? null,
+    lastClaim: lastClaim(wire),
+    // Absent from servers older than the event log: derived from what they do say.
+    expiredUnclaimed: wire.expired_unclaimed ?? (wire.status === "expired" && wire.retrieval_count === 0),
+    inspectCount: wire.inspect_count ?? 0,
+    lastInspectedAt: wire.last_inspected_at ?? null,
     metadata: metadata(wire.metadata),
     files: wire.files ? wire.files.map(manifestEntry) : null,
     // Absent from servers older than this field: their detail never hid anything.
@@ -94,6 +109,20 @@ export function toKubbiDetail(wire: WireDetail): KubbiDetail {
 export function toKubbiList(wire: WireList): KubbiList {
   const { page, limit, total, total_pages } = wire.pagination;
   return { kubbis: wire.kubbis.map(toKubbiDetail), pagination: { page, limit, total, totalPages: total_pages } };
+}
+
+export function toKubbiEvent(wire: WireEvent): KubbiEvent {
+  return {
+    id: wire.id,
+    type: wire.type,
+    occurredAt: wire.occurred_at,
+    kubbiId: wire.kubbi_id,
+    keyId: wire.key_id,
+    retrievalCount: wire.retrieval_count,
+    maxRetrievals: wire.max_retrievals ?? null,
+    retrievalsLeft: wire.retrievals_left ?? null,
+    client: wire.client ? { address: wire.client.address, userAgent: wire.client.user_agent } : null,
+  };
 }
 
 export function toDeleteResult(wire: WireDeleted): DeleteResult {

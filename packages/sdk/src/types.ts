@@ -5,7 +5,7 @@
  * (`"2026-03-28T12:00:00.000Z"`), passed through untouched. Strings survive JSON, logs and
  * hand-offs between agents unchanged and compare correctly as text; `new Date(value)` when you need a Date.
  */
-import type { WireFileRole, WireKubbiStatus } from "./wire.js";
+import type { WireEventType, WireFileRole, WireKubbiStatus } from "./wire.js";
 
 /** Any JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -117,10 +117,29 @@ interface KubbiState {
   expiresAt: Timestamp;
 }
 
+/** The most recent retrieval, as the API saw it. */
+export interface LastClaim {
+  at: Timestamp;
+  /** The consumer's address (behind a trusted proxy, the forwarded one); empty when the server did not record one. */
+  address: string;
+  /**
+   * Whatever `User-Agent` the consumer sent (control characters removed, at most 200 characters; empty
+   * when none): its own claim, not proof of who it is. Escape it before showing it on a terminal.
+   */
+  userAgent: string;
+}
+
 export interface KubbiDetail extends KubbiState {
   id: string;
   firstRetrievedAt: Timestamp | null;
   lastRetrievedAt: Timestamp | null;
+  /** Null before the first retrieval. A retrieval rolled back (`kubbi.claim_failed`) does not count. */
+  lastClaim: LastClaim | null;
+  /** True when the TTL ran out before a single retrieval. */
+  expiredUnclaimed: boolean;
+  /** Inspects of the claim URL so far (they never count as retrievals); 0 from a server that does not count them. */
+  inspectCount: number;
+  lastInspectedAt: Timestamp | null;
   /**
    * True when the kubbi was sealed under a server key the server no longer has: its metadata and
    * files cannot be shown, and a claim fails with decrypt_failed.
@@ -186,3 +205,40 @@ export interface ClaimedPackage extends ClaimedCommon {
 }
 
 export type ClaimResult = ClaimedKubbi | ClaimedPackage;
+
+/** What happened to a kubbi: `kubbi.created`, `kubbi.claimed` (every retrieval), `kubbi.burned`, `kubbi.expired`, `kubbi.deleted`, `kubbi.claim_failed`. */
+export type KubbiEventType = WireEventType;
+
+/**
+ * Who made a consumer action, as the API saw it. Both are the consumer's own word (a user agent is
+ * whatever the client sent): treat them as untrusted text, and escape them before showing them on a terminal.
+ */
+export interface KubbiEventClient {
+  address: string;
+  userAgent: string;
+}
+
+/** One entry of the event log. It never carries content, the claim token, file names or metadata. */
+export interface KubbiEvent {
+  /** Unique and ordered per API key: pass the last one you handled as `since` to resume. */
+  id: string;
+  type: KubbiEventType;
+  occurredAt: Timestamp;
+  kubbiId: string;
+  /** The id of the API key that owns the kubbi. */
+  keyId: string;
+  /** Retrievals after this event. */
+  retrievalCount: number;
+  maxRetrievals: number | null;
+  /** Null: unlimited until the TTL. */
+  retrievalsLeft: number | null;
+  /** Set for consumer actions (a claim, a failed claim); null for the producer's and the server's own. */
+  client: KubbiEventClient | null;
+}
+
+export interface AllEventsParams {
+  /** Start after this event id (exclusive); omit or null to start at the oldest event kept. */
+  since?: string | null;
+  /** Events per request, 1..1000 (default 100). */
+  limit?: number;
+}

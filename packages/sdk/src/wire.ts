@@ -22,3 +22,6 @@ export type WireDeleted = Schemas["DeleteResponse"];
 export type WireInspect = Schemas["InspectResponse"];
 export type WireClaim = Schemas["ClaimResponse"];
 export type WireClaimedFile = Schemas["ClaimFile"];
+export type WireEvent = Schemas["Event"];
+export type WireEventType = Schemas["EventType"];
+export type WireEventList = Schemas["EventList"];

@@ -1,9 +1,9 @@
-/** The producer's commands on its own kubbis: list, get, delete. */
+/** The producer's commands on its own kubbis: list, get, events, delete. */
 import { parsePositiveInt } from "@kubbi.ai/sdk";
 import { COMMON_HELP, COMMON_OPTIONS, type Command } from "../command.js";
 import { escapeText } from "../escape.js";
 import { CliError, ExitCode } from "../exit-codes.js";
-import { formatDetail, formatList } from "../format.js";
+import { formatDetail, formatEvents, formatList } from "../format.js";
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -47,7 +47,8 @@ export const get: Command = {
   options: COMMON_OPTIONS,
   help: `Usage: kubbi get ID [options]
 
-Shows one of your kubbis: status, claims so far and when, expiry, metadata, files.
+Shows one of your kubbis: status, claims so far, the last claim (when, from which address, with which
+user agent), whether it expired unclaimed, inspects, expiry, metadata, files.
 Works for about 7 days after a kubbi is gone. Never shows the content.
 
 ${COMMON_HELP}`,
@@ -56,6 +57,27 @@ ${COMMON_HELP}`,
     const kubbi = await context.producer().get(context.positionals[0]!);
     if (context.flag("json")) context.json(kubbi);
     else context.write(formatDetail(kubbi));
+  },
+};
+
+export const events: Command = {
+  name: "events",
+  summary: "show what happened to one of your kubbis",
+  arity: { min: 1, max: 1 },
+  options: COMMON_OPTIONS,
+  help: `Usage: kubbi events ID [options]
+
+Shows one of your kubbi's events, oldest first: created, each claim (with the retrievals after it, and the
+consumer's address and user agent), burned, expired, deleted, and claims that failed and were rolled back.
+Never shows the content.
+With --json: the events as the SDK returns them.
+
+${COMMON_HELP}`,
+
+  async run(context) {
+    const list = await context.producer().events(context.positionals[0]!);
+    if (context.flag("json")) context.json(list);
+    else context.write(formatEvents(list));
   },
 };
 

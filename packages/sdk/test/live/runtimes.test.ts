@@ -26,7 +26,7 @@ beforeAll(requireBuild);
 
 describe.concurrent("runtimes", () => {
   it.each(runtimes)(
-    "%s: send, inspect, claim, second claim is KubbiGoneError; request, fulfil, resume, claim decrypts",
+    "%s: send, inspect, claim, second claim is KubbiGoneError, events; request, fulfil, resume, claim decrypts",
     async (name, command, args) => {
       const { stdout } = await run(command, [...args, baseUrl, apiKey], {
         cwd: PACKAGE_DIR,
@@ -39,6 +39,7 @@ describe.concurrent("runtimes", () => {
         runtime: string;
         content: string;
         secondClaim: string;
+        events: string;
         request: string;
       };
       expect(summary.runtime).toContain(
@@ -46,6 +47,7 @@ describe.concurrent("runtimes", () => {
       );
       expect(summary.content).toBe(`hello from ${summary.runtime}`);
       expect(summary.secondClaim).toBe("KubbiGoneError:burned");
+      expect(summary.events).toBe("kubbi.created,kubbi.claimed,kubbi.burned");
       expect(summary.request).toBe("note.txt,blob.bin");
     },
   );

@@ -1,6 +1,7 @@
 /**
  * The round trip every runtime runs against the live API with the built package:
- * send → inspect → claim → a second claim is KubbiGoneError; then a request link: request → fulfil (sealed with
+ * send → inspect → claim → a second claim is KubbiGoneError → the kubbi's events, and the key's log read from
+ * its created event on (an async generator, in every runtime); then a request link: request → fulfil (sealed with
  * this runtime's Web Crypto) → the handle, through toJSON/resumeRequest, claims and decrypts a text and a
  * binary file. Returns a summary; throws on any mismatch.
  * Plain JavaScript with no runtime-specific API, so Node, Deno, Bun and workerd all run this same file.
@@ -38,6 +39,18 @@ export async function roundtrip(sdk, { baseUrl, apiKey, runtime }) {
     "second claim's error",
   );
 
+  const events = await client.events(sent.id);
+  const types = events.map((event) => event.type).join(",");
+  check(types === "kubbi.created,kubbi.claimed,kubbi.burned", `events ${types}`);
+  check(events[1].client !== null && events[1].retrievalsLeft === 0, "the claimed event");
+  // Other runtimes write to the same key meanwhile: walk from this kubbi's created event to its burned one.
+  let walked = 0;
+  for await (const event of client.allEvents({ since: events[0].id, limit: 1 })) {
+    if (event.kubbiId === sent.id) walked++;
+    if (event.id === events[2].id) break;
+  }
+  check(walked === 2, `allEvents after the created event saw ${walked} of this kubbi's events, not 2`);
+
   const { fillUrl, handle } = await client.request({
     description: `from ${runtime}`,
     kind: "files",
@@ -62,6 +75,7 @@ export async function roundtrip(sdk, { baseUrl, apiKey, runtime }) {
     id: sent.id,
     content: claimed.content,
     secondClaim: `${second.name}:${second.reason}`,
+    events: types,
     request: delivered.files.map((file) => file.name).join(","),
   };
 }

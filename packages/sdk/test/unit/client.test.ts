@@ -183,6 +183,9 @@ describe("get, list, delete", () => {
       first_retrieved_at: "2026-03-28T12:01:00.000Z",
       last_retrieved_at: "2026-03-28T12:02:00.000Z",
       max_retrievals: 1,
+      last_claim: { at: "2026-03-28T12:02:00.000Z", address: "203.0.113.7", user_agent: "curl/8.5.0" },
+      inspect_count: 3,
+      last_inspected_at: "2026-03-28T12:01:30.000Z",
     });
     expect(await client.get("id/with?odd")).toEqual({
       id: "id/with?odd",
@@ -196,6 +199,10 @@ describe("get, list, delete", () => {
       remainingReads: 0,
       firstRetrievedAt: "2026-03-28T12:01:00.000Z",
       lastRetrievedAt: "2026-03-28T12:02:00.000Z",
+      lastClaim: { at: "2026-03-28T12:02:00.000Z", address: "203.0.113.7", userAgent: "curl/8.5.0" },
+      expiredUnclaimed: false,
+      inspectCount: 3,
+      lastInspectedAt: "2026-03-28T12:01:30.000Z",
       metadata: null,
       files: null,
       sealedWithUnknownKey: false,
@@ -203,6 +210,32 @@ describe("get, list, delete", () => {
       expiresAt: "2026-03-28T13:00:00.000Z",
     });
     expect(seen[0]!.url).toBe(`${BASE}/api/v1/kubbis/id%2Fwith%3Fodd`);
+  });
+
+  it("a server older than the event log: the last claim's time from last_retrieved_at, expiredUnclaimed from status and count", async () => {
+    const {
+      last_claim: _claim,
+      inspect_count: _inspects,
+      last_inspected_at: _inspected,
+      expired_unclaimed: _unclaimed,
+      ...older
+    } = detailWire("old");
+    server.use(
+      http.get(`${BASE}/api/v1/kubbis/:id`, ({ params }) =>
+        HttpResponse.json(
+          params.id === "claimed"
+            ? { ...older, status: "burned", retrieval_count: 1, last_retrieved_at: "2026-03-28T12:02:00.000Z" }
+            : { ...older, status: "expired" },
+        ),
+      ),
+    );
+    expect(await client.get("claimed")).toMatchObject({
+      lastClaim: { at: "2026-03-28T12:02:00.000Z", address: "", userAgent: "" },
+      expiredUnclaimed: false,
+      inspectCount: 0,
+      lastInspectedAt: null,
+    });
+    expect(await client.get("unclaimed")).toMatchObject({ lastClaim: null, expiredUnclaimed: true });
   });
 
   it("a kubbi sealed under a server key the server no longer has is flagged, with no metadata or files", async () => {

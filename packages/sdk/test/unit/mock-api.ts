@@ -67,5 +67,24 @@ export function detailWire(id: string) {
     sealed_with_unknown_key: false,
     created_at: "2026-03-28T12:00:00.000Z",
     expires_at: "2026-03-28T13:00:00.000Z",
+    last_claim: null,
+    inspect_count: 0,
+    last_inspected_at: null,
+    expired_unclaimed: false,
+  };
+}
+
+/** One event on the wire; `n` makes its id (`<n>-0`) and its time. */
+export function eventWire(n: number, kubbiId = "d290f1ee-6c54-4b01-90e6-d701748f0851") {
+  return {
+    id: `${n}-0`,
+    type: "kubbi.claimed",
+    occurred_at: new Date(n).toISOString(),
+    kubbi_id: kubbiId,
+    key_id: "key_1",
+    retrieval_count: 1,
+    max_retrievals: null,
+    retrievals_left: null,
+    client: { address: "203.0.113.7", user_agent: "python-httpx/0.27" },
   };
 }
