@@ -35,6 +35,7 @@ const envSchema = z.object({
   KUBBI_TOMBSTONE_RETENTION_SECONDS: intFromEnv(7 * 86_400, 0),
   KUBBI_IDEMPOTENCY_TTL_SECONDS: intFromEnv(86_400, 1),
   KUBBI_INDEX_SWEEP_SECONDS: intFromEnv(60, 1),
+  KUBBI_API_KEY_CACHE_SECONDS: intFromEnv(5, 0),
   KUBBI_MAX_FILES: intFromEnv(5, 1),
   KUBBI_MAX_KUBBI_BYTES: intFromEnv(10 * MIB, 1),
   KUBBI_MAX_ACTIVE_KUBBIS: intFromEnv(10_000, 1),
@@ -79,6 +80,8 @@ export interface Config {
   idempotencyTtlSeconds: number;
   /** How often every known owner's index is swept of entries past their purge time. */
   indexSweepSeconds: number;
+  /** How long a process trusts a stored API key's lookup without news from Redis: the revocation bound. */
+  apiKeyCacheSeconds: number;
   defaultPlan: Plan;
   consumerRatePerMinute: number;
   trustProxy: TrustProxy | undefined;
@@ -161,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     tombstoneRetentionSeconds: e.KUBBI_TOMBSTONE_RETENTION_SECONDS,
     idempotencyTtlSeconds: e.KUBBI_IDEMPOTENCY_TTL_SECONDS,
     indexSweepSeconds: e.KUBBI_INDEX_SWEEP_SECONDS,
+    apiKeyCacheSeconds: e.KUBBI_API_KEY_CACHE_SECONDS,
     defaultPlan: {
       maxFiles: e.KUBBI_MAX_FILES,
       maxKubbiBytes: e.KUBBI_MAX_KUBBI_BYTES,
