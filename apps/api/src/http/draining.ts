@@ -11,6 +11,15 @@ import { sendError } from "./error-handler.js";
 export class Drain {
   private draining = false;
   private readonly inFlight = new Set<Response>();
+  /** One listener for every response, not a closure per request. */
+  private readonly untrack: (this: Response) => void;
+
+  constructor() {
+    const inFlight = this.inFlight;
+    this.untrack = function () {
+      inFlight.delete(this);
+    };
+  }
 
   get isDraining(): boolean {
     return this.draining;
@@ -19,7 +28,7 @@ export class Drain {
   /** First middleware: tracks every request until its response is done. */
   readonly track = (_req: Request, res: Response, next: NextFunction): void => {
     this.inFlight.add(res);
-    res.once("close", () => this.inFlight.delete(res));
+    res.on("close", this.untrack);
     if (this.draining) res.setHeader("Connection", "close");
     next();
   };
