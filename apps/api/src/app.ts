@@ -11,6 +11,7 @@ import { errorHandler } from "./http/error-handler.js";
 import { BodyReader } from "./http/body-reader.js";
 import { planJsonBody } from "./http/json-body.js";
 import { methodGate } from "./http/method-gate.js";
+import { everyRequest, inSequence } from "./http/request-steps.js";
 import { producerAuth } from "./http/producer-auth.js";
 import { producerRateLimit } from "./http/rate-limit.js";
 import { requestContext } from "./http/request-context.js";
@@ -43,7 +44,7 @@ export function createApp({ context, registry, logger, drain }: AppDependencies)
   const openApiJson = loadOpenApiJson();
 
   applyWriteTimeout(app, config.writeTimeoutMs);
-  app.use(drain.track, requestContext(logger, context.metrics), methodGate());
+  app.use(everyRequest(drain.track, requestContext(logger, context.metrics), methodGate()));
   // Authentication, then the key's rate limit, then (on routes that take one) its body limit: one chain,
   // shared by REST and MCP, so both count against the same per-key limits and the same large-body
   // slots (one body reader instance).
@@ -53,10 +54,13 @@ export function createApp({ context, registry, logger, drain }: AppDependencies)
     minBytesPerSecond: config.bodyMinBytesPerSecond,
   });
   const jsonBody = planJsonBody(bodies);
-  const producerChain = [producerAuth(registry), producerRateLimit(context.store, context.now)];
+  const auth = producerAuth(registry);
+  const rateLimit = producerRateLimit(context.store, context.now);
+  const producer = inSequence(auth, rateLimit);
+  const producerWithBody = inSequence(auth, rateLimit, jsonBody);
   // The hot routes first, mounted directly: a claim or a create walks past no other route to get there.
   mountClaimRoutes(app, context);
-  mountKubbiRoutes(app, context, producerChain, jsonBody);
+  mountKubbiRoutes(app, context, { producer, producerWithBody });
   app.get("/", home(context));
   app.get("/healthz", liveness);
   app.get(
@@ -74,10 +78,10 @@ export function createApp({ context, registry, logger, drain }: AppDependencies)
     app.get("/metrics", metricsRoute(context.metrics, config.metricsToken));
   }
   // Request links (docs/request-links.md): the requester's routes, and the fill link's.
-  app.use("/api/v1/requests", requestsRouter(context, [...producerChain, jsonBody]));
+  app.use("/api/v1/requests", requestsRouter(context, [producerWithBody]));
   app.use("/f", fillRouter(context, bodies));
   // MCP over Streamable HTTP: the same tools as `npx @kubbi.ai/mcp`, in-process, with the caller's key.
-  app.use("/mcp", mcpRouter(context, [...producerChain, jsonBody], logger));
+  app.use("/mcp", mcpRouter(context, [producerWithBody], logger));
   app.use(() => {
     throw new ApiError("not_found", "There is no such route.");
   });

@@ -1,6 +1,7 @@
-import type { NextFunction, Request, Response } from "express";
+import type { Response } from "express";
 import { ApiError } from "../errors.js";
 import { sendError } from "./error-handler.js";
+import type { RequestStep } from "./request-steps.js";
 
 /**
  * Shutdown without surprises for clients. Once draining, every response says `Connection: close`
@@ -25,12 +26,11 @@ export class Drain {
     return this.draining;
   }
 
-  /** First middleware: tracks every request until its response is done. */
-  readonly track = (_req: Request, res: Response, next: NextFunction): void => {
+  /** The first step of every request: tracks it until its response is done. */
+  readonly track: RequestStep = (_req, res) => {
     this.inFlight.add(res);
     res.on("close", this.untrack);
     if (this.draining) res.setHeader("Connection", "close");
-    next();
   };
 
   /** Responses not yet started (and every later one) close their connection when done. */

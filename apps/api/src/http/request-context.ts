@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
 import type { Metrics } from "../metrics/metrics.js";
+import type { RequestStep } from "./request-steps.js";
 
 const INCOMING_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -12,7 +13,7 @@ interface RequestStart {
 }
 
 /** Every response gets an id (an incoming well-formed X-Request-Id is kept) and safe default headers. */
-export function requestContext(logger: Logger, metrics: Metrics) {
+export function requestContext(logger: Logger, metrics: Metrics): RequestStep {
   // One listener for every response (not a closure per request): it reads what it needs from the response.
   function logFinished(this: Response) {
     const req = this.req;
@@ -39,7 +40,7 @@ export function requestContext(logger: Logger, metrics: Metrics) {
       req.socket.bytesWritten - writtenBefore,
     );
   }
-  return (req: Request, res: Response, next: NextFunction) => {
+  return (req, res) => {
     const incoming = req.headers["x-request-id"];
     const requestId = typeof incoming === "string" && INCOMING_ID_PATTERN.test(incoming) ? incoming : randomUUID();
     res.locals.requestId = requestId;
@@ -54,7 +55,6 @@ export function requestContext(logger: Logger, metrics: Metrics) {
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("Referrer-Policy", "no-referrer");
     res.on("finish", logFinished);
-    next();
   };
 }
 

@@ -13,18 +13,17 @@ type IdParams = { id: string };
 
 /**
  * Producer routes: /api/v1/kubbis, each behind the producer chain (authentication, the key's rate
- * limit) and, for the create, the JSON body reader. Mounted on the app itself rather than as a router:
+ * limit), which for the create also reads the JSON body. Mounted on the app itself rather than as a router:
  * a create is the hottest producer request, and a router adds a second stack to walk.
  */
 export function mountKubbiRoutes(
   app: Express,
   context: ServiceContext,
-  producerChain: RequestHandler[],
-  jsonBody: RequestHandler,
+  chains: { producer: RequestHandler; producerWithBody: RequestHandler },
 ): void {
   const schemas = createKubbiSchemas({ min: context.config.minTtlSeconds, max: context.config.maxTtlSeconds });
 
-  app.post(BASE, ...producerChain, jsonBody, async (req, res) => {
+  app.post(BASE, chains.producerWithBody, async (req, res) => {
     const producer = producerOf(res);
     // Validated before the idempotency step, which fingerprints the body: a hostile one never gets that far.
     const parsed = parseCreateKubbi(schemas, req.body);
@@ -41,17 +40,17 @@ export function mountKubbiRoutes(
     sendJson(res, 201, JSON.stringify(body));
   });
 
-  app.get(BASE, ...producerChain, async (req, res) => {
+  app.get(BASE, chains.producer, async (req, res) => {
     const query = listQuerySchema.safeParse(req.query);
     if (!query.success) throw validationError(issuesToMessages(query.error));
     res.json(await listKubbis(context, producerOf(res), query.data.page, query.data.limit));
   });
 
-  app.get(`${BASE}/:id`, ...producerChain, async (req: Request<IdParams>, res: Response) => {
+  app.get(`${BASE}/:id`, chains.producer, async (req: Request<IdParams>, res: Response) => {
     res.json(await getKubbi(context, producerOf(res), req.params.id));
   });
 
-  app.delete(`${BASE}/:id`, ...producerChain, async (req: Request<IdParams>, res: Response) => {
+  app.delete(`${BASE}/:id`, chains.producer, async (req: Request<IdParams>, res: Response) => {
     res.json(await deleteKubbi(context, producerOf(res), req.params.id));
   });
 }
