@@ -116,7 +116,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   );
   const keyChanges: ApiKeyChangeFeed | undefined =
     redis && config.apiKeyCacheSeconds > 0
-      ? await followApiKeyChanges(redis, () => registry.forgetAll(), logger)
+      ? await followApiKeyChanges(redis, () => registry.forgetAll(), logger, config.redis.commandTimeoutMs)
       : undefined;
   config.envApiKeys.forEach((apiKey, index) => registry.addEnvironmentKey(apiKey, `KUBBI_API_KEYS[${index}]`));
   const devApiKey = config.mode === "development" ? newApiKey() : undefined;

@@ -1,6 +1,6 @@
 import { Cluster } from "ioredis";
 import type { Logger } from "pino";
-import type { RedisClient } from "../store/redis-connection.js";
+import { withDeadline, type RedisClient } from "../store/redis-connection.js";
 
 /**
  * Published whenever a stored API key is created or revoked (by `kubbi-admin keys`). Every API
@@ -23,13 +23,15 @@ export interface ApiKeyChangeFeed {
  * Calls `onChange` on every announced change, and also whenever the connection is (re)established:
  * announcements made while it was down are lost, so whatever was cached before may be stale.
  * Resolves once subscribed (the server listens only then, so no change after its start goes unheard),
- * or once subscribing failed, which is logged: cached lookups then still expire on their own.
+ * or once subscribing failed or took longer than `waitMs`, which is logged: cached lookups then still
+ * expire on their own.
  * Runs on a connection of its own (a subscribed connection takes no other commands).
  */
 export async function followApiKeyChanges(
   redis: RedisClient,
   onChange: () => void,
   logger: Logger,
+  waitMs: number,
 ): Promise<ApiKeyChangeFeed> {
   // The store's connection stops queueing once connected; this one must queue its SUBSCRIBE until it is.
   const subscriber = redis instanceof Cluster ? redis.duplicate() : redis.duplicate({ enableOfflineQueue: true });
@@ -41,13 +43,12 @@ export async function followApiKeyChanges(
       "API key change feed: connection error (cached key lookups still expire on their own)",
     ),
   );
-  await subscriber
-    .subscribe(API_KEY_CHANGES_CHANNEL)
-    .catch((error: Error) =>
-      logger.warn(
-        { err: { name: error.name, message: error.message } },
-        "API key change feed: could not subscribe (cached key lookups still expire on their own)",
-      ),
-    );
+  // Waited for, but never longer than a command may take: a slow subscription goes on in the background.
+  await withDeadline(subscriber.subscribe(API_KEY_CHANGES_CHANNEL), waitMs).catch((error: Error) =>
+    logger.warn(
+      { err: { name: error.name, message: error.message } },
+      "API key change feed: not subscribed yet (cached key lookups still expire on their own)",
+    ),
+  );
   return { close: () => subscriber.disconnect() };
 }
