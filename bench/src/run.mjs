@@ -17,7 +17,7 @@ import { evaluateTargets, markdown, rerender, summarise, withRatios } from "./re
 import { defineScenarios } from "./scenarios.mjs";
 import { createTargets, redisBreakdown, seedBaselineKubbi, seedKubbis } from "./setup.mjs";
 import { measureRedisCosts } from "./redis-costs.mjs";
-import { openRedis, startBaseline, startBenchApi } from "./stack.mjs";
+import { createStoredKey, openRedis, startBaseline, startBenchApi } from "./stack.mjs";
 
 const { values: flags } = parseArgs({
   options: {
@@ -75,7 +75,7 @@ const partial = Boolean(only);
 
 const log = (message) => process.stdout.write(`[bench] ${message}\n`);
 
-function machine(redisVersion) {
+function machine(redisVersion, redisPersistence) {
   let commit = "unknown";
   try {
     commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: benchDir, encoding: "utf8" }).trim();
@@ -91,6 +91,7 @@ function machine(redisVersion) {
     os: `${os.type()} ${os.release()}`,
     node: process.version,
     redis: redisVersion,
+    redisPersistence: redisPersistence,
     commit,
   };
 }
@@ -120,8 +121,10 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 }
 let api;
 try {
-  const info = machine(redis.version);
-  log(`${config.mode} run on ${info.cpuModel} (${info.cores} cores), node ${info.node}, redis ${info.redis}`);
+  const info = machine(redis.version, redis.persistence);
+  log(
+    `${config.mode} run on ${info.cpuModel} (${info.cores} cores), node ${info.node}, redis ${info.redis} (${info.redisPersistence})`,
+  );
   api = await startBenchApi(redis.url, profileEnv("api"));
   stopping.push(() => api.stop());
   const baselineKeys = await seedBaselineKubbi(api, redis);
@@ -138,6 +141,8 @@ try {
     servers[name] = baseline;
   }
   const targets = await createTargets(api);
+  // The production path: a key made with the admin command, looked up in Redis by the API.
+  const storedKey = await createStoredKey(redis.url, "bench-stored-key");
 
   const memory = {};
   const wantsList = selected("list-small") || selected("list-large") || selected("redis-memory");
@@ -158,7 +163,7 @@ try {
     log(`redis costs: ${JSON.stringify(memory.redisCosts)}`);
   }
 
-  const scenarios = defineScenarios({ api, targets, listSizes: config.listSizes }).filter((scenario) =>
+  const scenarios = defineScenarios({ api, storedKey, targets, listSizes: config.listSizes }).filter((scenario) =>
     selected(scenario.id),
   );
   const runs = new Map(scenarios.map((scenario) => [scenario.id, []]));

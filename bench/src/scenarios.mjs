@@ -16,9 +16,9 @@ const bearer = (apiKey) => ({ authorization: `Bearer ${apiKey}`, ...json });
 const fixed = (method, path, headers = {}, body = undefined) => ({ kind: "fixed", method, path, headers, body });
 
 /**
- * @param {{ api: any, targets: { inspectToken: string, claimToken: string }, listSizes: [number, number] }} context
+ * @param {{ api: any, storedKey: string, targets: { inspectToken: string, claimToken: string }, listSizes: [number, number] }} context
  */
-export function defineScenarios({ api, targets, listSizes }) {
+export function defineScenarios({ api, storedKey, targets, listSizes }) {
   const transferPackage = packageBody(PACKAGE_FILE_BYTES);
   const apiPackage = packageBody(PACKAGE_FILE_BYTES, { maxRetrievals: 1 });
   const listPath = "/api/v1/kubbis?page=1&limit=20";
@@ -54,6 +54,13 @@ export function defineScenarios({ api, targets, listSizes }) {
       workload: fixed("POST", "/api/v1/kubbis", bearer(api.keys.main), single1kbBody({ ttlSeconds: 3600 })),
     },
     {
+      id: "create-1kb-stored-key",
+      title: "create 1 KB single, key made with kubbi-admin (stored in Redis)",
+      server: "api",
+      connections: SMALL_CONNECTIONS,
+      workload: fixed("POST", "/api/v1/kubbis", bearer(storedKey), single1kbBody({ ttlSeconds: 3600 })),
+    },
+    {
       id: "inspect",
       title: "inspect (GET /r/:token)",
       server: "api",
@@ -81,8 +88,21 @@ export function defineScenarios({ api, targets, listSizes }) {
       },
     },
     {
+      id: "burn-cycle-stored-key",
+      title: "burn cycle, key made with kubbi-admin (stored in Redis)",
+      server: "api",
+      connections: SMALL_CONNECTIONS,
+      requestsPerCycle: 2,
+      workload: {
+        kind: "create-then-claim",
+        createPath: "/api/v1/kubbis",
+        headers: bearer(storedKey),
+        body: single1kbBody({ maxRetrievals: 1, ttlSeconds: 3600 }),
+      },
+    },
+    {
       id: "package-5x1mib",
-      title: "package 5 x 1 MiB (1 binary): create + claim",
+      title: "package 5 x 1 MiB (1 binary): create + claim, one key per connection",
       server: "api",
       connections: PACKAGE_CONNECTIONS,
       requestsPerCycle: 2,
@@ -90,7 +110,9 @@ export function defineScenarios({ api, targets, listSizes }) {
       workload: {
         kind: "create-then-claim",
         createPath: "/api/v1/kubbis",
-        headers: bearer(api.keys.main),
+        headers: json,
+        // A key reads one large body at a time: one key per connection, as separate producers would.
+        distinctApiKeys: api.keys.packageKeys,
         body: apiPackage.body,
       },
     },

@@ -1,7 +1,8 @@
 // @ts-check
 /** Starts what the benchmark measures: Redis, the API in production mode, and the three baselines. */
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { makeApiKey, startApi, startRedis, stopChild, waitForOutput } from "@kubbi/test-utils";
 import { openRedis as openSharedRedis, redisSettingsFromEnv } from "@kubbi/api/dist/store/redis-connection.js";
 
@@ -51,6 +52,7 @@ export async function openRedis() {
     client,
     info,
     version: (await info("server")).redis_version,
+    persistence: await persistenceOf(client),
     cpuSeconds: async () => {
       const cpu = await info("cpu");
       return Number(cpu.used_cpu_user) + Number(cpu.used_cpu_sys);
@@ -63,19 +65,49 @@ export async function openRedis() {
   };
 }
 
+/** The append-only settings the run measured under (production runs appendonly yes, appendfsync everysec). */
+async function persistenceOf(client) {
+  try {
+    const [, appendonly] = /** @type {string[]} */ (await client.config("GET", "appendonly"));
+    const [, appendfsync] = /** @type {string[]} */ (await client.config("GET", "appendfsync"));
+    return `appendonly ${appendonly}, appendfsync ${appendfsync}`;
+  } catch {
+    return "unknown (CONFIG GET refused)";
+  }
+}
+
+/** Package creates run this many at a time, one key per connection (see startBenchApi). */
+export const PACKAGE_KEYS = 4;
+
 /**
- * The API takes four producer keys: one for the request scenarios, one per list size, so each
- * list scenario reads a key holding exactly its number of kubbis, and one for the Redis cost measurement.
+ * The API takes producer keys from the environment: one for the request scenarios, one per list size,
+ * so each list scenario reads a key holding exactly its number of kubbis, one for the Redis cost
+ * measurement, and one per package connection (each key reads one large body at a time, so packages
+ * on one key would queue behind each other and measure the per-key rule rather than the transfer).
  */
 export async function startBenchApi(redisUrl, extraEnv = {}) {
   const keys = { main: makeApiKey(), listSmall: makeApiKey(), listLarge: makeApiKey(), costs: makeApiKey() };
+  const packageKeys = Array.from({ length: PACKAGE_KEYS }, makeApiKey);
   const api = await startApi({
     redisUrl,
     apiKey: keys.main,
-    env: apiEnv(Object.values(keys), { ...connectionEnv(), ...extraEnv }),
+    env: apiEnv([...Object.values(keys), ...packageKeys], { ...connectionEnv(), ...extraEnv }),
   });
   keepOutputTail(api.child);
-  return { ...api, keys, pid: api.child.pid ?? 0 };
+  return { ...api, keys: { ...keys, packageKeys }, pid: api.child.pid ?? 0 };
+}
+
+const ADMIN = fileURLToPath(import.meta.resolve("@kubbi/api/dist/admin/kubbi-admin.js"));
+
+/**
+ * A producer key made as operators make them: `kubbi-admin keys create`, stored in Redis (as its
+ * hash), so every request with it goes through the API's stored-key lookup, not the environment's.
+ */
+export async function createStoredKey(redisUrl, name) {
+  const { stdout } = await promisify(execFile)(process.execPath, [ADMIN, "keys", "create", "--name", name], {
+    env: { PATH: process.env.PATH ?? "", REDIS_URL: redisUrl, ...connectionEnv() },
+  });
+  return stdout.trim();
 }
 
 /**

@@ -11,18 +11,19 @@ import { errorHandler } from "./http/error-handler.js";
 import { BodyReader } from "./http/body-reader.js";
 import { planJsonBody } from "./http/json-body.js";
 import { methodGate } from "./http/method-gate.js";
+import { everyRequest, inSequence } from "./http/request-steps.js";
 import { producerAuth } from "./http/producer-auth.js";
 import { producerRateLimit } from "./http/rate-limit.js";
 import { requestContext } from "./http/request-context.js";
 import { fillPageAsset } from "./fill-page/assets.js";
-import { writeTimeout } from "./http/write-timeout.js";
+import { applyWriteTimeout } from "./http/write-timeout.js";
 import { metricsRoute } from "./metrics/exposure.js";
-import { claimsRouter } from "./routes/claims.js";
+import { mountClaimRoutes } from "./routes/claims.js";
 import { fillRouter } from "./routes/fill.js";
 import { liveness, readiness } from "./routes/health.js";
 import { eventsRouter } from "./routes/events.js";
 import { home } from "./routes/home.js";
-import { kubbisRouter } from "./routes/kubbis.js";
+import { mountKubbiRoutes } from "./routes/kubbis.js";
 import { mcpRouter } from "./routes/mcp.js";
 import { requestsRouter } from "./routes/requests.js";
 import type { ServiceContext } from "./services/context.js";
@@ -34,7 +35,7 @@ export interface AppDependencies {
   drain: Drain;
 }
 
-/** Middleware order: drain tracking, request id and headers, write timeout, 405 for undeclared methods, routes (each with its own auth and limits), 404, errors. */
+/** Middleware order: drain tracking, request id and headers, 405 for undeclared methods, routes (each with its own auth and limits), 404, errors. Every response has the write timeout. */
 export function createApp({ context, registry, logger, drain }: AppDependencies): Express {
   const { config } = context;
   const app = express();
@@ -43,8 +44,24 @@ export function createApp({ context, registry, logger, drain }: AppDependencies)
   if (config.trustProxy !== undefined) app.set("trust proxy", config.trustProxy);
   const openApiJson = loadOpenApiJson();
 
-  app.use(drain.track, requestContext(logger, context.metrics), writeTimeout(config.writeTimeoutMs), methodGate());
-  // Mounted directly rather than as routers: every request would otherwise walk their stacks.
+  applyWriteTimeout(app, config.writeTimeoutMs);
+  app.use(everyRequest(drain.track, requestContext(logger, context.metrics), methodGate()));
+  // Authentication, then the key's rate limit, then (on routes that take one) its body limit: one chain,
+  // shared by REST and MCP, so both count against the same per-key limits and the same large-body
+  // slots (one body reader instance).
+  const bodies = new BodyReader({
+    largeBodySlots: config.maxConcurrentLargeBodies,
+    timeoutMs: config.bodyTimeoutMs,
+    minBytesPerSecond: config.bodyMinBytesPerSecond,
+  });
+  const jsonBody = planJsonBody(bodies);
+  const auth = producerAuth(registry);
+  const rateLimit = producerRateLimit(context.store, context.now);
+  const producer = inSequence(auth, rateLimit);
+  const producerWithBody = inSequence(auth, rateLimit, jsonBody);
+  // The hot routes first, mounted directly: a claim or a create walks past no other route to get there.
+  mountClaimRoutes(app, context);
+  mountKubbiRoutes(app, context, { producer, producerWithBody });
   app.get("/", home(context));
   app.get("/healthz", liveness);
   app.get(
@@ -61,23 +78,13 @@ export function createApp({ context, registry, logger, drain }: AppDependencies)
   if (config.metricsToken !== undefined && config.metricsPort === undefined) {
     app.get("/metrics", metricsRoute(context.metrics, config.metricsToken));
   }
-  // Authentication, then the key's rate limit, then its body limit: one chain, shared by REST and MCP, so
-  // both count against the same per-key limits and the same large-body slots (one body reader instance).
-  const bodies = new BodyReader({
-    largeBodySlots: config.maxConcurrentLargeBodies,
-    timeoutMs: config.bodyTimeoutMs,
-    minBytesPerSecond: config.bodyMinBytesPerSecond,
-  });
-  const jsonBody = planJsonBody(bodies);
-  const producerChain = [producerAuth(registry), producerRateLimit(context.store, context.now), jsonBody];
-  app.use("/api/v1/kubbis", kubbisRouter(context, producerChain));
-  app.use("/api/v1/events", eventsRouter(context, producerChain));
-  app.use("/r", claimsRouter(context));
+  // The key's events of every kubbi (EVENTS.md): a read, so no body reader.
+  app.use("/api/v1/events", eventsRouter(context, [producer]));
   // Request links (docs/request-links.md): the requester's routes, and the fill link's.
-  app.use("/api/v1/requests", requestsRouter(context, producerChain));
+  app.use("/api/v1/requests", requestsRouter(context, [producerWithBody]));
   app.use("/f", fillRouter(context, bodies));
   // MCP over Streamable HTTP: the same tools as `npx @kubbi.ai/mcp`, in-process, with the caller's key.
-  app.use("/mcp", mcpRouter(context, producerChain, logger));
+  app.use("/mcp", mcpRouter(context, [producerWithBody], logger));
   app.use(() => {
     throw new ApiError("not_found", "There is no such route.");
   });

@@ -38,6 +38,7 @@ const envSchema = z.object({
   KUBBI_EVENT_RETENTION_SECONDS: z.coerce.number().int().min(1).optional(),
   KUBBI_EXPIRY_CHECK_MS: intFromEnv(1_000, 100),
   KUBBI_AUDIT_LOG: z.string().min(1).optional(),
+  KUBBI_API_KEY_CACHE_SECONDS: intFromEnv(5, 0),
   KUBBI_MAX_FILES: intFromEnv(5, 1),
   KUBBI_MAX_KUBBI_BYTES: intFromEnv(10 * MIB, 1),
   KUBBI_MAX_ACTIVE_KUBBIS: intFromEnv(10_000, 1),
@@ -88,6 +89,8 @@ export interface Config {
   expiryCheckMs: number;
   /** Every event this process writes, one JSON line each: "stdout" or a file path (appended to). */
   auditLog: string | undefined;
+  /** How long a process trusts a stored API key's lookup without news from Redis: the revocation bound. */
+  apiKeyCacheSeconds: number;
   defaultPlan: Plan;
   consumerRatePerMinute: number;
   trustProxy: TrustProxy | undefined;
@@ -173,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     eventRetentionSeconds: e.KUBBI_EVENT_RETENTION_SECONDS ?? e.KUBBI_TOMBSTONE_RETENTION_SECONDS,
     expiryCheckMs: e.KUBBI_EXPIRY_CHECK_MS,
     auditLog: e.KUBBI_AUDIT_LOG,
+    apiKeyCacheSeconds: e.KUBBI_API_KEY_CACHE_SECONDS,
     defaultPlan: {
       maxFiles: e.KUBBI_MAX_FILES,
       maxKubbiBytes: e.KUBBI_MAX_KUBBI_BYTES,

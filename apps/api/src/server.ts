@@ -2,7 +2,8 @@ import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
 import type { Logger } from "pino";
 import { createApp } from "./app.js";
-import { ApiKeyRegistry } from "./auth/api-keys.js";
+import { followApiKeyChanges, type ApiKeyChangeFeed } from "./auth/api-key-changes.js";
+import { ApiKeyRegistry, NO_API_KEY_CACHE } from "./auth/api-keys.js";
 import type { Config } from "./config.js";
 import { KeyRing } from "./crypto/keyring.js";
 import { KubbiSealer } from "./crypto/kubbi-sealer.js";
@@ -37,6 +38,10 @@ export interface RunningServer {
 const CONNECTION_CHECK_INTERVAL_MS = 1_000;
 /** After the grace limit, how long the 503s to unanswered requests get to go out before connections close. */
 const CUT_OFF_LINGER_MS = 1_000;
+/** Stored API keys an operator makes: far more than any deployment has, so every one stays cached. */
+const MAX_CACHED_KNOWN_KEYS = 10_000;
+/** Lookups of keys nobody made: enough to absorb clients retrying with a revoked key, too few to matter in memory. */
+const MAX_CACHED_UNKNOWN_KEYS = 1_000;
 
 /** Process wiring: keys, store, app, listen. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
@@ -58,12 +63,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   };
   let store: KubbiStore;
   let requests: RequestStore;
+  let redis: ReturnType<typeof openRedis> | undefined;
   if (!hasRedis(config.redis)) {
     store = new MemoryStore(events);
     requests = new MemoryRequestStore();
     logger.warn("no REDIS_URL: using the in-process store (data lives in this process only and is lost on restart)");
   } else {
-    const redis = openRedis(config.redis, onConnectionError);
+    redis = openRedis(config.redis, onConnectionError);
     try {
       await checkRedisDeployment(
         redis,
@@ -113,7 +119,23 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     now: () => Date.now(),
     metrics,
   };
-  const registry = new ApiKeyRegistry(store, config.defaultPlan);
+  // Stored keys are cached only where they can change under us: in Redis, which announces each change.
+  const registry = new ApiKeyRegistry(
+    store,
+    config.defaultPlan,
+    redis
+      ? {
+          ttlMs: config.apiKeyCacheSeconds * 1000,
+          maxKnown: MAX_CACHED_KNOWN_KEYS,
+          maxUnknown: MAX_CACHED_UNKNOWN_KEYS,
+          now: context.now,
+        }
+      : NO_API_KEY_CACHE,
+  );
+  const keyChanges: ApiKeyChangeFeed | undefined =
+    redis && config.apiKeyCacheSeconds > 0
+      ? await followApiKeyChanges(redis, () => registry.forgetAll(), logger, config.redis.commandTimeoutMs)
+      : undefined;
   config.envApiKeys.forEach((apiKey, index) => registry.addEnvironmentKey(apiKey, `KUBBI_API_KEYS[${index}]`));
   const devApiKey = config.mode === "development" ? newApiKey() : undefined;
   if (devApiKey) registry.addEnvironmentKey(devApiKey, "development key");
@@ -187,6 +209,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       drain.start();
       clearInterval(sweeper);
       stopExpiryScheduler();
+      keyChanges?.close();
       metricsServer?.close();
       metricsServer?.closeAllConnections();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

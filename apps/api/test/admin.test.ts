@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { makeServerKeys, startApi, startRedis, type ApiProcess, type RedisServer } from "@kubbi/test-utils";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { escapeForTerminal } from "../src/admin/text.js";
 import { consumer, expectEnvelope, producer, type Producer } from "./support/http.js";
 import { useStack } from "./support/stacks.js";
@@ -25,6 +25,8 @@ async function burnedKubbi(maker: Producer) {
 }
 const ADMIN = resolve(import.meta.dirname, "../dist/admin/kubbi-admin.js");
 const ADMIN_BIN = resolve(import.meta.dirname, "../bin/kubbi-admin.js");
+/** A safety net for the poll, far above the milliseconds a pub/sub message takes, not a time asserted. */
+const REVOCATION_HEARD = { timeout: 15_000, interval: 50 };
 
 describe("the admin command's text", () => {
   it("escapes control, bidirectional and invisible characters", () => {
@@ -100,7 +102,8 @@ describe("kubbi-admin keys", () => {
     expect(everything).not.toContain(apiKey.slice(3));
 
     await admin("keys", "revoke", keyId);
-    expectEnvelope(await keyProducer.list(), 401, "unauthorized");
+    // The API hears of it on Redis pub/sub (api-key-cache.test.ts: every process, and the bound without it).
+    await vi.waitFor(async () => expectEnvelope(await keyProducer.list(), 401, "unauthorized"), REVOCATION_HEARD);
     expect((await admin("keys", "list")).stdout).toMatch(new RegExp(`${keyId}\\s+ci-bot\\s+\\S+\\s+revoked \\S+Z`));
     await expect(admin("keys", "revoke", "key_missing")).rejects.toMatchObject({
       code: 2,
@@ -209,7 +212,7 @@ describe("kubbi-admin keys on a Redis Cluster (REDIS_CLUSTER_NODES)", () => {
 
     const purged = await admin("keys", "revoke", keyId, "--purge");
     expect(purged.stderr).toContain(`revoked ${keyId} and deleted its 3 active kubbis`);
-    expectEnvelope(await keyProducer.list(), 401, "unauthorized");
+    await vi.waitFor(async () => expectEnvelope(await keyProducer.list(), 401, "unauthorized"), REVOCATION_HEARD);
     for (const reply of active) expectEnvelope(await consumer.claim(reply.body.claim_url), 410, "deleted");
     expectEnvelope(await consumer.inspect(burned.body.claim_url), 410, "burned");
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { hkdfSha256 } from "../src/crypto/hkdf.js";
 import { randomBytesPooled } from "../src/crypto/random.js";
 import { newClaimToken } from "../src/crypto/tokens.js";
-import { DecryptError, open, seal } from "../src/crypto/seal.js";
+import { DecryptError, infoKey, open, seal } from "../src/crypto/seal.js";
 import { decodePackage, encodePackage } from "../src/services/payload.js";
 
 describe("crypto building blocks", () => {
@@ -13,6 +13,16 @@ describe("crypto building blocks", () => {
       const salt = i % 2 ? randomBytes(32) : Buffer.alloc(0);
       const info = `kubbi/test/${i}`;
       expect(hkdfSha256(ikm, salt, info).equals(Buffer.from(hkdfSync("sha256", ikm, salt, info, 32)))).toBe(true);
+    }
+  });
+
+  it("info keys, with the extract step kept per epoch key, are byte for byte crypto.hkdfSync, kubbi after kubbi", () => {
+    const epochKeys = [randomBytes(32), randomBytes(32)];
+    for (let i = 0; i < 20; i++) {
+      const epochKey = epochKeys[i % 2]!;
+      const info = `kubbi/info/kubbi-${i}`;
+      const expected = Buffer.from(hkdfSync("sha256", epochKey, Buffer.alloc(0), info, 32));
+      expect(infoKey(epochKey, `kubbi-${i}`).equals(expected)).toBe(true);
     }
   });
 

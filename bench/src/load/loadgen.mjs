@@ -12,19 +12,41 @@ async function readSpec() {
   return JSON.parse(Buffer.concat(chunks).toString("utf8"));
 }
 
+/**
+ * One key per create in flight: a create takes a key no other connection holds and gives it back with
+ * its response (autocannon keeps no per-connection state across cycles, only within one). With as many
+ * keys as connections a free key is always there; one lost to a failed request is replaced round-robin.
+ */
+function keyPerCreateInFlight(apiKeys) {
+  const free = [...apiKeys];
+  let spare = 0;
+  return {
+    take: (request, context) => {
+      context.apiKey = free.pop() ?? apiKeys[spare++ % apiKeys.length];
+      return { ...request, headers: { ...request.headers, authorization: `Bearer ${context.apiKey}` } };
+    },
+    giveBack: (context) => {
+      if (context.apiKey && !free.includes(context.apiKey)) free.push(context.apiKey);
+    },
+  };
+}
+
 /** The request sequence each connection repeats. */
 function requestsOf(workload) {
   if (workload.kind === "fixed") {
     return [{ method: workload.method, path: workload.path, headers: workload.headers, body: workload.body }];
   }
   if (workload.kind === "create-then-claim") {
+    const keys = workload.distinctApiKeys ? keyPerCreateInFlight(workload.distinctApiKeys) : undefined;
     return [
       {
         method: "POST",
         path: workload.createPath,
         headers: workload.headers,
         body: workload.body,
+        ...(keys ? { setupRequest: keys.take } : {}),
         onResponse: (status, body, context) => {
+          keys?.giveBack(context);
           context.claimPath = status === 201 ? `${new URL(JSON.parse(body).claim_url).pathname}/claim` : undefined;
         },
       },

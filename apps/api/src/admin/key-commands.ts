@@ -19,8 +19,8 @@ type PlanOverrides = StoredApiKey["plan"];
 const kubbis = (count: number) => `${count} active ${count === 1 ? "kubbi" : "kubbis"}`;
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
-/** Stores a new key (its SHA-256 only) and prints the key once, on stdout. */
-export async function createKey(store: KubbiStore, name: string, plan: PlanOverrides, output: Output): Promise<void> {
+/** Stores a new key (its SHA-256 only), prints the key once, on stdout, and returns its id. */
+export async function createKey(store: KubbiStore, name: string, plan: PlanOverrides, output: Output): Promise<string> {
   if (!isAcceptableName(name)) {
     throw new UsageError("--name must be 1-100 characters with no control, bidirectional or invisible characters");
   }
@@ -35,6 +35,7 @@ export async function createKey(store: KubbiStore, name: string, plan: PlanOverr
   await store.saveApiKey(hashApiKey(apiKey), stored);
   output.err(`created ${stored.id} (${name}). The key is shown once; store it now:`);
   output.out(apiKey);
+  return stored.id;
 }
 
 /** One row per key under a header row; names escaped so no name can fake a row or a column. */
@@ -59,12 +60,20 @@ export async function listKeys(store: KubbiStore, output: Output): Promise<void>
 }
 
 /**
- * Revokes a key: it gets 401 from now on. Its active kubbis stay claimable (nobody can delete them
- * through the API any more) unless `purge` deletes them, which turns their claim URLs into 410 deleted.
+ * Revokes a key: it gets 401 from now on (`announce` tells the API processes, which cache key lookups).
+ * Its active kubbis stay claimable (nobody can delete them through the API any more) unless `purge`
+ * deletes them, which turns their claim URLs into 410 deleted.
  */
-export async function revokeKey(store: KubbiStore, keyId: string, purge: boolean, output: Output): Promise<void> {
+export async function revokeKey(
+  store: KubbiStore,
+  keyId: string,
+  purge: boolean,
+  output: Output,
+  announce: () => Promise<void>,
+): Promise<void> {
   const now = Date.now();
   if (!(await store.revokeApiKey(keyId, now))) throw new UsageError(`no key with id ${escapeForTerminal(keyId)}`);
+  await announce();
   const active = await store.activeTokenHashes(keyId, now);
   if (!purge) {
     output.err(

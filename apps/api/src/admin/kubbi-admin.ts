@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { parseBytes, parsePositiveInt } from "@kubbi.ai/sdk";
+import { announceApiKeyChange } from "../auth/api-key-changes.js";
 import { RedisStore } from "../store/redis.js";
 import { hasRedis, openRedis, redisSettingsFromEnv } from "../store/redis-connection.js";
 import { UsageError, createKey, listKeys, revokeKey, type Output } from "./key-commands.js";
@@ -103,15 +104,22 @@ async function run(): Promise<void> {
     largestPayloadBytes: 0,
   });
   try {
-    if (command === "create")
-      await createKey(
+    if (command === "create") {
+      const keyId = await createKey(
         store,
         values.name!,
         Object.fromEntries(Object.entries(plan).filter(([, value]) => value !== undefined)),
         output,
       );
-    else if (command === "list") await listKeys(store, output);
-    else await revokeKey(store, rest[0]!, values.purge ?? false, output);
+      // A process that was sent this key before it existed remembers it as unknown: tell it to look again.
+      await announceApiKeyChange(redis, "created", keyId);
+    } else if (command === "list") await listKeys(store, output);
+    else {
+      // Announced before the purge: API processes refuse the key at once, not after its kubbis are deleted.
+      await revokeKey(store, rest[0]!, values.purge ?? false, output, () =>
+        announceApiKeyChange(redis, "revoked", rest[0]!),
+      );
+    }
   } finally {
     await store.close();
   }

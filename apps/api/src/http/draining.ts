@@ -1,6 +1,7 @@
-import type { NextFunction, Request, Response } from "express";
+import type { Response } from "express";
 import { ApiError } from "../errors.js";
 import { sendError } from "./error-handler.js";
+import type { RequestStep } from "./request-steps.js";
 
 /**
  * Shutdown without surprises for clients. Once draining, every response says `Connection: close`
@@ -11,17 +12,25 @@ import { sendError } from "./error-handler.js";
 export class Drain {
   private draining = false;
   private readonly inFlight = new Set<Response>();
+  /** One listener for every response, not a closure per request. */
+  private readonly untrack: (this: Response) => void;
+
+  constructor() {
+    const inFlight = this.inFlight;
+    this.untrack = function () {
+      inFlight.delete(this);
+    };
+  }
 
   get isDraining(): boolean {
     return this.draining;
   }
 
-  /** First middleware: tracks every request until its response is done. */
-  readonly track = (_req: Request, res: Response, next: NextFunction): void => {
+  /** The first step of every request: tracks it until its response is done. */
+  readonly track: RequestStep = (_req, res) => {
     this.inFlight.add(res);
-    res.once("close", () => this.inFlight.delete(res));
+    res.on("close", this.untrack);
     if (this.draining) res.setHeader("Connection", "close");
-    next();
   };
 
   /** Responses not yet started (and every later one) close their connection when done. */

@@ -1,4 +1,4 @@
-import type { RequestHandler } from "express";
+import type { RequestStep } from "./request-steps.js";
 import { ApiError } from "../errors.js";
 
 /** A route of this server and the methods it answers (HEAD comes with GET, as Express serves it). */
@@ -62,11 +62,11 @@ function compile({ path, methods }: RouteMethods): CompiledRoute {
  * authentication, rate limit or body parsing: the route's shape is public, and a body sent to a route
  * that takes none must not be judged as one. Unknown paths fall through to the 404.
  */
-export function methodGate(routes: readonly RouteMethods[] = ROUTE_METHODS): RequestHandler {
+export function methodGate(routes: readonly RouteMethods[] = ROUTE_METHODS): RequestStep {
   const compiled = routes.map(compile);
-  return (req, res, next) => {
+  return (req, res) => {
     const route = compiled.find(({ pattern }) => pattern.test(req.path));
-    if (route === undefined || route.methods.has(req.method)) return next();
+    if (route === undefined || route.methods.has(req.method)) return;
     res.setHeader("Allow", route.allow);
     throw new ApiError("method_not_allowed", `${req.method} is not answered here; this route answers ${route.allow}.`);
   };

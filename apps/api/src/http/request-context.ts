@@ -2,41 +2,59 @@ import { randomUUID } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
 import type { Metrics } from "../metrics/metrics.js";
+import type { RequestStep } from "./request-steps.js";
 
 const INCOMING_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** What the request log line needs from the start of a request; kept on res.locals. */
+interface RequestStart {
+  startedAt: bigint;
+  writtenBefore: number;
+}
+
 /** Every response gets an id (an incoming well-formed X-Request-Id is kept) and safe default headers. */
-export function requestContext(logger: Logger, metrics: Metrics) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const incoming = req.get("x-request-id");
-    const requestId = incoming && INCOMING_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+export function requestContext(logger: Logger, metrics: Metrics): RequestStep {
+  // One listener for every response (not a closure per request): it reads what it needs from the response.
+  function logFinished(this: Response) {
+    const req = this.req;
+    const { startedAt, writtenBefore } = this.locals.requestStart as RequestStart;
+    // The template (/r/:token/claim), never the URL: the path may carry a claim token.
+    const route = routeTemplate(req, this);
+    const durationNs = Number(process.hrtime.bigint() - startedAt);
+    logger.info(
+      {
+        request_id: this.locals.requestId,
+        method: req.method,
+        route,
+        status: this.statusCode,
+        duration_ms: durationNs / 1e6,
+      },
+      "request",
+    );
+    metrics.request(
+      req.method,
+      route,
+      this.statusCode,
+      durationNs / 1e9,
+      Number(req.headers["content-length"] ?? 0) || 0,
+      req.socket.bytesWritten - writtenBefore,
+    );
+  }
+  return (req, res) => {
+    const incoming = req.headers["x-request-id"];
+    const requestId = typeof incoming === "string" && INCOMING_ID_PATTERN.test(incoming) ? incoming : randomUUID();
     res.locals.requestId = requestId;
+    // Requests on one connection follow each other, so the socket's counter delta is this response.
+    res.locals.requestStart = {
+      startedAt: process.hrtime.bigint(),
+      writtenBefore: req.socket.bytesWritten,
+    } satisfies RequestStart;
     res.setHeader("X-Request-Id", requestId);
     // Claim responses are secrets: nothing may be cached or leak through a referrer.
     res.setHeader("Cache-Control", "no-store");
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("Referrer-Policy", "no-referrer");
-    const startedAt = process.hrtime.bigint();
-    // Requests on one connection follow each other, so the socket's counter delta is this response.
-    const writtenBefore = req.socket.bytesWritten;
-    res.on("finish", () => {
-      // The template (/r/:token/claim), never the URL: the path may carry a claim token.
-      const route = routeTemplate(req, res);
-      const durationNs = Number(process.hrtime.bigint() - startedAt);
-      logger.info(
-        { request_id: requestId, method: req.method, route, status: res.statusCode, duration_ms: durationNs / 1e6 },
-        "request",
-      );
-      metrics.request(
-        req.method,
-        route,
-        res.statusCode,
-        durationNs / 1e9,
-        Number(req.get("content-length") ?? 0) || 0,
-        req.socket.bytesWritten - writtenBefore,
-      );
-    });
-    next();
+    res.on("finish", logFinished);
   };
 }
 

@@ -1,7 +1,7 @@
-import { Router, type RequestHandler } from "express";
+import type { Express, Request, RequestHandler, Response } from "express";
 import { validationError } from "../errors.js";
 import { producerOf } from "../http/producer-auth.js";
-import { rememberRouteBase } from "../http/request-context.js";
+import { sendJson } from "../http/send-json.js";
 import type { ServiceContext } from "../services/context.js";
 import { listKubbiEvents } from "../services/events.js";
 import { withIdempotency } from "../services/idempotency.js";
@@ -10,13 +10,22 @@ import { createKubbiSchemas, issuesToMessages, parseCreateKubbi } from "../valid
 import { eventQuerySchema } from "../validation/event-query.js";
 import { listQuerySchema } from "../validation/list-query.js";
 
-/** Producer routes: /api/v1/kubbis, behind the producer chain (authentication, the key's rate limit, its body limit). */
-export function kubbisRouter(context: ServiceContext, producerChain: RequestHandler[]): Router {
-  const schemas = createKubbiSchemas({ min: context.config.minTtlSeconds, max: context.config.maxTtlSeconds });
-  const router = Router();
-  router.use(rememberRouteBase, ...producerChain);
+const BASE = "/api/v1/kubbis";
+type IdParams = { id: string };
 
-  router.post("/", async (req, res) => {
+/**
+ * Producer routes: /api/v1/kubbis, each behind the producer chain (authentication, the key's rate
+ * limit), which for the create also reads the JSON body. Mounted on the app itself rather than as a router:
+ * a create is the hottest producer request, and a router adds a second stack to walk.
+ */
+export function mountKubbiRoutes(
+  app: Express,
+  context: ServiceContext,
+  chains: { producer: RequestHandler; producerWithBody: RequestHandler },
+): void {
+  const schemas = createKubbiSchemas({ min: context.config.minTtlSeconds, max: context.config.maxTtlSeconds });
+
+  app.post(BASE, chains.producerWithBody, async (req, res) => {
     const producer = producerOf(res);
     // Validated before the idempotency step, which fingerprints the body: a hostile one never gets that far.
     const parsed = parseCreateKubbi(schemas, req.body);
@@ -30,29 +39,27 @@ export function kubbisRouter(context: ServiceContext, producerChain: RequestHand
       (replayedBody) => withCurrentStatus(context, producer, replayedBody),
     );
     if (replayed) res.setHeader("Idempotent-Replayed", "true");
-    res.status(201).json(body);
+    sendJson(res, 201, JSON.stringify(body));
   });
 
-  router.get("/", async (req, res) => {
+  app.get(BASE, chains.producer, async (req, res) => {
     const query = listQuerySchema.safeParse(req.query);
     if (!query.success) throw validationError(issuesToMessages(query.error));
     res.json(await listKubbis(context, producerOf(res), query.data.page, query.data.limit));
   });
 
-  router.get("/:id", async (req, res) => {
+  app.get(`${BASE}/:id`, chains.producer, async (req: Request<IdParams>, res: Response) => {
     res.json(await getKubbi(context, producerOf(res), req.params.id));
   });
 
   // What happened to it (EVENTS.md); the key's events of every kubbi are /api/v1/events.
-  router.get("/:id/events", async (req, res) => {
+  app.get(`${BASE}/:id/events`, chains.producer, async (req: Request<IdParams>, res: Response) => {
     const query = eventQuerySchema.safeParse(req.query);
     if (!query.success) throw validationError(issuesToMessages(query.error));
     res.json(await listKubbiEvents(context, producerOf(res), req.params.id, query.data));
   });
 
-  router.delete("/:id", async (req, res) => {
+  app.delete(`${BASE}/:id`, chains.producer, async (req: Request<IdParams>, res: Response) => {
     res.json(await deleteKubbi(context, producerOf(res), req.params.id));
   });
-
-  return router;
 }
