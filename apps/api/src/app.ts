@@ -24,6 +24,7 @@ import { home } from "./routes/home.js";
 import { kubbisRouter } from "./routes/kubbis.js";
 import { mcpRouter } from "./routes/mcp.js";
 import { requestsRouter } from "./routes/requests.js";
+import { webhookRouter } from "./routes/webhook.js";
 import type { ServiceContext } from "./services/context.js";
 
 export interface AppDependencies {
@@ -74,6 +75,8 @@ export function createApp({ context, registry, logger, drain }: AppDependencies)
   // Request links (docs/request-links.md): the requester's routes, and the fill link's.
   app.use("/api/v1/requests", requestsRouter(context, producerChain));
   app.use("/f", fillRouter(context, bodies));
+  // Signed webhooks (docs/webhooks.md): the key's endpoint.
+  app.use("/api/v1/webhook", webhookRouter(context, producerChain));
   // MCP over Streamable HTTP: the same tools as `npx @kubbi.ai/mcp`, in-process, with the caller's key.
   app.use("/mcp", mcpRouter(context, producerChain, logger));
   app.use(() => {

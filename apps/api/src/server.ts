@@ -21,6 +21,10 @@ import { MemoryRequestStore } from "./store/requests/memory-request-store.js";
 import { RedisRequestStore } from "./store/requests/redis-request-store.js";
 import type { RequestStore } from "./store/requests/request-store.js";
 import type { KubbiStore } from "./store/store.js";
+import { MemoryWebhookStore } from "./webhooks/memory-webhook-store.js";
+import { RedisWebhookStore } from "./webhooks/redis-webhook-store.js";
+import type { WebhookStore } from "./webhooks/webhook-store.js";
+import { WebhookWorker } from "./webhooks/worker.js";
 
 export { StartupError };
 
@@ -46,9 +50,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   };
   let store: KubbiStore;
   let requests: RequestStore;
+  let webhooks: WebhookStore;
   if (!hasRedis(config.redis)) {
     store = new MemoryStore();
     requests = new MemoryRequestStore();
+    webhooks = new MemoryWebhookStore(async () => []);
     logger.warn("no REDIS_URL: using the in-process store (data lives in this process only and is lost on restart)");
   } else {
     const redis = openRedis(config.redis, onConnectionError);
@@ -73,6 +79,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     store = metrics.recording ? instrumentRedisStore(redisStore, metrics) : redisStore;
     // Requests share the kubbi store's connection (and its cluster client); the kubbi store closes it.
     requests = new RedisRequestStore(redis, config.redis.commandTimeoutMs);
+    webhooks = new RedisWebhookStore(redis, config.redis.commandTimeoutMs);
     if (
       config.envApiKeys.length === 0 &&
       config.mode === "production" &&
@@ -85,10 +92,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   }
 
   let publicUrl = config.publicUrl ?? "";
+  const sealer = new KubbiSealer(keyRing);
   const context: ServiceContext = {
     store,
     requests,
-    sealer: new KubbiSealer(keyRing),
+    webhooks,
+    sealer,
     config,
     logger,
     publicUrl: () => publicUrl,
@@ -119,6 +128,22 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       )
       .finally(() => (sweeping = false));
   }, config.indexSweepSeconds * 1000).unref();
+
+  // Every API process delivers webhooks: owners are shared out by lease (webhooks/worker.ts).
+  const webhookWorker = new WebhookWorker({
+    store: webhooks,
+    sealer,
+    settings: {
+      retryMs: config.webhooks.retrySeconds * 1000,
+      timeoutMs: config.webhooks.timeoutMs,
+      maxInFlight: config.webhooks.maxInFlight,
+      allowPrivate: config.webhooks.allowPrivate,
+    },
+    logger,
+    metrics,
+    now: () => Date.now(),
+  });
+  webhookWorker.start();
 
   const drain = new Drain();
   const app = createApp({ context, registry, logger, drain });
@@ -173,6 +198,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       }, config.shutdownGraceMs);
       await closed;
       clearTimeout(graceLimit);
+      await webhookWorker.stop();
       await Promise.all([store.close(), requests.close()]);
     },
   };

@@ -1,0 +1,69 @@
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ReceivedWebhook {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A real HTTP receiver on 127.0.0.1 that records every request. It can go down (its port closed, so
+ * attempts are refused) and come back on the same port, or answer with another status.
+ */
+export class WebhookReceiver {
+  readonly received: ReceivedWebhook[] = [];
+  private server: Server | undefined;
+  private port = 0;
+  /** What the receiver answers; a function may also set headers (e.g. a redirect's Location). */
+  status = 204;
+  location: string | undefined;
+  private waiters: Array<() => void> = [];
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/hooks/kubbi`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        this.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+        if (this.location) res.setHeader("location", this.location);
+        res.statusCode = this.status;
+        res.end(this.status >= 300 ? "not for you: a body the sender must not keep" : "");
+        for (const wake of this.waiters.splice(0)) wake();
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, "127.0.0.1", resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  /** Down: the port is closed and open connections are cut. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Waits until `done` holds over what was received (checked on each arrival), or fails after timeoutMs. */
+  async until(done: (received: ReceivedWebhook[]) => boolean, timeoutMs = 60_000): Promise<ReceivedWebhook[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done(this.received)) {
+      if (Date.now() > deadline) throw new Error(`receiver: condition not met; got ${this.received.length} requests`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 250);
+      });
+    }
+    return this.received;
+  }
+
+  /** Bodies, parsed, of the requests that were answered 2xx-or-not alike. */
+  events(): Array<{ id: string; type: string; data: Record<string, any> }> {
+    return this.received.map(({ headers, body }) => ({ id: String(headers["webhook-id"]), ...JSON.parse(body) }));
+  }
+}
