@@ -1,33 +1,13 @@
-import { createHash } from "node:crypto";
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { call, expectEnvelope } from "./support/http.js";
-import { dumpRedis, useStack, type Stack } from "./support/stacks.js";
+import { dumpRedis, useStack } from "./support/stacks.js";
+import { environmentKeyId, webhookApi } from "./support/webhooks.js";
 
 const execute = promisify(execFile);
 const ADMIN = resolve(import.meta.dirname, "../dist/admin/kubbi-admin.js");
-
-/** The webhook routes of one key. */
-function webhookApi(stack: Stack, apiKey = stack.api.apiKey) {
-  const url = `${stack.api.baseUrl}/api/v1/webhook`;
-  const auth = { authorization: `Bearer ${apiKey}` };
-  return {
-    put: (body: unknown) =>
-      call(url, {
-        method: "PUT",
-        headers: { ...auth, "content-type": "application/json" },
-        body: JSON.stringify(body),
-      }),
-    get: () => call(url, { headers: auth }),
-    remove: () => call(url, { method: "DELETE", headers: auth }),
-  };
-}
-
-/** The id the API gives a key from KUBBI_API_KEYS. */
-export const environmentKeyId = (apiKey: string) =>
-  `env_${createHash("sha256").update(apiKey).digest("hex").slice(0, 16)}`;
 
 describe.each(["redis", "memory"] as const)("the webhook endpoint of an API key (%s)", (kind) => {
   const stack = useStack(kind);

@@ -4,6 +4,8 @@ import type { AddressInfo } from "node:net";
 export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;
   body: string;
+  /** The status the receiver answered with: only a 2xx counts as delivered. */
+  status: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export class WebhookReceiver {
       const chunks: Buffer[] = [];
       req.on("data", (chunk: Buffer) => chunks.push(chunk));
       req.on("end", () => {
-        this.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+        this.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), status: this.status });
         if (this.location) res.setHeader("location", this.location);
         res.statusCode = this.status;
         res.end(this.status >= 300 ? "not for you: a body the sender must not keep" : "");
@@ -62,8 +64,10 @@ export class WebhookReceiver {
     return this.received;
   }
 
-  /** Bodies, parsed, of the requests that were answered 2xx-or-not alike. */
-  events(): Array<{ id: string; type: string; data: Record<string, any> }> {
-    return this.received.map(({ headers, body }) => ({ id: String(headers["webhook-id"]), ...JSON.parse(body) }));
+  /** What was delivered (answered 2xx), parsed, in arrival order; id is the webhook-id header. */
+  delivered(): Array<{ id: string; type: string; timestamp: string; data: Record<string, any> }> {
+    return this.received
+      .filter(({ status }) => status >= 200 && status < 300)
+      .map(({ headers, body }) => ({ id: String(headers["webhook-id"]), ...JSON.parse(body) }));
   }
 }
