@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { Logger } from "pino";
 import { OwnerDeliveries, type DeliveryDependencies } from "./owner-deliveries.js";
 
 /** How often the worker reads the registry, renews its leases and polls its owners' queues. */
