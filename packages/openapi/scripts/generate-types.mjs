@@ -61,6 +61,11 @@ function contractSource(spec) {
       max: parameters.Limit.schema.maximum,
       default: parameters.Limit.schema.default,
     },
+    eventPageSize: {
+      min: parameters.EventLimit.schema.minimum,
+      max: parameters.EventLimit.schema.maximum,
+      default: parameters.EventLimit.schema.default,
+    },
     fileNameMaxLength: schemas.FileName.maxLength,
     mimeTypeMaxLength: schemas.MimeType.maxLength,
     idempotencyKeyMaxLength: parameters.IdempotencyKey.schema.maxLength,
@@ -86,6 +91,9 @@ export const KUBBI_TYPES = ${list(enumOf("KubbiType"))} as const satisfies reado
 
 /** The content types of a single-payload kubbi. */
 export const SINGLE_CONTENT_TYPES = ${list(enumOf("SingleContentType"))} as const satisfies readonly Schemas["SingleContentType"][];
+
+/** Every event type, in the spec's order. */
+export const EVENT_TYPES = ${list(enumOf("EventType"))} as const satisfies readonly Schemas["EventType"][];
 
 /** Every error code, with the HTTP status it is sent with (x-http-status in the spec). */
 export const ERROR_STATUS = ${JSON.stringify(Object.fromEntries(errorCodes.map((code) => [code, statusByCode[code]])), null, 2)} as const satisfies Record<Schemas["ErrorCode"], number>;

@@ -32,5 +32,10 @@ export type ClaimSingleResponse = Schema<"ClaimSingleResponse">;
 export type ClaimPackageResponse = Schema<"ClaimPackageResponse">;
 export type ClaimFile = Schema<"ClaimFile">;
 
+export type Event = Schema<"Event">;
+export type EventType = Schema<"EventType">;
+export type EventList = Schema<"EventList">;
+export type LastClaim = Schema<"LastClaim">;
+
 export type ErrorBody = Schema<"Error">;
 export type ErrorCode = Schema<"ErrorCode">;

@@ -8,6 +8,8 @@ import type {
   CreatedFile,
   DeleteResponse,
   ErrorBody,
+  Event,
+  EventList,
   InspectPackageResponse,
   InspectSingleResponse,
   KubbiDetail,
@@ -92,6 +94,10 @@ const detailSingle = {
   sealed_with_unknown_key: false,
   created_at: createdAt,
   expires_at: expiresAt,
+  last_claim: { at: "2026-03-28T12:10:00.000Z", address: "203.0.113.7", user_agent: "python-httpx/0.28.1" },
+  inspect_count: 2,
+  last_inspected_at: "2026-03-28T12:05:00.000Z",
+  expired_unclaimed: false,
 } satisfies KubbiDetail;
 
 const detailPackage = {
@@ -106,12 +112,44 @@ const detailPackage = {
   remaining_reads: null,
   first_retrieved_at: null,
   last_retrieved_at: null,
+  last_claim: null,
+  inspect_count: 0,
+  last_inspected_at: null,
 } satisfies KubbiDetail;
 
 const list = {
   kubbis: [detailPackage, detailSingle],
   pagination: { page: 1, limit: 20, total: 2, total_pages: 1 },
 } satisfies KubbiList;
+
+const claimedEvent = {
+  id: "1774699800000-0",
+  type: "kubbi.claimed",
+  occurred_at: "2026-03-28T12:10:00.000Z",
+  kubbi_id: id,
+  key_id: "key_1",
+  retrieval_count: 1,
+  max_retrievals: 1,
+  retrievals_left: 0,
+  client: { address: "203.0.113.7", user_agent: "python-httpx/0.28.1" },
+} satisfies Event;
+
+const eventList = {
+  events: [
+    {
+      ...claimedEvent,
+      id: "1774699200000-0",
+      type: "kubbi.created",
+      retrieval_count: 0,
+      retrievals_left: 1,
+      client: null,
+    },
+    claimedEvent,
+    { ...claimedEvent, id: "1774699800000-1", type: "kubbi.burned" },
+  ],
+  next_since: "1774699800000-1",
+  has_more: false,
+} satisfies EventList;
 
 const claimInstructions = {
   url: `http://localhost:3000/r/${token}/claim`,
@@ -205,6 +243,8 @@ describe("validateResponse accepts bodies that follow the contract", () => {
     ["GET", "/api/v1/kubbis", 200, list],
     ["GET", "/api/v1/kubbis", 200, { kubbis: [], pagination: { page: 3, limit: 100, total: 0, total_pages: 0 } }],
     ["DELETE", "/api/v1/kubbis/{id}", 200, deleted],
+    ["GET", "/api/v1/kubbis/{id}/events", 200, eventList],
+    ["GET", "/api/v1/events", 200, { events: [], next_since: null, has_more: false }],
     ["GET", "/r/{token}", 200, inspectSingle],
     ["GET", "/r/{token}/inspect", 200, inspectPackage],
     ["POST", "/r/{token}/claim", 200, claimSingle],
@@ -262,6 +302,7 @@ describe("validateResponse rejects drift", () => {
       "must have required property 'sealed_with_unknown_key'",
     ],
     ["a null retrieval count", { ...detailSingle, retrieval_count: null }, "/retrieval_count must be integer"],
+    ["no last claim", { ...detailSingle, last_claim: undefined }, "must have required property 'last_claim'"],
   ])("kubbi detail with %s", (_case, body, expected) => {
     const result = validator.validateResponse("GET", "/api/v1/kubbis/{id}", 200, body);
     expect(result.ok).toBe(false);
@@ -290,6 +331,17 @@ describe("validateResponse rejects drift", () => {
   ])("an inspected package whose manifest entry has %s", (_case, override, expected) => {
     const body = { ...inspectPackage, files: [{ ...configEntry, ...override }] };
     const result = validator.validateResponse("GET", "/r/{token}/inspect", 200, body);
+    expect(result.ok).toBe(false);
+    expect(result.errors).toContain(expected);
+  });
+
+  it.each([
+    ["an unknown type", { type: "kubbi.inspected" }, "/events/0/type must be equal to one of the allowed values"],
+    ["metadata", { metadata: { source: "billing" } }, '"additionalProperty":"metadata"'],
+    ["a malformed id", { id: "abc" }, "/events/0/id must match pattern"],
+  ])("an event with %s", (_case, override, expected) => {
+    const body = { ...eventList, events: [{ ...claimedEvent, ...override }] };
+    const result = validator.validateResponse("GET", "/api/v1/events", 200, body);
     expect(result.ok).toBe(false);
     expect(result.errors).toContain(expected);
   });

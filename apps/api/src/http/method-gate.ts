@@ -25,6 +25,8 @@ const ROUTE_METHODS: readonly RouteMethods[] = [
   { path: "/metrics", methods: ["GET"] },
   { path: "/api/v1/kubbis", methods: ["GET", "POST"] },
   { path: "/api/v1/kubbis/:id", methods: ["GET", "DELETE"] },
+  { path: "/api/v1/kubbis/:id/events", methods: ["GET"] },
+  { path: "/api/v1/events", methods: ["GET"] },
   { path: "/r/:token", methods: ["GET"] },
   { path: "/r/:token/inspect", methods: ["GET"] },
   // GET is answered (405, "use POST") by the claim route itself, with its own message.

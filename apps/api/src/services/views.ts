@@ -80,6 +80,17 @@ export function detailView(record: KubbiRecord, info: KubbiInfo, sealedWithUnkno
     sealed_with_unknown_key: sealedWithUnknownKey,
     created_at: iso(record.createdAt),
     expires_at: iso(record.expiresAt),
+    last_claim:
+      record.lastRetrievedAt === null
+        ? null
+        : {
+            at: iso(record.lastRetrievedAt),
+            address: record.lastClaimClient?.address ?? "",
+            user_agent: record.lastClaimClient?.userAgent ?? "",
+          },
+    inspect_count: record.inspectCount,
+    last_inspected_at: isoOrNull(record.lastInspectedAt),
+    expired_unclaimed: record.status === "expired" && record.retrievalCount === 0,
   } satisfies KubbiDetail;
 }
 

@@ -24,6 +24,11 @@ export interface KubbiRecord {
   retrievalCount: number;
   firstRetrievedAt: number | null;
   lastRetrievedAt: number | null;
+  /** Who made the most recent retrieval (null before the first); a rolled-back one is undone. */
+  lastClaimClient: EventClient | null;
+  /** Inspects of the claim URL: counted, never events. */
+  inspectCount: number;
+  lastInspectedAt: number | null;
   createdAt: number;
   expiresAt: number;
   keyId: string;
@@ -33,6 +38,13 @@ export interface KubbiRecord {
    * removed with the payload (burn, delete, expiry), so it is empty for a kubbi that is gone.
    */
   sealedInfo: Buffer;
+}
+
+/** A consumer as an event and the producer's view name it (never the claim token or anything secret). */
+export interface EventClient {
+  address: string;
+  /** Control characters removed, at most 200 characters; '' when none was sent. */
+  userAgent: string;
 }
 
 export interface NewKubbi {

@@ -19,6 +19,9 @@ export const KUBBI_TYPES = ["kubbi","kubbi_package"] as const satisfies readonly
 /** The content types of a single-payload kubbi. */
 export const SINGLE_CONTENT_TYPES = ["text/plain","application/json"] as const satisfies readonly Schemas["SingleContentType"][];
 
+/** Every event type, in the spec's order. */
+export const EVENT_TYPES = ["kubbi.created","kubbi.claimed","kubbi.burned","kubbi.expired","kubbi.deleted","kubbi.claim_failed"] as const satisfies readonly Schemas["EventType"][];
+
 /** Every error code, with the HTTP status it is sent with (x-http-status in the spec). */
 export const ERROR_STATUS = {
   "validation_error": 400,
@@ -67,6 +70,11 @@ export const LIMITS = {
     "min": 1,
     "max": 100,
     "default": 20
+  },
+  "eventPageSize": {
+    "min": 1,
+    "max": 1000,
+    "default": 100
   },
   "fileNameMaxLength": 255,
   "mimeTypeMaxLength": 255,

@@ -58,6 +58,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/kubbis/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The kubbi's id. Anything that is not a known id of this key's kubbis, malformed ones included, is 404 not_found. */
+                id: components["parameters"]["KubbiIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * What happened to one kubbi
+         * @description The kubbi's events, oldest first: created, each claim (with the consumer's address and user
+         *     agent), burned, expired, deleted, claim_failed. Kept as long as the kubbi's tombstone (and at most
+         *     `KUBBI_EVENT_RETENTION_SECONDS`). Another key's kubbi is 404, never 403. Page with `since`
+         *     (the `next_since` of the previous page) while `has_more` is true.
+         */
+        get: operations["listKubbiEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This key's events, resumable
+         * @description Every event of this API key's kubbis in the order they happened, for pollers and SIEM export.
+         *     Without `since` the oldest event still kept comes first. To resume, pass the `next_since` of the
+         *     last page read: only events after it come back. Events are kept for `KUBBI_EVENT_RETENTION_SECONDS`
+         *     (default: the tombstone retention, 7 days).
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/r/{token}": {
         parameters: {
             query?: never;
@@ -615,6 +664,69 @@ export interface components {
             sealed_with_unknown_key: boolean;
             created_at: components["schemas"]["Timestamp"];
             expires_at: components["schemas"]["Timestamp"];
+            /**
+             * @description The most recent retrieval: when, and the consumer's address and user agent; null before the
+             *     first. A retrieval rolled back (claim_failed) does not count.
+             */
+            last_claim: components["schemas"]["LastClaim"] | null;
+            /** @description Inspects of the claim URL (`GET /r/<token>` as JSON, `/inspect`). They never count as retrievals and are not events. */
+            inspect_count: number;
+            /** @description The most recent inspect; null before the first. */
+            last_inspected_at: components["schemas"]["Timestamp"] | null;
+            /** @description True when the kubbi reached its TTL without a single retrieval. */
+            expired_unclaimed: boolean;
+        };
+        LastClaim: {
+            at: components["schemas"]["Timestamp"];
+            /** @description The consumer's address as the server saw it (behind a trusted proxy, the forwarded one). */
+            address: string;
+            /** @description The consumer's `User-Agent`, control characters removed, at most 200 characters; empty when none was sent. */
+            user_agent: string;
+        };
+        /** @description An event's id, `<milliseconds>-<sequence>`; ids of one API key's events increase in the order they happened. */
+        EventId: string;
+        /**
+         * @description `kubbi.claimed` is every retrieval, the one that burns included; `kubbi.burned` follows the claimed
+         *     event of the last allowed retrieval. `kubbi.expired`: the TTL passed while the kubbi was still active
+         *     (claimed or not), noticed within seconds. `kubbi.claim_failed`: a retrieval rolled back because it
+         *     could not be answered (decrypt_failed, internal_error). Inspects are not events (see `inspect_count`).
+         * @enum {string}
+         */
+        EventType: "kubbi.created" | "kubbi.claimed" | "kubbi.burned" | "kubbi.expired" | "kubbi.deleted" | "kubbi.claim_failed";
+        /** @description Who did it, for consumer actions (claimed, burned, claim_failed). */
+        EventClient: {
+            /** @description The consumer's address as the server saw it (behind a trusted proxy, the forwarded one). */
+            address: string;
+            /** @description The consumer's `User-Agent`, control characters removed, at most 200 characters; empty when none was sent. */
+            user_agent: string;
+        };
+        /**
+         * @description One state change of a kubbi. Never the content, the claim token or its hash, file names, the
+         *     producer's metadata or any key: metadata is gone with a burned, expired or deleted kubbi, and the
+         *     event log outlives it.
+         */
+        Event: {
+            id: components["schemas"]["EventId"];
+            type: components["schemas"]["EventType"];
+            occurred_at: components["schemas"]["Timestamp"];
+            kubbi_id: components["schemas"]["KubbiId"];
+            /** @description The id of the API key that owns the kubbi. */
+            key_id: string;
+            /** @description Retrievals after this event. */
+            retrieval_count: components["schemas"]["RetrievalCount"];
+            max_retrievals: components["schemas"]["MaxRetrievals"];
+            /** @description Retrievals left after this event; null when unlimited. */
+            retrievals_left: components["schemas"]["RemainingReads"];
+            /** @description The consumer, for consumer actions; null for the producer's (created, deleted) and for expiry. */
+            client: components["schemas"]["EventClient"] | null;
+        };
+        EventList: {
+            /** @description Oldest first. */
+            events: components["schemas"]["Event"][];
+            /** @description The `since` for the next page (the last event's id here); when the page is empty, the `since` sent, or null without one. */
+            next_since: components["schemas"]["EventId"] | null;
+            /** @description More events were already there after this page; read again with `since` set to `next_since`. */
+            has_more: boolean;
         };
         Pagination: {
             page: number;
@@ -1202,6 +1314,13 @@ export interface components {
         /** @description Page size. Out of range is 400 validation_error. */
         Limit: number;
         /**
+         * @description An event id (`<milliseconds>-<sequence>`, as in `id` and `next_since`): only events after it come
+         *     back. Anything else is 400 validation_error.
+         */
+        EventSince: components["schemas"]["EventId"];
+        /** @description Events per page. Out of range is 400 validation_error. */
+        EventLimit: number;
+        /**
          * @description 1–255 visible ASCII characters (U+0021–U+007E: no spaces or control characters); anything else is
          *     400 validation_error. The same key with the
          *     same body within 24 hours replays the first 201, with `status` as the kubbi's status now (a
@@ -1399,6 +1518,92 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listKubbiEvents: {
+        parameters: {
+            query?: {
+                /**
+                 * @description An event id (`<milliseconds>-<sequence>`, as in `id` and `next_since`): only events after it come
+                 *     back. Anything else is 400 validation_error.
+                 */
+                since?: components["parameters"]["EventSince"];
+                /** @description Events per page. Out of range is 400 validation_error. */
+                limit?: components["parameters"]["EventLimit"];
+            };
+            header?: {
+                /** @description A caller's request id. Kept and echoed when it is 1–64 characters of `[A-Za-z0-9._-]`; otherwise a new one is made. */
+                "X-Request-Id"?: components["parameters"]["RequestIdHeader"];
+            };
+            path: {
+                /** @description The kubbi's id. Anything that is not a known id of this key's kubbis, malformed ones included, is 404 not_found. */
+                id: components["parameters"]["KubbiIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the kubbi's events, oldest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            400: components["responses"]["InvalidQuery"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /**
+                 * @description An event id (`<milliseconds>-<sequence>`, as in `id` and `next_since`): only events after it come
+                 *     back. Anything else is 400 validation_error.
+                 */
+                since?: components["parameters"]["EventSince"];
+                /** @description Events per page. Out of range is 400 validation_error. */
+                limit?: components["parameters"]["EventLimit"];
+            };
+            header?: {
+                /** @description A caller's request id. Kept and echoed when it is 1–64 characters of `[A-Za-z0-9._-]`; otherwise a new one is made. */
+                "X-Request-Id"?: components["parameters"]["RequestIdHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of events, oldest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            400: components["responses"]["InvalidQuery"];
+            401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
