@@ -1,13 +1,22 @@
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
+import { createResponseValidator } from "@kubbi/openapi/validator";
 import { describe, expect, it } from "vitest";
-import { call, expectEnvelope } from "./support/http.js";
+import { call, expectEnvelope, type Reply } from "./support/http.js";
 import { dumpRedis, useStack } from "./support/stacks.js";
 import { environmentKeyId, webhookApi } from "./support/webhooks.js";
 
 const execute = promisify(execFile);
 const ADMIN = resolve(import.meta.dirname, "../dist/admin/kubbi-admin.js");
+
+/** Every response of the webhook routes matches openapi.yaml. */
+const validator = createResponseValidator();
+function conforms(method: string, reply: Reply): Reply {
+  const check = validator.validateResponse(method, "/api/v1/webhook", reply.status, reply.body);
+  expect(check.errors, `${method} /api/v1/webhook ${reply.status}`).toBe("");
+  return reply;
+}
 
 describe.each(["redis", "memory"] as const)("the webhook endpoint of an API key (%s)", (kind) => {
   const stack = useStack(kind);
@@ -25,7 +34,7 @@ describe.each(["redis", "memory"] as const)("the webhook endpoint of an API key 
       "https://100.100.100.200/",
       "https://[fd00:ec2::254]/",
     ]) {
-      const reply = await api.put({ url });
+      const reply = conforms("PUT", await api.put({ url }));
       expectEnvelope(reply, 400, "validation_error");
       expect(reply.body.messages[0]).toMatch(/^url: must (use https|not point to)/);
     }
@@ -36,15 +45,18 @@ describe.each(["redis", "memory"] as const)("the webhook endpoint of an API key 
     );
     expectEnvelope(await api.put({ url: "https://hooks.example.com/", events: [] }), 400, "validation_error");
     expectEnvelope(await api.put({ url: "https://hooks.example.com/", extra: 1 }), 400, "validation_error");
-    expectEnvelope(await api.get(), 404, "not_found");
+    expectEnvelope(conforms("GET", await api.get()), 404, "not_found");
   });
 
   it("shows the whsec_ secret once when created or rotated, never on GET, and deletes", async () => {
     const api = webhookApi(stack, stack.api.secondApiKey);
-    const created = await api.put({
-      url: "https://hooks.example.com/kubbi",
-      events: ["kubbi.claimed", "kubbi.expired"],
-    });
+    const created = conforms(
+      "PUT",
+      await api.put({
+        url: "https://hooks.example.com/kubbi",
+        events: ["kubbi.claimed", "kubbi.expired"],
+      }),
+    );
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       url: "https://hooks.example.com/kubbi",
@@ -53,7 +65,7 @@ describe.each(["redis", "memory"] as const)("the webhook endpoint of an API key 
     });
     const { secret } = created.body;
 
-    const shown = await api.get();
+    const shown = conforms("GET", await api.get());
     expect(shown.status).toBe(200);
     expect(shown.body).toEqual({
       url: "https://hooks.example.com/kubbi",
@@ -62,12 +74,12 @@ describe.each(["redis", "memory"] as const)("the webhook endpoint of an API key 
       updated_at: created.body.updated_at,
     });
 
-    const changed = await api.put({ url: "https://other.example.com/kubbi" });
+    const changed = conforms("PUT", await api.put({ url: "https://other.example.com/kubbi" }));
     expect(changed.status).toBe(200);
     expect(changed.body).not.toHaveProperty("secret");
     expect(changed.body.events).toBeNull();
 
-    const rotated = await api.put({ url: "https://other.example.com/kubbi", rotate_secret: true });
+    const rotated = conforms("PUT", await api.put({ url: "https://other.example.com/kubbi", rotate_secret: true }));
     expect(rotated.status).toBe(200);
     expect(rotated.body.secret).toMatch(/^whsec_/);
     expect(rotated.body.secret).not.toBe(secret);
@@ -85,7 +97,7 @@ describe.each(["redis", "memory"] as const)("the webhook endpoint of an API key 
 
     // The other key has its own endpoint, or none.
     expectEnvelope(await webhookApi(stack).get(), 404, "not_found");
-    expect((await api.remove()).body).toEqual({ deleted: true });
+    expect(conforms("DELETE", await api.remove()).body).toEqual({ deleted: true });
     expectEnvelope(await api.get(), 404, "not_found");
     expectEnvelope(await api.remove(), 404, "not_found");
   });

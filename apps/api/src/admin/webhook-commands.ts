@@ -1,6 +1,6 @@
 import type { KubbiSealer } from "../crypto/kubbi-sealer.js";
 import type { KubbiStore } from "../store/store.js";
-import { EVENT_TYPES, type EventType } from "../webhooks/event-entry.js";
+import { EVENT_TYPES, type EventType } from "../events/types.js";
 import { saveEndpoint } from "../webhooks/endpoint-config.js";
 import { webhookUrlProblem } from "../webhooks/url-policy.js";
 import type { WebhookStore } from "../webhooks/webhook-store.js";

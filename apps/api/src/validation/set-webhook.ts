@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EVENT_TYPES } from "../webhooks/event-entry.js";
+import { EVENT_TYPES } from "../events/types.js";
 import { webhookUrlProblem } from "../webhooks/url-policy.js";
 import { issuesToMessages } from "./create-kubbi.js";
 

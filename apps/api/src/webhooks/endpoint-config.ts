@@ -1,5 +1,5 @@
 import type { KubbiSealer } from "../crypto/kubbi-sealer.js";
-import type { EventType } from "./event-entry.js";
+import type { EventType } from "../events/types.js";
 import type { StoredEndpoint } from "./endpoint.js";
 import { sealSecret } from "./secret-sealing.js";
 import { newWebhookSecret } from "./signing.js";

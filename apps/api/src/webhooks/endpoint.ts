@@ -1,4 +1,4 @@
-import type { EventType } from "./event-entry.js";
+import type { EventType } from "../events/types.js";
 
 /** A key's webhook endpoint as the API shows it: never the secret. */
 export interface WebhookEndpoint {

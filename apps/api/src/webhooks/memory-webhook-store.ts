@@ -1,4 +1,4 @@
-import type { KubbiEvent } from "./event-entry.js";
+import type { KubbiEvent } from "../events/types.js";
 import type { StoredEndpoint } from "./endpoint.js";
 import type { QueuedDelivery, WebhookStore } from "./webhook-store.js";
 

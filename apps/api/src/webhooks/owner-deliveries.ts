@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { KubbiSealer } from "../crypto/kubbi-sealer.js";
 import type { Metrics } from "../metrics/metrics.js";
-import type { EventType, KubbiEvent } from "./event-entry.js";
+import type { EventType, KubbiEvent } from "../events/types.js";
 import { postWebhook } from "./post-webhook.js";
 import { retryDelayMs } from "./retry-delay.js";
 import { openSecret } from "./secret-sealing.js";

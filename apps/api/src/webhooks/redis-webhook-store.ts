@@ -1,6 +1,8 @@
 import type { RedisClient } from "../store/redis-connection.js";
 import { withDeadline } from "../store/redis-connection.js";
-import { decodeEvent, eventStreamKey, type EventType } from "./event-entry.js";
+import { entryToEvent, eventJson } from "../events/codec.js";
+import type { EventType } from "../events/types.js";
+import { eventStreamKey } from "../store/keys.js";
 import type { StoredEndpoint } from "./endpoint.js";
 import { RELEASE_LEASE, RENEW_LEASE } from "./lease-scripts.js";
 import type { QueuedDelivery, WebhookStore } from "./webhook-store.js";
@@ -20,11 +22,7 @@ export const WEBHOOK_OWNERS = "wh:owners";
 type StreamEntry = [id: string, fields: string[] | null];
 type ScriptRunner = (key: string, ...args: string[]) => Promise<number>;
 
-const fieldsOf = (flat: string[]) => {
-  const fields: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
-  return fields;
-};
+const decode = (ownerId: string, id: string, flat: string[]) => eventJson(entryToEvent(ownerId, id, flat));
 
 export class RedisWebhookStore implements WebhookStore {
   constructor(
@@ -121,7 +119,7 @@ export class RedisWebhookStore implements WebhookStore {
     return {
       next,
       deliveries: live.map(([id, fields]) => ({
-        event: decodeEvent(ownerId, id, fieldsOf(fields)),
+        event: decode(ownerId, id, fields),
         deliveries: attempts.get(id) ?? 1,
       })),
     };
@@ -149,7 +147,7 @@ export class RedisWebhookStore implements WebhookStore {
     }
     return (reply?.[0]?.[1] ?? [])
       .filter((entry): entry is [string, string[]] => entry[1] !== null)
-      .map(([id, fields]) => ({ event: decodeEvent(ownerId, id, fieldsOf(fields)), deliveries: 1 }));
+      .map(([id, fields]) => ({ event: decode(ownerId, id, fields), deliveries: 1 }));
   }
 
   async acknowledge(ownerId: string, eventIds: string[]): Promise<void> {

@@ -1,4 +1,4 @@
-import type { KubbiEvent } from "./event-entry.js";
+import type { KubbiEvent } from "../events/types.js";
 
 /** The Standard Webhooks body: the event's type and time, and the event itself (EVENTS.md). Nothing else. */
 export const webhookBody = (event: KubbiEvent) =>

@@ -1,4 +1,4 @@
-import type { KubbiEvent } from "./event-entry.js";
+import type { KubbiEvent } from "../events/types.js";
 import type { StoredEndpoint } from "./endpoint.js";
 
 /** An event waiting for delivery to its owner's endpoint; deliveries counts attempts handed out so far. */
