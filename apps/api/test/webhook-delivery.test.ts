@@ -1,3 +1,4 @@
+import { verifyWebhook } from "@kubbi.ai/sdk";
 import { startApi, type ApiProcess } from "@kubbi/test-utils";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -51,7 +52,7 @@ describe("webhook delivery from the event streams, two API processes on one Redi
     secret = reply.body.secret;
   });
 
-  it("delivers every event once, signed (verified by the standardwebhooks package), in order per kubbi", async () => {
+  it("delivers every event once, signed (verified by the standardwebhooks package and the SDK), in order per kubbi", async () => {
     const ids: string[] = [];
     for (let round = 0; round < 10; round++) {
       for (const kubbi of ["kubbi_a", "kubbi_b", "kubbi_c"])
@@ -69,6 +70,7 @@ describe("webhook delivery from the event streams, two API processes on one Redi
     for (const { headers, body } of receiver.received) {
       const verified = verifier.verify(body, headers as Record<string, string>) as { data: { id: string } };
       expect(headers["webhook-id"]).toBe(`${ownerId()}_${verified.data.id}`);
+      expect(await verifyWebhook(body, headers as Record<string, string>, secret)).toEqual(verified);
     }
     expect([...deliveryCounts(receiver).values()].every((count) => count === 1)).toBe(true);
     for (const kubbi of ["kubbi_a", "kubbi_b", "kubbi_c"]) {

@@ -26,7 +26,7 @@ beforeAll(requireBuild);
 
 describe.concurrent("runtimes", () => {
   it.each(runtimes)(
-    "%s: send, inspect, claim, second claim is KubbiGoneError; request, fulfil, resume, claim decrypts",
+    "%s: send, inspect, claim, second claim is KubbiGoneError; request, fulfil, resume, claim decrypts; verifyWebhook",
     async (name, command, args) => {
       const { stdout } = await run(command, [...args, baseUrl, apiKey], {
         cwd: PACKAGE_DIR,
@@ -40,6 +40,7 @@ describe.concurrent("runtimes", () => {
         content: string;
         secondClaim: string;
         request: string;
+        webhook: string;
       };
       expect(summary.runtime).toContain(
         name.startsWith("node") ? name : name === "workerd" ? "Cloudflare-Workers" : name,
@@ -47,6 +48,7 @@ describe.concurrent("runtimes", () => {
       expect(summary.content).toBe(`hello from ${summary.runtime}`);
       expect(summary.secondClaim).toBe("KubbiGoneError:burned");
       expect(summary.request).toBe("note.txt,blob.bin");
+      expect(summary.webhook).toBe("verified,tampered-refused,wrong-secret-refused,stale-refused");
     },
   );
 });

@@ -3,8 +3,8 @@ import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DIST, requireBuild } from "./dist.js";
 
-/** The budget stated in the README: the whole root entry, bundled, minified and gzipped (request links with their Web Crypto envelope added ~3.3 KB). */
-const BUDGET_BYTES = 9 * 1024;
+/** The budget stated in the README: the whole root entry, bundled, minified and gzipped (request links with their Web Crypto envelope added ~3.3 KB, verifyWebhook ~0.6 KB). */
+const BUDGET_BYTES = 10 * 1024;
 
 async function minGzipSize(source: string): Promise<{ gzip: number; code: string }> {
   const result = await build({
