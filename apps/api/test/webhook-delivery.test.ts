@@ -163,3 +163,83 @@ describe("webhook delivery from the event streams, two API processes on one Redi
     expect([...deliveryCounts(receiver).values()].every((count) => count === 1)).toBe(true);
   });
 });
+
+describe("webhook delivery gives up after KUBBI_WEBHOOK_RETRY_SECONDS", () => {
+  const METRICS_TOKEN = "webhook-metrics-token-0123456789";
+  const stack = useStack("redis", {
+    env: { ...WEBHOOK_ENV, KUBBI_WEBHOOK_RETRY_SECONDS: "2", KUBBI_METRICS_TOKEN: METRICS_TOKEN },
+  });
+  let receiver: WebhookReceiver;
+  afterAll(() => receiver?.stop());
+
+  it("logs and counts the give-up, acknowledges it, and the kubbi's later events flow again", async () => {
+    receiver = await new WebhookReceiver().start();
+    receiver.status = 500;
+    const secret = (await webhookApi(stack).put({ url: receiver.url })).body.secret as string;
+    const ownerId = environmentKeyId(stack.api.apiKey);
+    const doomed = await appendEvent(stack.db!, ownerId, { t: "kubbi.created", k: "kubbi_x" });
+    await eventually(async () => stack.api.output().includes("webhook given up"), "the give-up is logged");
+    await eventually(async () => (await pendingDeliveries(stack.db!, ownerId)) === 0, "the give-up is acknowledged");
+    const metrics = await fetch(`${stack.api.baseUrl}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    const text = await metrics.text();
+    expect(text).toMatch(/kubbi_webhook_deliveries_total\{outcome="given_up"\} 1\b/);
+    expect(text).toMatch(/kubbi_webhook_deliveries_total\{outcome="failed_attempt"\} [1-9]/);
+    const line = stack.api
+      .output()
+      .split("\n")
+      .find((entry) => entry.includes("webhook given up"))!;
+    expect(JSON.parse(line)).toMatchObject({
+      key_id: ownerId,
+      event_id: doomed,
+      type: "kubbi.created",
+      reason: "HTTP 500",
+    });
+    // The log names the key and the event, never where it was sent or how it was signed.
+    expect(stack.api.output()).not.toContain(receiver.url);
+    expect(stack.api.output()).not.toContain(new URL(receiver.url).host);
+    expect(stack.api.output()).not.toContain(secret.slice("whsec_".length));
+
+    receiver.status = 204;
+    const next = await appendEvent(stack.db!, ownerId, { t: "kubbi.deleted", k: "kubbi_x" });
+    await receiver.until(() => receiver.delivered().length === 1);
+    expect(receiver.delivered()[0]!.id).toBe(`${ownerId}_${next}`);
+  });
+});
+
+describe("webhook attempts: at most KUBBI_WEBHOOK_MAX_IN_FLIGHT at once, each cut off after KUBBI_WEBHOOK_TIMEOUT_MS", () => {
+  const stack = useStack("redis", {
+    env: { ...WEBHOOK_ENV, KUBBI_WEBHOOK_MAX_IN_FLIGHT: "2", KUBBI_WEBHOOK_TIMEOUT_MS: "1000" },
+  });
+  let receiver: WebhookReceiver;
+  const ownerId = () => environmentKeyId(stack.api.apiKey);
+  beforeEach(async () => {
+    await receiver?.stop();
+    receiver = await new WebhookReceiver().start();
+    await webhookApi(stack).put({ url: receiver.url });
+  });
+  afterAll(() => receiver?.stop());
+
+  it("keeps at most two attempts open at once, even with six kubbis' events waiting", async () => {
+    receiver.hold = true;
+    const ids = [];
+    for (let i = 0; i < 6; i++)
+      ids.push(await appendEvent(stack.db!, ownerId(), { t: "kubbi.created", k: `kubbi_p${i}` }));
+    await receiver.until(() => receiver.open === 2);
+    receiver.release();
+    await receiver.until(() => deliveryCounts(receiver).size === ids.length);
+    expect(receiver.maxOpen).toBe(2);
+  });
+
+  it("an attempt the receiver does not answer in time fails and is retried with the same webhook-id", async () => {
+    receiver.hold = true;
+    const id = await appendEvent(stack.db!, ownerId(), { t: "kubbi.expired", k: "kubbi_slow" });
+    // The first attempt is cut off (the receiver sees its connection close), then a retry arrives.
+    await receiver.until(() => receiver.arrivals >= 2 && receiver.open <= 1);
+    await eventually(async () => stack.api.output().includes('"reason":"timed out"'), "the timeout is logged");
+    receiver.release();
+    await receiver.until(() => receiver.delivered().length === 1);
+    expect(receiver.delivered()[0]!.id).toBe(`${ownerId()}_${id}`);
+  });
+});

@@ -20,6 +20,14 @@ export class WebhookReceiver {
   status = 204;
   location: string | undefined;
   private waiters: Array<() => void> = [];
+  /** While true, requests are read and recorded but not answered until release(). */
+  hold = false;
+  private held: Array<() => void> = [];
+  /** Requests being answered right now, and the most there ever were at once. */
+  open = 0;
+  maxOpen = 0;
+  /** Requests that arrived, answered or not. */
+  arrivals = 0;
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/hooks/kubbi`;
@@ -29,17 +37,42 @@ export class WebhookReceiver {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      this.arrivals += 1;
+      this.open += 1;
+      this.maxOpen = Math.max(this.maxOpen, this.open);
+      let closed = false;
+      res.on("close", () => {
+        closed = true;
+        this.open -= 1;
+      });
       req.on("end", () => {
-        this.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), status: this.status });
-        if (this.location) res.setHeader("location", this.location);
-        res.statusCode = this.status;
-        res.end(this.status >= 300 ? "not for you: a body the sender must not keep" : "");
+        const answer = () => {
+          // The sender gave up on it (its attempt timed out): nothing was delivered.
+          if (closed) return;
+          this.received.push({
+            headers: req.headers,
+            body: Buffer.concat(chunks).toString("utf8"),
+            status: this.status,
+          });
+          if (this.location) res.setHeader("location", this.location);
+          res.statusCode = this.status;
+          res.end(this.status >= 300 ? "not for you: a body the sender must not keep" : "");
+          for (const wake of this.waiters.splice(0)) wake();
+        };
+        if (this.hold) this.held.push(answer);
+        else answer();
         for (const wake of this.waiters.splice(0)) wake();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, "127.0.0.1", resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
+  }
+
+  /** Answers every held request, and stops holding. */
+  release(): void {
+    this.hold = false;
+    for (const answer of this.held.splice(0)) answer();
   }
 
   /** Down: the port is closed and open connections are cut. */
@@ -55,6 +88,7 @@ export class WebhookReceiver {
   async until(done: (received: ReceivedWebhook[]) => boolean, timeoutMs = 60_000): Promise<ReceivedWebhook[]> {
     const deadline = Date.now() + timeoutMs;
     while (!done(this.received)) {
+      // (arrivals and open change without an answer: the 250 ms recheck below sees them.)
       if (Date.now() > deadline) throw new Error(`receiver: condition not met; got ${this.received.length} requests`);
       await new Promise<void>((resolve) => {
         this.waiters.push(resolve);
