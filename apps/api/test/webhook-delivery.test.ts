@@ -16,8 +16,8 @@ function deliveryCounts(receiver: WebhookReceiver): Map<string, number> {
   return counts;
 }
 
-describe("webhook delivery from the event streams, two API processes on one Redis", () => {
-  const stack = useStack("redis", { env: WEBHOOK_ENV });
+describe.each(["redis", "cluster"] as const)("webhook delivery from the event streams, two API processes (%s)", (kind) => {
+  const stack = useStack(kind, { env: WEBHOOK_ENV });
   let second: ApiProcess;
   /** Processes this suite started besides the stack's own (stopped after it). */
   const started: ApiProcess[] = [];

@@ -66,9 +66,12 @@ export class OwnerDeliveries {
     private readonly deps: DeliveryDependencies,
   ) {}
 
-  /** One tick: refresh the endpoint, fill the queue, start what may start. */
-  async poll(): Promise<void> {
-    if (!(await this.refreshTarget())) return;
+  /**
+   * One tick: refresh the endpoint, fill the queue, start what may start. False when this process cannot
+   * deliver for the owner (no endpoint, or a secret sealed under a server key it does not have).
+   */
+  async poll(): Promise<boolean> {
+    if (!(await this.refreshTarget())) return false;
     const room = QUEUE_LIMIT - this.queue.length;
     if (room > 0) {
       const { store, consumer } = this.deps;
@@ -79,6 +82,7 @@ export class OwnerDeliveries {
       } else await this.enqueue(await store.readNew(this.ownerId, consumer, room));
     }
     this.pump();
+    return true;
   }
 
   /** Stops starting attempts and waits for those under way (each bounded by the attempt timeout). */

@@ -8,6 +8,11 @@ const TICK_MS = 500;
 const LEASE_MS = 5_000;
 /** Free owners one process tries to take per tick: several processes starting together split the owners. */
 const LEASES_PER_TICK = 4;
+/**
+ * Ticks an owner is left to other processes after this one could not deliver for it (its secret sealed
+ * under a server key this process lacks, mid-rotation): the lease goes back at once.
+ */
+const STEP_ASIDE_TICKS = 20;
 
 /**
  * The delivery worker each API process runs. Every owner with an endpoint is delivered by one process at
@@ -17,6 +22,9 @@ const LEASES_PER_TICK = 4;
  */
 export class WebhookWorker {
   private readonly owners = new Map<string, OwnerDeliveries>();
+  /** Owners this process stepped aside from, and the tick it may try again. */
+  private readonly steppedAside = new Map<string, number>();
+  private ticks = 0;
   private timer: NodeJS.Timeout | undefined;
   private tickRunning: Promise<void> | undefined;
   private readonly deps: DeliveryDependencies;
@@ -44,6 +52,7 @@ export class WebhookWorker {
 
   private async tick(): Promise<void> {
     const { store, consumer, logger } = this.deps;
+    this.ticks += 1;
     try {
       const registered = new Set(await store.ownersWithEndpoints());
       for (const [ownerId, deliveries] of this.owners) {
@@ -51,7 +60,9 @@ export class WebhookWorker {
         this.owners.delete(ownerId);
         void deliveries.stop();
       }
-      const free = [...registered].filter((ownerId) => !this.owners.has(ownerId));
+      const free = [...registered].filter(
+        (ownerId) => !this.owners.has(ownerId) && (this.steppedAside.get(ownerId) ?? 0) <= this.ticks,
+      );
       for (const ownerId of shuffled(free).slice(0, LEASES_PER_TICK)) {
         if (await store.acquireLease(ownerId, consumer, LEASE_MS))
           this.owners.set(ownerId, new OwnerDeliveries(ownerId, this.deps));
