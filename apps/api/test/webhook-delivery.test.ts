@@ -16,153 +16,159 @@ function deliveryCounts(receiver: WebhookReceiver): Map<string, number> {
   return counts;
 }
 
-describe.each(["redis", "cluster"] as const)("webhook delivery from the event streams, two API processes (%s)", (kind) => {
-  const stack = useStack(kind, { env: WEBHOOK_ENV });
-  let second: ApiProcess;
-  /** Processes this suite started besides the stack's own (stopped after it). */
-  const started: ApiProcess[] = [];
-  let receiver: WebhookReceiver;
-  let secret: string;
-  const ownerId = () => environmentKeyId(stack.api.apiKey);
-  const startSibling = async () => {
-    const api = await startApi({
-      ...stack.connection,
-      serverKeys: stack.api.serverKeys,
-      apiKey: stack.api.apiKey,
-      env: WEBHOOK_ENV,
+describe.each(["redis", "cluster"] as const)(
+  "webhook delivery from the event streams, two API processes (%s)",
+  (kind) => {
+    const stack = useStack(kind, { env: WEBHOOK_ENV });
+    let second: ApiProcess;
+    /** Processes this suite started besides the stack's own (stopped after it). */
+    const started: ApiProcess[] = [];
+    let receiver: WebhookReceiver;
+    let secret: string;
+    const ownerId = () => environmentKeyId(stack.api.apiKey);
+    const startSibling = async () => {
+      const api = await startApi({
+        ...stack.connection,
+        serverKeys: stack.api.serverKeys,
+        apiKey: stack.api.apiKey,
+        env: WEBHOOK_ENV,
+      });
+      started.push(api);
+      return api;
+    };
+    const append = (type: string, kubbiId: string, extra = {}) =>
+      appendEvent(stack.db!, ownerId(), { t: type, k: kubbiId, ...extra });
+
+    beforeAll(async () => {
+      second = await startSibling();
+    }, 60_000);
+    afterAll(async () => {
+      await Promise.all(started.map((api) => api.stop()));
+      await receiver?.stop();
     });
-    started.push(api);
-    return api;
-  };
-  const append = (type: string, kubbiId: string, extra = {}) =>
-    appendEvent(stack.db!, ownerId(), { t: type, k: kubbiId, ...extra });
+    beforeEach(async () => {
+      await receiver?.stop();
+      receiver = await new WebhookReceiver().start();
+      const reply = await webhookApi(stack).put({ url: receiver.url, rotate_secret: true });
+      expect(reply.status).toBeLessThan(300);
+      secret = reply.body.secret;
+    });
 
-  beforeAll(async () => {
-    second = await startSibling();
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.all(started.map((api) => api.stop()));
-    await receiver?.stop();
-  });
-  beforeEach(async () => {
-    await receiver?.stop();
-    receiver = await new WebhookReceiver().start();
-    const reply = await webhookApi(stack).put({ url: receiver.url, rotate_secret: true });
-    expect(reply.status).toBeLessThan(300);
-    secret = reply.body.secret;
-  });
-
-  it("delivers every event once, signed (verified by the standardwebhooks package and the SDK), in order per kubbi", async () => {
-    const ids: string[] = [];
-    for (let round = 0; round < 10; round++) {
-      for (const kubbi of ["kubbi_a", "kubbi_b", "kubbi_c"])
-        ids.push(
-          await append(round === 0 ? "kubbi.created" : "kubbi.claimed", kubbi, {
-            n: round,
-            m: 10,
-            ip: "203.0.113.7",
-            ua: "curl/8",
-          }),
-        );
-    }
-    await receiver.until(() => deliveryCounts(receiver).size === ids.length);
-    const verifier = new Webhook(secret);
-    for (const { headers, body } of receiver.received) {
-      const verified = verifier.verify(body, headers as Record<string, string>) as { data: { id: string } };
-      expect(headers["webhook-id"]).toBe(`${ownerId()}_${verified.data.id}`);
-      expect(await verifyWebhook(body, headers as Record<string, string>, secret)).toEqual(verified);
-    }
-    expect([...deliveryCounts(receiver).values()].every((count) => count === 1)).toBe(true);
-    for (const kubbi of ["kubbi_a", "kubbi_b", "kubbi_c"]) {
-      const order = receiver
-        .delivered()
-        .filter(({ data }) => data.kubbi_id === kubbi)
-        .map(({ data }) => data.retrieval_count);
-      expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    }
-    const first = receiver.delivered().find(({ data }) => data.kubbi_id === "kubbi_a" && data.retrieval_count === 1)!;
-    expect(first).toMatchObject({
-      type: "kubbi.claimed",
-      timestamp: first.data.occurred_at,
-      data: {
+    it("delivers every event once, signed (verified by the standardwebhooks package and the SDK), in order per kubbi", async () => {
+      const ids: string[] = [];
+      for (let round = 0; round < 10; round++) {
+        for (const kubbi of ["kubbi_a", "kubbi_b", "kubbi_c"])
+          ids.push(
+            await append(round === 0 ? "kubbi.created" : "kubbi.claimed", kubbi, {
+              n: round,
+              m: 10,
+              ip: "203.0.113.7",
+              ua: "curl/8",
+            }),
+          );
+      }
+      await receiver.until(() => deliveryCounts(receiver).size === ids.length);
+      const verifier = new Webhook(secret);
+      for (const { headers, body } of receiver.received) {
+        const verified = verifier.verify(body, headers as Record<string, string>) as { data: { id: string } };
+        expect(headers["webhook-id"]).toBe(`${ownerId()}_${verified.data.id}`);
+        expect(await verifyWebhook(body, headers as Record<string, string>, secret)).toEqual(verified);
+      }
+      expect([...deliveryCounts(receiver).values()].every((count) => count === 1)).toBe(true);
+      for (const kubbi of ["kubbi_a", "kubbi_b", "kubbi_c"]) {
+        const order = receiver
+          .delivered()
+          .filter(({ data }) => data.kubbi_id === kubbi)
+          .map(({ data }) => data.retrieval_count);
+        expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      }
+      const first = receiver.delivered().find(({ data }) => data.kubbi_id === "kubbi_a" && data.retrieval_count === 1)!;
+      expect(first).toMatchObject({
         type: "kubbi.claimed",
-        kubbi_id: "kubbi_a",
-        key_id: ownerId(),
-        retrieval_count: 1,
-        max_retrievals: 10,
-        retrievals_left: 9,
-        client: { address: "203.0.113.7", user_agent: "curl/8" },
-      },
+        timestamp: first.data.occurred_at,
+        data: {
+          type: "kubbi.claimed",
+          kubbi_id: "kubbi_a",
+          key_id: ownerId(),
+          retrieval_count: 1,
+          max_retrievals: 10,
+          retrievals_left: 9,
+          client: { address: "203.0.113.7", user_agent: "curl/8" },
+        },
+      });
     });
-  });
 
-  it("delivers only the subscribed event types", async () => {
-    await webhookApi(stack).put({ url: receiver.url, events: ["kubbi.burned"] });
-    await append("kubbi.claimed", "kubbi_f");
-    const burned = await append("kubbi.burned", "kubbi_f");
-    await receiver.until(() => receiver.delivered().length === 1);
-    await append("kubbi.burned", "kubbi_g");
-    await receiver.until(() => receiver.delivered().length === 2);
-    expect(receiver.delivered().map(({ type }) => type)).toEqual(["kubbi.burned", "kubbi.burned"]);
-    expect(receiver.delivered()[0]!.id).toBe(`${ownerId()}_${burned}`);
-  });
+    it("delivers only the subscribed event types", async () => {
+      await webhookApi(stack).put({ url: receiver.url, events: ["kubbi.burned"] });
+      await append("kubbi.claimed", "kubbi_f");
+      const burned = await append("kubbi.burned", "kubbi_f");
+      await receiver.until(() => receiver.delivered().length === 1);
+      await append("kubbi.burned", "kubbi_g");
+      await receiver.until(() => receiver.delivered().length === 2);
+      expect(receiver.delivered().map(({ type }) => type)).toEqual(["kubbi.burned", "kubbi.burned"]);
+      expect(receiver.delivered()[0]!.id).toBe(`${ownerId()}_${burned}`);
+    });
 
-  it("gets every event exactly once by webhook-id after the receiver was down for a while", async () => {
-    receiver.status = 503;
-    const ids = [];
-    for (let i = 0; i < 6; i++) ids.push(await append("kubbi.claimed", `kubbi_${i % 2}`, { n: i }));
-    // Failing: every event of the first kubbi-in-line is tried and refused (others wait behind it).
-    await receiver.until((received) => received.length >= 4);
-    await receiver.stop(); // now down altogether: connections refused
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    receiver.status = 204;
-    await receiver.start(); // back, on the same port
-    await receiver.until(() => deliveryCounts(receiver).size === ids.length);
-    expect([...deliveryCounts(receiver).keys()].sort()).toEqual(ids.map((id) => `${ownerId()}_${id}`).sort());
-    expect([...deliveryCounts(receiver).values()].every((count) => count === 1)).toBe(true);
-    for (const kubbi of ["kubbi_0", "kubbi_1"]) {
-      const order = receiver
-        .delivered()
-        .filter(({ data }) => data.kubbi_id === kubbi)
-        .map(({ data }) => data.retrieval_count);
-      expect(order).toEqual([...order].sort((a, b) => a - b));
-    }
-    // A retry carries the same webhook-id and a fresh signature that still verifies.
-    const verifier = new Webhook(secret);
-    for (const { headers, body } of receiver.received) verifier.verify(body, headers as Record<string, string>);
-  });
+    it("gets every event exactly once by webhook-id after the receiver was down for a while", async () => {
+      receiver.status = 503;
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) ids.push(await append("kubbi.claimed", `kubbi_${i % 2}`, { n: i }));
+      // Failing: every event of the first kubbi-in-line is tried and refused (others wait behind it).
+      await receiver.until((received) => received.length >= 4);
+      await receiver.stop(); // now down altogether: connections refused
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      receiver.status = 204;
+      await receiver.start(); // back, on the same port
+      await receiver.until(() => deliveryCounts(receiver).size === ids.length);
+      expect([...deliveryCounts(receiver).keys()].sort()).toEqual(ids.map((id) => `${ownerId()}_${id}`).sort());
+      expect([...deliveryCounts(receiver).values()].every((count) => count === 1)).toBe(true);
+      for (const kubbi of ["kubbi_0", "kubbi_1"]) {
+        const order = receiver
+          .delivered()
+          .filter(({ data }) => data.kubbi_id === kubbi)
+          .map(({ data }) => data.retrieval_count);
+        expect(order).toEqual([...order].sort((a, b) => a - b));
+      }
+      // A retry carries the same webhook-id and a fresh signature that still verifies.
+      const verifier = new Webhook(secret);
+      for (const { headers, body } of receiver.received) verifier.verify(body, headers as Record<string, string>);
+    });
 
-  it("an API process killed (kill -9) with deliveries pending: the other process delivers them, or one started after the last died", async () => {
-    receiver.status = 503;
-    const ids = [];
-    for (let i = 0; i < 4; i++) ids.push(await append("kubbi.claimed", `kubbi_k${i}`));
-    await receiver.until((received) => received.length >= 4);
-    // The process holding the owner's lease has them pending: kill that one.
-    const holder = await stack.db!.get(`own:{${ownerId()}}:whl`);
-    const holderPid = Number(/-(\d+)-[0-9a-f]+$/.exec(holder!)![1]);
-    const victim = [stack.api, second].find(({ child }) => child.pid === holderPid)!;
-    const survivor = victim === stack.api ? second : stack.api;
-    await victim.stop("SIGKILL");
-    receiver.status = 204;
-    await receiver.until(() => deliveryCounts(receiver).size === ids.length);
-    expect([...deliveryCounts(receiver).values()].every((count) => count === 1)).toBe(true);
-    await eventually(async () => (await pendingDeliveries(stack.db!, ownerId())) === 0, "every delivery acknowledged");
-    expect(survivor.child.exitCode).toBeNull();
+    it("an API process killed (kill -9) with deliveries pending: the other process delivers them, or one started after the last died", async () => {
+      receiver.status = 503;
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) ids.push(await append("kubbi.claimed", `kubbi_k${i}`));
+      await receiver.until((received) => received.length >= 4);
+      // The process holding the owner's lease has them pending: kill that one.
+      const holder = await stack.db!.get(`own:{${ownerId()}}:whl`);
+      const holderPid = Number(/-(\d+)-[0-9a-f]+$/.exec(holder!)![1]);
+      const victim = [stack.api, second].find(({ child }) => child.pid === holderPid)!;
+      const survivor = victim === stack.api ? second : stack.api;
+      await victim.stop("SIGKILL");
+      receiver.status = 204;
+      await receiver.until(() => deliveryCounts(receiver).size === ids.length);
+      expect([...deliveryCounts(receiver).values()].every((count) => count === 1)).toBe(true);
+      await eventually(
+        async () => (await pendingDeliveries(stack.db!, ownerId())) === 0,
+        "every delivery acknowledged",
+      );
+      expect(survivor.child.exitCode).toBeNull();
 
-    // Now the last process dies with deliveries pending: a process started afterwards delivers them.
-    receiver.status = 503;
-    const later = [await append("kubbi.deleted", "kubbi_k0"), await append("kubbi.deleted", "kubbi_k1")];
-    const laterIds = new Set(later.map((id) => `${ownerId()}_${id}`));
-    await receiver.until(
-      (received) => received.filter(({ headers }) => laterIds.has(String(headers["webhook-id"]))).length >= 2,
-    );
-    await survivor.stop("SIGKILL");
-    receiver.status = 204;
-    await startSibling();
-    await receiver.until(() => deliveryCounts(receiver).size === ids.length + later.length);
-    expect([...deliveryCounts(receiver).values()].every((count) => count === 1)).toBe(true);
-  });
-});
+      // Now the last process dies with deliveries pending: a process started afterwards delivers them.
+      receiver.status = 503;
+      const later = [await append("kubbi.deleted", "kubbi_k0"), await append("kubbi.deleted", "kubbi_k1")];
+      const laterIds = new Set(later.map((id) => `${ownerId()}_${id}`));
+      await receiver.until(
+        (received) => received.filter(({ headers }) => laterIds.has(String(headers["webhook-id"]))).length >= 2,
+      );
+      await survivor.stop("SIGKILL");
+      receiver.status = 204;
+      await startSibling();
+      await receiver.until(() => deliveryCounts(receiver).size === ids.length + later.length);
+      expect([...deliveryCounts(receiver).values()].every((count) => count === 1)).toBe(true);
+    });
+  },
+);
 
 describe("webhook delivery gives up after KUBBI_WEBHOOK_RETRY_SECONDS", () => {
   const METRICS_TOKEN = "webhook-metrics-token-0123456789";
@@ -223,7 +229,7 @@ describe("webhook attempts: at most KUBBI_WEBHOOK_MAX_IN_FLIGHT at once, each cu
 
   it("keeps at most two attempts open at once, even with six kubbis' events waiting", async () => {
     receiver.hold = true;
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 6; i++)
       ids.push(await appendEvent(stack.db!, ownerId(), { t: "kubbi.created", k: `kubbi_p${i}` }));
     await receiver.until(() => receiver.open === 2);

@@ -34,7 +34,13 @@ describe.each(["redis", "memory"] as const)("webhooks carry the real events (%s)
   it("each event type arrives, in order per kubbi, signed; no body holds a claim token, the content, the metadata or a key", async () => {
     const content = "the-content-that-must-never-leave-9f2c";
     const metadata = { purpose: "metadata-that-must-never-leave-77ab" };
-    const burned = await stack.producer.create({ content, content_type: "text/plain", ttl_seconds: 600, max_retrievals: 2, metadata });
+    const burned = await stack.producer.create({
+      content,
+      content_type: "text/plain",
+      ttl_seconds: 600,
+      max_retrievals: 2,
+      metadata,
+    });
     expect((await claimAs(burned.body.claim_url, "agent-a/1")).status).toBe(200);
     expect((await claimAs(burned.body.claim_url, "agent-b/2")).status).toBe(200);
     const deleted = await stack.producer.create({ content, content_type: "text/plain", ttl_seconds: 600, metadata });
@@ -66,7 +72,9 @@ describe.each(["redis", "memory"] as const)("webhooks carry the real events (%s)
       expect(reference.verify(body, headers as Record<string, string>)).toEqual(event);
       expect(headers["webhook-id"]).toBe(`${environmentKeyId(stack.api.apiKey)}_${event.data.id}`);
     }
-    const everything = receiver.received.map(({ headers, body }: ReceivedWebhook) => JSON.stringify(headers) + body).join("\n");
+    const everything = receiver.received
+      .map(({ headers, body }: ReceivedWebhook) => JSON.stringify(headers) + body)
+      .join("\n");
     for (const created of [burned, deleted, expired]) {
       expect(everything).not.toContain(created.body.claim_token);
       expect(everything).not.toContain(new URL(created.body.claim_url).pathname);
@@ -114,12 +122,19 @@ describe("an unclaimed kubbi's kubbi.expired, with two API processes running", (
   });
 
   it("is delivered once", async () => {
-    second = await startApi({ ...stack.connection, serverKeys: stack.api.serverKeys, apiKey: stack.api.apiKey, env: ENV });
+    second = await startApi({
+      ...stack.connection,
+      serverKeys: stack.api.serverKeys,
+      apiKey: stack.api.apiKey,
+      env: ENV,
+    });
     receiver = await new WebhookReceiver().start();
     await webhookApi(stack).put({ url: receiver.url, events: ["kubbi.expired"] });
-    const kubbis = [];
+    const kubbis: string[] = [];
     for (let i = 0; i < 3; i++)
-      kubbis.push((await stack.producer.create({ content: `x${i}`, content_type: "text/plain", ttl_seconds: 1 })).body.id);
+      kubbis.push(
+        (await stack.producer.create({ content: `x${i}`, content_type: "text/plain", ttl_seconds: 1 })).body.id,
+      );
     await receiver.until(() => receiver.delivered().length >= 3);
     // Both processes' schedulers and workers have had many turns since (200 ms checks); then another kubbi
     // expires, so its delivery marks a point after which a duplicate of the first three would have shown.
