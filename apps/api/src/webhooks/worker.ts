@@ -68,16 +68,21 @@ export class WebhookWorker {
           this.owners.set(ownerId, new OwnerDeliveries(ownerId, this.deps));
       }
       await Promise.all(
-        [...this.owners.entries()].map(([ownerId, deliveries]) =>
-          deliveries
-            .poll()
-            .catch((error: Error) =>
-              logger.warn(
-                { key_id: ownerId, err: { name: error.name, message: error.message } },
-                "webhook queue poll failed; the next tick retries",
-              ),
-            ),
-        ),
+        [...this.owners.entries()].map(async ([ownerId, deliveries]) => {
+          const delivering = await deliveries.poll().catch((error: Error) => {
+            logger.warn(
+              { key_id: ownerId, err: { name: error.name, message: error.message } },
+              "webhook queue poll failed; the next tick retries",
+            );
+            return true;
+          });
+          if (delivering) return;
+          // No endpoint any more, or a secret this process cannot open: hand the owner back.
+          this.owners.delete(ownerId);
+          this.steppedAside.set(ownerId, this.ticks + STEP_ASIDE_TICKS);
+          await deliveries.stop();
+          await store.releaseLease(ownerId, consumer);
+        }),
       );
     } catch (error) {
       logger.warn(
