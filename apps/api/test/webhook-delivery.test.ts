@@ -1,5 +1,5 @@
 import { verifyWebhook } from "@kubbi.ai/sdk";
-import { startApi, type ApiProcess } from "@kubbi/test-utils";
+import { makeServerKeys, startApi, type ApiProcess } from "@kubbi/test-utils";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useStack } from "./support/stacks.js";
@@ -247,5 +247,35 @@ describe("webhook attempts: at most KUBBI_WEBHOOK_MAX_IN_FLIGHT at once, each cu
     receiver.release();
     await receiver.until(() => receiver.delivered().length === 1);
     expect(receiver.delivered()[0]!.id).toBe(`${ownerId()}_${id}`);
+  });
+});
+
+describe("a process whose server keys cannot open the signing secret", () => {
+  const stack = useStack("redis", { env: WEBHOOK_ENV });
+  const started: ApiProcess[] = [];
+  let receiver: WebhookReceiver;
+  afterAll(async () => {
+    await Promise.all(started.map((api) => api.stop()));
+    await receiver?.stop();
+  });
+
+  it("hands the owner back, so a process that can delivers", async () => {
+    receiver = await new WebhookReceiver().start();
+    await webhookApi(stack).put({ url: receiver.url });
+    const ownerId = environmentKeyId(stack.api.apiKey);
+    const withKeys = (serverKeys: string) =>
+      startApi({ ...stack.connection, serverKeys, apiKey: stack.api.apiKey, env: WEBHOOK_ENV }).then((api) => {
+        started.push(api);
+        return api;
+      });
+    // The only process left has other keys (a rotation gone wrong): it takes the owner and cannot sign.
+    const wrongKeys = await withKeys(makeServerKeys("k9"));
+    await stack.api.stop();
+    await eventually(async () => wrongKeys.output().includes("webhook secret does not open"), "the refusal is logged");
+    const id = await appendEvent(stack.db!, ownerId, { t: "kubbi.created", k: "kubbi_r" });
+    await withKeys(stack.api.serverKeys);
+    await receiver.until(() => receiver.delivered().length === 1);
+    expect(receiver.delivered()[0]!.id).toBe(`${ownerId}_${id}`);
+    expect(wrongKeys.output()).not.toContain(receiver.url);
   });
 });
