@@ -20,6 +20,7 @@ import { metricsRoute } from "./metrics/exposure.js";
 import { claimsRouter } from "./routes/claims.js";
 import { fillRouter } from "./routes/fill.js";
 import { liveness, readiness } from "./routes/health.js";
+import { eventsRouter } from "./routes/events.js";
 import { home } from "./routes/home.js";
 import { kubbisRouter } from "./routes/kubbis.js";
 import { mcpRouter } from "./routes/mcp.js";
@@ -71,6 +72,7 @@ export function createApp({ context, registry, logger, drain }: AppDependencies)
   const jsonBody = planJsonBody(bodies);
   const producerChain = [producerAuth(registry), producerRateLimit(context.store, context.now), jsonBody];
   app.use("/api/v1/kubbis", kubbisRouter(context, producerChain));
+  app.use("/api/v1/events", eventsRouter(context, producerChain));
   app.use("/r", claimsRouter(context));
   // Request links (docs/request-links.md): the requester's routes, and the fill link's.
   app.use("/api/v1/requests", requestsRouter(context, producerChain));

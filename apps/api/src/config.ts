@@ -35,6 +35,9 @@ const envSchema = z.object({
   KUBBI_TOMBSTONE_RETENTION_SECONDS: intFromEnv(7 * 86_400, 0),
   KUBBI_IDEMPOTENCY_TTL_SECONDS: intFromEnv(86_400, 1),
   KUBBI_INDEX_SWEEP_SECONDS: intFromEnv(60, 1),
+  KUBBI_EVENT_RETENTION_SECONDS: z.coerce.number().int().min(1).optional(),
+  KUBBI_EXPIRY_CHECK_MS: intFromEnv(1_000, 100),
+  KUBBI_AUDIT_LOG: z.string().min(1).optional(),
   KUBBI_MAX_FILES: intFromEnv(5, 1),
   KUBBI_MAX_KUBBI_BYTES: intFromEnv(10 * MIB, 1),
   KUBBI_MAX_ACTIVE_KUBBIS: intFromEnv(10_000, 1),
@@ -83,6 +86,12 @@ export interface Config {
   idempotencyTtlSeconds: number;
   /** How often every known owner's index is swept of entries past their purge time. */
   indexSweepSeconds: number;
+  /** How long events are kept (default: the tombstone retention). */
+  eventRetentionSeconds: number;
+  /** How often the expiry scheduler looks for kubbis past their TTL (kubbi.expired). */
+  expiryCheckMs: number;
+  /** Every event this process writes, one JSON line each: "stdout" or a file path (appended to). */
+  auditLog: string | undefined;
   defaultPlan: Plan;
   consumerRatePerMinute: number;
   trustProxy: TrustProxy | undefined;
@@ -178,6 +187,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     tombstoneRetentionSeconds: e.KUBBI_TOMBSTONE_RETENTION_SECONDS,
     idempotencyTtlSeconds: e.KUBBI_IDEMPOTENCY_TTL_SECONDS,
     indexSweepSeconds: e.KUBBI_INDEX_SWEEP_SECONDS,
+    eventRetentionSeconds: e.KUBBI_EVENT_RETENTION_SECONDS ?? e.KUBBI_TOMBSTONE_RETENTION_SECONDS,
+    expiryCheckMs: e.KUBBI_EXPIRY_CHECK_MS,
+    auditLog: e.KUBBI_AUDIT_LOG,
     defaultPlan: {
       maxFiles: e.KUBBI_MAX_FILES,
       maxKubbiBytes: e.KUBBI_MAX_KUBBI_BYTES,

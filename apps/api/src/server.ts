@@ -7,6 +7,8 @@ import type { Config } from "./config.js";
 import { KeyRing } from "./crypto/keyring.js";
 import { KubbiSealer } from "./crypto/kubbi-sealer.js";
 import { newApiKey } from "./crypto/tokens.js";
+import { openAuditLog } from "./events/audit-log.js";
+import { startExpiryScheduler } from "./events/expiry-scheduler.js";
 import { Drain } from "./http/draining.js";
 import type { ServiceContext } from "./services/context.js";
 import { instrumentRedisStore } from "./metrics/instrumented-store.js";
@@ -48,11 +50,21 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     metrics.redisConnectionError();
     logger.error({ err: { name: error.name, message: error.message } }, "redis connection error");
   };
+  const auditLog =
+    config.auditLog === undefined
+      ? undefined
+      : openAuditLog(config.auditLog, (error) =>
+          logger.error({ err: { name: error.name, message: error.message } }, "the audit log cannot be written"),
+        );
+  const events = {
+    eventRetentionMs: config.eventRetentionSeconds * 1000,
+    onEvents: auditLog?.sink,
+  };
   let store: KubbiStore;
   let requests: RequestStore;
   let webhooks: WebhookStore;
   if (!hasRedis(config.redis)) {
-    store = new MemoryStore();
+    store = new MemoryStore(events);
     requests = new MemoryRequestStore();
     webhooks = new MemoryWebhookStore(async () => []);
     logger.warn("no REDIS_URL: using the in-process store (data lives in this process only and is lost on restart)");
@@ -75,6 +87,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       commandTimeoutMs: config.redis.commandTimeoutMs,
       // The default plan's limit: a key with a larger plan override reads its largest payloads under a tighter bound.
       largestPayloadBytes: config.defaultPlan.maxKubbiBytes,
+      ...events,
+      onEventLost: (error) =>
+        logger.error(
+          { err: { name: error.name, message: error.message } },
+          "an event could not be appended after its state change (Redis Cluster); it is lost",
+        ),
     });
     store = metrics.recording ? instrumentRedisStore(redisStore, metrics) : redisStore;
     // Requests share the kubbi store's connection (and its cluster client); the kubbi store closes it.
@@ -109,16 +127,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const devApiKey = config.mode === "development" ? newApiKey() : undefined;
   if (devApiKey) registry.addEnvironmentKey(devApiKey, "development key");
 
+  // The API keys whose kubbis the periodic jobs look after: configured and stored ones, used or not.
+  const knownOwners = async () => [
+    ...registry.environmentKeyIds(),
+    ...(await store.listApiKeys()).map((key) => key.id),
+  ];
   // Every known owner's index drops purged entries, also for keys no longer used (one sweep at a time).
   let sweeping = false;
   const sweeper = setInterval(() => {
     if (sweeping) return;
     sweeping = true;
-    const sweep = async () =>
-      store.sweepOwnerIndexes(
-        [...registry.environmentKeyIds(), ...(await store.listApiKeys()).map((key) => key.id)],
-        Date.now(),
-      );
+    const sweep = async () => store.sweepOwnerIndexes(await knownOwners(), Date.now());
     sweep()
       .catch((error: Error) =>
         logger.warn(
@@ -128,6 +147,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       )
       .finally(() => (sweeping = false));
   }, config.indexSweepSeconds * 1000).unref();
+  const stopExpiryScheduler = startExpiryScheduler(store, knownOwners, config.expiryCheckMs, (error) =>
+    logger.warn({ err: { name: error.name, message: error.message } }, "expiry check failed; the next one retries"),
+  );
 
   // Every API process delivers webhooks: owners are shared out by lease (webhooks/worker.ts).
   const webhookWorker = new WebhookWorker({
@@ -189,6 +211,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     async shutdown() {
       drain.start();
       clearInterval(sweeper);
+      stopExpiryScheduler();
       metricsServer?.close();
       metricsServer?.closeAllConnections();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -200,6 +223,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       clearTimeout(graceLimit);
       await webhookWorker.stop();
       await Promise.all([store.close(), requests.close()]);
+      await auditLog?.close();
     },
   };
 }

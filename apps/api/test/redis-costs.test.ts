@@ -63,6 +63,7 @@ describe("Redis work and memory per operation", () => {
       KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: "1000000",
       KUBBI_MAX_ACTIVE_KUBBIS: "1000000",
       KUBBI_INDEX_SWEEP_SECONDS: "86400",
+      KUBBI_EXPIRY_CHECK_MS: "86400000",
     },
   });
 
@@ -103,16 +104,26 @@ describe("Redis work and memory per operation", () => {
 
     const claim = await perOp(db, (n) => consumer.claim(urls[n]!));
     const tombstoneBytes = ((await usage(await keysMatching(db, "kb:*"))) + (await ownerIndex())) / kubbiCount;
+    // Events: the owner's stream and each kubbi's list of ids, per stored event (created, claimed, burned).
+    const streams = await keysMatching(db, "own:*:ev");
+    const eventCount = (await Promise.all(streams.map((key) => db.xlen(key)))).reduce((sum, n) => sum + n, 0);
+    const streamBytes = (await usage(streams)) / eventCount;
+    const eventBytes = streamBytes + (await usage(await keysMatching(db, "own:*:kev:*"))) / eventCount;
 
     console.log(
       `redis costs: create ${create.commands} commands ${create.usec.toFixed(1)} µs; ` +
         `inspect ${inspect.commands} commands ${inspect.usec.toFixed(1)} µs; burning claim ${claim.commands} commands ${claim.usec.toFixed(1)} µs; ` +
-        `live 1 KB kubbi ${liveBytes.toFixed(0)} bytes, tombstone ${tombstoneBytes.toFixed(0)} bytes (owner index share included)`,
+        `live 1 KB kubbi ${liveBytes.toFixed(0)} bytes, tombstone ${tombstoneBytes.toFixed(0)} bytes (owner index share included); ` +
+        `${streamBytes.toFixed(0)} bytes per event in the stream, ${eventBytes.toFixed(0)} with the per-kubbi id lists (${eventCount} events)`,
     );
     expect(claim.scriptsPerOp, JSON.stringify(claim.byCommand)).toBe(1); // one script call per claim, burning ones included: one round trip
     expect(inspect.scriptsPerOp, JSON.stringify(inspect.byCommand)).toBe(1);
-    expect(create.commands, JSON.stringify(create.byCommand)).toBeLessThanOrEqual(12);
-    expect(claim.commands).toBeLessThanOrEqual(10);
-    expect(tombstoneBytes).toBeLessThan(800);
+    // Each event costs an XADD and an RPUSH, and a kubbi's first (created) the PEXPIREAT of its list.
+    expect(create.commands, JSON.stringify(create.byCommand)).toBeLessThanOrEqual(15);
+    expect(claim.commands, JSON.stringify(claim.byCommand)).toBeLessThanOrEqual(16); // claimed and burned events
+    expect(tombstoneBytes).toBeLessThan(850); // the last claim's client and the inspect count included
+    expect(eventCount).toBe(3 * (OPS + 1));
+    expect(streamBytes).toBeLessThanOrEqual(200); // issue 12's target for a stored event
+    expect(eventBytes).toBeLessThanOrEqual(250); // the per-kubbi id list is a key of its own per kubbi
   });
 });

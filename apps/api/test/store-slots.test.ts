@@ -42,6 +42,8 @@ function recordingConnection(url: string, batches: Batch[]): Redis {
   return redis;
 }
 
+const consumerClient = { address: "203.0.113.7", userAgent: "slots-test" };
+
 const slotsOf = (batch: Batch) => new Set(batch.keys.map((key) => calculateSlot(key)));
 
 function newKubbi(n: number, nowMs: number, maxRetrievals: number | null, ownerId = "key_slots"): NewKubbi {
@@ -123,15 +125,18 @@ describe("the Redis store never sends a batch that spans two cluster slots", () 
     // The cap is reached; burning one kubbi frees its place on the next create (the gone-kubbi check).
     expect(await store.create(newKubbi(4, now, 1), now)).toBe("quota_exceeded");
     const beforeClaim = batches.length;
-    const claimed = await store.claim(newKubbi(1, now, 1).record.tokenHash, now);
+    const claimed = await store.claim(newKubbi(1, now, 1).record.tokenHash, now, consumerClient);
     expect(claimed).toMatchObject({ kind: "claimed", burned: true });
     expect(batches.length - beforeClaim).toBe(1); // one round trip, including the burn
     expect(await store.create(newKubbi(5, now, 1), now)).toBe("created");
     if (claimed.kind === "claimed") await store.restoreClaim(claimed, now);
     // A payload over the caller's limit is reported in the same one script, and nothing is claimed.
     const beforeTooLarge = batches.length;
-    expect(await store.claim(newKubbi(2, now, 1).record.tokenHash, now, 4)).toEqual({ kind: "too_large" });
+    expect(await store.claim(newKubbi(2, now, 1).record.tokenHash, now, consumerClient, 4)).toEqual({
+      kind: "too_large",
+    });
     expect(batches.length - beforeTooLarge).toBe(1);
+    await store.inspect(newKubbi(2, now, 1).record.tokenHash, now);
     expect(await store.findByTokenHash(newKubbi(2, now, 1).record.tokenHash, now)).toMatchObject({
       status: "active",
       retrievalCount: 0,
@@ -140,6 +145,9 @@ describe("the Redis store never sends a batch that spans two cluster slots", () 
     expect(await store.delete(newKubbi(2, now, 1).record.tokenHash, "key_slots", now)).toBe("ok");
     expect((await store.listByOwner("key_slots", 0, 10, now)).records.length).toBeGreaterThan(0);
     await store.sweepOwnerIndexes(["key_slots", "key_other"], now + 10 * 60_000);
+    await store.expireDue(["key_slots", "key_other"], now + 10 * 60_000);
+    expect((await store.readOwnerEvents("key_slots", null, 100)).events.length).toBeGreaterThan(0);
+    expect((await store.readKubbiEvents("key_slots", newKubbi(1, now, 1).record.id)).events.length).toBeGreaterThan(0);
     await store.hitRateLimit("key:key_slots", 10, 60_000, now);
     await store.saveApiKey("f".repeat(64), { id: "key_x", name: "x", createdAt: now, revokedAt: null, plan: {} });
     await store.listApiKeys();

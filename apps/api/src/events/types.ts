@@ -30,3 +30,6 @@ export interface EventPage {
   /** More events were already stored after the last one on this page. */
   hasMore: boolean;
 }
+
+/** Told about every event this process's store writes, once it is stored (the audit log listens here). */
+export type EventSink = (events: EventRecord[]) => void;

@@ -39,6 +39,7 @@ import type { Logger } from "pino";
 import { ApiError, notFound, validationError } from "../errors.js";
 import { claimKubbi, inspectKubbi } from "../services/claims.js";
 import type { Producer, ServiceContext } from "../services/context.js";
+import type { EventClient } from "../store/store.js";
 import { createKubbi, deleteKubbi, getKubbi, listKubbis } from "../services/kubbis.js";
 import { issuesToMessages, parseCreateKubbi, type CreateKubbiSchemas } from "../validation/create-kubbi.js";
 import { listQuerySchema } from "../validation/list-query.js";
@@ -51,6 +52,8 @@ export interface InProcessAccessOptions {
   consumerRules(): Promise<void>;
   requestId: string;
   logger: Logger;
+  /** The MCP caller, named in the claim's events like any consumer. */
+  client: EventClient;
 }
 
 export class InProcessAccess implements KubbiAccess {
@@ -98,7 +101,9 @@ export class InProcessAccess implements KubbiAccess {
       await this.options.consumerRules();
       // The service serialises the body inside its rollback guard; the tools want the value.
       return toClaimResult(
-        JSON.parse((await claimKubbi(this.options.context, this.#tokenOf(claimUrl))).json) as WireClaim,
+        JSON.parse(
+          (await claimKubbi(this.options.context, this.#tokenOf(claimUrl), this.options.client)).json,
+        ) as WireClaim,
       );
     });
   }

@@ -1,5 +1,6 @@
 import { Router } from "express";
 import { ConcurrencyGate } from "../http/concurrency-gate.js";
+import { eventClientOf } from "../http/event-client.js";
 import { ApiError } from "../errors.js";
 import { consumerRateLimit } from "../http/rate-limit.js";
 import { sendJsonInSlices } from "../http/sliced-json.js";
@@ -31,7 +32,8 @@ export function claimsRouter(context: ServiceContext): Router {
   });
 
   router.post("/:token/claim", async (req, res) => {
-    const claimed = await claimKubbi(context, req.params.token, LARGE_PAYLOAD_BYTES);
+    const client = eventClientOf(req);
+    const claimed = await claimKubbi(context, req.params.token, client, LARGE_PAYLOAD_BYTES);
     if (claimed !== "too_large") return res.type("json").send(claimed.json);
     // A large payload is claimed (and held in memory) only once a slot is free, and the slot is
     // held until the response is written or the write timeout drops a client that stopped reading.
@@ -39,7 +41,7 @@ export function claimsRouter(context: ServiceContext): Router {
     const release = await largeResponses.acquire();
     if (res.headersSent || res.closed) return release();
     res.once("close", release);
-    await sendJsonInSlices(res, (await claimKubbi(context, req.params.token)).json);
+    await sendJsonInSlices(res, (await claimKubbi(context, req.params.token, client)).json);
   });
   // The inspect JSON's claim.url pasted into a browser or curl: say how to claim, never consume, never 404.
   router.get("/:token/claim", (_req, res) => {

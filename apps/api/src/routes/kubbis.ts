@@ -3,9 +3,11 @@ import { validationError } from "../errors.js";
 import { producerOf } from "../http/producer-auth.js";
 import { rememberRouteBase } from "../http/request-context.js";
 import type { ServiceContext } from "../services/context.js";
+import { listKubbiEvents } from "../services/events.js";
 import { withIdempotency } from "../services/idempotency.js";
 import { createKubbi, deleteKubbi, getKubbi, listKubbis, withCurrentStatus } from "../services/kubbis.js";
 import { createKubbiSchemas, issuesToMessages, parseCreateKubbi } from "../validation/create-kubbi.js";
+import { eventQuerySchema } from "../validation/event-query.js";
 import { listQuerySchema } from "../validation/list-query.js";
 
 /** Producer routes: /api/v1/kubbis, behind the producer chain (authentication, the key's rate limit, its body limit). */
@@ -39,6 +41,13 @@ export function kubbisRouter(context: ServiceContext, producerChain: RequestHand
 
   router.get("/:id", async (req, res) => {
     res.json(await getKubbi(context, producerOf(res), req.params.id));
+  });
+
+  // What happened to it (EVENTS.md); the key's events of every kubbi are /api/v1/events.
+  router.get("/:id/events", async (req, res) => {
+    const query = eventQuerySchema.safeParse(req.query);
+    if (!query.success) throw validationError(issuesToMessages(query.error));
+    res.json(await listKubbiEvents(context, producerOf(res), req.params.id, query.data));
   });
 
   router.delete("/:id", async (req, res) => {

@@ -3,6 +3,7 @@ import { createMcpHttpHandler, type McpHttpRequest } from "@kubbi.ai/mcp/http";
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import type { Logger } from "pino";
 import { InProcessAccess } from "../mcp/in-process-access.js";
+import { eventClientOf } from "../http/event-client.js";
 import { producerOf } from "../http/producer-auth.js";
 import { consumerRateLimit } from "../http/rate-limit.js";
 import { rememberRouteBase, requestIdOf } from "../http/request-context.js";
@@ -28,6 +29,7 @@ export function mcpRouter(context: ServiceContext, producerChain: RequestHandler
         consumerRules: () => runMiddleware(consumerRules, request, response),
         requestId: requestIdOf(response),
         logger,
+        client: eventClientOf(request),
       });
     },
     allowedHosts: (req) => trustedOrigins(context, req).map((origin) => origin.host),

@@ -1,4 +1,5 @@
 import { gone, notFound, type GoneReason } from "../errors.js";
+import type { EventClient } from "../store/store.js";
 import { DecryptError } from "../crypto/seal.js";
 import { hashClaimToken, isWellFormedClaimToken } from "../crypto/tokens.js";
 import type { ServiceContext } from "./context.js";
@@ -18,33 +19,39 @@ function goneObserved(context: ServiceContext, status: GoneReason) {
   return gone(status);
 }
 
-/** Read only: never counts, never changes state. */
+/** Never a retrieval, never changes the kubbi's state: only its inspect count and time. */
 export async function inspectKubbi(context: ServiceContext, claimToken: string) {
-  const record = await context.store.findByTokenHash(tokenHashOf(claimToken), context.now());
+  const record = await context.store.inspect(tokenHashOf(claimToken), context.now());
   if (!record) throw notFound();
   if (record.status !== "active") throw goneObserved(context, record.status);
   return inspectView({ ...record, status: record.status }, openInfo(context, record), claimUrlFor(context, claimToken));
 }
 
 /**
- * One atomic claim in storage, then decryption and the response body, serialised here. A claim that
+ * One atomic claim in storage (with its events, naming the client), then decryption and the response body, serialised here. A claim that
  * committed is never served twice, and one that cannot be answered is rolled back: whatever fails
  * between the commit and a body ready to send (a key-ring mistake, a payload that will not
  * serialise) never burns a handoff. With maxPayloadBytes, a larger kubbi is left unclaimed and
  * "too_large" comes back: the caller waits for a large-response slot and calls again without the limit.
  */
-export async function claimKubbi(context: ServiceContext, claimToken: string): Promise<{ json: string }>;
 export async function claimKubbi(
   context: ServiceContext,
   claimToken: string,
+  client: EventClient,
+): Promise<{ json: string }>;
+export async function claimKubbi(
+  context: ServiceContext,
+  claimToken: string,
+  client: EventClient,
   maxPayloadBytes: number,
 ): Promise<{ json: string } | "too_large">;
 export async function claimKubbi(
   context: ServiceContext,
   claimToken: string,
+  client: EventClient,
   maxPayloadBytes?: number,
 ): Promise<{ json: string } | "too_large"> {
-  const outcome = await context.store.claim(tokenHashOf(claimToken), context.now(), maxPayloadBytes);
+  const outcome = await context.store.claim(tokenHashOf(claimToken), context.now(), client, maxPayloadBytes);
   if (outcome.kind === "too_large") return "too_large";
   if (outcome.kind === "not_found") throw notFound();
   if (outcome.kind === "gone") throw goneObserved(context, outcome.status);

@@ -147,7 +147,7 @@ function producerView(context: ServiceContext, record: KubbiRecord) {
   }
 }
 
-async function findOwned(context: ServiceContext, producer: Producer, id: string): Promise<KubbiRecord> {
+export async function findOwned(context: ServiceContext, producer: Producer, id: string): Promise<KubbiRecord> {
   if (!UUID_PATTERN.test(id)) throw notFound();
   // Another key's kubbi is indistinguishable from a missing one: never a 403.
   const record = await context.store.findById(producer.keyId, id, context.now());

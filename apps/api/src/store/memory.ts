@@ -1,5 +1,8 @@
+import { compareEventIds, nextEventId } from "../events/event-ids.js";
+import type { EventPage, EventRecord, EventSink, EventType } from "../events/types.js";
 import {
   effectiveStatus,
+  type EventClient,
   type ClaimOutcome,
   type CreateOutcome,
   type DeleteOutcome,
@@ -25,6 +28,13 @@ interface Expiring<T> {
 
 const SWEEP_INTERVAL_MS = 30_000;
 
+export interface MemoryStoreOptions {
+  /** Events older than this are dropped as new ones come; absent: kept while the process lives. */
+  eventRetentionMs?: number;
+  /** Told about every event once stored (the audit log). */
+  onEvents?: EventSink;
+}
+
 /** A kubbi that is gone keeps only its tombstone: the payload and the sealed info go together. */
 function wipe(entry: Entry): void {
   entry.sealedPayload = null;
@@ -44,7 +54,12 @@ export class MemoryStore implements KubbiStore {
   private readonly counters = new Map<string, Expiring<number>>();
   private readonly idempotent = new Map<string, Expiring<Buffer | "pending">>();
   private readonly apiKeys = new Map<string, StoredApiKey>();
+  /** Each owner's events, oldest first: the Redis store's stream. */
+  private readonly events = new Map<string, EventRecord[]>();
+  private lastEventId: string | null = null;
   private readonly sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS).unref();
+
+  constructor(private readonly options: MemoryStoreOptions = {}) {}
 
   async create(
     { record, sealedPayload, retentionMs, maxActiveKubbis }: NewKubbi,
@@ -61,10 +76,11 @@ export class MemoryStore implements KubbiStore {
     });
     this.tokenHashById.set(record.id, record.tokenHash);
     owned.add(record.tokenHash);
+    this.emit(record, "kubbi.created", nowMs, null);
     return "created";
   }
 
-  async claim(tokenHash: string, nowMs: number, maxPayloadBytes?: number): Promise<ClaimOutcome> {
+  async claim(tokenHash: string, nowMs: number, client: EventClient, maxPayloadBytes?: number): Promise<ClaimOutcome> {
     const entry = this.live(tokenHash, nowMs);
     if (!entry) return { kind: "not_found" };
     const { record } = entry;
@@ -73,9 +89,11 @@ export class MemoryStore implements KubbiStore {
     const sealedPayload = entry.sealedPayload!;
     const previousFirstRetrievedAt = record.firstRetrievedAt;
     const previousLastRetrievedAt = record.lastRetrievedAt;
+    const previousClaimClient = record.lastClaimClient;
     record.retrievalCount += 1;
     record.firstRetrievedAt ??= nowMs;
     record.lastRetrievedAt = nowMs;
+    record.lastClaimClient = { ...client };
     const burned = record.maxRetrievals !== null && record.retrievalCount >= record.maxRetrievals;
     // Read before a burn wipes it, as the claim script does: the claim still decrypts and shows it.
     const { sealedInfo } = record;
@@ -83,6 +101,8 @@ export class MemoryStore implements KubbiStore {
       record.status = "burned";
       wipe(entry);
     }
+    this.emit(record, "kubbi.claimed", nowMs, client);
+    if (burned) this.emit(record, "kubbi.burned", nowMs, client);
     return {
       kind: "claimed",
       record: { ...record, sealedInfo },
@@ -90,6 +110,7 @@ export class MemoryStore implements KubbiStore {
       burned,
       previousFirstRetrievedAt,
       previousLastRetrievedAt,
+      previousClaimClient,
     };
   }
 
@@ -100,11 +121,13 @@ export class MemoryStore implements KubbiStore {
     record.retrievalCount -= 1;
     record.firstRetrievedAt = claimed.previousFirstRetrievedAt;
     record.lastRetrievedAt = claimed.previousLastRetrievedAt;
+    record.lastClaimClient = claimed.previousClaimClient;
     if (claimed.burned && record.status === "burned" && record.expiresAt > nowMs) {
       record.status = "active";
       entry.sealedPayload = claimed.sealedPayload;
       record.sealedInfo = claimed.record.sealedInfo;
     }
+    this.emit(record, "kubbi.claim_failed", nowMs, claimed.record.lastClaimClient);
   }
 
   async findByTokenHash(tokenHash: string, nowMs: number): Promise<KubbiRecord | null> {
@@ -113,6 +136,15 @@ export class MemoryStore implements KubbiStore {
     const record = { ...entry.record };
     record.status = effectiveStatus(record, entry.sealedPayload !== null, nowMs);
     return record;
+  }
+
+  async inspect(tokenHash: string, nowMs: number): Promise<KubbiRecord | null> {
+    const entry = this.live(tokenHash, nowMs);
+    if (entry?.record.status === "active") {
+      entry.record.inspectCount += 1;
+      entry.record.lastInspectedAt = nowMs;
+    }
+    return this.findByTokenHash(tokenHash, nowMs);
   }
 
   async findById(ownerId: string, id: string, nowMs: number): Promise<KubbiRecord | null> {
@@ -127,6 +159,7 @@ export class MemoryStore implements KubbiStore {
     if (entry.record.status !== "active") return entry.record.status;
     entry.record.status = "deleted";
     wipe(entry);
+    this.emit(entry.record, "kubbi.deleted", nowMs, null);
     return "ok";
   }
 
@@ -139,6 +172,27 @@ export class MemoryStore implements KubbiStore {
     // A Set iterates in insertion order, which is creation order: reversed, newest first, ties included.
     records.reverse();
     return { total: records.length, records: records.slice(offset, offset + limit) };
+  }
+
+  /** live() moves a kubbi past its TTL to expired, with its event: here for every kubbi of these owners. */
+  async expireDue(ownerIds: string[], nowMs: number): Promise<void> {
+    for (const ownerId of ownerIds) for (const tokenHash of this.owners.get(ownerId) ?? []) this.live(tokenHash, nowMs);
+  }
+
+  async readOwnerEvents(ownerId: string, afterId: string | null, limit: number): Promise<EventPage> {
+    return page(this.eventsAfter(ownerId, afterId), limit);
+  }
+
+  async readKubbiEvents(
+    ownerId: string,
+    kubbiId: string,
+    afterId: string | null = null,
+    limit = 1000,
+  ): Promise<EventPage> {
+    return page(
+      this.eventsAfter(ownerId, afterId).filter((event) => event.kubbiId === kubbiId),
+      limit,
+    );
   }
 
   async activeTokenHashes(ownerId: string, nowMs: number): Promise<string[]> {
@@ -223,8 +277,41 @@ export class MemoryStore implements KubbiStore {
     if (entry.record.status === "active" && nowMs >= entry.record.expiresAt) {
       entry.record.status = "expired";
       wipe(entry);
+      this.emit(entry.record, "kubbi.expired", nowMs, null);
     }
     return entry;
+  }
+
+  /** Appends an event built from the record as the change left it, trimming the owner's log by time. */
+  private emit(record: KubbiRecord, type: EventType, nowMs: number, client: EventClient | null): void {
+    this.lastEventId = nextEventId(this.lastEventId, nowMs);
+    const event: EventRecord = {
+      id: this.lastEventId,
+      ownerId: record.ownerId,
+      type,
+      kubbiId: record.id,
+      at: nowMs,
+      retrievalCount: record.retrievalCount,
+      maxRetrievals: record.maxRetrievals,
+      client: client && { ...client },
+    };
+    let log = this.events.get(record.ownerId);
+    if (!log) this.events.set(record.ownerId, (log = []));
+    log.push(event);
+    this.trimEvents(log, nowMs);
+    this.options.onEvents?.([event]);
+  }
+
+  private trimEvents(log: EventRecord[], nowMs: number): void {
+    const { eventRetentionMs } = this.options;
+    if (eventRetentionMs === undefined) return;
+    const kept = log.findIndex((event) => event.at >= nowMs - eventRetentionMs);
+    log.splice(0, kept === -1 ? log.length : kept);
+  }
+
+  private eventsAfter(ownerId: string, afterId: string | null): EventRecord[] {
+    const log = this.events.get(ownerId) ?? [];
+    return afterId === null ? log : log.filter((event) => compareEventIds(event.id, afterId) > 0);
   }
 
   private drop(tokenHash: string, entry: Entry): void {
@@ -235,7 +322,15 @@ export class MemoryStore implements KubbiStore {
 
   private sweep(nowMs: number): void {
     for (const tokenHash of this.kubbis.keys()) this.live(tokenHash, nowMs);
+    for (const [ownerId, log] of this.events) {
+      this.trimEvents(log, nowMs);
+      if (log.length === 0) this.events.delete(ownerId);
+    }
     for (const [key, counter] of this.counters) if (counter.expiresAt <= nowMs) this.counters.delete(key);
     for (const [slot, held] of this.idempotent) if (held.expiresAt <= nowMs) this.idempotent.delete(slot);
   }
+}
+
+function page(events: EventRecord[], limit: number): EventPage {
+  return { events: events.slice(0, limit), hasMore: events.length > limit };
 }

@@ -1,11 +1,30 @@
 import { Cluster, type Redis } from "ioredis";
-import { API_KEY_IDS, apiKeyKey, expiryKey, idempotencyKey, idKey, kubbiKeys, listKey, metaKey } from "./keys.js";
+import { entryToEvent } from "../events/codec.js";
+import type { EventPage, EventRecord, EventSink } from "../events/types.js";
+import {
+  API_KEY_IDS,
+  apiKeyKey,
+  eventStreamKey,
+  expiryCursorKey,
+  expiryKey,
+  idempotencyKey,
+  idKey,
+  kubbiEventsKey,
+  kubbiKeys,
+  listKey,
+  metaKey,
+} from "./keys.js";
 import { CLAIM } from "./lua/claim.js";
 import { DELETE } from "./lua/delete.js";
+import type { EmittedEvent } from "./lua/emitted.js";
+import { APPEND_EVENTS, SWEEP_OWNER_EVENTS } from "./lua/event-log.js";
+import { EXPIRE_KUBBI } from "./lua/expire-kubbi.js";
+import { ADVANCE_EXPIRY_CURSOR, DUE_EXPIRIES } from "./lua/expiry-scan.js";
 import { ABANDON_IDEMPOTENT, BEGIN_IDEMPOTENT } from "./lua/idempotency.js";
 import { SCRIPTS } from "./lua/index.js";
 import { MARK_GONE, OWNER_PAGE, RESERVE_OWNER_SLOT, SWEEP_OWNER_INDEX, UNINDEX } from "./lua/owner-index.js";
 import { RATE_LIMIT } from "./lua/rate-limit.js";
+import { KUBBI_EVENT_ENTRIES, type RawEntry } from "./lua/read-events.js";
 import { READ_KUBBI } from "./lua/read-kubbi.js";
 import { RESTORE_CLAIM } from "./lua/restore-claim.js";
 import type { LuaScript } from "./lua/script.js";
@@ -18,6 +37,7 @@ import type {
   ClaimOutcome,
   CreateOutcome,
   DeleteOutcome,
+  EventClient,
   IdempotencyBegin,
   KubbiRecord,
   KubbiStore,
@@ -37,6 +57,15 @@ export interface RedisStoreOptions {
   commandTimeoutMs: number;
   /** The largest payload a claim may read back, for its time allowance. */
   largestPayloadBytes: number;
+  /** Events older than this are trimmed as new ones are appended; absent: this process never trims (the admin command). */
+  eventRetentionMs?: number;
+  /** Told about every event once stored (the audit log). */
+  onEvents?: EventSink;
+  /**
+   * On a cluster an event is appended in a second command after its state change: if that fails, the
+   * change stands and the event is lost. Told here (the server logs it), never failing the request.
+   */
+  onEventLost?: (error: Error) => void;
 }
 
 /** Time allowed per byte moved on top of the command timeout: 1 MiB per 250 ms, so a 10 MiB payload gets 2.5 s more. */
@@ -44,6 +73,9 @@ const MS_PER_BYTE = 250 / (1024 * 1024);
 
 /** How many active-looking entries one cap check reads to find kubbis already gone. */
 const GONE_CHECK_BATCH = 1000;
+
+/** How many due expiries one scheduler step takes per owner; it repeats until fewer come back. */
+const EXPIRY_BATCH = 100;
 
 /**
  * The Redis store. Every command it sends touches keys of one hash tag only (one cluster slot):
@@ -55,11 +87,65 @@ export class RedisStore implements KubbiStore {
     this.run(RATE_LIMIT, [counterKey], [hits, windowMs], undefined),
   );
 
+  /**
+   * One Redis: a kubbi script appends its events itself (one atomic step). A cluster: the owner's stream
+   * is in another slot, so the store appends them right after (see appendEmitted).
+   */
+  private readonly eventsInline: boolean;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly options: RedisStoreOptions,
   ) {
     for (const { name, numberOfKeys, lua } of SCRIPTS) redis.defineCommand(name, { numberOfKeys, lua });
+    this.eventsInline = !(redis instanceof Cluster);
+  }
+
+  /** Events older than this (ms) may be trimmed by the next append ('0': none). */
+  private eventsMinId(nowMs: number): string {
+    const { eventRetentionMs } = this.options;
+    return eventRetentionMs === undefined ? "0" : String(Math.max(0, nowMs - eventRetentionMs));
+  }
+
+  /** The arguments every kubbi script that writes events ends with: append inline?, trim before. */
+  private eventArgs(nowMs: number): string[] {
+    return [this.eventsInline ? "1" : "0", this.eventsMinId(nowMs)];
+  }
+
+  /**
+   * The events a kubbi script emitted: on a cluster appended now in the owner's slot (from the script's
+   * reply, the authoritative post-state), then told to the sink. All come from one kubbi.
+   */
+  private async appendEmitted(emitted: EmittedEvent[], nowMs: number): Promise<void> {
+    if (emitted.length === 0) return;
+    const [first] = emitted as [EmittedEvent];
+    if (!this.eventsInline) {
+      try {
+        const ids = await this.run(
+          APPEND_EVENTS,
+          [eventStreamKey(first.ownerId), kubbiEventsKey(first.ownerId, first.kubbiId)],
+          [
+            this.eventsMinId(nowMs),
+            first.purgeAt,
+            ...emitted.flatMap((event) => [
+              event.type,
+              event.kubbiId,
+              event.at,
+              event.retrievalCount,
+              event.maxRetrievals ?? "",
+              event.ip,
+              event.ua,
+            ]),
+          ],
+          undefined,
+        );
+        emitted.forEach((event, index) => (event.id = ids[index]!));
+      } catch (error) {
+        this.options.onEventLost?.(error as Error);
+        return;
+      }
+    }
+    this.options.onEvents?.(emitted.map(toEventRecord));
   }
 
   /** Runs one script and decodes its reply (Buffer replies, so sealed bytes stay bytes). */
@@ -98,11 +184,28 @@ export class RedisStore implements KubbiStore {
     nowMs: number,
   ): Promise<CreateOutcome> {
     const purgeAt = record.expiresAt + retentionMs;
+    const ownerKeys = [
+      listKey(record.ownerId),
+      expiryKey(record.ownerId),
+      idKey(record.ownerId, record.id),
+      eventStreamKey(record.ownerId),
+      kubbiEventsKey(record.ownerId, record.id),
+    ];
     const reserve = () =>
       this.run(
         RESERVE_OWNER_SLOT,
-        [listKey(record.ownerId), expiryKey(record.ownerId), idKey(record.ownerId, record.id)],
-        [nowMs, record.tokenHash, record.createdAt, record.expiresAt, retentionMs, maxActiveKubbis],
+        ownerKeys,
+        [
+          nowMs,
+          record.tokenHash,
+          record.createdAt,
+          record.expiresAt,
+          retentionMs,
+          maxActiveKubbis,
+          record.id,
+          record.maxRetrievals ?? "",
+          this.eventsMinId(nowMs),
+        ],
         undefined,
       );
     const [reserved, stored] = await Promise.allSettled([
@@ -114,34 +217,38 @@ export class RedisStore implements KubbiStore {
         undefined,
       ),
     ]);
-    let indexed = reserved.status === "fulfilled" && reserved.value;
+    // The created event's id: the owner's slot is indexed and the event written, or null when refused.
+    let indexed = reserved.status === "fulfilled" ? reserved.value : null;
     if (
       stored.status === "fulfilled" &&
       reserved.status === "fulfilled" &&
-      !indexed &&
+      indexed === null &&
       (await this.markGoneKubbis(record.ownerId, nowMs)) > 0
     ) {
       indexed = await reserve();
     }
-    if (stored.status === "rejected" || !indexed) {
+    if (stored.status === "rejected" || indexed === null) {
       await Promise.allSettled([
         this.bounded(this.redis.del(...kubbiKeys(record.tokenHash))),
-        ...(indexed
-          ? [
-              this.run(
-                UNINDEX,
-                [listKey(record.ownerId), expiryKey(record.ownerId), idKey(record.ownerId, record.id)],
-                [record.tokenHash],
-                undefined,
-              ),
-            ]
-          : []),
+        ...(indexed === null ? [] : [this.run(UNINDEX, ownerKeys, [record.tokenHash, indexed], undefined)]),
       ]);
       if (stored.status === "rejected") throw stored.reason;
       if (reserved.status === "rejected") throw reserved.reason;
       return "quota_exceeded";
     }
     await this.waitForReplicas([metaKey(record.tokenHash), listKey(record.ownerId)]);
+    this.options.onEvents?.([
+      {
+        id: indexed,
+        ownerId: record.ownerId,
+        type: "kubbi.created",
+        kubbiId: record.id,
+        at: record.createdAt,
+        retrievalCount: 0,
+        maxRetrievals: record.maxRetrievals,
+        client: null,
+      },
+    ]);
     return "created";
   }
 
@@ -179,16 +286,23 @@ export class RedisStore implements KubbiStore {
     };
   }
 
-  async claim(tokenHash: string, nowMs: number, maxPayloadBytes?: number): Promise<ClaimOutcome> {
+  async claim(tokenHash: string, nowMs: number, client: EventClient, maxPayloadBytes?: number): Promise<ClaimOutcome> {
     const replyBytes = Math.min(maxPayloadBytes ?? Infinity, this.options.largestPayloadBytes);
-    const outcome = await this.run(CLAIM, kubbiKeys(tokenHash), [nowMs, maxPayloadBytes ?? ""], tokenHash, replyBytes);
+    const { events, value: outcome } = await this.run(
+      CLAIM,
+      kubbiKeys(tokenHash),
+      [nowMs, maxPayloadBytes ?? "", client.address, client.userAgent, ...this.eventArgs(nowMs)],
+      tokenHash,
+      replyBytes,
+    );
+    await this.appendEmitted(events, nowMs);
     if (outcome.kind === "claimed" && outcome.burned) await this.waitForReplicas([metaKey(tokenHash)]);
     return outcome;
   }
 
   async restoreClaim(claimed: Extract<ClaimOutcome, { kind: "claimed" }>, nowMs: number): Promise<void> {
     const { record } = claimed;
-    await this.run(
+    const { events } = await this.run(
       RESTORE_CLAIM,
       kubbiKeys(record.tokenHash),
       [
@@ -198,17 +312,28 @@ export class RedisStore implements KubbiStore {
         claimed.previousFirstRetrievedAt ?? "",
         claimed.previousLastRetrievedAt ?? "",
         nowMs,
+        claimed.previousClaimClient?.address ?? "",
+        claimed.previousClaimClient?.userAgent ?? "",
+        record.lastClaimClient?.address ?? "",
+        record.lastClaimClient?.userAgent ?? "",
+        ...this.eventArgs(nowMs),
       ],
       undefined,
     );
+    await this.appendEmitted(events, nowMs);
     // A cap check may have re-scored the burned kubbi meanwhile: count it as active again.
     if (claimed.burned && nowMs < record.expiresAt)
       await this.bounded(this.redis.zadd(expiryKey(record.ownerId), "XX", record.expiresAt, record.tokenHash));
   }
 
-  /** The inspect path: one script call. */
+  /** Detail, list rows and the claim page: one script call, read only. */
   async findByTokenHash(tokenHash: string, nowMs: number): Promise<KubbiRecord | null> {
-    return this.run(READ_KUBBI, kubbiKeys(tokenHash), [], { tokenHash, nowMs });
+    return this.run(READ_KUBBI, kubbiKeys(tokenHash), [""], { tokenHash, nowMs });
+  }
+
+  /** The inspect path: the same read, counting the inspect. */
+  async inspect(tokenHash: string, nowMs: number): Promise<KubbiRecord | null> {
+    return this.run(READ_KUBBI, kubbiKeys(tokenHash), [nowMs], { tokenHash, nowMs });
   }
 
   async findById(ownerId: string, id: string, nowMs: number): Promise<KubbiRecord | null> {
@@ -217,7 +342,14 @@ export class RedisStore implements KubbiStore {
   }
 
   async delete(tokenHash: string, ownerId: string, nowMs: number): Promise<DeleteOutcome> {
-    return this.run(DELETE, kubbiKeys(tokenHash), [ownerId, nowMs], undefined);
+    const { events, value } = await this.run(
+      DELETE,
+      kubbiKeys(tokenHash),
+      [ownerId, nowMs, ...this.eventArgs(nowMs)],
+      undefined,
+    );
+    await this.appendEmitted(events, nowMs);
+    return value;
   }
 
   /** The page's index read, then every row read at once (one command per kubbi, each in its own slot). */
@@ -232,9 +364,14 @@ export class RedisStore implements KubbiStore {
     return { total, records: records.filter((record): record is KubbiRecord => record !== null) };
   }
 
-  /** Removes purged entries from each owner's index (bounded batches per owner; never scans the keyspace). */
+  /**
+   * Removes purged entries from each owner's index (bounded batches per owner; never scans the keyspace),
+   * and trims each owner's events to the retention.
+   */
   async sweepOwnerIndexes(ownerIds: string[], nowMs: number): Promise<void> {
     for (const ownerId of ownerIds) {
+      if (this.options.eventRetentionMs !== undefined)
+        await this.run(SWEEP_OWNER_EVENTS, [eventStreamKey(ownerId)], [this.eventsMinId(nowMs)], undefined);
       while (
         (await this.run(
           SWEEP_OWNER_INDEX,
@@ -244,6 +381,64 @@ export class RedisStore implements KubbiStore {
         )) > 0
       );
     }
+  }
+
+  /**
+   * For each owner: the kubbis due past the owner's cursor (one read in the owner's slot), each moved to
+   * expired in its own slot (only the process that moves it emits), then the cursor moves past them.
+   */
+  async expireDue(ownerIds: string[], nowMs: number): Promise<void> {
+    for (const ownerId of ownerIds) {
+      for (;;) {
+        const { cursorAfter, tokenHashes } = await this.run(
+          DUE_EXPIRIES,
+          [expiryKey(ownerId), expiryCursorKey(ownerId)],
+          [nowMs, EXPIRY_BATCH],
+          undefined,
+        );
+        if (tokenHashes.length === 0) break;
+        await Promise.all(
+          tokenHashes.map(async (tokenHash) => {
+            const { events } = await this.run(
+              EXPIRE_KUBBI,
+              kubbiKeys(tokenHash),
+              [nowMs, ...this.eventArgs(nowMs)],
+              undefined,
+            );
+            await this.appendEmitted(events, nowMs);
+          }),
+        );
+        await this.run(
+          ADVANCE_EXPIRY_CURSOR,
+          [expiryCursorKey(ownerId)],
+          [cursorAfter, this.options.retentionMs],
+          undefined,
+        );
+        if (tokenHashes.length < EXPIRY_BATCH) break;
+      }
+    }
+  }
+
+  async readOwnerEvents(ownerId: string, afterId: string | null, limit: number): Promise<EventPage> {
+    const entries = (await this.bounded(
+      this.redis.xrangeBuffer(eventStreamKey(ownerId), afterId === null ? "-" : `(${afterId}`, "+", "COUNT", limit + 1),
+    )) as unknown as RawEntry[];
+    return toPage(ownerId, entries, limit);
+  }
+
+  async readKubbiEvents(
+    ownerId: string,
+    kubbiId: string,
+    afterId: string | null = null,
+    limit = 1000,
+  ): Promise<EventPage> {
+    const entries = await this.run(
+      KUBBI_EVENT_ENTRIES,
+      [eventStreamKey(ownerId), kubbiEventsKey(ownerId, kubbiId)],
+      [afterId ?? "", limit + 1],
+      undefined,
+    );
+    return toPage(ownerId, entries, limit);
   }
 
   async activeTokenHashes(ownerId: string, nowMs: number): Promise<string[]> {
@@ -329,4 +524,25 @@ export class RedisStore implements KubbiStore {
     if (error) throw error;
     return Number(acknowledged);
   }
+}
+
+/** Up to limit + 1 entries read: the page, and whether there is more. */
+function toPage(ownerId: string, entries: RawEntry[], limit: number): EventPage {
+  return {
+    events: entries.slice(0, limit).map(([id, fields]) => entryToEvent(ownerId, id, fields)),
+    hasMore: entries.length > limit,
+  };
+}
+
+function toEventRecord(event: EmittedEvent): EventRecord {
+  return {
+    id: event.id,
+    ownerId: event.ownerId,
+    type: event.type,
+    kubbiId: event.kubbiId,
+    at: event.at,
+    retrievalCount: event.retrievalCount,
+    maxRetrievals: event.maxRetrievals,
+    client: event.ip || event.ua ? { address: event.ip, userAgent: event.ua } : null,
+  };
 }

@@ -1,4 +1,5 @@
 import type { Plan } from "../config.js";
+import type { EventPage } from "../events/types.js";
 
 /**
  * Storage holds bytes and atomicity, nothing else: it never sees a claim token, an API key or a
@@ -65,6 +66,7 @@ export type ClaimOutcome =
       burned: boolean;
       previousFirstRetrievedAt: number | null;
       previousLastRetrievedAt: number | null;
+      previousClaimClient: EventClient | null;
     }
   | { kind: "gone"; status: Exclude<KubbiStatus, "active"> }
   | { kind: "too_large" }
@@ -101,17 +103,23 @@ export interface KubbiStore {
   readonly kind: "redis" | "memory";
   create(kubbi: NewKubbi, nowMs: number): Promise<CreateOutcome>;
   /**
-   * Atomic: check, count, stamp, and on the last allowed retrieval wipe the payload and its info and mark burned.
-   * An active kubbi whose payload is over maxPayloadBytes is left as it is: too_large.
+   * Atomic: check, count, stamp, and on the last allowed retrieval wipe the payload and its info and mark
+   * burned; the claimed (and burned) events, with the client, in the same step. An active kubbi whose
+   * payload is over maxPayloadBytes is left as it is: too_large.
    */
-  claim(tokenHash: string, nowMs: number, maxPayloadBytes?: number): Promise<ClaimOutcome>;
-  /** Undoes one committed claim that could not be answered (a decrypt failure, a response that could not be built). */
+  claim(tokenHash: string, nowMs: number, client: EventClient, maxPayloadBytes?: number): Promise<ClaimOutcome>;
+  /**
+   * Undoes one committed claim that could not be answered (a decrypt failure, a response that could not
+   * be built), with a claim_failed event naming the claim's client (record.lastClaimClient).
+   */
   restoreClaim(claimed: Extract<ClaimOutcome, { kind: "claimed" }>, nowMs: number): Promise<void>;
   /** Read only: never counts, never changes state. Status is derived (active with no payload = expired). */
   findByTokenHash(tokenHash: string, nowMs: number): Promise<KubbiRecord | null>;
+  /** findByTokenHash for the consumer's inspect: an active kubbi also counts the inspect (never an event). */
+  inspect(tokenHash: string, nowMs: number): Promise<KubbiRecord | null>;
   /** Scoped to the owner: another key's kubbi is not found. */
   findById(ownerId: string, id: string, nowMs: number): Promise<KubbiRecord | null>;
-  /** Atomic against claims: one clean winner, payload and info wiped. Only the owner may delete. */
+  /** Atomic against claims: one clean winner, payload and info wiped, its event written. Only the owner may delete. */
   delete(tokenHash: string, ownerId: string, nowMs: number): Promise<DeleteOutcome>;
   /** The owner's kubbis, newest first. */
   listByOwner(ownerId: string, offset: number, limit: number, nowMs: number): Promise<ListPage>;
@@ -129,6 +137,16 @@ export interface KubbiStore {
   beginIdempotent(slot: string, pendingTtlMs: number, nowMs: number): Promise<IdempotencyBegin>;
   completeIdempotent(slot: string, value: Buffer, ttlMs: number, nowMs: number): Promise<void>;
   abandonIdempotent(slot: string): Promise<void>;
+
+  /**
+   * The expiry scheduler's step: every kubbi of these owners still active past its TTL becomes expired
+   * with one kubbi.expired event, exactly once however many processes run it (no keyspace scan).
+   */
+  expireDue(ownerIds: string[], nowMs: number): Promise<void>;
+  /** The owner's events after afterId (exclusive; null: from the oldest kept), oldest first. */
+  readOwnerEvents(ownerId: string, afterId: string | null, limit: number): Promise<EventPage>;
+  /** One kubbi's events (the caller has checked it is the owner's), oldest first, paged like readOwnerEvents. */
+  readKubbiEvents(ownerId: string, kubbiId: string, afterId?: string | null, limit?: number): Promise<EventPage>;
 
   /** Drops index entries past their purge time for these owners (bounded work per owner, no keyspace scan). */
   sweepOwnerIndexes(ownerIds: string[], nowMs: number): Promise<void>;

@@ -2,7 +2,7 @@ import { LIMITS } from "@kubbi/openapi";
 import { z } from "zod";
 
 /** A query integer within the spec's bounds for it (page and limit), defaulting as the spec says. */
-const boundedInt = ({ min, max, default: fallback }: { min: number; max: number; default: number }) =>
+export const boundedInt = ({ min, max, default: fallback }: { min: number; max: number; default: number }) =>
   z.coerce
     .number({ error: "must be an integer" })
     .int({ error: "must be an integer" })

@@ -98,6 +98,8 @@ export async function dumpRedis(db: Redis | Cluster): Promise<Array<{ key: strin
         else if (type === "zset") bytes = Buffer.concat(await node.zrangeBuffer(key, 0, -1));
         else if (type === "set") bytes = Buffer.concat(await node.smembersBuffer(key));
         else if (type === "list") bytes = Buffer.concat(await node.lrangeBuffer(key, 0, -1));
+        else if (type === "stream")
+          bytes = Buffer.concat((await node.xrangeBuffer(key, "-", "+")).flatMap(([id, fields]) => [id, ...fields]));
         else bytes = Buffer.from(`unexpected type ${type}`);
         dump.push({ key, type, bytes });
       }

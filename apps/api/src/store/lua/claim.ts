@@ -1,66 +1,86 @@
 import { hashToRecord, pairsToFields } from "../record-codec.js";
 import type { ClaimOutcome } from "../store.js";
+import { KUBBI_EVENTS } from "./event-log.js";
+import { type EmittedEvents, decodeEmitted } from "./emitted.js";
 import { text, type LuaScript } from "./script.js";
 
 /**
  * The claim: check status and expiry, count, stamp, and on the last allowed retrieval wipe the
  * payload and its sealed info and mark the kubbi burned, all in one atomic step and one round trip
  * (the owner's index is not touched: a burned kubbi leaves the active count lazily, see owner-index.ts).
- * Exactly max_retrievals claims succeed however many race, from any number of API processes.
+ * Exactly max_retrievals claims succeed however many race, from any number of API processes, and each
+ * writes its events (claimed, then burned; or expired when it finds the TTL passed) in the same step.
  * With a size limit, a larger kubbi is left untouched and reported as too_large, so the API can wait
  * for a large-response slot before it claims (and holds the payload in memory).
  */
-export const CLAIM: LuaScript<ClaimOutcome, string> = {
+export const CLAIM: LuaScript<EmittedEvents<ClaimOutcome>, string> = {
   name: "kubbiClaim",
   numberOfKeys: 3,
-  lua: `
+  lua: `${KUBBI_EVENTS}
 local metaKey = KEYS[1]    -- kb:{tokenHash}:m  hash: the kubbi's state (the tombstone once it is gone)
 local payloadKey = KEYS[2] -- kb:{tokenHash}:d  the sealed payload; its native TTL is the expiry
 local infoKey = KEYS[3]    -- kb:{tokenHash}:i  the sealed metadata and manifest: removed with the payload
 local nowMs = ARGV[1]      -- the API's clock in ms, so both stores share one notion of now
 local maxBytes = tonumber(ARGV[2]) -- absent, or a payload size above which nothing is claimed: the caller queues first
+local clientIp = ARGV[3]   -- the consumer's address and user agent: the claim's events and last_claim
+local clientUa = ARGV[4]
+local emit, events = kubbiEvents(ARGV[5] == '1', ARGV[6], nowMs) -- append here (one Redis)?, trim events before (ms)
 
-local state = redis.call('HMGET', metaKey, 'st', 'max', 'exp', 'fst', 'lst', 'sz')
+local state = redis.call('HMGET', metaKey, 'st', 'max', 'exp', 'fst', 'lst', 'sz', 'cip', 'cua')
 local status = state[1]
-if not status then return {'not_found'} end
-if status ~= 'active' then return {status} end
-if maxBytes and tonumber(state[6]) > maxBytes then return {'too_large'} end
+if not status then return {events, 'not_found'} end
+if status ~= 'active' then return {events, status} end
+if maxBytes and tonumber(state[6]) > maxBytes then return {events, 'too_large'} end
 local sealed = redis.call('GET', payloadKey)
 if not sealed or tonumber(nowMs) >= tonumber(state[3]) then
   redis.call('HSET', metaKey, 'st', 'expired')
   redis.call('DEL', payloadKey, infoKey)
-  return {'expired'}
+  emit(metaKey, 'kubbi.expired', '', '')
+  return {events, 'expired'}
 end
 local sealedInfo = redis.call('GET', infoKey) or ''
 local count = redis.call('HINCRBY', metaKey, 'cnt', 1)
 if state[4] == '' then redis.call('HSET', metaKey, 'fst', nowMs) end
-redis.call('HSET', metaKey, 'lst', nowMs)
+redis.call('HSET', metaKey, 'lst', nowMs, 'cip', clientIp, 'cua', clientUa)
 local burned = '0'
 if state[2] ~= '' and count >= tonumber(state[2]) then
   redis.call('DEL', payloadKey, infoKey)
   redis.call('HSET', metaKey, 'st', 'burned')
   burned = '1'
 end
-local reply = {'claimed', sealed, burned, state[4], state[5], sealedInfo}
+emit(metaKey, 'kubbi.claimed', clientIp, clientUa)
+if burned == '1' then emit(metaKey, 'kubbi.burned', clientIp, clientUa) end
+local reply = {events, 'claimed', sealed, burned, state[4], state[5], sealedInfo, state[7] or '', state[8] or ''}
 local fields = redis.call('HGETALL', metaKey)
 for i = 1, #fields do reply[#reply + 1] = fields[i] end
 return reply
 `,
-  /** {'not_found'} | {'too_large'} | {status} | {'claimed', sealed, burned, previousFirst, previousLast, sealedInfo, field, value...} */
+  /**
+   * {events, 'not_found' | 'too_large' | status} or {events, 'claimed', sealed, burned, previousFirst,
+   * previousLast, sealedInfo, previousClientIp, previousClientUa, field, value...}
+   */
   decode(reply, tokenHash) {
-    const parts = reply as Buffer[];
+    const [emitted, ...parts] = reply as [unknown, ...Buffer[]];
+    const events = decodeEmitted(emitted);
     const outcome = text(parts[0]);
-    if (outcome === "not_found") return { kind: "not_found" };
-    if (outcome === "too_large") return { kind: "too_large" };
-    if (outcome !== "claimed") return { kind: "gone", status: outcome as "burned" | "expired" | "deleted" };
+    if (outcome === "not_found") return { events, value: { kind: "not_found" } };
+    if (outcome === "too_large") return { events, value: { kind: "too_large" } };
+    if (outcome !== "claimed")
+      return { events, value: { kind: "gone", status: outcome as "burned" | "expired" | "deleted" } };
     const previous = (value: Buffer) => (value.length ? Number(value.toString("utf8")) : null);
+    const previousIp = text(parts[6]);
+    const previousUa = text(parts[7]);
     return {
-      kind: "claimed",
-      record: hashToRecord(tokenHash, pairsToFields(parts.slice(6)), parts[5]!),
-      sealedPayload: parts[1]!,
-      burned: text(parts[2]) === "1",
-      previousFirstRetrievedAt: previous(parts[3]!),
-      previousLastRetrievedAt: previous(parts[4]!),
+      events,
+      value: {
+        kind: "claimed",
+        record: hashToRecord(tokenHash, pairsToFields(parts.slice(8)), parts[5]!),
+        sealedPayload: parts[1]!,
+        burned: text(parts[2]) === "1",
+        previousFirstRetrievedAt: previous(parts[3]!),
+        previousLastRetrievedAt: previous(parts[4]!),
+        previousClaimClient: previousIp || previousUa ? { address: previousIp, userAgent: previousUa } : null,
+      },
     };
   },
 };

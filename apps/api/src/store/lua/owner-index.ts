@@ -1,3 +1,4 @@
+import { OWNER_EVENT } from "./event-log.js";
 import { text, type LuaScript } from "./script.js";
 
 /**
@@ -27,20 +28,28 @@ end
 /** How many purged entries one create or list removes; the sweep repeats until fewer come back. */
 export const TRIM_BATCH = 100;
 
-/** Enforces the active-kubbi cap and indexes a new kubbi (1), or refuses (0) and writes nothing. */
-export const RESERVE_OWNER_SLOT: LuaScript<boolean> = {
+/**
+ * Enforces the active-kubbi cap and indexes a new kubbi, writing its created event in the same step (the
+ * owner's stream shares this slot): replies the event's id, or 0 when it refuses and writes nothing.
+ */
+export const RESERVE_OWNER_SLOT: LuaScript<string | null> = {
   name: "kubbiReserveOwnerSlot",
-  numberOfKeys: 3,
-  lua: `${TRIM_OWNER_INDEX}
+  numberOfKeys: 5,
+  lua: `${TRIM_OWNER_INDEX}${OWNER_EVENT}
 local listKey = KEYS[1]          -- own:{ownerId}:l
 local expiryKey = KEYS[2]        -- own:{ownerId}:e
 local idKey = KEYS[3]            -- own:{ownerId}:id:<id>, the new kubbi's id index
+local streamKey = KEYS[4]        -- own:{ownerId}:ev, the owner's events
+local eventsKey = KEYS[5]        -- own:{ownerId}:kev:<id>, the new kubbi's event ids
 local nowMs = tonumber(ARGV[1])  -- the API's clock in ms
 local tokenHash = ARGV[2]        -- the new kubbi's storage key
 local createdAt = tonumber(ARGV[3])
 local expiresAt = tonumber(ARGV[4])
 local retentionMs = tonumber(ARGV[5]) -- how long a tombstone outlives expiry
 local maxActive = tonumber(ARGV[6])
+local kubbiId = ARGV[7]          -- for the created event
+local maxRetrievals = ARGV[8]    -- '' for unlimited
+local eventsMinId = ARGV[9]      -- ms: events older than this may be trimmed
 
 trimOwnerIndex(listKey, expiryKey, nowMs - retentionMs, ${TRIM_BATCH})
 if redis.call('ZCOUNT', expiryKey, '(' .. nowMs, '+inf') >= maxActive then return 0 end
@@ -51,9 +60,10 @@ if newest[2] and tonumber(newest[2]) >= listScore then listScore = tonumber(newe
 redis.call('ZADD', listKey, listScore, tokenHash)
 redis.call('ZADD', expiryKey, expiresAt, tokenHash)
 redis.call('SET', idKey, tokenHash, 'PXAT', expiresAt + retentionMs)
-return 1
+local function purgeAt() return expiresAt + retentionMs end -- the tombstone's, as for the id index
+return appendEvent(streamKey, eventsKey, eventsMinId, purgeAt, 'kubbi.created', kubbiId, ARGV[3], 0, maxRetrievals, '', '')
 `,
-  decode: (reply) => Number(reply) === 1,
+  decode: (reply) => (Buffer.isBuffer(reply) ? text(reply) : null),
 };
 
 /** One page of an owner's kubbis, newest first: {total, tokenHash...}. */
@@ -110,18 +120,22 @@ return 1
   decode: () => undefined,
 };
 
-/** Undoes a reservation whose kubbi could not be written. */
+/** Undoes a reservation whose kubbi could not be written, and its created event. */
 export const UNINDEX: LuaScript<void> = {
   name: "kubbiUnindex",
-  numberOfKeys: 3,
+  numberOfKeys: 5,
   lua: `
 local listKey = KEYS[1]   -- own:{ownerId}:l
 local expiryKey = KEYS[2] -- own:{ownerId}:e
 local idKey = KEYS[3]     -- own:{ownerId}:id:<id>
+local streamKey = KEYS[4] -- own:{ownerId}:ev
+local eventsKey = KEYS[5] -- own:{ownerId}:kev:<id>
 local tokenHash = ARGV[1]
+local createdEventId = ARGV[2]
 redis.call('ZREM', listKey, tokenHash)
 redis.call('ZREM', expiryKey, tokenHash)
-redis.call('DEL', idKey)
+redis.call('DEL', idKey, eventsKey)
+redis.call('XDEL', streamKey, createdEventId)
 return 1
 `,
   decode: () => undefined,

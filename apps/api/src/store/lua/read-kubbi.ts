@@ -4,7 +4,8 @@ import type { LuaScript } from "./script.js";
 
 /**
  * One kubbi's state, whether its payload is still there and its sealed info, read in one round trip
- * (inspect, detail and each row of a list page).
+ * (inspect, detail and each row of a list page). An inspect also counts itself on a kubbi still active
+ * (inspect count, last inspected at): counted, never an event, never a retrieval.
  */
 export const READ_KUBBI: LuaScript<KubbiRecord | null, { tokenHash: string; nowMs: number }> = {
   name: "kubbiRead",
@@ -13,8 +14,14 @@ export const READ_KUBBI: LuaScript<KubbiRecord | null, { tokenHash: string; nowM
 local metaKey = KEYS[1]    -- kb:{tokenHash}:m
 local payloadKey = KEYS[2] -- kb:{tokenHash}:d
 local infoKey = KEYS[3]    -- kb:{tokenHash}:i
+local inspectAt = ARGV[1]  -- ms of the inspect to count, or '' for a plain read
 
 local reply = {redis.call('EXISTS', payloadKey), redis.call('GET', infoKey) or ''}
+if inspectAt ~= '' and reply[1] == 1 and redis.call('HGET', metaKey, 'st') == 'active'
+    and tonumber(inspectAt) < tonumber(redis.call('HGET', metaKey, 'exp')) then
+  redis.call('HINCRBY', metaKey, 'ins', 1)
+  redis.call('HSET', metaKey, 'lin', inspectAt)
+end
 local fields = redis.call('HGETALL', metaKey)
 for i = 1, #fields do reply[#reply + 1] = fields[i] end
 return reply

@@ -1,0 +1,103 @@
+import { eventStreamKey, kubbiEventsKey } from "../keys.js";
+import type { LuaScript } from "./script.js";
+
+/**
+ * The event log's Lua (EVENTS.md), one function shared by every script that writes an event.
+ * appendEvent adds an entry to the owner's stream, trimmed by time (MINID ~), and its id to the kubbi's
+ * list. The list gets its expiry (the kubbi's tombstone purge time, from purgeAtOf) when the first id
+ * makes it, so later events of the kubbi cost no more than the entry and the push. Field names as in
+ * events/codec.ts.
+ */
+const APPEND_EVENT_FUNCTION = `
+local function appendEvent(streamKey, indexKey, minId, purgeAtOf, kind, kubbiId, at, count, max, ip, ua)
+  local id = redis.call('XADD', streamKey, 'MINID', '~', minId, '*',
+    't', kind, 'k', kubbiId, 'at', at, 'n', count, 'm', max, 'ip', ip, 'ua', ua)
+  if redis.call('RPUSH', indexKey, id) == 1 then
+    local purgeAt = tonumber(purgeAtOf())
+    if purgeAt > 0 then redis.call('PEXPIREAT', indexKey, purgeAt) end
+  end
+  return id
+end
+`;
+
+const OWNER = "\u0001owner\u0001";
+const KUBBI = "\u0001kubbi\u0001";
+/** A keys.ts builder as a Lua expression over the locals ownerId and kubbiId: Lua and TypeScript name keys one way. */
+const luaKeyName = (template: string) =>
+  `'${template.replaceAll(OWNER, "' .. ownerId .. '").replaceAll(KUBBI, "' .. kubbiId .. '")}'`;
+
+/**
+ * For the scripts that change a kubbi's state (claim, delete, restore, expire), which run in the kubbi's
+ * slot. kubbiEvents(inline, minId, at) returns emit(metaKey, kind, ip, ua) and the list of
+ * events emitted. Each event is built from the state hash as the script leaves it (owner, id, count,
+ * limit): never from what the API assumed. On one Redis (inline) emit appends at once, in the same
+ * script as the state change, so the two cannot disagree; the owner's keys are named from the hash, since
+ * a claim knows only its token. On a cluster the owner's stream is in another slot: the events go back in
+ * the reply and the store appends them there right after (APPEND_EVENTS).
+ * Every such script replies {events, ...}: each event {id or '', type, ownerId, kubbiId, at, n, m, ip, ua,
+ * purgeAt ('' when appended here)}.
+ */
+export const KUBBI_EVENTS = `${APPEND_EVENT_FUNCTION}
+local function kubbiEvents(inline, minId, at)
+  local events = {}
+  local function emit(metaKey, kind, ip, ua)
+    local state = redis.call('HMGET', metaKey, 'own', 'id', 'cnt', 'max')
+    local ownerId, kubbiId = state[1], state[2]
+    local function purgeAt() return redis.call('PEXPIRETIME', metaKey) end -- the tombstone's purge time
+    local id, purgeAtForStore = '', ''
+    if inline then
+      id = appendEvent(${luaKeyName(eventStreamKey(OWNER))}, ${luaKeyName(kubbiEventsKey(OWNER, KUBBI))},
+        minId, purgeAt, kind, kubbiId, at, state[3], state[4], ip, ua)
+    else
+      purgeAtForStore = purgeAt()
+    end
+    events[#events + 1] = {id, kind, ownerId, kubbiId, at, state[3], state[4], ip, ua, purgeAtForStore}
+  end
+  return emit, events
+end
+`;
+
+/** For a script in the owner's slot that appends with its keys given (the created event). */
+export const OWNER_EVENT = APPEND_EVENT_FUNCTION;
+
+/** On a cluster: a kubbi script's events, appended in the owner's slot right after it. Returns their ids. */
+export const APPEND_EVENTS: LuaScript<string[]> = {
+  name: "kubbiAppendEvents",
+  numberOfKeys: 2,
+  lua: `${APPEND_EVENT_FUNCTION}
+local streamKey = KEYS[1]  -- own:{ownerId}:ev          the owner's event stream
+local indexKey = KEYS[2]   -- own:{ownerId}:kev:<id>    the kubbi's event ids
+local minId = ARGV[1]      -- ms: entries older than this may be trimmed (the event retention)
+local purgeAt = ARGV[2]    -- ms: the kubbi's tombstone purge time, when its list goes
+-- ARGV[3..]: the events, 7 values each: type, kubbi id, at, count, max, ip, ua
+local function purgeAtOf() return purgeAt end
+local ids = {}
+for i = 3, #ARGV, 7 do
+  ids[#ids + 1] = appendEvent(streamKey, indexKey, minId, purgeAtOf,
+    ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6])
+end
+return ids
+`,
+  decode: (reply) => (reply as Buffer[]).map((id) => id.toString()),
+};
+
+/**
+ * The periodic sweep's step for one owner's events (store/redis.ts sweepOwnerIndexes): appends trim
+ * only approximately and only when events come, so an owner with no new events would keep old ones.
+ * Trims exactly, and drops the stream once it is empty unless webhook delivery reads it (a consumer group).
+ */
+export const SWEEP_OWNER_EVENTS: LuaScript<void> = {
+  name: "kubbiSweepOwnerEvents",
+  numberOfKeys: 1,
+  lua: `
+local streamKey = KEYS[1]  -- own:{ownerId}:ev
+local minId = ARGV[1]      -- ms: entries older than this go (the event retention)
+if redis.call('EXISTS', streamKey) == 0 then return 0 end
+redis.call('XTRIM', streamKey, 'MINID', minId)
+if redis.call('XLEN', streamKey) == 0 and #redis.call('XINFO', 'GROUPS', streamKey) == 0 then
+  redis.call('DEL', streamKey)
+end
+return 1
+`,
+  decode: () => undefined,
+};
