@@ -23,6 +23,7 @@ import { MemoryRequestStore } from "./store/requests/memory-request-store.js";
 import { RedisRequestStore } from "./store/requests/redis-request-store.js";
 import type { RequestStore } from "./store/requests/request-store.js";
 import type { KubbiStore } from "./store/store.js";
+import { eventJson } from "./events/codec.js";
 import { MemoryWebhookStore } from "./webhooks/memory-webhook-store.js";
 import { RedisWebhookStore } from "./webhooks/redis-webhook-store.js";
 import type { WebhookStore } from "./webhooks/webhook-store.js";
@@ -66,7 +67,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   if (!hasRedis(config.redis)) {
     store = new MemoryStore(events);
     requests = new MemoryRequestStore();
-    webhooks = new MemoryWebhookStore(async () => []);
+    // The in-process queue reads this process's event log, as the Redis one reads the streams.
+    const eventLog = store;
+    webhooks = new MemoryWebhookStore(async (ownerId, afterId, limit) =>
+      (await eventLog.readOwnerEvents(ownerId, afterId, limit)).events.map(eventJson),
+    );
     logger.warn("no REDIS_URL: using the in-process store (data lives in this process only and is lost on restart)");
   } else {
     const redis = openRedis(config.redis, onConnectionError);

@@ -132,7 +132,7 @@ describe.each(["redis", "cluster"] as const)(
       // A retry carries the same webhook-id and a fresh signature that still verifies.
       const verifier = new Webhook(secret);
       for (const { headers, body } of receiver.received) verifier.verify(body, headers as Record<string, string>);
-    });
+    }, 90_000);
 
     it("an API process killed (kill -9) with deliveries pending: the other process delivers them, or one started after the last died", async () => {
       receiver.status = 503;
@@ -166,7 +166,7 @@ describe.each(["redis", "cluster"] as const)(
       await startSibling();
       await receiver.until(() => deliveryCounts(receiver).size === ids.length + later.length);
       expect([...deliveryCounts(receiver).values()].every((count) => count === 1)).toBe(true);
-    });
+    }, 90_000);
   },
 );
 
@@ -211,7 +211,7 @@ describe("webhook delivery gives up after KUBBI_WEBHOOK_RETRY_SECONDS", () => {
     const next = await appendEvent(stack.db!, ownerId, { t: "kubbi.deleted", k: "kubbi_x" });
     await receiver.until(() => receiver.delivered().length === 1);
     expect(receiver.delivered()[0]!.id).toBe(`${ownerId}_${next}`);
-  });
+  }, 90_000);
 });
 
 describe("webhook attempts: at most KUBBI_WEBHOOK_MAX_IN_FLIGHT at once, each cut off after KUBBI_WEBHOOK_TIMEOUT_MS", () => {
@@ -277,5 +277,5 @@ describe("a process whose server keys cannot open the signing secret", () => {
     await receiver.until(() => receiver.delivered().length === 1);
     expect(receiver.delivered()[0]!.id).toBe(`${ownerId}_${id}`);
     expect(wrongKeys.output()).not.toContain(receiver.url);
-  });
+  }, 90_000);
 });

@@ -87,7 +87,12 @@ describe.each(["redis", "memory"] as const)("webhooks carry the real events (%s)
   it.skipIf(kind === "memory")(
     "kubbi.claim_failed arrives too; a process that cannot open the secret leaves the deliveries to one that can",
     async () => {
-      const created = await stack.producer.create({ content: "x", content_type: "text/plain", ttl_seconds: 600 });
+      const created = await stack.producer.create({
+        content: "x",
+        content_type: "text/plain",
+        ttl_seconds: 600,
+        max_retrievals: 1,
+      });
       // Its keys open neither the kubbi nor the webhook secret (both sealed under the stack's k1).
       const wrongKeys: ApiProcess = await startApi({
         ...stack.connection,
@@ -109,6 +114,7 @@ describe.each(["redis", "memory"] as const)("webhooks carry the real events (%s)
       ]);
       expect(receiver.delivered().at(-1)!.data.client.user_agent).toBe("unlucky/1");
     },
+    90_000,
   );
 });
 
@@ -143,5 +149,5 @@ describe("an unclaimed kubbi's kubbi.expired, with two API processes running", (
     const expiries = receiver.delivered().filter(({ data }) => kubbis.includes(data.kubbi_id));
     expect(expiries.map(({ data }) => data.kubbi_id).sort()).toEqual([...kubbis].sort());
     expect(new Set(receiver.received.map(({ headers }) => headers["webhook-id"])).size).toBe(receiver.received.length);
-  });
+  }, 90_000);
 });

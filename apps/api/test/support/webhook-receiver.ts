@@ -85,7 +85,7 @@ export class WebhookReceiver {
   }
 
   /** Waits until `done` holds over what was received (checked on each arrival), or fails after timeoutMs. */
-  async until(done: (received: ReceivedWebhook[]) => boolean, timeoutMs = 60_000): Promise<ReceivedWebhook[]> {
+  async until(done: (received: ReceivedWebhook[]) => boolean, timeoutMs = 25_000): Promise<ReceivedWebhook[]> {
     const deadline = Date.now() + timeoutMs;
     while (!done(this.received)) {
       // (arrivals and open change without an answer: the 250 ms recheck below sees them.)
