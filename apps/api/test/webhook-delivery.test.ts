@@ -134,6 +134,24 @@ describe.each(["redis", "cluster"] as const)(
       for (const { headers, body } of receiver.received) verifier.verify(body, headers as Record<string, string>);
     }, 90_000);
 
+    it("deleting the endpoint drops its pending deliveries", async () => {
+      receiver.status = 503;
+      const dropped = await append("kubbi.created", "kubbi_dropped");
+      await receiver.until((received) => received.length >= 1);
+      expect((await webhookApi(stack).remove()).status).toBe(200);
+      receiver.status = 204;
+      await webhookApi(stack).put({ url: receiver.url });
+      const kept = await append("kubbi.deleted", "kubbi_dropped");
+      await receiver.until(() => receiver.delivered().length === 1);
+      expect(receiver.delivered().map(({ id }) => id)).toEqual([`${ownerId()}_${kept}`]);
+      expect(
+        receiver.received.every(
+          ({ headers }) =>
+            headers["webhook-id"] === `${ownerId()}_${dropped}` || headers["webhook-id"] === `${ownerId()}_${kept}`,
+        ),
+      ).toBe(true);
+    });
+
     it("an API process killed (kill -9) with deliveries pending: the other process delivers them, or one started after the last died", async () => {
       receiver.status = 503;
       const ids: string[] = [];

@@ -5,7 +5,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { call } from "./support/http.js";
 import { useStack } from "./support/stacks.js";
 import { WebhookReceiver, type ReceivedWebhook } from "./support/webhook-receiver.js";
-import { environmentKeyId, webhookApi } from "./support/webhooks.js";
+import { environmentKeyId, eventually, webhookApi } from "./support/webhooks.js";
 
 /** Loopback receivers need the allowance; the expiry scheduler looks often so an expiry arrives soon. */
 const ENV = { KUBBI_WEBHOOK_ALLOW_PRIVATE: "true", KUBBI_EXPIRY_CHECK_MS: "200" };
@@ -135,6 +135,14 @@ describe("an unclaimed kubbi's kubbi.expired, with two API processes running", (
       env: ENV,
     });
     receiver = await new WebhookReceiver().start();
+    // An expiry that happened before the endpoint was set is in the log, and is not replayed to it.
+    const before = (await stack.producer.create({ content: "b", content_type: "text/plain", ttl_seconds: 1 })).body.id;
+    await eventually(async () => {
+      const log = await call(`${stack.api.baseUrl}/api/v1/kubbis/${before}/events`, {
+        headers: { authorization: `Bearer ${stack.api.apiKey}` },
+      });
+      return log.body.events.some(({ type }: { type: string }) => type === "kubbi.expired");
+    }, "the early kubbi expired");
     await webhookApi(stack).put({ url: receiver.url, events: ["kubbi.expired"] });
     const kubbis: string[] = [];
     for (let i = 0; i < 3; i++)
@@ -149,5 +157,6 @@ describe("an unclaimed kubbi's kubbi.expired, with two API processes running", (
     const expiries = receiver.delivered().filter(({ data }) => kubbis.includes(data.kubbi_id));
     expect(expiries.map(({ data }) => data.kubbi_id).sort()).toEqual([...kubbis].sort());
     expect(new Set(receiver.received.map(({ headers }) => headers["webhook-id"])).size).toBe(receiver.received.length);
+    expect(receiver.delivered().some(({ data }) => data.kubbi_id === before)).toBe(false);
   }, 90_000);
 });

@@ -35,6 +35,7 @@ interface Target {
   events: ReadonlySet<EventType> | null;
   secret: string;
   updatedAt: number;
+  createdAt: number;
 }
 
 interface Entry {
@@ -95,12 +96,18 @@ export class OwnerDeliveries {
     const endpoint = await this.deps.store.getEndpoint(this.ownerId);
     if (!endpoint) return false;
     if (this.target?.updatedAt === endpoint.updatedAt) return true;
+    if (this.target !== undefined && this.target.createdAt !== endpoint.createdAt) {
+      // Deleted and set again between two ticks: the old queue went with the old endpoint.
+      this.queue.length = 0;
+      this.claimCursor = "0-0";
+    }
     try {
       this.target = {
         url: endpoint.url,
         events: endpoint.events === null ? null : new Set(endpoint.events),
         secret: openSecret(this.deps.sealer, this.ownerId, endpoint),
         updatedAt: endpoint.updatedAt,
+        createdAt: endpoint.createdAt,
       };
       return true;
     } catch (error) {
@@ -167,7 +174,9 @@ export class OwnerDeliveries {
         "webhook given up: not delivered within KUBBI_WEBHOOK_RETRY_SECONDS",
       );
     } else metrics.webhookDelivery("delivered");
-    this.queue.splice(this.queue.indexOf(entry), 1);
+    const position = this.queue.indexOf(entry);
+    // Not there when the endpoint was set anew meanwhile (the queue was dropped).
+    if (position !== -1) this.queue.splice(position, 1);
     await store.acknowledge(this.ownerId, [entry.event.id]).catch((error: Error) =>
       // Left pending: whoever takes this owner over delivers it again (at least once, same webhook-id).
       logger.warn(
