@@ -60,6 +60,7 @@ const envSchema = z.object({
   KUBBI_WEBHOOK_TIMEOUT_MS: intFromEnv(5_000, 100),
   KUBBI_WEBHOOK_MAX_IN_FLIGHT: intFromEnv(4, 1),
   KUBBI_WEBHOOK_ALLOW_PRIVATE: z.enum(["true", "false"]).default("false"),
+  KUBBI_WEBHOOK_POLL_MS: intFromEnv(500, 50),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -130,6 +131,8 @@ export interface WebhookConfig {
   maxInFlight: number;
   /** Endpoints may be plain http and on loopback, private, link-local or metadata addresses. */
   allowPrivate: boolean;
+  /** How often the worker reads the endpoint registry, renews its leases and reads new events. */
+  pollMs: number;
 }
 
 /** Per-key limits; a key may carry its own, else these defaults apply. */
@@ -214,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       timeoutMs: e.KUBBI_WEBHOOK_TIMEOUT_MS,
       maxInFlight: e.KUBBI_WEBHOOK_MAX_IN_FLIGHT,
       allowPrivate: e.KUBBI_WEBHOOK_ALLOW_PRIVATE === "true",
+      pollMs: e.KUBBI_WEBHOOK_POLL_MS,
     },
     logLevel: e.LOG_LEVEL,
   };

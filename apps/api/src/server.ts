@@ -157,7 +157,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   );
 
   // Every API process delivers webhooks: owners are shared out by lease (webhooks/worker.ts).
-  const webhookWorker = new WebhookWorker({
+  const webhookWorker = new WebhookWorker(config.webhooks.pollMs, {
     store: webhooks,
     sealer,
     settings: {

@@ -2,10 +2,8 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { OwnerDeliveries, type DeliveryDependencies } from "./owner-deliveries.js";
 
-/** How often the worker reads the registry, renews its leases and polls its owners' queues. */
-const TICK_MS = 500;
-/** A lease not renewed for this long (its process died) passes to another process. */
-const LEASE_MS = 5_000;
+/** A lease not renewed for this long (its process died) passes to another process: ten ticks, at least 5 s. */
+const leaseMs = (tickMs: number) => Math.max(5_000, tickMs * 10);
 /** Free owners one process tries to take per tick: several processes starting together split the owners. */
 const LEASES_PER_TICK = 4;
 /**
@@ -29,7 +27,14 @@ export class WebhookWorker {
   private tickRunning: Promise<void> | undefined;
   private readonly deps: DeliveryDependencies;
 
-  constructor(deps: Omit<DeliveryDependencies, "consumer">) {
+  private readonly leaseMs: number;
+
+  /** tickMs: how often it reads the registry, renews its leases and polls its owners' queues (KUBBI_WEBHOOK_POLL_MS). */
+  constructor(
+    private readonly tickMs: number,
+    deps: Omit<DeliveryDependencies, "consumer">,
+  ) {
+    this.leaseMs = leaseMs(tickMs);
     // Unique per process run: a restarted process takes its own old pending deliveries over like anyone's.
     this.deps = { ...deps, consumer: `${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}` };
   }
@@ -37,7 +42,7 @@ export class WebhookWorker {
   start(): void {
     this.timer = setInterval(() => {
       this.tickRunning ??= this.tick().finally(() => (this.tickRunning = undefined));
-    }, TICK_MS).unref();
+    }, this.tickMs).unref();
   }
 
   /** Lets attempts under way finish (each bounded by its timeout), then hands the owners back. */
@@ -56,7 +61,7 @@ export class WebhookWorker {
     try {
       const registered = new Set(await store.ownersWithEndpoints());
       for (const [ownerId, deliveries] of this.owners) {
-        if (registered.has(ownerId) && (await store.renewLease(ownerId, consumer, LEASE_MS))) continue;
+        if (registered.has(ownerId) && (await store.renewLease(ownerId, consumer, this.leaseMs))) continue;
         this.owners.delete(ownerId);
         void deliveries.stop();
       }
@@ -64,7 +69,7 @@ export class WebhookWorker {
         (ownerId) => !this.owners.has(ownerId) && (this.steppedAside.get(ownerId) ?? 0) <= this.ticks,
       );
       for (const ownerId of shuffled(free).slice(0, LEASES_PER_TICK)) {
-        if (await store.acquireLease(ownerId, consumer, LEASE_MS))
+        if (await store.acquireLease(ownerId, consumer, this.leaseMs))
           this.owners.set(ownerId, new OwnerDeliveries(ownerId, this.deps));
       }
       await Promise.all(
