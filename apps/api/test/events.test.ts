@@ -86,6 +86,7 @@ describe.each(STORE_KINDS)("the event log on the %s store", (storeKind) => {
     });
     const { id, claim_url } = twice.body;
     for (let n = 0; n < 2; n++) expect((await consumer.inspect(claim_url)).status).toBe(200);
+    expect((await consumer.inspect(claim_url, { accept: "text/html" })).status).toBe(200); // the claim page
     expect((await claimAs(claim_url, AGENT)).status).toBe(200);
     // Node lets a tab and C1 bytes (as latin1) through in a header value: the user agent drops them.
     expect(await rawClaim(claim_url, Buffer.from(`${AGENT}\t\x9b[31mred\x85${"x".repeat(300)}`, "latin1"))).toBe(200);
@@ -112,7 +113,7 @@ describe.each(STORE_KINDS)("the event log on the %s store", (storeKind) => {
     const detail = (await stack.producer.get(id)).body;
     expect(detail).toMatchObject({
       status: "burned",
-      inspect_count: 2,
+      inspect_count: 3,
       expired_unclaimed: false,
       last_claim: { at: detail.last_retrieved_at, address: "127.0.0.1", user_agent: cleaned },
     });

@@ -1,4 +1,5 @@
 import { iso } from "../services/views.js";
+import type { EventClient } from "../store/store.js";
 import { EVENT_TYPES, type EventRecord, type EventType, type KubbiEvent } from "./types.js";
 
 /**
@@ -9,6 +10,10 @@ import { EVENT_TYPES, type EventRecord, type EventType, type KubbiEvent } from "
  * entries (store/lua/event-log.ts) writes these same names.
  */
 export const EVENT_FIELDS = ["t", "k", "at", "n", "m", "ip", "ua"] as const;
+
+/** A stored address and user agent as a client: '' for both means none (a producer's action, expiry). */
+export const storedClient = (address: string, userAgent: string): EventClient | null =>
+  address || userAgent ? { address, userAgent } : null;
 
 const text = (value: Buffer | string | undefined) => (value === undefined ? "" : value.toString());
 
@@ -31,8 +36,6 @@ export function entryToEvent(ownerId: string, id: Buffer | string, flat: Readonl
   for (let i = 0; i + 1 < flat.length; i += 2) fields[text(flat[i])] = text(flat[i + 1]);
   const type = fields.t as EventType;
   if (!EVENT_TYPES.includes(type)) throw new Error(`event ${text(id)} has an unknown type`);
-  const ip = fields.ip ?? "";
-  const ua = fields.ua ?? "";
   return {
     id: text(id),
     ownerId,
@@ -41,7 +44,7 @@ export function entryToEvent(ownerId: string, id: Buffer | string, flat: Readonl
     at: Number(fields.at),
     retrievalCount: Number(fields.n),
     maxRetrievals: fields.m ? Number(fields.m) : null,
-    client: ip || ua ? { address: ip, userAgent: ua } : null,
+    client: storedClient(fields.ip ?? "", fields.ua ?? ""),
   };
 }
 

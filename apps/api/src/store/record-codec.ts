@@ -1,3 +1,4 @@
+import { storedClient } from "../events/codec.js";
 import type { KubbiKind, KubbiRecord, KubbiStatus } from "./store.js";
 
 /**
@@ -46,8 +47,7 @@ export function hashToRecord(tokenHash: string, fields: Record<string, Buffer>, 
     retrievalCount: Number(text("cnt")),
     firstRetrievedAt: optionalNumber(text("fst")),
     lastRetrievedAt: optionalNumber(text("lst")),
-    // A retrieval always records its client (the address at least): none means no retrieval yet.
-    lastClaimClient: text("cip") || text("cua") ? { address: text("cip"), userAgent: text("cua") } : null,
+    lastClaimClient: storedClient(text("cip"), text("cua")),
     inspectCount: Number(text("ins") || "0"),
     lastInspectedAt: optionalNumber(text("lin")),
     createdAt: Number(text("cre")),

@@ -1,5 +1,5 @@
 import { Cluster, type Redis } from "ioredis";
-import { entryToEvent } from "../events/codec.js";
+import { entryToEvent, storedClient } from "../events/codec.js";
 import type { EventPage, EventRecord, EventSink } from "../events/types.js";
 import {
   API_KEY_IDS,
@@ -543,6 +543,6 @@ function toEventRecord(event: EmittedEvent): EventRecord {
     at: event.at,
     retrievalCount: event.retrievalCount,
     maxRetrievals: event.maxRetrievals,
-    client: event.ip || event.ua ? { address: event.ip, userAgent: event.ua } : null,
+    client: storedClient(event.ip, event.ua),
   };
 }

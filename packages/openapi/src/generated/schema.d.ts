@@ -725,7 +725,7 @@ export interface components {
              *     first. A retrieval rolled back (claim_failed) does not count.
              */
             last_claim: components["schemas"]["LastClaim"] | null;
-            /** @description Inspects of the claim URL (`GET /r/<token>` as JSON, `/inspect`). They never count as retrievals and are not events. */
+            /** @description Inspects of the claim URL while the kubbi is active (`GET` or `HEAD` of `/r/<token>`, the claim page included, and `/inspect`). They never count as retrievals and are not events. */
             inspect_count: number;
             /** @description The most recent inspect; null before the first. */
             last_inspected_at: components["schemas"]["Timestamp"] | null;

@@ -1,3 +1,4 @@
+import { storedClient } from "../../events/codec.js";
 import { hashToRecord, pairsToFields } from "../record-codec.js";
 import type { ClaimOutcome } from "../store.js";
 import { KUBBI_EVENTS } from "./event-log.js";
@@ -79,7 +80,7 @@ return reply
         burned: text(parts[2]) === "1",
         previousFirstRetrievedAt: previous(parts[3]!),
         previousLastRetrievedAt: previous(parts[4]!),
-        previousClaimClient: previousIp || previousUa ? { address: previousIp, userAgent: previousUa } : null,
+        previousClaimClient: storedClient(previousIp, previousUa),
       },
     };
   },
