@@ -26,6 +26,7 @@ import { home } from "./routes/home.js";
 import { mountKubbiRoutes } from "./routes/kubbis.js";
 import { mcpRouter } from "./routes/mcp.js";
 import { requestsRouter } from "./routes/requests.js";
+import { webhookRouter } from "./routes/webhook.js";
 import type { ServiceContext } from "./services/context.js";
 
 export interface AppDependencies {
@@ -83,6 +84,8 @@ export function createApp({ context, registry, logger, drain }: AppDependencies)
   // Request links (docs/request-links.md): the requester's routes, and the fill link's.
   app.use("/api/v1/requests", requestsRouter(context, [producerWithBody]));
   app.use("/f", fillRouter(context, bodies));
+  // Signed webhooks (docs/webhooks.md): the key's endpoint.
+  app.use("/api/v1/webhook", webhookRouter(context, [producerWithBody]));
   // MCP over Streamable HTTP: the same tools as `npx @kubbi.ai/mcp`, in-process, with the caller's key.
   app.use("/mcp", mcpRouter(context, [producerWithBody], logger));
   app.use(() => {

@@ -57,6 +57,11 @@ const envSchema = z.object({
   KUBBI_MAX_CONNECTIONS: intFromEnv(1_000, 1),
   KUBBI_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   KUBBI_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (e.g. $(openssl rand -hex 24))").optional(),
+  KUBBI_WEBHOOK_RETRY_SECONDS: intFromEnv(86_400, 1),
+  KUBBI_WEBHOOK_TIMEOUT_MS: intFromEnv(5_000, 100),
+  KUBBI_WEBHOOK_MAX_IN_FLIGHT: intFromEnv(4, 1),
+  KUBBI_WEBHOOK_ALLOW_PRIVATE: z.enum(["true", "false"]).default("false"),
+  KUBBI_WEBHOOK_POLL_MS: intFromEnv(500, 50),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -115,7 +120,22 @@ export interface Config {
   metricsPort: number | undefined;
   /** Bearer token for the metrics; without a metrics port they are served at /metrics on the API port. */
   metricsToken: string | undefined;
+  /** Webhook delivery (docs/webhooks.md). */
+  webhooks: WebhookConfig;
   logLevel: string;
+}
+
+export interface WebhookConfig {
+  /** A delivery is retried (capped exponential backoff with jitter) until this long after its event, then given up. */
+  retrySeconds: number;
+  /** Each attempt, connect to last response byte. */
+  timeoutMs: number;
+  /** Attempts under way at once per endpoint. */
+  maxInFlight: number;
+  /** Endpoints may be plain http and on loopback, private, link-local or metadata addresses. */
+  allowPrivate: boolean;
+  /** How often the worker reads the endpoint registry, renews its leases and reads new events. */
+  pollMs: number;
 }
 
 /** Per-key limits; a key may carry its own, else these defaults apply. */
@@ -196,6 +216,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     maxConnections: e.KUBBI_MAX_CONNECTIONS,
     metricsPort: e.KUBBI_METRICS_PORT,
     metricsToken: e.KUBBI_METRICS_TOKEN,
+    webhooks: {
+      retrySeconds: e.KUBBI_WEBHOOK_RETRY_SECONDS,
+      timeoutMs: e.KUBBI_WEBHOOK_TIMEOUT_MS,
+      maxInFlight: e.KUBBI_WEBHOOK_MAX_IN_FLIGHT,
+      allowPrivate: e.KUBBI_WEBHOOK_ALLOW_PRIVATE === "true",
+      pollMs: e.KUBBI_WEBHOOK_POLL_MS,
+    },
     logLevel: e.LOG_LEVEL,
   };
   const problems = mode === "production" ? productionProblems(config) : [];

@@ -24,6 +24,11 @@ import { MemoryRequestStore } from "./store/requests/memory-request-store.js";
 import { RedisRequestStore } from "./store/requests/redis-request-store.js";
 import type { RequestStore } from "./store/requests/request-store.js";
 import type { KubbiStore } from "./store/store.js";
+import { eventJson } from "./events/codec.js";
+import { MemoryWebhookStore } from "./webhooks/memory-webhook-store.js";
+import { RedisWebhookStore } from "./webhooks/redis-webhook-store.js";
+import type { WebhookStore } from "./webhooks/webhook-store.js";
+import { WebhookWorker } from "./webhooks/worker.js";
 
 export { StartupError };
 
@@ -64,9 +69,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   let store: KubbiStore;
   let requests: RequestStore;
   let redis: ReturnType<typeof openRedis> | undefined;
+  let webhooks: WebhookStore;
   if (!hasRedis(config.redis)) {
     store = new MemoryStore(events);
     requests = new MemoryRequestStore();
+    // The in-process queue reads this process's event log, as the Redis one reads the streams.
+    const eventLog = store;
+    webhooks = new MemoryWebhookStore(async (ownerId, afterId, limit) =>
+      (await eventLog.readOwnerEvents(ownerId, afterId, limit)).events.map(eventJson),
+    );
     logger.warn("no REDIS_URL: using the in-process store (data lives in this process only and is lost on restart)");
   } else {
     redis = openRedis(config.redis, onConnectionError);
@@ -97,6 +108,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     store = metrics.recording ? instrumentRedisStore(redisStore, metrics) : redisStore;
     // Requests share the kubbi store's connection (and its cluster client); the kubbi store closes it.
     requests = new RedisRequestStore(redis, config.redis);
+    webhooks = new RedisWebhookStore(redis, config.redis.commandTimeoutMs);
     if (
       config.envApiKeys.length === 0 &&
       config.mode === "production" &&
@@ -109,10 +121,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   }
 
   let publicUrl = config.publicUrl ?? "";
+  const sealer = new KubbiSealer(keyRing);
   const context: ServiceContext = {
     store,
     requests,
-    sealer: new KubbiSealer(keyRing),
+    webhooks,
+    sealer,
     config,
     logger,
     publicUrl: () => publicUrl,
@@ -163,6 +177,22 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const stopExpiryScheduler = startExpiryScheduler(store, knownOwners, config.expiryCheckMs, (error) =>
     logger.warn({ err: { name: error.name, message: error.message } }, "expiry check failed; the next one retries"),
   );
+
+  // Every API process delivers webhooks: owners are shared out by lease (webhooks/worker.ts).
+  const webhookWorker = new WebhookWorker(config.webhooks.pollMs, {
+    store: webhooks,
+    sealer,
+    settings: {
+      retryMs: config.webhooks.retrySeconds * 1000,
+      timeoutMs: config.webhooks.timeoutMs,
+      maxInFlight: config.webhooks.maxInFlight,
+      allowPrivate: config.webhooks.allowPrivate,
+    },
+    logger,
+    metrics,
+    now: () => Date.now(),
+  });
+  webhookWorker.start();
 
   const drain = new Drain();
   const app = createApp({ context, registry, logger, drain });
@@ -219,6 +249,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       }, config.shutdownGraceMs);
       await closed;
       clearTimeout(graceLimit);
+      await webhookWorker.stop();
       await Promise.all([store.close(), requests.close()]);
       await auditLog?.close();
     },

@@ -66,6 +66,8 @@ describe("Redis work and memory per operation", () => {
       KUBBI_MAX_ACTIVE_KUBBIS: "1000000",
       KUBBI_INDEX_SWEEP_SECONDS: "86400",
       KUBBI_EXPIRY_CHECK_MS: "86400000",
+      // The webhook worker's registry read (no endpoint here) is background work, not the operations'.
+      KUBBI_WEBHOOK_POLL_MS: "86400000",
     },
   });
 

@@ -19,6 +19,12 @@ export {
   type RequestStatus,
   type WaitOptions,
 } from "./requests.js";
+export {
+  verifyWebhook,
+  KubbiWebhookVerificationError,
+  type KubbiWebhookEvent,
+  type VerifyWebhookOptions,
+} from "./webhooks.js";
 export type { ClaimTargetOptions } from "./claim-target.js";
 export type { FetchLike, RequestOptions } from "./request.js";
 export type { KubbiLogger } from "./log.js";

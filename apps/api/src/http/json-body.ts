@@ -19,7 +19,8 @@ export const jsonBodyLimit = (maxKubbiBytes: number) => Math.ceil((maxKubbiBytes
  */
 export function planJsonBody(reader: BodyReader) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== "POST") return next();
+    // POST creates, PUT sets (the webhook endpoint); other methods take no body.
+    if (req.method !== "POST" && req.method !== "PUT") return next();
     // null: no body at all, which validation reports; false: a body that is not JSON.
     const isJson = req.is("application/json");
     if (isJson === null) return next();

@@ -36,6 +36,7 @@ const ROUTE_METHODS: readonly RouteMethods[] = [
   { path: "/f/:token", methods: ["GET", "POST"] },
   { path: "/f/:token/info", methods: ["GET"] },
   { path: "/mcp", methods: ["POST"] },
+  { path: "/api/v1/webhook", methods: ["GET", "PUT", "DELETE"] },
 ];
 
 interface CompiledRoute {

@@ -59,6 +59,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly webhookDeliveries = new Counter({
+    name: "kubbi_webhook_deliveries_total",
+    help: "Webhook attempts, by outcome: delivered (a 2xx), failed_attempt (will be retried), given_up (retry period over)",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
   /**
    * `recording` false: nothing will scrape these (no KUBBI_METRICS_PORT or _TOKEN), so every call is a
    * no-op and requests pay nothing (a few microseconds each otherwise). When true, process metrics
@@ -72,6 +79,10 @@ export class Metrics {
 
   kubbi(event: KubbiEvent): void {
     if (this.recording) this.kubbiEvents.inc({ event });
+  }
+
+  webhookDelivery(outcome: "delivered" | "failed_attempt" | "given_up"): void {
+    if (this.recording) this.webhookDeliveries.inc({ outcome });
   }
 
   rejection(code: ErrorCode): void {

@@ -4,12 +4,15 @@ import type { KubbiSealer } from "../crypto/kubbi-sealer.js";
 import type { RequestStore } from "../store/requests/request-store.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { KubbiStore } from "../store/store.js";
+import type { WebhookStore } from "../webhooks/webhook-store.js";
 
 /** What services need from the process: storage, keys, settings, a log and a clock. */
 export interface ServiceContext {
   store: KubbiStore;
   /** Request links (docs/request-links.md). */
   requests: RequestStore;
+  /** Webhook endpoints and their delivery queues (docs/webhooks.md). */
+  webhooks: WebhookStore;
   sealer: KubbiSealer;
   config: Config;
   /** For what the operator must hear about even when the request succeeds (a kubbi that no key opens). */

@@ -300,6 +300,37 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This key's webhook endpoint (never its secret) */
+        get: operations["getWebhook"];
+        /**
+         * Set this key's webhook endpoint
+         * @description One endpoint per API key; it receives the key's events from now on (`events`: these types only;
+         *     absent or null: every type). The URL must be https and must not resolve to a loopback, private,
+         *     link-local, carrier-grade NAT, unique-local or cloud metadata address (checked here and again at
+         *     every connection), unless the operator set `KUBBI_WEBHOOK_ALLOW_PRIVATE=true`.
+         *     The `whsec_` signing secret is returned once: when the endpoint is created (201), and when
+         *     `rotate_secret` is true (200; the old secret stops signing at once). Changing only the URL or the
+         *     types keeps the secret (200, no `secret`).
+         */
+        put: operations["setWebhook"];
+        post?: never;
+        /**
+         * Remove this key's webhook endpoint
+         * @description Deliveries still pending for it are dropped.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/mcp": {
         parameters: {
             query?: never;
@@ -455,7 +486,32 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    kubbiEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An event, delivered to the key's endpoint
+         * @description Signed per the Standard Webhooks specification: verify with any standardwebhooks library, or the
+         *     SDK's `verifyWebhook(body, headers, secret)`, over the raw body. Delivered at least once: retried
+         *     with capped exponential backoff and jitter until `KUBBI_WEBHOOK_RETRY_SECONDS` after the event,
+         *     with the same `webhook-id`, so de-duplicate on it. In order per kubbi. Redirects are not followed;
+         *     any 2xx acknowledges, anything else (or no answer within `KUBBI_WEBHOOK_TIMEOUT_MS`) is retried.
+         */
+        post: operations["kubbiEventWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -949,6 +1005,44 @@ export interface components {
             status: "fulfilled";
             /** @description Bytes of the envelope received. */
             size_bytes: number;
+        };
+        /**
+         * Format: uri
+         * @description https, and not to a loopback, private, link-local or metadata address (unless the operator allows it).
+         */
+        WebhookUrl: string;
+        /** @description The event types delivered; null for every type (including types added later). */
+        WebhookEventTypes: components["schemas"]["EventType"][] | null;
+        SetWebhookBody: {
+            url: components["schemas"]["WebhookUrl"];
+            events?: components["schemas"]["WebhookEventTypes"];
+            /** @description Issue a new signing secret (returned once); the old one stops signing at once. */
+            rotate_secret?: boolean;
+        };
+        WebhookEndpoint: {
+            url: components["schemas"]["WebhookUrl"];
+            events: components["schemas"]["WebhookEventTypes"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        /** @description The endpoint as saved, with its new secret when one was made. */
+        WebhookSaved: {
+            url: components["schemas"]["WebhookUrl"];
+            events: components["schemas"]["WebhookEventTypes"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+            /** @description The signing secret, shown this once (creation, rotation). Stored sealed; no route shows it again. */
+            secret?: string;
+        };
+        WebhookDeleted: {
+            /** @constant */
+            deleted: true;
+        };
+        /** @description A webhook's body (Standard Webhooks' type / timestamp / data); never content, a claim token or a key. */
+        WebhookPayload: {
+            type: components["schemas"]["EventType"];
+            timestamp: components["schemas"]["Timestamp"];
+            data: components["schemas"]["Event"];
         };
         /**
          * @description The machine-readable reason. The Python SDK maps status + code to its exceptions; for 410 it
@@ -1942,6 +2036,109 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A caller's request id. Kept and echoed when it is 1–64 characters of `[A-Za-z0-9._-]`; otherwise a new one is made. */
+                "X-Request-Id"?: components["parameters"]["RequestIdHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    setWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A caller's request id. Kept and echoed when it is 1–64 characters of `[A-Za-z0-9._-]`; otherwise a new one is made. */
+                "X-Request-Id"?: components["parameters"]["RequestIdHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetWebhookBody"];
+            };
+        };
+        responses: {
+            /** @description The endpoint was changed; `secret` only when it was rotated. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSaved"];
+                };
+            };
+            /** @description The endpoint was created; `secret` is shown this once. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSaved"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A caller's request id. Kept and echoed when it is 1–64 characters of `[A-Za-z0-9._-]`; otherwise a new one is made. */
+                "X-Request-Id"?: components["parameters"]["RequestIdHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint is gone. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeleted"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     mcp: {
         parameters: {
             query?: never;
@@ -2163,6 +2360,35 @@ export interface operations {
             };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    kubbiEventWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `<key_id>_<event id>`: the same on every retry of this event. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (a receiver rejects old ones). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed with the `whsec_` secret's bytes. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Delivered; the response body is ignored and not stored. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

@@ -26,7 +26,7 @@ beforeAll(requireBuild);
 
 describe.concurrent("runtimes", () => {
   it.each(runtimes)(
-    "%s: send, inspect, claim, second claim is KubbiGoneError, events; request, fulfil, resume, claim decrypts",
+    "%s: send, inspect, claim, second claim is KubbiGoneError, events; request, fulfil, resume, claim decrypts; verifyWebhook",
     async (name, command, args) => {
       const { stdout } = await run(command, [...args, baseUrl, apiKey], {
         cwd: PACKAGE_DIR,
@@ -41,6 +41,7 @@ describe.concurrent("runtimes", () => {
         secondClaim: string;
         events: string;
         request: string;
+        webhook: string;
       };
       expect(summary.runtime).toContain(
         name.startsWith("node") ? name : name === "workerd" ? "Cloudflare-Workers" : name,
@@ -49,6 +50,7 @@ describe.concurrent("runtimes", () => {
       expect(summary.secondClaim).toBe("KubbiGoneError:burned");
       expect(summary.events).toBe("kubbi.created,kubbi.claimed,kubbi.burned");
       expect(summary.request).toBe("note.txt,blob.bin");
+      expect(summary.webhook).toBe("verified,tampered-refused,wrong-secret-refused,stale-refused");
     },
   );
 });

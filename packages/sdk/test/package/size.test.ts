@@ -5,9 +5,10 @@ import { DIST, requireBuild } from "./dist.js";
 
 /**
  * The budget stated in the README: the whole root entry, bundled, minified and gzipped (request links with
- * their Web Crypto envelope added ~3.3 KB; the event log readers, events and allEvents, ~0.4 KB).
+ * their Web Crypto envelope added ~3.3 KB; the event log readers, events and allEvents, ~0.4 KB;
+ * verifyWebhook ~0.6 KB).
  */
-const BUDGET_BYTES = 9.5 * 1024;
+const BUDGET_BYTES = 10 * 1024;
 
 async function minGzipSize(source: string): Promise<{ gzip: number; code: string }> {
   const result = await build({

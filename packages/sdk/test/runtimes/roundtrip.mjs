@@ -3,9 +3,11 @@
  * send → inspect → claim → a second claim is KubbiGoneError → the kubbi's events, and the key's log read from
  * its created event on (an async generator, in every runtime); then a request link: request → fulfil (sealed with
  * this runtime's Web Crypto) → the handle, through toJSON/resumeRequest, claims and decrypts a text and a
- * binary file. Returns a summary; throws on any mismatch.
+ * binary file; then verifyWebhook on a Standard Webhooks delivery (webhook-check.mjs). Returns a summary; throws on any mismatch.
  * Plain JavaScript with no runtime-specific API, so Node, Deno, Bun and workerd all run this same file.
  */
+import { checkWebhookVerification } from "./webhook-check.mjs";
+
 export async function roundtrip(sdk, { baseUrl, apiKey, runtime }) {
   const check = (condition, what) => {
     if (!condition) throw new Error(`${runtime}: ${what}`);
@@ -77,5 +79,6 @@ export async function roundtrip(sdk, { baseUrl, apiKey, runtime }) {
     secondClaim: `${second.name}:${second.reason}`,
     events: types,
     request: delivered.files.map((file) => file.name).join(","),
+    webhook: await checkWebhookVerification(sdk, runtime),
   };
 }

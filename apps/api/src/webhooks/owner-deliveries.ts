@@ -1,0 +1,188 @@
+import type { Logger } from "pino";
+import type { KubbiSealer } from "../crypto/kubbi-sealer.js";
+import type { Metrics } from "../metrics/metrics.js";
+import type { EventType, KubbiEvent } from "../events/types.js";
+import { postWebhook } from "./post-webhook.js";
+import { retryDelayMs } from "./retry-delay.js";
+import { openSecret } from "./secret-sealing.js";
+import { signWebhook } from "./signing.js";
+import { webhookBody, webhookId } from "./webhook-body.js";
+import type { QueuedDelivery, WebhookStore } from "./webhook-store.js";
+
+export interface DeliverySettings {
+  /** How long after its event a delivery is retried before it is given up. */
+  retryMs: number;
+  /** Each attempt, connect to last response byte. */
+  timeoutMs: number;
+  /** Attempts under way at once per endpoint. */
+  maxInFlight: number;
+  allowPrivate: boolean;
+}
+
+export interface DeliveryDependencies {
+  store: WebhookStore;
+  sealer: KubbiSealer;
+  settings: DeliverySettings;
+  logger: Logger;
+  metrics: Metrics;
+  /** This process's consumer name in the group. */
+  consumer: string;
+  now(): number;
+}
+
+interface Target {
+  url: string;
+  events: ReadonlySet<EventType> | null;
+  secret: string;
+  updatedAt: number;
+  createdAt: number;
+}
+
+interface Entry {
+  event: KubbiEvent;
+  failures: number;
+  nextAttemptAt: number;
+  sending: boolean;
+}
+
+/** Events held in memory per owner while delivering: enough to keep N in flight, small enough to stay cheap. */
+const QUEUE_LIMIT = 100;
+
+/**
+ * One owner's deliveries while this process holds the owner's lease: pending events taken over first
+ * (a process that died left them), then new ones, oldest first. An event waits until every earlier
+ * event of its kubbi is delivered or given up (in order per kubbi); events of other kubbis go alongside,
+ * up to maxInFlight at once.
+ */
+export class OwnerDeliveries {
+  private readonly queue: Entry[] = [];
+  /** Where taking over pending events goes on; null once they are all in the queue. */
+  private claimCursor: string | null = "0-0";
+  private target: Target | undefined;
+  private readonly attempts = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(
+    private readonly ownerId: string,
+    private readonly deps: DeliveryDependencies,
+  ) {}
+
+  /**
+   * One tick: refresh the endpoint, fill the queue, start what may start. False when this process cannot
+   * deliver for the owner (no endpoint, or a secret sealed under a server key it does not have).
+   */
+  async poll(): Promise<boolean> {
+    if (!(await this.refreshTarget())) return false;
+    const room = QUEUE_LIMIT - this.queue.length;
+    if (room > 0) {
+      const { store, consumer } = this.deps;
+      if (this.claimCursor !== null) {
+        const { next, deliveries } = await store.claimPending(this.ownerId, consumer, this.claimCursor, room);
+        this.claimCursor = next === "0-0" ? null : next;
+        await this.enqueue(deliveries);
+      } else await this.enqueue(await store.readNew(this.ownerId, consumer, room));
+    }
+    this.pump();
+    return true;
+  }
+
+  /** Stops starting attempts and waits for those under way (each bounded by the attempt timeout). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled([...this.attempts]);
+  }
+
+  private async refreshTarget(): Promise<boolean> {
+    const endpoint = await this.deps.store.getEndpoint(this.ownerId);
+    if (!endpoint) return false;
+    if (this.target?.updatedAt === endpoint.updatedAt) return true;
+    if (this.target !== undefined && this.target.createdAt !== endpoint.createdAt) {
+      // Deleted and set again between two ticks: the old queue went with the old endpoint.
+      this.queue.length = 0;
+      this.claimCursor = "0-0";
+    }
+    try {
+      this.target = {
+        url: endpoint.url,
+        events: endpoint.events === null ? null : new Set(endpoint.events),
+        secret: openSecret(this.deps.sealer, this.ownerId, endpoint),
+        updatedAt: endpoint.updatedAt,
+        createdAt: endpoint.createdAt,
+      };
+      return true;
+    } catch (error) {
+      this.deps.logger.error(
+        { key_id: this.ownerId, err: { name: (error as Error).name, message: (error as Error).message } },
+        "webhook secret does not open (its server key left KUBBI_KEYS?): deliveries wait; set the endpoint again",
+      );
+      return false;
+    }
+  }
+
+  /** Queues what the endpoint subscribes to; acknowledges the rest at once. */
+  private async enqueue(deliveries: QueuedDelivery[]): Promise<void> {
+    const unsubscribed: string[] = [];
+    for (const { event, deliveries: handedOut } of deliveries) {
+      if (this.target?.events && !this.target.events.has(event.type)) unsubscribed.push(event.id);
+      else this.queue.push({ event, failures: handedOut - 1, nextAttemptAt: 0, sending: false });
+    }
+    await this.deps.store.acknowledge(this.ownerId, unsubscribed);
+  }
+
+  private pump(): void {
+    if (this.stopped || !this.target) return;
+    const now = this.deps.now();
+    const kubbisWaiting = new Set<string>();
+    let sending = this.attempts.size;
+    for (const entry of this.queue) {
+      const kubbiId = entry.event.kubbi_id;
+      if (kubbisWaiting.has(kubbiId)) continue;
+      kubbisWaiting.add(kubbiId);
+      if (entry.sending || entry.nextAttemptAt > now) continue;
+      if (sending >= this.deps.settings.maxInFlight) break;
+      sending += 1;
+      const attempt = this.attempt(entry, this.target).finally(() => {
+        this.attempts.delete(attempt);
+        this.pump();
+      });
+      this.attempts.add(attempt);
+    }
+  }
+
+  private async attempt(entry: Entry, target: Target): Promise<void> {
+    const { settings, store, metrics, logger, now } = this.deps;
+    entry.sending = true;
+    const body = webhookBody(entry.event);
+    const headers = signWebhook(target.secret, webhookId(entry.event), Math.floor(now() / 1000), body);
+    const result = await postWebhook(target.url, { ...headers }, body, settings).catch(() => ({
+      delivered: false as const,
+      reason: "request could not be made",
+    }));
+    entry.sending = false;
+    const expired = now() - Date.parse(entry.event.occurred_at) >= settings.retryMs;
+    if (!result.delivered) {
+      entry.failures += 1;
+      metrics.webhookDelivery(expired ? "given_up" : "failed_attempt");
+      const about = { key_id: this.ownerId, event_id: entry.event.id, type: entry.event.type, reason: result.reason };
+      if (!expired) {
+        entry.nextAttemptAt = now() + retryDelayMs(entry.failures);
+        logger.info({ ...about, failures: entry.failures }, "webhook attempt failed; will retry");
+        return;
+      }
+      logger.warn(
+        { ...about, failures: entry.failures },
+        "webhook given up: not delivered within KUBBI_WEBHOOK_RETRY_SECONDS",
+      );
+    } else metrics.webhookDelivery("delivered");
+    const position = this.queue.indexOf(entry);
+    // Not there when the endpoint was set anew meanwhile (the queue was dropped).
+    if (position !== -1) this.queue.splice(position, 1);
+    await store.acknowledge(this.ownerId, [entry.event.id]).catch((error: Error) =>
+      // Left pending: whoever takes this owner over delivers it again (at least once, same webhook-id).
+      logger.warn(
+        { key_id: this.ownerId, err: { name: error.name, message: error.message } },
+        "webhook acknowledge failed",
+      ),
+    );
+  }
+}
