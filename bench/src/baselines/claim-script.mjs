@@ -20,10 +20,23 @@ export function connectRedis() {
 
 /** One claim of the seeded kubbi; resolves to the answer, or null when the script did not claim. */
 export async function claimSeeded(redis) {
-  const reply = await redis[`${CLAIM.name}Buffer`](metaKey, payloadKey, infoKey, String(Date.now()));
-  if (reply[0].toString() !== "claimed") return null;
+  // As RedisStore.claim calls it on one Redis: no size limit, the client for the events, which the
+  // script appends itself (inline), nothing trimmed. The reply: {events, outcome, sealed, burned, ..., fields}.
+  const reply = await redis[`${CLAIM.name}Buffer`](
+    metaKey,
+    payloadKey,
+    infoKey,
+    String(Date.now()),
+    "",
+    "127.0.0.1",
+    "bench",
+    "1",
+    "0",
+  );
+  const [, outcome, , burned] = reply;
+  if (outcome.toString() !== "claimed") return null;
   const fields = {};
-  for (let i = 6; i + 1 < reply.length; i += 2) fields[reply[i].toString()] = reply[i + 1].toString();
+  for (let i = 9; i + 1 < reply.length; i += 2) fields[reply[i].toString()] = reply[i + 1].toString();
   return {
     type: "kubbi",
     kubbi_id: fields.id,
@@ -34,7 +47,7 @@ export async function claimSeeded(redis) {
     expires_at: new Date(Number(fields.exp)).toISOString(),
     retrieval_count: Number(fields.cnt),
     remaining_reads: null,
-    burned: reply[2].toString() === "1",
+    burned: burned.toString() === "1",
   };
 }
 
