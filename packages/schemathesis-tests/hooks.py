@@ -7,7 +7,8 @@ dropped (Schemathesis counts them in its summary); any other refusal of schema-v
 
 import schemathesis
 
-# The server's messages for those rules (apps/api/src/validation/create-kubbi.ts, services/requests.ts).
+# The server's messages for those rules (apps/api/src/validation/create-kubbi.ts, services/requests.ts,
+# webhooks/url-policy.ts).
 STATED_IN_WORDS = (
     # File names are unique within a package ignoring case and Unicode normalization.
     "must be unique within the package, ignoring case and Unicode normalization",
@@ -19,6 +20,15 @@ STATED_IN_WORDS = (
     " on this plan",
     # A request link's public key is a point on P-256, not just 65 bytes that start with 0x04.
     "the public key is not a point on P-256",
+    # A webhook URL is https and not to a loopback, private, link-local or metadata address, unless the operator
+    # sets KUBBI_WEBHOOK_ALLOW_PRIVATE (apps/api/src/webhooks/url-policy.ts): a rule of the server's setting and
+    # of what the host name resolves to, which no JSON Schema keyword can state.
+    "url must use https",
+    "url must not point to a loopback, private, link-local or metadata address",
+    "url must not point to this host (localhost)",
+    # ...and carries no credentials or fragment: a URI's userinfo and fragment are allowed by format: uri.
+    "url must not contain a user name or password",
+    "url must not have a #fragment",
 )
 
 

@@ -2,6 +2,7 @@ import { verifyWebhook } from "@kubbi.ai/sdk";
 import { makeServerKeys, startApi, type ApiProcess } from "@kubbi/test-utils";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { call } from "./support/http.js";
 import { useStack } from "./support/stacks.js";
 import { WebhookReceiver } from "./support/webhook-receiver.js";
 import { appendEvent, environmentKeyId, eventually, pendingDeliveries, webhookApi } from "./support/webhooks.js";
@@ -96,6 +97,33 @@ describe.each(["redis", "cluster"] as const)(
           client: { address: "203.0.113.7", user_agent: "curl/8" },
         },
       });
+    });
+
+    it("an event of a type this version does not know (a newer version's, mid-upgrade) is skipped and acknowledged, never holding the queue or the events page", async () => {
+      const unknown = await append("kubbi.from_a_newer_version", "kubbi_u");
+      const known = await append("kubbi.deleted", "kubbi_u");
+      await receiver.until(() => receiver.delivered().length === 1);
+      expect(receiver.delivered().map(({ id }) => id)).toEqual([`${ownerId()}_${known}`]);
+      await eventually(async () => (await pendingDeliveries(stack.db!, ownerId())) === 0, "nothing left pending");
+      // The events page shows the known one and resumes past both.
+      const page = await call(`${stack.api.baseUrl}/api/v1/events?since=${encodeURIComponent(unknown)}`, {
+        headers: { authorization: `Bearer ${stack.api.apiKey}` },
+      });
+      expect(page.status).toBe(200);
+      expect(page.body.events.map((event: { id: string }) => event.id)).toEqual([known]);
+      const upToUnknown = await call(`${stack.api.baseUrl}/api/v1/events?limit=1000`, {
+        headers: { authorization: `Bearer ${stack.api.apiKey}` },
+      });
+      expect(upToUnknown.status).toBe(200);
+      expect(upToUnknown.body.events.map((event: { id: string }) => event.id)).not.toContain(unknown);
+      expect(upToUnknown.body.next_since).toBe(known);
+      // A page that holds only the unknown entry is empty, and still moves the poller past it.
+      const previous = await stack.db!.xrevrange(`own:{${ownerId()}}:ev`, `(${unknown}`, "-", "COUNT", 1);
+      const before = previous[0]?.[0] ?? "0-0";
+      const onlyUnknown = await call(`${stack.api.baseUrl}/api/v1/events?since=${before}&limit=1`, {
+        headers: { authorization: `Bearer ${stack.api.apiKey}` },
+      });
+      expect(onlyUnknown.body).toMatchObject({ events: [], next_since: unknown, has_more: true });
     });
 
     it("delivers only the subscribed event types", async () => {

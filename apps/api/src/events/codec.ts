@@ -30,12 +30,19 @@ export function entryValues(event: Omit<EventRecord, "id" | "ownerId">): string[
   ];
 }
 
-/** One entry as XRANGE / XREADGROUP return it: its id and its flat [field, value, ...] list. */
-export function entryToEvent(ownerId: string, id: Buffer | string, flat: ReadonlyArray<Buffer | string>): EventRecord {
+/**
+ * One entry as XRANGE / XREADGROUP return it: its id and its flat [field, value, ...] list. Null for a type
+ * this version does not know (written by a newer one during a rolling upgrade): readers skip it, never fail on it.
+ */
+export function entryToEvent(
+  ownerId: string,
+  id: Buffer | string,
+  flat: ReadonlyArray<Buffer | string>,
+): EventRecord | null {
   const fields: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) fields[text(flat[i])] = text(flat[i + 1]);
   const type = fields.t as EventType;
-  if (!EVENT_TYPES.includes(type)) throw new Error(`event ${text(id)} has an unknown type`);
+  if (!EVENT_TYPES.includes(type)) return null;
   return {
     id: text(id),
     ownerId,

@@ -29,6 +29,8 @@ export interface EventPage {
   events: EventRecord[];
   /** More events were already stored after the last one on this page. */
   hasMore: boolean;
+  /** The last entry this page read, shown or skipped (an unknown type): where the next page starts. */
+  lastId: string | null;
 }
 
 /** Told about every event this process's store writes, once it is stored (the audit log listens here). */

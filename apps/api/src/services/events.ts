@@ -6,10 +6,10 @@ import type { Producer, ServiceContext } from "./context.js";
 import { findOwned } from "./kubbis.js";
 
 /** One page as the wire shows it: next_since resumes after its last event (or where the caller was). */
-function eventListView({ events, hasMore }: EventPage, since: string | undefined) {
+function eventListView({ events, hasMore, lastId }: EventPage, since: string | undefined) {
   return {
     events: events.map(eventJson),
-    next_since: events.at(-1)?.id ?? since ?? null,
+    next_since: lastId ?? since ?? null,
     has_more: hasMore,
   } satisfies EventList;
 }

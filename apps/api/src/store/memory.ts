@@ -332,5 +332,6 @@ export class MemoryStore implements KubbiStore {
 }
 
 function page(events: EventRecord[], limit: number): EventPage {
-  return { events: events.slice(0, limit), hasMore: events.length > limit };
+  const shown = events.slice(0, limit);
+  return { events: shown, hasMore: events.length > limit, lastId: shown.at(-1)?.id ?? null };
 }

@@ -504,9 +504,11 @@ export class RedisStore implements KubbiStore {
 
 /** Up to limit + 1 entries read: the page, and whether there is more. */
 function toPage(ownerId: string, entries: RawEntry[], limit: number): EventPage {
+  const read = entries.slice(0, limit);
   return {
-    events: entries.slice(0, limit).map(([id, fields]) => entryToEvent(ownerId, id, fields)),
+    events: read.flatMap(([id, fields]) => entryToEvent(ownerId, id, fields) ?? []),
     hasMore: entries.length > limit,
+    lastId: read.at(-1)?.[0].toString() ?? null,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { RedisClient } from "../store/redis-connection.js";
 import { withDeadline } from "../store/redis-connection.js";
 import { entryToEvent, eventJson } from "../events/codec.js";
-import type { EventType } from "../events/types.js";
+import type { EventType, KubbiEvent } from "../events/types.js";
 import { eventStreamKey } from "../store/keys.js";
 import type { StoredEndpoint } from "./endpoint.js";
 import { RELEASE_LEASE, RENEW_LEASE } from "./lease-scripts.js";
@@ -22,7 +22,25 @@ export const WEBHOOK_OWNERS = "wh:owners";
 type StreamEntry = [id: string, fields: string[] | null];
 type ScriptRunner = (key: string, ...args: string[]) => Promise<number>;
 
-const decode = (ownerId: string, id: string, flat: string[]) => eventJson(entryToEvent(ownerId, id, flat));
+/**
+ * The deliveries among read entries. An entry with nothing to deliver (trimmed while pending, or a type this
+ * version does not know) is acknowledged here, so it can never hold the owner's queue.
+ */
+async function deliverable(
+  store: RedisWebhookStore,
+  ownerId: string,
+  entries: StreamEntry[],
+): Promise<Array<{ id: string; event: KubbiEvent }>> {
+  const decoded = entries.map(([id, fields]) => {
+    const event = fields === null ? null : entryToEvent(ownerId, id, fields);
+    return { id, event: event && eventJson(event) };
+  });
+  await store.acknowledge(
+    ownerId,
+    decoded.filter(({ event }) => event === null).map(({ id }) => id),
+  );
+  return decoded.filter((entry): entry is { id: string; event: KubbiEvent } => entry.event !== null);
+}
 
 export class RedisWebhookStore implements WebhookStore {
   constructor(
@@ -107,22 +125,13 @@ export class RedisWebhookStore implements WebhookStore {
     const [next, entries] = (await this.bounded(
       this.redis.xautoclaim(stream, WEBHOOK_GROUP, consumer, 0, cursor, "COUNT", count),
     )) as [string, StreamEntry[]];
-    // An entry trimmed from the stream while pending has no fields left: nothing to deliver.
-    const trimmed = entries.filter(([, fields]) => fields === null).map(([id]) => id);
-    if (trimmed.length > 0) await this.acknowledge(ownerId, trimmed);
-    const live = entries.filter((entry): entry is [string, string[]] => entry[1] !== null);
+    const live = await deliverable(this, ownerId, entries);
     if (live.length === 0) return { next, deliveries: [] };
     const pending = (await this.bounded(
-      this.redis.xpending(stream, WEBHOOK_GROUP, live[0]![0], live.at(-1)![0], live.length, consumer),
+      this.redis.xpending(stream, WEBHOOK_GROUP, live[0]!.id, live.at(-1)!.id, live.length, consumer),
     )) as Array<[string, string, number, number]>;
     const attempts = new Map(pending.map(([id, , , deliveries]) => [id, Number(deliveries)]));
-    return {
-      next,
-      deliveries: live.map(([id, fields]) => ({
-        event: decode(ownerId, id, fields),
-        deliveries: attempts.get(id) ?? 1,
-      })),
-    };
+    return { next, deliveries: live.map(({ id, event }) => ({ event, deliveries: attempts.get(id) ?? 1 })) };
   }
 
   async readNew(ownerId: string, consumer: string, count: number): Promise<QueuedDelivery[]> {
@@ -145,9 +154,8 @@ export class RedisWebhookStore implements WebhookStore {
       if ((error as Error).message.startsWith("NOGROUP")) return [];
       throw error;
     }
-    return (reply?.[0]?.[1] ?? [])
-      .filter((entry): entry is [string, string[]] => entry[1] !== null)
-      .map(([id, fields]) => ({ event: decode(ownerId, id, fields), deliveries: 1 }));
+    const entries = await deliverable(this, ownerId, reply?.[0]?.[1] ?? []);
+    return entries.map(({ event }) => ({ event, deliveries: 1 }));
   }
 
   async acknowledge(ownerId: string, eventIds: string[]): Promise<void> {

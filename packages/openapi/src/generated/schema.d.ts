@@ -1008,7 +1008,7 @@ export interface components {
         };
         /**
          * Format: uri
-         * @description https, and not to a loopback, private, link-local or metadata address (unless the operator allows it).
+         * @description https, with no user name, password or #fragment, and not to this host (localhost) or a loopback, private, link-local or metadata address, unless the operator sets KUBBI_WEBHOOK_ALLOW_PRIVATE=true (which also allows http). Checked again, on the resolved address, at every delivery.
          */
         WebhookUrl: string;
         /** @description The event types delivered; null for every type (including types added later). */
