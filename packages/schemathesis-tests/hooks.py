@@ -23,12 +23,12 @@ STATED_IN_WORDS = (
     # A webhook URL is https and not to a loopback, private, link-local or metadata address, unless the operator
     # sets KUBBI_WEBHOOK_ALLOW_PRIVATE (apps/api/src/webhooks/url-policy.ts): a rule of the server's setting and
     # of what the host name resolves to, which no JSON Schema keyword can state.
-    "url must use https",
-    "url must not point to a loopback, private, link-local or metadata address",
-    "url must not point to this host (localhost)",
+    "must use https",
+    "must not point to a loopback, private, link-local or metadata address",
+    "must not point to this host (localhost)",
     # ...and carries no credentials or fragment: a URI's userinfo and fragment are allowed by format: uri.
-    "url must not contain a user name or password",
-    "url must not have a #fragment",
+    "must not contain a user name or password",
+    "must not have a #fragment",
 )
 
 

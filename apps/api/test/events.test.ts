@@ -222,7 +222,16 @@ describe.each(STORE_KINDS)("the event log on the %s store", (storeKind) => {
       ["kubbi.created", later.body.id],
     ]);
 
-    for (const query of ["?since=abc", "?since=1-2-3", "?limit=0", "?limit=1001", "?limit=x", "?since=1-0&since=2-0"]) {
+    for (const query of [
+      "?since=abc",
+      "?since=1-2-3",
+      "?since=22276483716403037395-99698",
+      "?since=1-18446744073709551616",
+      "?limit=0",
+      "?limit=1001",
+      "?limit=x",
+      "?since=1-0&since=2-0",
+    ]) {
       expectEnvelope(await events().all(query), 400, "validation_error");
       expectEnvelope(await events().ofKubbi(later.body.id, query), 400, "validation_error");
     }

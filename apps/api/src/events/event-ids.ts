@@ -1,5 +1,9 @@
-/** Event ids are Redis stream ids, `<ms>-<seq>`: ordered by milliseconds, then sequence. */
-export const EVENT_ID_PATTERN = /^\d{1,20}-\d{1,20}$/;
+/**
+ * Event ids are Redis stream ids, `<ms>-<seq>`: ordered by milliseconds, then sequence. Each part is an
+ * unsigned 64-bit number in Redis; at most 19 digits keeps any accepted id inside that range, so a query
+ * cannot make Redis refuse it (a 500) where a 400 belongs.
+ */
+export const EVENT_ID_PATTERN = /^\d{1,19}-\d{1,19}$/;
 
 /** Negative, zero or positive as a is before, equal to or after b (both well formed). */
 export function compareEventIds(a: string, b: string): number {
