@@ -9,7 +9,7 @@ import { KeyRing } from "./crypto/keyring.js";
 import { KubbiSealer } from "./crypto/kubbi-sealer.js";
 import { newApiKey } from "./crypto/tokens.js";
 import { openAuditLog } from "./events/audit-log.js";
-import { startExpiryScheduler } from "./events/expiry-scheduler.js";
+import { startPeriodic } from "./jobs/periodic.js";
 import { Drain } from "./http/draining.js";
 import type { ServiceContext } from "./services/context.js";
 import { instrumentRedisStore } from "./metrics/instrumented-store.js";
@@ -159,23 +159,23 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     ...registry.environmentKeyIds(),
     ...(await store.listApiKeys()).map((key) => key.id),
   ];
-  // Every known owner's index drops purged entries, also for keys no longer used (one sweep at a time).
-  let sweeping = false;
-  const sweeper = setInterval(() => {
-    if (sweeping) return;
-    sweeping = true;
-    const sweep = async () => store.sweepOwnerIndexes(await knownOwners(), Date.now());
-    sweep()
-      .catch((error: Error) =>
-        logger.warn(
-          { err: { name: error.name, message: error.message } },
-          "owner index sweep failed; the next one retries",
-        ),
-      )
-      .finally(() => (sweeping = false));
-  }, config.indexSweepSeconds * 1000).unref();
-  const stopExpiryScheduler = startExpiryScheduler(store, knownOwners, config.expiryCheckMs, (error) =>
-    logger.warn({ err: { name: error.name, message: error.message } }, "expiry check failed; the next one retries"),
+  // Every known owner's index drops purged entries, also for keys no longer used.
+  const stopSweeper = startPeriodic(
+    config.indexSweepSeconds * 1000,
+    async () => store.sweepOwnerIndexes(await knownOwners(), Date.now()),
+    (error) =>
+      logger.warn(
+        { err: { name: error.name, message: error.message } },
+        "owner index sweep failed; the next one retries",
+      ),
+  );
+  // kubbi.expired needs a clock: the known owners' kubbis past their TTL move to expired, each with one event
+  // (store.expireDue: no keyspace scan, and one winner per kubbi however many API processes look).
+  const stopExpiryScheduler = startPeriodic(
+    config.expiryCheckMs,
+    async () => store.expireDue(await knownOwners(), Date.now()),
+    (error) =>
+      logger.warn({ err: { name: error.name, message: error.message } }, "expiry check failed; the next one retries"),
   );
 
   // Every API process delivers webhooks: owners are shared out by lease (webhooks/worker.ts).
@@ -237,7 +237,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     server,
     async shutdown() {
       drain.start();
-      clearInterval(sweeper);
+      stopSweeper();
       stopExpiryScheduler();
       keyChanges?.close();
       metricsServer?.close();
