@@ -48,7 +48,7 @@ export async function main(argv: string[], io: Io): Promise<ExitCodeValue> {
 
   let parsed: { values: OptionValues; positionals: string[] };
   try {
-    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+    parsed = parseCommandArgs(rest, command);
   } catch (error) {
     return usageFailure(io, command, parseErrorMessage(error));
   }
@@ -67,6 +67,32 @@ export async function main(argv: string[], io: Io): Promise<ExitCodeValue> {
   } catch (error) {
     return fail(io, error);
   }
+}
+
+/**
+ * A bare claim or fill token (43 base64url characters) that begins with "-" — minted by an older or another
+ * server — is an argument, never an option: it is parsed in a stand-in's place, then put back.
+ */
+const DASHED_TOKEN = /^-[A-Za-z0-9_-]{42}$/;
+
+function parseCommandArgs(args: string[], command: Command): { values: OptionValues; positionals: string[] } {
+  const standIns = new Map<string, string>();
+  const safeArgs = args.map((arg, index) => {
+    if (!DASHED_TOKEN.test(arg)) return arg;
+    const standIn = `\u0000${index}`;
+    standIns.set(standIn, arg);
+    return standIn;
+  });
+  const restore = <T>(value: T): T => (typeof value === "string" ? ((standIns.get(value) as T) ?? value) : value);
+  const { values, positionals } = parseArgs({
+    args: safeArgs,
+    options: command.options,
+    allowPositionals: true,
+    strict: true,
+  });
+  for (const [name, value] of Object.entries(values))
+    values[name] = Array.isArray(value) ? value.map(restore) : restore(value);
+  return { values, positionals: positionals.map(restore) };
 }
 
 function fail(io: Io, error: unknown): ExitCodeValue {

@@ -1,5 +1,6 @@
 /** A newcomer's edges, run in process: bad flags, and which API a key is sent to when none is configured. */
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { startFakeApi } from "./fake-api.js";
 import { runMain } from "./in-process.js";
 
 const KEY = `kb_${"k".repeat(43)}`;
@@ -28,6 +29,28 @@ describe("bad flags and arguments", () => {
     expect(first).toBe(line);
     expect(second).toMatch(new RegExp(`^Usage: kubbi ${args[0]} `));
     expect(result.stderr).not.toMatch(/positional|ERR_PARSE_ARGS|TypeError/);
+  });
+});
+
+describe("a bare token that begins with a dash", () => {
+  // Our server never mints one now, but older servers did (1 in 64): it is still an argument, never an option.
+  const token = `-${"A".repeat(42)}`;
+
+  it.each([
+    [["inspect", token, "--base-url", "ORIGIN"]],
+    [["inspect", "--json", token, "--base-url", "ORIGIN"]],
+    [["claim", "--base-url", "ORIGIN", token]],
+    [["claim", "--base-url", "ORIGIN", "--", token]],
+  ])("%j reaches the API with the token (a 404 here), not a usage error", async (args) => {
+    const api = await startFakeApi({});
+    try {
+      const result = await runMain(args.map((arg) => (arg === "ORIGIN" ? api.origin : arg)));
+      expect(result.stderr).not.toMatch(/unknown option|Usage:/);
+      expect(result.code).toBe(3);
+      expect(api.hits(`GET /r/${token}`)).toBe(1);
+    } finally {
+      await api.close();
+    }
   });
 });
 

@@ -5,8 +5,15 @@ import { randomBytesPooled } from "./random.js";
 const TOKEN_BYTES = 32;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
+/**
+ * A token never begins with "-": a bare token is a command-line argument too (`kubbi claim TOKEN`, `curl`,
+ * `xargs`), where a leading dash reads as an option. Redrawing the 1 in 64 that would costs 0.02 bits.
+ */
 export function newClaimToken(): string {
-  return randomBytesPooled(TOKEN_BYTES).toString("base64url");
+  for (;;) {
+    const token = randomBytesPooled(TOKEN_BYTES).toString("base64url");
+    if (token[0] !== "-") return token;
+  }
 }
 
 /** Rejects anything that cannot be a token we issued, before it reaches storage. */
