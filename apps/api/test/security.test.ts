@@ -108,7 +108,7 @@ describe("at rest: Redis never holds a payload, a claim token or an API key in r
     );
     expect(metaEntry).toBeDefined();
     const tokenHash = metaEntry!.key.slice("kb:{".length, -"}:m".length);
-    const fields = await stack.db!.hgetallBuffer(metaEntry!.key);
+    const fields = await stack.db!.hgetall(metaEntry!.key);
     const record = hashToRecord(tokenHash, fields, Buffer.alloc(0));
     const sealedPayload = (await stack.db!.getBuffer(`kb:{${tokenHash}}:d`))!;
 

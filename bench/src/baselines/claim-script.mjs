@@ -21,7 +21,7 @@ export function connectRedis() {
 /** One claim of the seeded kubbi; resolves to the answer, or null when the script did not claim. */
 export async function claimSeeded(redis) {
   // As RedisStore.claim calls it on one Redis: no size limit, the client for the events, which the
-  // script appends itself (inline), nothing trimmed. The reply: {events, outcome, sealed, burned, ..., fields}.
+  // script appends itself (inline), nothing trimmed. The reply: {events, outcome, sealed, burned, ..., state}.
   const reply = await redis[`${CLAIM.name}Buffer`](
     metaKey,
     payloadKey,
@@ -35,8 +35,8 @@ export async function claimSeeded(redis) {
   );
   const [, outcome, , burned] = reply;
   if (outcome.toString() !== "claimed") return null;
-  const fields = {};
-  for (let i = 9; i + 1 < reply.length; i += 2) fields[reply[i].toString()] = reply[i + 1].toString();
+  // The state hash comes last, as one JSON object (record-codec.ts stateAsJson), parsed as the store does.
+  const fields = JSON.parse(reply[9].toString("utf8"));
   return {
     type: "kubbi",
     kubbi_id: fields.id,

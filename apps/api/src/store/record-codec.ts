@@ -32,8 +32,8 @@ export function recordToHash(record: KubbiRecord): Record<string, string> {
 
 const optionalNumber = (value: string | undefined) => (value ? Number(value) : null);
 
-export function hashToRecord(tokenHash: string, fields: Record<string, Buffer>, sealedInfo: Buffer): KubbiRecord {
-  const text = (name: string) => fields[name]?.toString("utf8") ?? "";
+export function hashToRecord(tokenHash: string, fields: Record<string, string>, sealedInfo: Buffer): KubbiRecord {
+  const text = (name: string) => fields[name] ?? "";
   return {
     id: text("id"),
     tokenHash,
@@ -58,9 +58,21 @@ export function hashToRecord(tokenHash: string, fields: Record<string, Buffer>, 
   };
 }
 
-/** Turns a flat [field, value, field, value...] reply into a map. */
-export function pairsToFields(flat: Buffer[]): Record<string, Buffer> {
-  const fields: Record<string, Buffer> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!.toString("utf8")] = flat[i + 1]!;
-  return fields;
+/**
+ * Lua for a script's reply: the whole state hash as one JSON object (one bulk string for the client to
+ * read instead of a field and a value each), or '' when there is none. Read back with stateFields.
+ */
+export const STATE_AS_JSON = `
+local function stateAsJson(metaKey)
+  local flat = redis.call('HGETALL', metaKey)
+  if #flat == 0 then return '' end
+  local fields = {}
+  for i = 1, #flat, 2 do fields[flat[i]] = flat[i + 1] end
+  return cjson.encode(fields)
+end
+`;
+
+/** The fields of a stateAsJson reply; null for ''. */
+export function stateFields(reply: Buffer): Record<string, string> | null {
+  return reply.length === 0 ? null : (JSON.parse(reply.toString("utf8")) as Record<string, string>);
 }

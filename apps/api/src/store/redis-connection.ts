@@ -134,11 +134,24 @@ export function slotMasters(client: RedisClient): Redis[] {
   });
 }
 
-/** Fails a Redis call that has not answered within ms ("Command timed out", a 503); the command may still complete. */
+const timedOut = (reject: (error: Error) => void) => reject(new Error("Command timed out"));
+
+/**
+ * Fails a Redis call that has not answered within ms ("Command timed out", a 503); the command may still
+ * complete. One promise and one timer per call (no race, no finally): it runs on every store call.
+ */
 export function withDeadline<T>(pending: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("Command timed out")), ms);
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(timedOut, ms, reject);
+    pending.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
 }

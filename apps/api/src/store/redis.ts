@@ -213,7 +213,7 @@ export class RedisStore implements KubbiStore {
       this.run(
         STORE_KUBBI,
         kubbiKeys(record.tokenHash),
-        [sealedPayload, record.sealedInfo, record.expiresAt, purgeAt, ...Object.entries(recordToHash(record)).flat()],
+        [sealedPayload, record.sealedInfo, record.expiresAt, purgeAt, JSON.stringify(recordToHash(record))],
         undefined,
       ),
     ]);

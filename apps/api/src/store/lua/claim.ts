@@ -1,5 +1,5 @@
 import { storedClient } from "../../events/codec.js";
-import { hashToRecord, pairsToFields } from "../record-codec.js";
+import { STATE_AS_JSON, hashToRecord, stateFields } from "../record-codec.js";
 import type { ClaimOutcome } from "../store.js";
 import { KUBBI_EVENTS } from "./event-log.js";
 import { type EmittedEvents, decodeEmitted } from "./emitted.js";
@@ -17,7 +17,7 @@ import { text, type LuaScript } from "./script.js";
 export const CLAIM: LuaScript<EmittedEvents<ClaimOutcome>, string> = {
   name: "kubbiClaim",
   numberOfKeys: 3,
-  lua: `${KUBBI_EVENTS}
+  lua: `${KUBBI_EVENTS}${STATE_AS_JSON}
 local metaKey = KEYS[1]    -- kb:{tokenHash}:m  hash: the kubbi's state (the tombstone once it is gone)
 local payloadKey = KEYS[2] -- kb:{tokenHash}:d  the sealed payload; its native TTL is the expiry
 local infoKey = KEYS[3]    -- kb:{tokenHash}:i  the sealed metadata and manifest: removed with the payload
@@ -51,14 +51,12 @@ if state[2] ~= '' and count >= tonumber(state[2]) then
 end
 emit(metaKey, 'kubbi.claimed', clientIp, clientUa)
 if burned == '1' then emit(metaKey, 'kubbi.burned', clientIp, clientUa) end
-local reply = {events, 'claimed', sealed, burned, state[4], state[5], sealedInfo, state[7] or '', state[8] or ''}
-local fields = redis.call('HGETALL', metaKey)
-for i = 1, #fields do reply[#reply + 1] = fields[i] end
-return reply
+return {events, 'claimed', sealed, burned, state[4], state[5], sealedInfo, state[7] or '', state[8] or '',
+  stateAsJson(metaKey)}
 `,
   /**
    * {events, 'not_found' | 'too_large' | status} or {events, 'claimed', sealed, burned, previousFirst,
-   * previousLast, sealedInfo, previousClientIp, previousClientUa, field, value...}
+   * previousLast, sealedInfo, previousClientIp, previousClientUa, state as JSON}
    */
   decode(reply, tokenHash) {
     const [emitted, ...parts] = reply as [unknown, ...Buffer[]];
@@ -75,7 +73,7 @@ return reply
       events,
       value: {
         kind: "claimed",
-        record: hashToRecord(tokenHash, pairsToFields(parts.slice(8)), parts[5]!),
+        record: hashToRecord(tokenHash, stateFields(parts[8]!)!, parts[5]!),
         sealedPayload: parts[1]!,
         burned: text(parts[2]) === "1",
         previousFirstRetrievedAt: previous(parts[3]!),

@@ -1,4 +1,4 @@
-import { hashToRecord, pairsToFields } from "../record-codec.js";
+import { STATE_AS_JSON, hashToRecord, stateFields } from "../record-codec.js";
 import { effectiveStatus, type KubbiRecord } from "../store.js";
 import type { LuaScript } from "./script.js";
 
@@ -10,7 +10,7 @@ import type { LuaScript } from "./script.js";
 export const READ_KUBBI: LuaScript<KubbiRecord | null, { tokenHash: string; nowMs: number }> = {
   name: "kubbiRead",
   numberOfKeys: 3,
-  lua: `
+  lua: `${STATE_AS_JSON}
 local metaKey = KEYS[1]    -- kb:{tokenHash}:m
 local payloadKey = KEYS[2] -- kb:{tokenHash}:d
 local infoKey = KEYS[3]    -- kb:{tokenHash}:i
@@ -22,15 +22,15 @@ if inspectAt ~= '' and reply[1] == 1 and redis.call('HGET', metaKey, 'st') == 'a
   redis.call('HINCRBY', metaKey, 'ins', 1)
   redis.call('HSET', metaKey, 'lin', inspectAt)
 end
-local fields = redis.call('HGETALL', metaKey)
-for i = 1, #fields do reply[#reply + 1] = fields[i] end
+reply[3] = stateAsJson(metaKey)
 return reply
 `,
-  /** {payloadExists, sealedInfo or '', field, value, ...}: the record with its status as a reader sees it at nowMs. */
+  /** {payloadExists, sealedInfo or '', state as JSON or ''}: the record with its status as a reader sees it at nowMs. */
   decode(reply, { tokenHash, nowMs }) {
-    const [payloadPresent, sealedInfo, ...flat] = reply as [number, Buffer, ...Buffer[]];
-    if (flat.length === 0) return null;
-    const record = hashToRecord(tokenHash, pairsToFields(flat), sealedInfo);
+    const [payloadPresent, sealedInfo, state] = reply as [number, Buffer, Buffer];
+    const fields = stateFields(state);
+    if (fields === null) return null;
+    const record = hashToRecord(tokenHash, fields, sealedInfo);
     record.status = effectiveStatus(record, payloadPresent === 1, nowMs);
     return record;
   },

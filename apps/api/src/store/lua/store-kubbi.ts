@@ -16,11 +16,16 @@ local sealed = ARGV[1]     -- the sealed payload
 local sealedInfo = ARGV[2] -- the sealed info; '' when the kubbi has none (no key is written)
 local expiresAt = ARGV[3]  -- epoch ms
 local purgeAt = ARGV[4]    -- epoch ms: expiry + tombstone retention
--- ARGV[5..]: the state hash as field, value pairs
+local state = ARGV[5]      -- the state hash as one JSON object of strings (one argument, not 38)
 
+local fields = {}
+for name, value in pairs(cjson.decode(state)) do
+  fields[#fields + 1] = name
+  fields[#fields + 1] = value
+end
 redis.call('SET', payloadKey, sealed, 'PXAT', expiresAt)
 if sealedInfo ~= '' then redis.call('SET', infoKey, sealedInfo, 'PXAT', expiresAt) end
-redis.call('HSET', metaKey, unpack(ARGV, 5))
+redis.call('HSET', metaKey, unpack(fields))
 redis.call('PEXPIREAT', metaKey, purgeAt)
 return 1
 `,
