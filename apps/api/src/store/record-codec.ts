@@ -59,20 +59,21 @@ export function hashToRecord(tokenHash: string, fields: Record<string, string>, 
 }
 
 /**
- * Lua for a script's reply: the whole state hash as one JSON object (one bulk string for the client to
- * read instead of a field and a value each), or '' when there is none. Read back with stateFields.
+ * Lua for the scripts that read the whole state: readState(metaKey) gives the hash as a table of strings
+ * (nil when there is none), which a script may change and reply as one JSON object (cjson.encode: one
+ * bulk string for the client, instead of a field and a value each). Read back with stateFields.
  */
-export const STATE_AS_JSON = `
-local function stateAsJson(metaKey)
+export const READ_STATE = `
+local function readState(metaKey)
   local flat = redis.call('HGETALL', metaKey)
-  if #flat == 0 then return '' end
+  if #flat == 0 then return nil end
   local fields = {}
   for i = 1, #flat, 2 do fields[flat[i]] = flat[i + 1] end
-  return cjson.encode(fields)
+  return fields
 end
 `;
 
-/** The fields of a stateAsJson reply; null for ''. */
+/** The fields of a state replied as JSON; null for ''. */
 export function stateFields(reply: Buffer): Record<string, string> | null {
   return reply.length === 0 ? null : (JSON.parse(reply.toString("utf8")) as Record<string, string>);
 }

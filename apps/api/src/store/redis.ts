@@ -101,6 +101,19 @@ export class RedisStore implements KubbiStore {
     this.eventsInline = !(redis instanceof Cluster);
   }
 
+  /** The list score of this process's previous create. */
+  private lastListScore = 0;
+
+  /**
+   * A new kubbi's score in its owner's list: created_at, nudged past this process's previous create when
+   * that one had the same millisecond, so a producer's burst still lists newest first (1/1024 ms steps,
+   * exact in a double). Creates of one millisecond from two processes order by their token hash.
+   */
+  private listScore(createdAt: number): number {
+    this.lastListScore = Math.max(createdAt, this.lastListScore + 1 / 1024);
+    return this.lastListScore;
+  }
+
   /** Events older than this (ms) may be trimmed by the next append ('0': none). */
   private eventsMinId(nowMs: number): string {
     const { eventRetentionMs } = this.options;
@@ -199,6 +212,7 @@ export class RedisStore implements KubbiStore {
           nowMs,
           record.tokenHash,
           record.createdAt,
+          this.listScore(record.createdAt),
           record.expiresAt,
           retentionMs,
           maxActiveKubbis,

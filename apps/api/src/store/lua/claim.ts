@@ -1,5 +1,5 @@
 import { storedClient } from "../../events/codec.js";
-import { STATE_AS_JSON, hashToRecord, stateFields } from "../record-codec.js";
+import { READ_STATE, hashToRecord, stateFields } from "../record-codec.js";
 import type { ClaimOutcome } from "../store.js";
 import { KUBBI_EVENTS } from "./event-log.js";
 import { type EmittedEvents, decodeEmitted } from "./emitted.js";
@@ -17,7 +17,7 @@ import { text, type LuaScript } from "./script.js";
 export const CLAIM: LuaScript<EmittedEvents<ClaimOutcome>, string> = {
   name: "kubbiClaim",
   numberOfKeys: 3,
-  lua: `${KUBBI_EVENTS}${STATE_AS_JSON}
+  lua: `${KUBBI_EVENTS}${READ_STATE}
 local metaKey = KEYS[1]    -- kb:{tokenHash}:m  hash: the kubbi's state (the tombstone once it is gone)
 local payloadKey = KEYS[2] -- kb:{tokenHash}:d  the sealed payload; its native TTL is the expiry
 local infoKey = KEYS[3]    -- kb:{tokenHash}:i  the sealed metadata and manifest: removed with the payload
@@ -27,32 +27,38 @@ local clientIp = ARGV[3]   -- the consumer's address and user agent: the claim's
 local clientUa = ARGV[4]
 local emit, events = kubbiEvents(ARGV[5] == '1', ARGV[6], nowMs) -- append here (one Redis)?, trim events before (ms)
 
-local state = redis.call('HMGET', metaKey, 'st', 'max', 'exp', 'fst', 'lst', 'sz', 'cip', 'cua')
-local status = state[1]
-if not status then return {events, 'not_found'} end
-if status ~= 'active' then return {events, status} end
-if maxBytes and tonumber(state[6]) > maxBytes then return {events, 'too_large'} end
+local state = readState(metaKey)
+if not state then return {events, 'not_found'} end
+if state.st ~= 'active' then return {events, state.st} end
+if maxBytes and tonumber(state.sz) > maxBytes then return {events, 'too_large'} end
+-- The event's view of the kubbi: owner, id, count and limit as this script leaves them.
+local function eventState() return {state.own, state.id, state.cnt, state.max} end
 local sealed = redis.call('GET', payloadKey)
-if not sealed or tonumber(nowMs) >= tonumber(state[3]) then
+if not sealed or tonumber(nowMs) >= tonumber(state.exp) then
   redis.call('HSET', metaKey, 'st', 'expired')
   redis.call('DEL', payloadKey, infoKey)
-  emit(metaKey, 'kubbi.expired', '', '')
+  emit(metaKey, 'kubbi.expired', '', '', eventState())
   return {events, 'expired'}
 end
 local sealedInfo = redis.call('GET', infoKey) or ''
-local count = redis.call('HINCRBY', metaKey, 'cnt', 1)
-if state[4] == '' then redis.call('HSET', metaKey, 'fst', nowMs) end
-redis.call('HSET', metaKey, 'lst', nowMs, 'cip', clientIp, 'cua', clientUa)
-local burned = '0'
-if state[2] ~= '' and count >= tonumber(state[2]) then
+local previousFirst, previousLast = state.fst or '', state.lst or ''
+local previousIp, previousUa = state.cip or '', state.cua or ''
+local count = tonumber(state.cnt) + 1
+state.cnt = tostring(count)
+if previousFirst == '' then state.fst = nowMs end
+state.lst, state.cip, state.cua = nowMs, clientIp, clientUa
+local kinds = {'kubbi.claimed'}
+if state.max ~= '' and count >= tonumber(state.max) then
   redis.call('DEL', payloadKey, infoKey)
-  redis.call('HSET', metaKey, 'st', 'burned')
-  burned = '1'
+  state.st = 'burned'
+  kinds[2] = 'kubbi.burned'
 end
-emit(metaKey, 'kubbi.claimed', clientIp, clientUa)
-if burned == '1' then emit(metaKey, 'kubbi.burned', clientIp, clientUa) end
-return {events, 'claimed', sealed, burned, state[4], state[5], sealedInfo, state[7] or '', state[8] or '',
-  stateAsJson(metaKey)}
+redis.call('HSET', metaKey, 'cnt', state.cnt, 'fst', state.fst, 'lst', nowMs, 'cip', clientIp, 'cua', clientUa,
+  'st', state.st)
+emit(metaKey, kinds, clientIp, clientUa, eventState())
+local burned = state.st == 'burned' and '1' or '0'
+return {events, 'claimed', sealed, burned, previousFirst, previousLast, sealedInfo, previousIp, previousUa,
+  cjson.encode(state)}
 `,
   /**
    * {events, 'not_found' | 'too_large' | status} or {events, 'claimed', sealed, burned, previousFirst,

@@ -2,21 +2,24 @@ import { eventStreamKey, kubbiEventsKey } from "../keys.js";
 import type { LuaScript } from "./script.js";
 
 /**
- * The event log's Lua (EVENTS.md), one function shared by every script that writes an event.
- * appendEvent adds an entry to the owner's stream, trimmed by time (MINID ~), and its id to the kubbi's
- * list. The list gets its expiry (the kubbi's tombstone purge time, from purgeAtOf) when the first id
- * makes it, so later events of the kubbi cost no more than the entry and the push. Field names as in
- * events/codec.ts.
+ * The event log's Lua (EVENTS.md), one function shared by every script that writes events.
+ * appendEvents adds one kubbi's entries to the owner's stream, trimmed by time (MINID ~), and their ids to
+ * the kubbi's list in one push. The list gets its expiry (the kubbi's tombstone purge time, from
+ * purgeAtOf) when the push makes it, so later events of the kubbi cost no more than the entries and the
+ * push. Each entry is {type, kubbi id, at, count, max, ip, ua}; field names as in events/codec.ts.
  */
-const APPEND_EVENT_FUNCTION = `
-local function appendEvent(streamKey, indexKey, minId, purgeAtOf, kind, kubbiId, at, count, max, ip, ua)
-  local id = redis.call('XADD', streamKey, 'MINID', '~', minId, '*',
-    't', kind, 'k', kubbiId, 'at', at, 'n', count, 'm', max, 'ip', ip, 'ua', ua)
-  if redis.call('RPUSH', indexKey, id) == 1 then
+const APPEND_EVENTS_FUNCTION = `
+local function appendEvents(streamKey, indexKey, minId, purgeAtOf, entries)
+  local ids = {}
+  for i, entry in ipairs(entries) do
+    ids[i] = redis.call('XADD', streamKey, 'MINID', '~', minId, '*', 't', entry[1], 'k', entry[2], 'at', entry[3],
+      'n', entry[4], 'm', entry[5], 'ip', entry[6], 'ua', entry[7])
+  end
+  if redis.call('RPUSH', indexKey, unpack(ids)) == #ids then
     local purgeAt = tonumber(purgeAtOf())
     if purgeAt > 0 then redis.call('PEXPIREAT', indexKey, purgeAt) end
   end
-  return id
+  return ids
 end
 `;
 
@@ -28,55 +31,59 @@ const luaKeyName = (template: string) =>
 
 /**
  * For the scripts that change a kubbi's state (claim, delete, restore, expire), which run in the kubbi's
- * slot. kubbiEvents(inline, minId, at) returns emit(metaKey, kind, ip, ua) and the list of
- * events emitted. Each event is built from the state hash as the script leaves it (owner, id, count,
- * limit): never from what the API assumed. On one Redis (inline) emit appends at once, in the same
+ * slot. kubbiEvents(inline, minId, at) returns emit(metaKey, kinds, ip, ua, state) and the list of
+ * events emitted; kinds is one type or a list of them (a burning claim's claimed and burned, appended
+ * together). Each event is built from the state hash as the script leaves it (owner, id, count, limit):
+ * read here, or passed as state {ownerId, kubbiId, count, max} by a script that holds it already; never
+ * from what the API assumed. On one Redis (inline) emit appends at once, in the same
  * script as the state change, so the two cannot disagree; the owner's keys are named from the hash, since
  * a claim knows only its token. On a cluster the owner's stream is in another slot: the events go back in
  * the reply and the store appends them there right after (APPEND_EVENTS).
  * Every such script replies {events, ...}: each event {id or '', type, ownerId, kubbiId, at, n, m, ip, ua,
  * purgeAt ('' when appended here)}.
  */
-export const KUBBI_EVENTS = `${APPEND_EVENT_FUNCTION}
+export const KUBBI_EVENTS = `${APPEND_EVENTS_FUNCTION}
 local function kubbiEvents(inline, minId, at)
   local events = {}
-  local function emit(metaKey, kind, ip, ua)
-    local state = redis.call('HMGET', metaKey, 'own', 'id', 'cnt', 'max')
+  local function emit(metaKey, kinds, ip, ua, state)
+    if type(kinds) == 'string' then kinds = {kinds} end
+    state = state or redis.call('HMGET', metaKey, 'own', 'id', 'cnt', 'max')
     local ownerId, kubbiId = state[1], state[2]
     local function purgeAt() return redis.call('PEXPIRETIME', metaKey) end -- the tombstone's purge time
-    local id, purgeAtForStore = '', ''
+    local entries = {}
+    for i, kind in ipairs(kinds) do entries[i] = {kind, kubbiId, at, state[3], state[4], ip, ua} end
+    local ids, purgeAtForStore = {}, ''
     if inline then
-      id = appendEvent(${luaKeyName(eventStreamKey(OWNER))}, ${luaKeyName(kubbiEventsKey(OWNER, KUBBI))},
-        minId, purgeAt, kind, kubbiId, at, state[3], state[4], ip, ua)
+      ids = appendEvents(${luaKeyName(eventStreamKey(OWNER))}, ${luaKeyName(kubbiEventsKey(OWNER, KUBBI))},
+        minId, purgeAt, entries)
     else
       purgeAtForStore = purgeAt()
     end
-    events[#events + 1] = {id, kind, ownerId, kubbiId, at, state[3], state[4], ip, ua, purgeAtForStore}
+    for i, kind in ipairs(kinds) do
+      events[#events + 1] = {ids[i] or '', kind, ownerId, kubbiId, at, state[3], state[4], ip, ua, purgeAtForStore}
+    end
   end
   return emit, events
 end
 `;
 
 /** For a script in the owner's slot that appends with its keys given (the created event). */
-export const OWNER_EVENT = APPEND_EVENT_FUNCTION;
+export const OWNER_EVENT = APPEND_EVENTS_FUNCTION;
 
 /** On a cluster: a kubbi script's events, appended in the owner's slot right after it. Returns their ids. */
 export const APPEND_EVENTS: LuaScript<string[]> = {
   name: "kubbiAppendEvents",
   numberOfKeys: 2,
-  lua: `${APPEND_EVENT_FUNCTION}
+  lua: `${APPEND_EVENTS_FUNCTION}
 local streamKey = KEYS[1]  -- own:{ownerId}:ev          the owner's event stream
 local indexKey = KEYS[2]   -- own:{ownerId}:kev:<id>    the kubbi's event ids
 local minId = ARGV[1]      -- ms: entries older than this may be trimmed (the event retention)
 local purgeAt = ARGV[2]    -- ms: the kubbi's tombstone purge time, when its list goes
 -- ARGV[3..]: the events, 7 values each: type, kubbi id, at, count, max, ip, ua
 local function purgeAtOf() return purgeAt end
-local ids = {}
-for i = 3, #ARGV, 7 do
-  ids[#ids + 1] = appendEvent(streamKey, indexKey, minId, purgeAtOf,
-    ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6])
-end
-return ids
+local entries = {}
+for i = 3, #ARGV, 7 do entries[#entries + 1] = {unpack(ARGV, i, i + 6)} end
+return appendEvents(streamKey, indexKey, minId, purgeAtOf, entries)
 `,
   decode: (reply) => (reply as Buffer[]).map((id) => id.toString()),
 };

@@ -10,8 +10,8 @@ import { text, type LuaScript } from "./script.js";
  * Claims and deletes run in the kubbi's own slot and do not touch this index, so a burned or deleted
  * kubbi keeps counting as active until it expires, or until the owner reaches the cap: then the store
  * checks the candidates and re-scores the gone ones (markGone) before it refuses.
- * Entries leave at their purge time: trimmed on every create and list, and by a periodic sweep of
- * every known owner, so an API key that is never used again does not keep them.
+ * Entries leave at their purge time: trimmed on every list page, and by a periodic sweep of every known
+ * owner, so an API key that is never used again does not keep them.
  */
 const TRIM_OWNER_INDEX = `
 -- Removes up to 'limit' entries whose kubbi expired before purgeBefore (its tombstone is purged) from both sets.
@@ -40,31 +40,30 @@ const TRIM_BATCH = 100;
 export const RESERVE_OWNER_SLOT: LuaScript<string | null> = {
   name: "kubbiReserveOwnerSlot",
   numberOfKeys: 5,
-  lua: `${TRIM_OWNER_INDEX}${OWNER_EVENT}${OWNER_INDEX_KEYS}
+  lua: `${OWNER_EVENT}${OWNER_INDEX_KEYS}
 local idKey = KEYS[3]            -- own:{ownerId}:id:<id>, the new kubbi's id index
 local streamKey = KEYS[4]        -- own:{ownerId}:ev, the owner's events
 local eventsKey = KEYS[5]        -- own:{ownerId}:kev:<id>, the new kubbi's event ids
 local nowMs = tonumber(ARGV[1])  -- the API's clock in ms
 local tokenHash = ARGV[2]        -- the new kubbi's storage key
-local createdAt = tonumber(ARGV[3])
-local expiresAt = tonumber(ARGV[4])
-local retentionMs = tonumber(ARGV[5]) -- how long a tombstone outlives expiry
-local maxActive = tonumber(ARGV[6])
-local kubbiId = ARGV[7]          -- for the created event
-local maxRetrievals = ARGV[8]    -- '' for unlimited
-local eventsMinId = ARGV[9]      -- ms: events older than this may be trimmed
+local createdAt = ARGV[3]        -- ms, for the created event
+local listScore = ARGV[4]        -- created_at, nudged by the API past its previous create of the same ms
+local expiresAt = tonumber(ARGV[5])
+local retentionMs = tonumber(ARGV[6]) -- how long a tombstone outlives expiry
+local maxActive = tonumber(ARGV[7])
+local kubbiId = ARGV[8]          -- for the created event
+local maxRetrievals = ARGV[9]    -- '' for unlimited
+local eventsMinId = ARGV[10]     -- ms: events older than this may be trimmed
 
-trimOwnerIndex(listKey, expiryKey, nowMs - retentionMs, ${TRIM_BATCH})
+-- Purged entries are not trimmed here: the periodic sweep does that for every owner (and a list page
+-- for its own), so a create stays at the writes it needs.
 if redis.call('ZCOUNT', expiryKey, '(' .. nowMs, '+inf') >= maxActive then return 0 end
--- Kubbis made in the same millisecond still list newest first: nudge the score past the newest one.
-local listScore = createdAt
-local newest = redis.call('ZREVRANGE', listKey, 0, 0, 'WITHSCORES')
-if newest[2] and tonumber(newest[2]) >= listScore then listScore = tonumber(newest[2]) + 0.0009765625 end
 redis.call('ZADD', listKey, listScore, tokenHash)
 redis.call('ZADD', expiryKey, expiresAt, tokenHash)
 redis.call('SET', idKey, tokenHash, 'PXAT', expiresAt + retentionMs)
 local function purgeAt() return expiresAt + retentionMs end -- the tombstone's, as for the id index
-return appendEvent(streamKey, eventsKey, eventsMinId, purgeAt, 'kubbi.created', kubbiId, ARGV[3], 0, maxRetrievals, '', '')
+return appendEvents(streamKey, eventsKey, eventsMinId, purgeAt,
+  {{'kubbi.created', kubbiId, createdAt, 0, maxRetrievals, '', ''}})[1]
 `,
   decode: (reply) => (Buffer.isBuffer(reply) ? text(reply) : null),
 };

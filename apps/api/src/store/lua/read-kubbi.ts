@@ -1,4 +1,4 @@
-import { STATE_AS_JSON, hashToRecord, stateFields } from "../record-codec.js";
+import { READ_STATE, hashToRecord, stateFields } from "../record-codec.js";
 import { effectiveStatus, type KubbiRecord } from "../store.js";
 import type { LuaScript } from "./script.js";
 
@@ -10,20 +10,21 @@ import type { LuaScript } from "./script.js";
 export const READ_KUBBI: LuaScript<KubbiRecord | null, { tokenHash: string; nowMs: number }> = {
   name: "kubbiRead",
   numberOfKeys: 3,
-  lua: `${STATE_AS_JSON}
+  lua: `${READ_STATE}
 local metaKey = KEYS[1]    -- kb:{tokenHash}:m
 local payloadKey = KEYS[2] -- kb:{tokenHash}:d
 local infoKey = KEYS[3]    -- kb:{tokenHash}:i
 local inspectAt = ARGV[1]  -- ms of the inspect to count, or '' for a plain read
 
-local reply = {redis.call('EXISTS', payloadKey), redis.call('GET', infoKey) or ''}
-if inspectAt ~= '' and reply[1] == 1 and redis.call('HGET', metaKey, 'st') == 'active'
-    and tonumber(inspectAt) < tonumber(redis.call('HGET', metaKey, 'exp')) then
-  redis.call('HINCRBY', metaKey, 'ins', 1)
-  redis.call('HSET', metaKey, 'lin', inspectAt)
+local state = readState(metaKey)
+if not state then return {0, '', ''} end
+local payloadPresent = redis.call('EXISTS', payloadKey)
+if inspectAt ~= '' and payloadPresent == 1 and state.st == 'active' and tonumber(inspectAt) < tonumber(state.exp) then
+  state.ins = tostring(tonumber(state.ins or '0') + 1)
+  state.lin = inspectAt
+  redis.call('HSET', metaKey, 'ins', state.ins, 'lin', inspectAt)
 end
-reply[3] = stateAsJson(metaKey)
-return reply
+return {payloadPresent, redis.call('GET', infoKey) or '', cjson.encode(state)}
 `,
   /** {payloadExists, sealedInfo or '', state as JSON or ''}: the record with its status as a reader sees it at nowMs. */
   decode(reply, { tokenHash, nowMs }) {
