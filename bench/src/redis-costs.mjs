@@ -69,18 +69,18 @@ export async function measureRedisCosts(api, redis) {
     return bytes;
   };
   // Only this key's kubbis: its owner index holds OPS + 1 entries; kubbi keys are found through it.
-  // The owner's index zsets (its event stream, event lists and cursors are other types).
+  // The owner's index zsets (its event stream and cursors are other types).
   const costsOwner = [];
   for (const key of await keysMatching(client, `${ownerTag}}:*`))
     if ((await client.type(key)) === "zset" && (await client.zcard(key)) === OPS + 1) costsOwner.push(key);
   const tokenHashes = await client.zrange(costsOwner[0], 0, -1);
   const ownerId = costsOwner[0].slice("own:{".length, costsOwner[0].lastIndexOf("}"));
   const kubbiKeys = tokenHashes.flatMap((hash) => [`kb:{${hash}}:m`, `kb:{${hash}}:d`, `kb:{${hash}}:i`]);
-  // The owner's index, id keys and event log (the stream and each kubbi's list of event ids).
+  // The owner's index, id keys (each with its kubbi's event ids) and event stream.
   const indexBytes = async () =>
     (await usage(costsOwner)) +
     (await usage(await keysMatching(client, `own:{${ownerId}}:id:*`))) +
-    (await usage([`own:{${ownerId}}:ev`, ...(await keysMatching(client, `own:{${ownerId}}:kev:*`))]));
+    (await usage([`own:{${ownerId}}:ev`]));
   const live1kb = ((await usage(kubbiKeys)) + (await indexBytes())) / tokenHashes.length;
 
   const claim = await perOp(OPS, (n) =>

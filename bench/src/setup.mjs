@@ -105,7 +105,7 @@ export async function redisBreakdown(api, redis, count) {
     cursor = next;
   } while (cursor !== "0");
   for (const key of zsets) {
-    // The owner's index zsets; its event stream, event lists and cursors are other types.
+    // The owner's index zsets; its event stream and cursors are other types.
     if ((await redis.client.type(key)) !== "zset") continue;
     if ((await redis.client.zcard(key)) === count) perKubbi[`ownerIndex ${key.slice(-1)}`] = (await usage(key)) / count;
   }

@@ -108,29 +108,29 @@ describe("Redis work and memory per operation", () => {
 
     const claim = await perOp(db, (n) => consumer.claim(urls[n]!));
     const tombstoneBytes = ((await usage(await keysMatching(db, "kb:*"))) + (await ownerIndex())) / kubbiCount;
-    // Events: the owner's stream and each kubbi's list of ids, per stored event (created, claimed, burned).
+    // Events: the owner's stream, per stored event (created, claimed, burned). Each kubbi's event ids ride in
+    // its id key, counted in the owner index above (the tombstone's share).
     const streams = await keysMatching(db, "own:*:ev");
     const eventCount = (await Promise.all(streams.map((key) => db.xlen(key)))).reduce((sum, n) => sum + n, 0);
     const streamBytes = (await usage(streams)) / eventCount;
-    const eventBytes = streamBytes + (await usage(await keysMatching(db, "own:*:kev:*"))) / eventCount;
 
     console.log(
       `redis costs: create ${create.commands} commands ${create.usec.toFixed(1)} µs; ` +
         `inspect ${inspect.commands} commands ${inspect.usec.toFixed(1)} µs; burning claim ${claim.commands} commands ${claim.usec.toFixed(1)} µs; ` +
         `live 1 KB kubbi ${liveBytes.toFixed(0)} bytes, tombstone ${tombstoneBytes.toFixed(0)} bytes (owner index share included); ` +
-        `${streamBytes.toFixed(0)} bytes per event in the stream, ${eventBytes.toFixed(0)} with the per-kubbi id lists (${eventCount} events)`,
+        `${streamBytes.toFixed(0)} bytes per event in the stream (${eventCount} events)`,
     );
     expect(claim.scriptsPerOp, JSON.stringify(claim.byCommand)).toBe(1); // one script call per claim, burning ones included: one round trip
     expect(inspect.scriptsPerOp, JSON.stringify(inspect.byCommand)).toBe(1);
-    // Each event costs an XADD; a script's events share one RPUSH, and a kubbi's first (created) the PEXPIREAT
-    // of its list. A create: the kubbi's 4 writes and the owner's cap count, 2 index entries, id index and event.
-    expect(create.commands, JSON.stringify(create.byCommand)).toBeLessThanOrEqual(13);
+    // Each event costs an XADD; a script's events add their ids to the kubbi's id key with one GET and SET.
+    // A create: the kubbi's 4 writes, and the owner's cap count, 2 index entries, created event and id key.
+    expect(create.commands, JSON.stringify(create.byCommand)).toBeLessThanOrEqual(11);
     // The state read once and written once; claimed and burned appended together.
-    expect(claim.commands, JSON.stringify(claim.byCommand)).toBeLessThanOrEqual(9);
+    expect(claim.commands, JSON.stringify(claim.byCommand)).toBeLessThanOrEqual(10);
     expect(inspect.commands, JSON.stringify(inspect.byCommand)).toBeLessThanOrEqual(5);
-    expect(tombstoneBytes).toBeLessThan(850); // the last claim's client and the inspect count included
+    // The last claim's client, the inspect count and the kubbi's event ids (in its id key) included.
+    expect(tombstoneBytes).toBeLessThan(850);
     expect(eventCount).toBe(3 * (OPS + 1));
     expect(streamBytes).toBeLessThanOrEqual(200); // issue 12's target for a stored event
-    expect(eventBytes).toBeLessThanOrEqual(250); // the per-kubbi id list is a key of its own per kubbi
   });
 });

@@ -5,9 +5,9 @@
  *   kb:{tokenHash}:d   string  the sealed payload                     TTL expiry (native, no sweeper)
  *   kb:{tokenHash}:i   string  the sealed metadata + manifest         TTL expiry; deleted with the payload
  *   own:{ownerId}:l|e  zsets   list order; expiry (active count, purge time): see lua/owner-index.ts
- *   own:{ownerId}:id:<id> string tokenHash, for producer routes      TTL expiry + retention
+ *   own:{ownerId}:id:<id> string "tokenHash id id ...": producer routes by id, then the kubbi's event
+ *                             ids oldest first (each script's appended)  TTL expiry + retention
  *   own:{ownerId}:ev   stream  the owner's events (EVENTS.md)         trimmed by time at every append
- *   own:{ownerId}:kev:<id> list the kubbi's event ids, oldest first   TTL the tombstone's purge time
  *   own:{ownerId}:ec   string  the expiry scheduler's cursor (ms)     none: one per known owner
  *   ak:{<sha256>}      string  an API key record (JSON); ak:ids hash id -> sha256
  *   rl:{bucket}:<n>    string  a rate-limit window counter
@@ -26,7 +26,6 @@ export const listKey = (ownerId: string) => `own:{${ownerId}}:l`;
 export const expiryKey = (ownerId: string) => `own:{${ownerId}}:e`;
 export const idKey = (ownerId: string, id: string) => `own:{${ownerId}}:id:${id}`;
 export const eventStreamKey = (ownerId: string) => `own:{${ownerId}}:ev`;
-export const kubbiEventsKey = (ownerId: string, kubbiId: string) => `own:{${ownerId}}:kev:${kubbiId}`;
 export const expiryCursorKey = (ownerId: string) => `own:{${ownerId}}:ec`;
 
 export const apiKeyKey = (keyHash: string) => `ak:${keyHash}`;

@@ -9,7 +9,6 @@ import {
   expiryKey,
   idempotencyKey,
   idKey,
-  kubbiEventsKey,
   kubbiKeys,
   listKey,
   metaKey,
@@ -136,10 +135,9 @@ export class RedisStore implements KubbiStore {
       try {
         const ids = await this.run(
           APPEND_EVENTS,
-          [eventStreamKey(first.ownerId), kubbiEventsKey(first.ownerId, first.kubbiId)],
+          [eventStreamKey(first.ownerId), idKey(first.ownerId, first.kubbiId)],
           [
             this.eventsMinId(nowMs),
-            first.purgeAt,
             ...emitted.flatMap((event) => [
               event.type,
               event.kubbiId,
@@ -202,7 +200,6 @@ export class RedisStore implements KubbiStore {
       expiryKey(record.ownerId),
       idKey(record.ownerId, record.id),
       eventStreamKey(record.ownerId),
-      kubbiEventsKey(record.ownerId, record.id),
     ];
     const reserve = () =>
       this.run(
@@ -351,8 +348,9 @@ export class RedisStore implements KubbiStore {
   }
 
   async findById(ownerId: string, id: string, nowMs: number): Promise<KubbiRecord | null> {
-    const tokenHash = await this.bounded(this.redis.get(idKey(ownerId, id)));
-    return tokenHash ? this.findByTokenHash(tokenHash, nowMs) : null;
+    // "tokenHash eventId eventId ...": the token hash is the first word.
+    const indexed = await this.bounded(this.redis.get(idKey(ownerId, id)));
+    return indexed ? this.findByTokenHash(indexed.split(" ", 1)[0]!, nowMs) : null;
   }
 
   async delete(tokenHash: string, ownerId: string, nowMs: number): Promise<DeleteOutcome> {
@@ -448,7 +446,7 @@ export class RedisStore implements KubbiStore {
   ): Promise<EventPage> {
     const entries = await this.run(
       KUBBI_EVENT_ENTRIES,
-      [eventStreamKey(ownerId), kubbiEventsKey(ownerId, kubbiId)],
+      [eventStreamKey(ownerId), idKey(ownerId, kubbiId)],
       [afterId ?? "", limit + 1],
       undefined,
     );

@@ -15,8 +15,6 @@ export interface EmittedEvent {
   maxRetrievals: number | null;
   ip: string;
   ua: string;
-  /** For the store's append (a cluster): the kubbi's tombstone purge time, when its event list goes. */
-  purgeAt: number;
 }
 
 /** A kubbi script's result and the events it emitted. */
@@ -25,9 +23,9 @@ export interface EmittedEvents<Value> {
   value: Value;
 }
 
-/** The {id, type, ownerId, kubbiId, at, n, m, ip, ua, purgeAt} entries a kubbi script replies with. */
+/** The {id, type, ownerId, kubbiId, at, n, m, ip, ua} entries a kubbi script replies with. */
 export function decodeEmitted(reply: unknown): EmittedEvent[] {
-  return (reply as unknown[][]).map(([id, type, ownerId, kubbiId, at, count, max, ip, ua, purgeAt]) => ({
+  return (reply as unknown[][]).map(([id, type, ownerId, kubbiId, at, count, max, ip, ua]) => ({
     id: text(id),
     type: text(type) as EventType,
     ownerId: text(ownerId),
@@ -37,6 +35,5 @@ export function decodeEmitted(reply: unknown): EmittedEvent[] {
     maxRetrievals: text(max) === "" ? null : Number(text(max)),
     ip: text(ip),
     ua: text(ua),
-    purgeAt: Number(text(purgeAt) || 0),
   }));
 }

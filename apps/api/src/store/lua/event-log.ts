@@ -1,24 +1,25 @@
-import { eventStreamKey, kubbiEventsKey } from "../keys.js";
+import { eventStreamKey, idKey } from "../keys.js";
 import type { LuaScript } from "./script.js";
 
 /**
- * The event log's Lua (EVENTS.md), one function shared by every script that writes events.
- * appendEvents adds one kubbi's entries to the owner's stream, trimmed by time (MINID ~), and their ids to
- * the kubbi's list in one push. The list gets its expiry (the kubbi's tombstone purge time, from
- * purgeAtOf) when the push makes it, so later events of the kubbi cost no more than the entries and the
- * push. Each entry is {type, kubbi id, at, count, max, ip, ua}; field names as in events/codec.ts.
+ * The event log's Lua (EVENTS.md), shared by every script that writes events. addEntry adds one entry
+ * {type, kubbi id, at, count, max, ip, ua} to the owner's stream, trimmed by time (MINID ~); field names
+ * as in events/codec.ts. A kubbi's event ids follow its token hash in its id key (keys.ts), which the
+ * create writes with the created event's id: appendEvents adds a script's entries and rewrites the id key
+ * with their ids after the others, keeping its expiry (a GET and a SET: APPEND would leave the string
+ * with room to grow, about twice its size, for the rest of the retention). An id key already purged is
+ * not made again.
  */
 const APPEND_EVENTS_FUNCTION = `
-local function appendEvents(streamKey, indexKey, minId, purgeAtOf, entries)
+local function addEntry(streamKey, minId, entry)
+  return redis.call('XADD', streamKey, 'MINID', '~', minId, '*', 't', entry[1], 'k', entry[2], 'at', entry[3],
+    'n', entry[4], 'm', entry[5], 'ip', entry[6], 'ua', entry[7])
+end
+local function appendEvents(streamKey, idKey, minId, entries)
   local ids = {}
-  for i, entry in ipairs(entries) do
-    ids[i] = redis.call('XADD', streamKey, 'MINID', '~', minId, '*', 't', entry[1], 'k', entry[2], 'at', entry[3],
-      'n', entry[4], 'm', entry[5], 'ip', entry[6], 'ua', entry[7])
-  end
-  if redis.call('RPUSH', indexKey, unpack(ids)) == #ids then
-    local purgeAt = tonumber(purgeAtOf())
-    if purgeAt > 0 then redis.call('PEXPIREAT', indexKey, purgeAt) end
-  end
+  for i, entry in ipairs(entries) do ids[i] = addEntry(streamKey, minId, entry) end
+  local indexed = redis.call('GET', idKey)
+  if indexed then redis.call('SET', idKey, indexed .. ' ' .. table.concat(ids, ' '), 'KEEPTTL') end
   return ids
 end
 `;
@@ -39,8 +40,7 @@ const luaKeyName = (template: string) =>
  * script as the state change, so the two cannot disagree; the owner's keys are named from the hash, since
  * a claim knows only its token. On a cluster the owner's stream is in another slot: the events go back in
  * the reply and the store appends them there right after (APPEND_EVENTS).
- * Every such script replies {events, ...}: each event {id or '', type, ownerId, kubbiId, at, n, m, ip, ua,
- * purgeAt ('' when appended here)}.
+ * Every such script replies {events, ...}: each event {id or '', type, ownerId, kubbiId, at, n, m, ip, ua}.
  */
 export const KUBBI_EVENTS = `${APPEND_EVENTS_FUNCTION}
 local function kubbiEvents(inline, minId, at)
@@ -49,18 +49,14 @@ local function kubbiEvents(inline, minId, at)
     if type(kinds) == 'string' then kinds = {kinds} end
     state = state or redis.call('HMGET', metaKey, 'own', 'id', 'cnt', 'max')
     local ownerId, kubbiId = state[1], state[2]
-    local function purgeAt() return redis.call('PEXPIRETIME', metaKey) end -- the tombstone's purge time
     local entries = {}
     for i, kind in ipairs(kinds) do entries[i] = {kind, kubbiId, at, state[3], state[4], ip, ua} end
-    local ids, purgeAtForStore = {}, ''
+    local ids = {}
     if inline then
-      ids = appendEvents(${luaKeyName(eventStreamKey(OWNER))}, ${luaKeyName(kubbiEventsKey(OWNER, KUBBI))},
-        minId, purgeAt, entries)
-    else
-      purgeAtForStore = purgeAt()
+      ids = appendEvents(${luaKeyName(eventStreamKey(OWNER))}, ${luaKeyName(idKey(OWNER, KUBBI))}, minId, entries)
     end
     for i, kind in ipairs(kinds) do
-      events[#events + 1] = {ids[i] or '', kind, ownerId, kubbiId, at, state[3], state[4], ip, ua, purgeAtForStore}
+      events[#events + 1] = {ids[i] or '', kind, ownerId, kubbiId, at, state[3], state[4], ip, ua}
     end
   end
   return emit, events
@@ -76,14 +72,12 @@ export const APPEND_EVENTS: LuaScript<string[]> = {
   numberOfKeys: 2,
   lua: `${APPEND_EVENTS_FUNCTION}
 local streamKey = KEYS[1]  -- own:{ownerId}:ev          the owner's event stream
-local indexKey = KEYS[2]   -- own:{ownerId}:kev:<id>    the kubbi's event ids
+local idKey = KEYS[2]      -- own:{ownerId}:id:<id>     the kubbi's token hash and event ids
 local minId = ARGV[1]      -- ms: entries older than this may be trimmed (the event retention)
-local purgeAt = ARGV[2]    -- ms: the kubbi's tombstone purge time, when its list goes
--- ARGV[3..]: the events, 7 values each: type, kubbi id, at, count, max, ip, ua
-local function purgeAtOf() return purgeAt end
+-- ARGV[2..]: the events, 7 values each: type, kubbi id, at, count, max, ip, ua
 local entries = {}
-for i = 3, #ARGV, 7 do entries[#entries + 1] = {unpack(ARGV, i, i + 6)} end
-return appendEvents(streamKey, indexKey, minId, purgeAtOf, entries)
+for i = 2, #ARGV, 7 do entries[#entries + 1] = {unpack(ARGV, i, i + 6)} end
+return appendEvents(streamKey, idKey, minId, entries)
 `,
   decode: (reply) => (reply as Buffer[]).map((id) => id.toString()),
 };

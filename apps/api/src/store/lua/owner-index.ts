@@ -39,11 +39,10 @@ const TRIM_BATCH = 100;
  */
 export const RESERVE_OWNER_SLOT: LuaScript<string | null> = {
   name: "kubbiReserveOwnerSlot",
-  numberOfKeys: 5,
+  numberOfKeys: 4,
   lua: `${OWNER_EVENT}${OWNER_INDEX_KEYS}
-local idKey = KEYS[3]            -- own:{ownerId}:id:<id>, the new kubbi's id index
+local idKey = KEYS[3]            -- own:{ownerId}:id:<id>, the new kubbi's id index and event ids
 local streamKey = KEYS[4]        -- own:{ownerId}:ev, the owner's events
-local eventsKey = KEYS[5]        -- own:{ownerId}:kev:<id>, the new kubbi's event ids
 local nowMs = tonumber(ARGV[1])  -- the API's clock in ms
 local tokenHash = ARGV[2]        -- the new kubbi's storage key
 local createdAt = ARGV[3]        -- ms, for the created event
@@ -60,10 +59,10 @@ local eventsMinId = ARGV[10]     -- ms: events older than this may be trimmed
 if redis.call('ZCOUNT', expiryKey, '(' .. nowMs, '+inf') >= maxActive then return 0 end
 redis.call('ZADD', listKey, listScore, tokenHash)
 redis.call('ZADD', expiryKey, expiresAt, tokenHash)
-redis.call('SET', idKey, tokenHash, 'PXAT', expiresAt + retentionMs)
-local function purgeAt() return expiresAt + retentionMs end -- the tombstone's, as for the id index
-return appendEvents(streamKey, eventsKey, eventsMinId, purgeAt,
-  {{'kubbi.created', kubbiId, createdAt, 0, maxRetrievals, '', ''}})[1]
+local createdEventId = addEntry(streamKey, eventsMinId, {'kubbi.created', kubbiId, createdAt, 0, maxRetrievals, '', ''})
+-- Expires with the tombstone.
+redis.call('SET', idKey, tokenHash .. ' ' .. createdEventId, 'PXAT', expiresAt + retentionMs)
+return createdEventId
 `,
   decode: (reply) => (Buffer.isBuffer(reply) ? text(reply) : null),
 };
@@ -121,18 +120,17 @@ return 1
 /** Undoes a reservation whose kubbi could not be written, and its created event. */
 export const UNINDEX: LuaScript<void> = {
   name: "kubbiUnindex",
-  numberOfKeys: 5,
+  numberOfKeys: 4,
   lua: `
 local listKey = KEYS[1]   -- own:{ownerId}:l
 local expiryKey = KEYS[2] -- own:{ownerId}:e
 local idKey = KEYS[3]     -- own:{ownerId}:id:<id>
 local streamKey = KEYS[4] -- own:{ownerId}:ev
-local eventsKey = KEYS[5] -- own:{ownerId}:kev:<id>
 local tokenHash = ARGV[1]
 local createdEventId = ARGV[2]
 redis.call('ZREM', listKey, tokenHash)
 redis.call('ZREM', expiryKey, tokenHash)
-redis.call('DEL', idKey, eventsKey)
+redis.call('DEL', idKey)
 redis.call('XDEL', streamKey, createdEventId)
 return 1
 `,

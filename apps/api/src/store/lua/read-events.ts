@@ -5,14 +5,15 @@ export type RawEntry = [Buffer, Buffer[]];
 
 /**
  * One kubbi's events after afterId, up to limit + 1 (so the caller knows whether there are more): the
- * kubbi's list of ids, each read from the owner's stream; an id the stream has trimmed is skipped.
+ * event ids after the token hash in its id key, each read from the owner's stream; an id the stream has
+ * trimmed is skipped.
  */
 export const KUBBI_EVENT_ENTRIES: LuaScript<RawEntry[]> = {
   name: "kubbiEventEntries",
   numberOfKeys: 2,
   lua: `
 local streamKey = KEYS[1]   -- own:{ownerId}:ev          the owner's events
-local eventsKey = KEYS[2]   -- own:{ownerId}:kev:<id>    the kubbi's event ids, oldest first
+local idKey = KEYS[2]       -- own:{ownerId}:id:<id>     "tokenHash id id ...", oldest first
 local afterId = ARGV[1]     -- an event id, or '' for the first
 local wanted = tonumber(ARGV[2])
 
@@ -23,7 +24,8 @@ end
 local afterMs, afterSeq = -1, -1
 if afterId ~= '' then afterMs, afterSeq = parts(afterId) end
 local reply = {}
-for _, id in ipairs(redis.call('LRANGE', eventsKey, 0, -1)) do
+local indexed = redis.call('GET', idKey) or ''
+for id in string.gmatch(indexed, ' (%d+%-%d+)') do
   local ms, seq = parts(id)
   if ms > afterMs or (ms == afterMs and seq > afterSeq) then
     local entry = redis.call('XRANGE', streamKey, id, id)
