@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { makeApiKey, startApi, startRedis, stopChild, waitForOutput } from "@kubbi/test-utils";
 import { openRedis as openSharedRedis, redisSettingsFromEnv } from "@kubbi/api/dist/store/redis-connection.js";
+import { hashApiKey } from "@kubbi/api/dist/crypto/tokens.js";
 
 const HIGH = "1000000000";
 
@@ -108,6 +109,9 @@ export async function startBenchApi(redisUrl, extraEnv = {}) {
   keepOutputTail(api.child);
   return { ...api, keys: { ...keys, packageKeys }, pid: api.child.pid ?? 0 };
 }
+
+/** The owner id of a key from KUBBI_API_KEYS: env_<first 16 hex of its hash> (apps/api/src/auth/api-keys.ts). */
+export const environmentKeyId = (apiKey) => `env_${hashApiKey(apiKey).slice(0, 16)}`;
 
 const ADMIN = fileURLToPath(import.meta.resolve("@kubbi/api/dist/admin/kubbi-admin.js"));
 

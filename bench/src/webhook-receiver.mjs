@@ -4,8 +4,8 @@
  * answering 204 at once and counting what arrived, so the report shows that deliveries really flowed.
  */
 import { createServer } from "node:http";
-import { hashApiKey } from "@kubbi/api/dist/crypto/tokens.js";
 import { eventStreamKey } from "@kubbi/api/dist/store/keys.js";
+import { environmentKeyId } from "./stack.mjs";
 
 const CATCH_UP_POLL_MS = 100;
 
@@ -61,10 +61,9 @@ export async function setWebhookEndpoint(baseUrl, apiKey, url) {
 /**
  * Every event the API wrote for an environment key so far: its stream's entries-added (Redis 7), exact
  * where the load generator's answers are not (requests still in flight when a run ends are not counted).
- * Environment keys are owned by env_<first 16 hex of the key's hash> (apps/api/src/auth/api-keys.ts).
  */
 export function eventsWritten(redis, apiKey) {
-  const stream = eventStreamKey(`env_${hashApiKey(apiKey).slice(0, 16)}`);
+  const stream = eventStreamKey(environmentKeyId(apiKey));
   return async () => {
     // No event yet: no stream.
     if (!(await redis.client.exists(stream))) return 0;
