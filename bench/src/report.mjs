@@ -10,6 +10,14 @@ const median = (values) => {
 /** Two runs of one scenario on this machine differ by a few percent: within that, "no slower". */
 const STORED_KEY_NOISE_BOUND = 0.95;
 
+/** Issue 12: events and a webhook endpoint must not make the hot path expensive. */
+const WEBHOOK_BOUND = 0.9;
+/** Each webhook scenario and the same scenario on a key without an endpoint. */
+const WEBHOOK_PAIRS = [
+  ["create-1kb-webhook", "create-1kb", "create 1 KB"],
+  ["burn-cycle-webhook", "burn-cycle", "burn cycle"],
+];
+
 /** A run during which other processes used more than this much CPU was starved, and is marked so. */
 const CONTENDED_CORES = 0.25;
 
@@ -36,7 +44,31 @@ export function summarise(scenario, runs) {
     cpuCores: { server: cpu("server"), redis: cpu("redis"), loadGenerator: cpu("loadGenerator"), other: cpu("other") },
     contendedRuns: runs.filter((run) => run.cpuCores.other > CONTENDED_CORES).length,
     failures: runs.reduce((sum, run) => sum + run.errors + run.timeouts + run.non2xx, 0),
+    webhooks: runs[0]?.webhooks ? webhookTotals(runs) : null,
     runs,
+  };
+}
+
+/** A webhook scenario's events and deliveries, summed over its measured runs. */
+function webhookTotals(runs) {
+  const sum = (name) => runs.reduce((total, run) => total + run.webhooks[name], 0);
+  const deliveredWhileCatchingUp = sum("deliveredWithCatchUp") - sum("deliveredDuringRun");
+  return {
+    events: sum("events"),
+    deliveredDuringRun: sum("deliveredDuringRun"),
+    deliveredWithCatchUp: sum("deliveredWithCatchUp"),
+    requests: sum("requests"),
+    catchUpSecondsMax: Math.max(...runs.map((run) => run.webhooks.catchUpSeconds)),
+    serverCpuMicrosPerDelivery: deliveredWhileCatchingUp
+      ? (sum("catchUpServerCpuSeconds") * 1e6) / deliveredWhileCatchingUp
+      : Number.NaN,
+    // Under saturation the worker delivers little during the run; what the run's requests cost once every
+    // event is delivered (the run's CPU plus the catching up) is what a steady load would pay.
+    serverCpuMicrosPerRequestWithDeliveries: median(
+      runs.map(
+        (run) => ((run.cpuCores.server * run.wallSeconds + run.webhooks.catchUpServerCpuSeconds) * 1e6) / run.requests,
+      ),
+    ),
   };
 }
 
@@ -95,6 +127,23 @@ export function evaluateTargets(summaries, memory) {
       false,
     );
   }
+  for (const [withEndpoint, without, name] of WEBHOOK_PAIRS) {
+    const [on, off] = [byId[withEndpoint], byId[without]];
+    if (!on || !off) continue;
+    add(
+      `${name} req/s, key with a webhook endpoint vs none`,
+      on.requestsPerSecond.median / off.requestsPerSecond.median,
+      WEBHOOK_BOUND,
+      false,
+    );
+    // Requests a core could serve while also delivering every event, relative to none: CPU per request, inverted.
+    add(
+      `${name} capacity with every event delivered vs none`,
+      off.serverCpuMicrosPerRequest / (on.webhooks?.serverCpuMicrosPerRequestWithDeliveries ?? Number.NaN),
+      WEBHOOK_BOUND,
+      false,
+    );
+  }
   if (byId["package-5x1mib"])
     add("package MB/s vs transfer baseline", ratio("package-5x1mib", "transferMBps"), 0.5, false);
   if (byId["list-small"] && byId["list-large"]) {
@@ -129,6 +178,14 @@ export function markdown({ summaries, targets, memory, machine, mode }) {
     const { requestsPerSecond: rps, latencyMs, cpuCores: cpu, ratios } = summary;
     lines.push(
       `| ${summary.title}${summary.failures ? ` (**${summary.failures} failed**)` : ""}${summary.contendedRuns ? ` (${summary.contendedRuns}/${summary.runs.length} runs contended)` : ""} | ${summary.connections} | ${thousands(rps.median)} (${thousands(rps.min)}–${thousands(rps.max)}) | ${summary.payloadMBps === null ? "" : fixed(summary.payloadMBps, 0)} | ${latencyMs.p50} | ${latencyMs.p99} | ${fixed(ratios?.floorRps)} | ${fixed(ratios?.floorP99)} | ${fixed(ratios?.limitRps)} | ${fixed(ratios?.transferMBps)} | ${thousands(summary.serverCpuMicrosPerRequest)} | ${fixed(ratios?.floorCapacity)} | ${fixed(cpu.server)} / ${fixed(cpu.redis)} / ${fixed(cpu.loadGenerator)} / ${fixed(cpu.other)} |`,
+    );
+  }
+  const withWebhooks = summaries.filter((summary) => summary.webhooks);
+  if (withWebhooks.length) lines.push("");
+  for (const { title, webhooks } of withWebhooks) {
+    const rate = webhooks.events ? webhooks.deliveredWithCatchUp / webhooks.events : Number.NaN;
+    lines.push(
+      `Webhooks, ${title}: the API wrote ${thousands(webhooks.events)} events in the measured runs; the receiver got ${thousands(webhooks.deliveredDuringRun)} during the runs and ${thousands(webhooks.deliveredWithCatchUp)} (${fixed(rate * 100, 1)} %) once caught up (at most ${fixed(webhooks.catchUpSecondsMax, 1)} s after a run), in ${thousands(webhooks.requests)} requests. Delivering while catching up cost the API ${thousands(webhooks.serverCpuMicrosPerDelivery)} µs of CPU per delivery: ${thousands(webhooks.serverCpuMicrosPerRequestWithDeliveries)} µs per request with its events delivered.`,
     );
   }
   if (memory?.redis) {

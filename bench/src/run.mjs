@@ -10,7 +10,7 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runLoad } from "./load/run-load.mjs";
-import { waitForQuiet } from "./proc.mjs";
+import { processCpuSeconds, waitForQuiet } from "./proc.mjs";
 import { measurePeakRss } from "./memory.mjs";
 import { formatProfileSummary, summariseProfile } from "./profile-summary.mjs";
 import { evaluateTargets, markdown, rerender, summarise, withRatios } from "./report.mjs";
@@ -18,6 +18,7 @@ import { defineScenarios } from "./scenarios.mjs";
 import { createTargets, redisBreakdown, seedBaselineKubbi, seedKubbis } from "./setup.mjs";
 import { measureRedisCosts } from "./redis-costs.mjs";
 import { createStoredKey, openRedis, startBaseline, startBenchApi } from "./stack.mjs";
+import { eventsWritten, setWebhookEndpoint, startWebhookReceiver } from "./webhook-receiver.mjs";
 
 const { values: flags } = parseArgs({
   options: {
@@ -48,6 +49,7 @@ const SIZES = flags.smoke
       quietTimeoutSeconds: 0,
       listSizes: /** @type {[number, number]} */ ([1_000, 10_000]),
       rssRounds: 1,
+      webhookCatchUpSeconds: 30,
     }
   : {
       mode: "full",
@@ -57,6 +59,7 @@ const SIZES = flags.smoke
       quietTimeoutSeconds: 3,
       listSizes: /** @type {[number, number]} */ ([1_000, 100_000]),
       rssRounds: 3,
+      webhookCatchUpSeconds: 60,
     };
 const config = {
   ...SIZES,
@@ -167,7 +170,13 @@ try {
     selected(scenario.id),
   );
   const runs = new Map(scenarios.map((scenario) => [scenario.id, []]));
-  const load = (scenario, seconds) =>
+  const webhooks = scenarios.some((scenario) => scenario.webhook) ? await startWebhookReceiver() : undefined;
+  if (webhooks) {
+    stopping.push(() => webhooks.stop());
+    await setWebhookEndpoint(api.baseUrl, api.keys.webhook, webhooks.url);
+  }
+  const webhookEvents = eventsWritten(redis, api.keys.webhook);
+  const loadOnly = (scenario, seconds) =>
     runLoad(
       {
         url: servers[scenario.server].baseUrl,
@@ -177,6 +186,30 @@ try {
       },
       { serverPid: servers[scenario.server].pid, redisCpuSeconds: redis.cpuSeconds },
     );
+  /**
+   * A webhook scenario's run, then a wait for its deliveries (bounded): a backlog delivered during the next
+   * scenario's run would charge the API's delivery work to that scenario.
+   */
+  const load = async (scenario, seconds) => {
+    if (!webhooks || !scenario.webhook) return loadOnly(scenario, seconds);
+    const before = { ...webhooks.counts(), events: await webhookEvents() };
+    const result = await loadOnly(scenario, seconds);
+    const atEnd = { ...webhooks.counts(), serverCpu: processCpuSeconds(api.pid) };
+    const catchUpSeconds = await webhooks.catchUp(webhookEvents, config.webhookCatchUpSeconds * 1000);
+    const caughtUp = { ...webhooks.counts(), serverCpu: processCpuSeconds(api.pid) };
+    return {
+      ...result,
+      webhooks: {
+        events: (await webhookEvents()) - before.events,
+        deliveredDuringRun: atEnd.delivered - before.delivered,
+        deliveredWithCatchUp: caughtUp.delivered - before.delivered,
+        catchUpSeconds,
+        // With no requests to serve, the API's CPU while catching up is what delivering costs it.
+        catchUpServerCpuSeconds: caughtUp.serverCpu - atEnd.serverCpu,
+        requests: caughtUp.requests - before.requests,
+      },
+    };
+  };
   // Rounds, not one scenario after another: slow drift of the machine then touches every scenario alike.
   for (let round = 0; round < config.runs; round++) {
     for (const scenario of scenarios) {
@@ -188,7 +221,7 @@ try {
       const result = { ...(await load(scenario, config.runSeconds)), busyBeforeCores };
       runs.get(scenario.id).push(result);
       log(
-        `round ${round + 1}/${config.runs} ${scenario.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, server ${result.cpuCores.server.toFixed(2)} / other ${result.cpuCores.other.toFixed(2)} cores${result.non2xx + result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ""}`,
+        `round ${round + 1}/${config.runs} ${scenario.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, server ${result.cpuCores.server.toFixed(2)} / other ${result.cpuCores.other.toFixed(2)} cores${result.non2xx + result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ""}${result.webhooks ? `, webhooks: ${result.webhooks.deliveredDuringRun} of ${result.webhooks.events} events delivered during the run, ${result.webhooks.deliveredWithCatchUp} after ${result.webhooks.catchUpSeconds.toFixed(1)} s of catching up` : ""}`,
       );
     }
   }
@@ -218,10 +251,17 @@ try {
   );
   process.stdout.write(`\n${table}\n\nresults: bench/results/${name}\n`);
 
-  // Smoke has no thresholds, but every request must have succeeded: a broken scenario fails CI.
-  const failed = summaries.filter((summary) => summary.failures > 0 || !(summary.requestsPerSecond.median > 0));
+  // Smoke has no thresholds, but every request must have succeeded, and a webhook scenario's endpoint must
+  // have received deliveries (how many arrive in time is reported, not asserted): a broken scenario fails CI.
+  const undelivered = (summary) => summary.webhooks !== null && !(summary.webhooks.deliveredWithCatchUp > 0);
+  const failed = summaries.filter(
+    (summary) => summary.failures > 0 || !(summary.requestsPerSecond.median > 0) || undelivered(summary),
+  );
   const checks = summaries.length + (memory.redis ? 1 : 0) + (memory.rss ? 1 : 0) + (memory.redisCosts ? 1 : 0);
-  for (const summary of failed) process.stdout.write(`FAILED ${summary.id}: ${summary.failures} failed requests\n`);
+  for (const summary of failed)
+    process.stdout.write(
+      `FAILED ${summary.id}: ${summary.failures} failed requests${undelivered(summary) ? ", no webhook delivered" : ""}\n`,
+    );
   process.stdout.write(`\n${config.mode}: ${checks - failed.length} passed, ${failed.length} failed\n`);
   process.exitCode = failed.length ? 1 : 0;
 } catch (error) {

@@ -14,6 +14,14 @@ const PACKAGE_FILE_BYTES = MIB;
 const json = { "content-type": "application/json" };
 const bearer = (apiKey) => ({ authorization: `Bearer ${apiKey}`, ...json });
 const fixed = (method, path, headers = {}, body = undefined) => ({ kind: "fixed", method, path, headers, body });
+const create1kb = (apiKey) => fixed("POST", "/api/v1/kubbis", bearer(apiKey), single1kbBody({ ttlSeconds: 3600 }));
+/** Create, then claim the kubbi it made: max_retrievals 1, so the claim burns it. */
+const burnCycle = (apiKey) => ({
+  kind: "create-then-claim",
+  createPath: "/api/v1/kubbis",
+  headers: bearer(apiKey),
+  body: single1kbBody({ maxRetrievals: 1, ttlSeconds: 3600 }),
+});
 
 /**
  * @param {{ api: any, storedKey: string, targets: { inspectToken: string, claimToken: string }, listSizes: [number, number] }} context
@@ -51,14 +59,22 @@ export function defineScenarios({ api, storedKey, targets, listSizes }) {
       title: "create 1 KB single",
       server: "api",
       connections: SMALL_CONNECTIONS,
-      workload: fixed("POST", "/api/v1/kubbis", bearer(api.keys.main), single1kbBody({ ttlSeconds: 3600 })),
+      workload: create1kb(api.keys.main),
+    },
+    {
+      id: "create-1kb-webhook",
+      title: "create 1 KB single, key with a webhook endpoint",
+      server: "api",
+      connections: SMALL_CONNECTIONS,
+      webhook: true, // kubbi.created, delivered to the orchestrator's receiver
+      workload: create1kb(api.keys.webhook),
     },
     {
       id: "create-1kb-stored-key",
       title: "create 1 KB single, key made with kubbi-admin (stored in Redis)",
       server: "api",
       connections: SMALL_CONNECTIONS,
-      workload: fixed("POST", "/api/v1/kubbis", bearer(storedKey), single1kbBody({ ttlSeconds: 3600 })),
+      workload: create1kb(storedKey),
     },
     {
       id: "inspect",
@@ -80,12 +96,16 @@ export function defineScenarios({ api, storedKey, targets, listSizes }) {
       server: "api",
       connections: SMALL_CONNECTIONS,
       requestsPerCycle: 2,
-      workload: {
-        kind: "create-then-claim",
-        createPath: "/api/v1/kubbis",
-        headers: bearer(api.keys.main),
-        body: single1kbBody({ maxRetrievals: 1, ttlSeconds: 3600 }),
-      },
+      workload: burnCycle(api.keys.main),
+    },
+    {
+      id: "burn-cycle-webhook",
+      title: "burn cycle, key with a webhook endpoint",
+      server: "api",
+      connections: SMALL_CONNECTIONS,
+      requestsPerCycle: 2,
+      webhook: true, // kubbi.created, .claimed and .burned, delivered to the orchestrator's receiver
+      workload: burnCycle(api.keys.webhook),
     },
     {
       id: "burn-cycle-stored-key",
@@ -93,12 +113,7 @@ export function defineScenarios({ api, storedKey, targets, listSizes }) {
       server: "api",
       connections: SMALL_CONNECTIONS,
       requestsPerCycle: 2,
-      workload: {
-        kind: "create-then-claim",
-        createPath: "/api/v1/kubbis",
-        headers: bearer(storedKey),
-        body: single1kbBody({ maxRetrievals: 1, ttlSeconds: 3600 }),
-      },
+      workload: burnCycle(storedKey),
     },
     {
       id: "package-5x1mib",

@@ -1,9 +1,9 @@
 // @ts-check
 /** Puts in Redis what the scenarios read: the kubbis to inspect and claim, the list keys, the baselines' kubbi. */
-import { createHash } from "node:crypto";
 import { hashClaimToken } from "@kubbi/api/dist/crypto/tokens.js";
 import { single1kbBody } from "./payloads.mjs";
 import { runLoad } from "./load/run-load.mjs";
+import { environmentKeyId } from "./stack.mjs";
 
 const MAX_RETRIEVALS = 1_000_000; // the most the API allows: enough for every claim of a full run
 const SEED_CONNECTIONS = 32;
@@ -92,10 +92,7 @@ export async function redisBreakdown(api, redis, count) {
   const perKubbi = {
     payload: await usage(`kb:{${tokenHash}}:d`),
     meta: await usage(`kb:{${tokenHash}}:m`),
-    // Keys from KUBBI_API_KEYS are owned by env_<first 16 hex of their SHA-256> (apps/api/src/auth/api-keys.ts).
-    idIndex: await usage(
-      `own:{env_${createHash("sha256").update(api.keys.main).digest("hex").slice(0, 16)}}:id:${created.id}`,
-    ),
+    idIndex: await usage(`own:{${environmentKeyId(api.keys.main)}}:id:${created.id}`),
   };
   const zsets = [];
   let cursor = "0";

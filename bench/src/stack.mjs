@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { makeApiKey, startApi, startRedis, stopChild, waitForOutput } from "@kubbi/test-utils";
 import { openRedis as openSharedRedis, redisSettingsFromEnv } from "@kubbi/api/dist/store/redis-connection.js";
+import { hashApiKey } from "@kubbi/api/dist/crypto/tokens.js";
 
 const HIGH = "1000000000";
 
@@ -16,6 +17,11 @@ export function apiEnv(apiKeys, extra = {}) {
     KUBBI_CONSUMER_RATE_LIMIT_PER_MINUTE: HIGH,
     KUBBI_MAX_ACTIVE_KUBBIS: HIGH,
     LOG_LEVEL: "info",
+    // The webhook scenarios' receiver is on 127.0.0.1 over plain http: the operator's allowance for that.
+    KUBBI_WEBHOOK_ALLOW_PRIVATE: "true",
+    // The worker takes at most 100 events of an endpoint per tick: at the default 500 ms that is 200 a
+    // second, far below the bench's rate. At the shortest tick it delivers during the run, at full speed.
+    KUBBI_WEBHOOK_POLL_MS: process.env.BENCH_WEBHOOK_POLL_MS ?? "50",
     ...extra,
   };
 }
@@ -82,11 +88,18 @@ export const PACKAGE_KEYS = 4;
 /**
  * The API takes producer keys from the environment: one for the request scenarios, one per list size,
  * so each list scenario reads a key holding exactly its number of kubbis, one for the Redis cost
- * measurement, and one per package connection (each key reads one large body at a time, so packages
- * on one key would queue behind each other and measure the per-key rule rather than the transfer).
+ * measurement, one with a webhook endpoint (set by the orchestrator), and one per package connection
+ * (each key reads one large body at a time, so packages on one key would queue behind each other and
+ * measure the per-key rule rather than the transfer).
  */
 export async function startBenchApi(redisUrl, extraEnv = {}) {
-  const keys = { main: makeApiKey(), listSmall: makeApiKey(), listLarge: makeApiKey(), costs: makeApiKey() };
+  const keys = {
+    main: makeApiKey(),
+    webhook: makeApiKey(),
+    listSmall: makeApiKey(),
+    listLarge: makeApiKey(),
+    costs: makeApiKey(),
+  };
   const packageKeys = Array.from({ length: PACKAGE_KEYS }, makeApiKey);
   const api = await startApi({
     redisUrl,
@@ -96,6 +109,9 @@ export async function startBenchApi(redisUrl, extraEnv = {}) {
   keepOutputTail(api.child);
   return { ...api, keys: { ...keys, packageKeys }, pid: api.child.pid ?? 0 };
 }
+
+/** The owner id of a key from KUBBI_API_KEYS: env_<first 16 hex of its hash> (apps/api/src/auth/api-keys.ts). */
+export const environmentKeyId = (apiKey) => `env_${hashApiKey(apiKey).slice(0, 16)}`;
 
 const ADMIN = fileURLToPath(import.meta.resolve("@kubbi/api/dist/admin/kubbi-admin.js"));
 
