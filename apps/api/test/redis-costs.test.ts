@@ -133,4 +133,22 @@ describe("Redis work and memory per operation", () => {
     expect(eventCount).toBe(3 * (OPS + 1));
     expect(streamBytes).toBeLessThanOrEqual(200); // issue 12's target for a stored event
   });
+
+  it("claims of a kubbi without a limit append their event ids, never reading its growing id key back", async () => {
+    const db = stack.db as Redis;
+    const made = await stack.producer.create({
+      content: "again",
+      content_type: "text/plain",
+      ttl_seconds: 3600,
+      max_retrievals: null,
+    });
+    await consumer.claim(made.body.claim_url);
+    const claims = await perOp(db, () => consumer.claim(made.body.claim_url));
+    // One APPEND per claim, and the only GETs are the payload's and its info's: the cost of an event does not
+    // grow with the number of claims before it.
+    expect(claims.byCommand.append, JSON.stringify(claims.byCommand)).toBe(OPS);
+    expect(claims.byCommand.get, JSON.stringify(claims.byCommand)).toBe(2 * OPS);
+    expect(claims.byCommand.set ?? 0, JSON.stringify(claims.byCommand)).toBe(0);
+    expect((await stack.producer.get(made.body.id)).body).toMatchObject({ retrieval_count: OPS + 1 });
+  });
 });

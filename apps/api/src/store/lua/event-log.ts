@@ -5,12 +5,15 @@ import type { LuaScript } from "./script.js";
  * The event log's Lua (EVENTS.md), shared by every script that writes events. addEntry adds one entry
  * {type, kubbi id, at, count, max, ip, ua} to the owner's stream, trimmed by time (MINID ~); field names
  * as in events/codec.ts. A kubbi's event ids follow its token hash in its id key (keys.ts), which the
- * create writes with the created event's id: appendEvents adds a script's entries and rewrites the id key
- * with their ids after the others, keeping its expiry (a GET and a SET: APPEND would leave the string
- * with room to grow, about twice its size, for the rest of the retention). An id key already purged is
- * not made again.
+ * create writes with the created event's id; appendEvents adds a script's entries and their ids:
+ * - while the kubbi lives on, with APPEND (constant time however many claims an unlimited kubbi gets);
+ * - with its last events (burned, deleted, expired), by writing the key again at its exact size, keeping
+ *   its expiry: APPEND leaves a string room to grow, about twice its size, which a tombstone would keep
+ *   for the whole retention.
+ * An id key already purged is not made again.
  */
 const APPEND_EVENTS_FUNCTION = `
+local ENDING = {['kubbi.burned'] = true, ['kubbi.deleted'] = true, ['kubbi.expired'] = true}
 local function addEntry(streamKey, minId, entry)
   return redis.call('XADD', streamKey, 'MINID', '~', minId, '*', 't', entry[1], 'k', entry[2], 'at', entry[3],
     'n', entry[4], 'm', entry[5], 'ip', entry[6], 'ua', entry[7])
@@ -18,8 +21,13 @@ end
 local function appendEvents(streamKey, idKey, minId, entries)
   local ids = {}
   for i, entry in ipairs(entries) do ids[i] = addEntry(streamKey, minId, entry) end
-  local indexed = redis.call('GET', idKey)
-  if indexed then redis.call('SET', idKey, indexed .. ' ' .. table.concat(ids, ' '), 'KEEPTTL') end
+  local appended = ' ' .. table.concat(ids, ' ')
+  if ENDING[entries[#entries][1]] then
+    local indexed = redis.call('GET', idKey)
+    if indexed then redis.call('SET', idKey, indexed .. appended, 'KEEPTTL') end
+  elseif redis.call('APPEND', idKey, appended) == #appended then
+    redis.call('DEL', idKey)
+  end
   return ids
 end
 `;
