@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createResponseValidator } from "@kubbi/openapi/validator";
 import { makeServerKeys, startApi, type ApiProcess } from "@kubbi/test-utils";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseResponse, rawClient } from "./support/raw-http.js";
 import { call, consumer, expectEnvelope, producer, type Reply } from "./support/http.js";
 import { hashClaimToken } from "../src/crypto/tokens.js";
-import { STORE_KINDS, dumpRedis, startStack, useStack, type Stack } from "./support/stacks.js";
+import { STORE_KINDS, dumpRedis, keysMatching, startStack, useStack, type Stack } from "./support/stacks.js";
 
 /** The polls below wait for the expiry scheduler; this only bounds a broken run. */
 const SAFETY_TIMEOUT_MS = 30_000;
@@ -412,6 +413,36 @@ describe("events on two API processes sharing one Redis", () => {
         .sort(),
     ).toEqual(createdBySibling.sort());
     expect(audited.map((line) => line.id).sort()).toEqual(all.map((event) => event.id).sort());
+  });
+});
+
+describe("a kubbi made before its event ids moved into its id key", () => {
+  const stack = useStack("redis");
+
+  it("keeps its earlier events after the upgrade, and adds the new ones after them", async () => {
+    const db = stack.db as Redis;
+    const made = await stack.producer.create({ content: "old", content_type: "text/plain", ttl_seconds: 600 });
+    await claimAs(made.body.claim_url, "before-the-upgrade");
+    // The layout an older version left: the ids in a list of their own, the id key holding the token hash only.
+    const idKey = (await keysMatching(db, `own:*:id:${made.body.id}`))[0]!;
+    const [tokenHash, ...earlierIds] = (await db.get(idKey))!.split(" ");
+    const ttl = await db.pttl(idKey);
+    await db.set(idKey, tokenHash!, "PX", ttl);
+    await db.rpush(idKey.replace(":id:", ":kev:"), ...earlierIds);
+    await db.pexpire(idKey.replace(":id:", ":kev:"), ttl);
+
+    await claimAs(made.body.claim_url, "after-the-upgrade");
+    const reader = eventReader(stack.api.baseUrl, stack.api.apiKey);
+    const log = (await reader.ofKubbi(made.body.id)).body.events as Array<{ type: string; client: unknown }>;
+    expect(log.map((event) => event.type)).toEqual(["kubbi.created", "kubbi.claimed", "kubbi.claimed"]);
+    expect(log.map((event) => (event.client as { user_agent?: string } | null)?.user_agent ?? null)).toEqual([
+      null,
+      "before-the-upgrade",
+      "after-the-upgrade",
+    ]);
+    // Paging goes on across the two: after the first event, the other two.
+    const after = (await reader.ofKubbi(made.body.id, `?since=${(log[0] as unknown as { id: string }).id}`)).body;
+    expect(after.events.map((event: { type: string }) => event.type)).toEqual(["kubbi.claimed", "kubbi.claimed"]);
   });
 });
 

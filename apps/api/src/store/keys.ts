@@ -26,6 +26,8 @@ export const listKey = (ownerId: string) => `own:{${ownerId}}:l`;
 export const expiryKey = (ownerId: string) => `own:{${ownerId}}:e`;
 export const idKey = (ownerId: string, id: string) => `own:{${ownerId}}:id:${id}`;
 export const eventStreamKey = (ownerId: string) => `own:{${ownerId}}:ev`;
+/** Where versions before 2026-12-02 kept a kubbi's event ids (a list); read until the last one is purged. */
+export const earlierKubbiEventsKey = (ownerId: string, kubbiId: string) => `own:{${ownerId}}:kev:${kubbiId}`;
 export const expiryCursorKey = (ownerId: string) => `own:{${ownerId}}:ec`;
 
 export const apiKeyKey = (keyHash: string) => `ak:${keyHash}`;

@@ -4,6 +4,7 @@ import type { EventPage, EventRecord, EventSink } from "../events/types.js";
 import {
   API_KEY_IDS,
   apiKeyKey,
+  earlierKubbiEventsKey,
   eventStreamKey,
   expiryCursorKey,
   expiryKey,
@@ -446,7 +447,7 @@ export class RedisStore implements KubbiStore {
   ): Promise<EventPage> {
     const entries = await this.run(
       KUBBI_EVENT_ENTRIES,
-      [eventStreamKey(ownerId), idKey(ownerId, kubbiId)],
+      [eventStreamKey(ownerId), idKey(ownerId, kubbiId), earlierKubbiEventsKey(ownerId, kubbiId)],
       [afterId ?? "", limit + 1],
       undefined,
     );
