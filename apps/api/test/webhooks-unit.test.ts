@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isForbiddenAddress } from "../src/webhooks/address-policy.js";
@@ -169,6 +171,31 @@ describe("one webhook attempt against real receivers", () => {
     await receiver.until(() => receiver.open === 0);
     receiver.release();
     expect(await send(receiver.url, true, agent)).toEqual({ delivered: true, status: 204 });
+  });
+
+  it("a pooled connection the receiver closed meanwhile is tried once more on a new one, not counted as a failed attempt", async () => {
+    // A receiver that drops its first connection when a second request comes over it (its idle timeout won the race).
+    let connections = 0;
+    const dropping = createServer((req, res) => {
+      const socket = req.socket as Socket & { requests?: number };
+      socket.requests = (socket.requests ?? 0) + 1;
+      if (socket.requests === 2 && connections === 1) return socket.destroy();
+      req.resume();
+      req.on("end", () => res.writeHead(204).end());
+    }).on("connection", () => {
+      connections += 1;
+    });
+    await new Promise<void>((resolve) => dropping.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(dropping.address() as AddressInfo).port}/hooks`;
+      const agent = poolFor(url, true, 1);
+      expect(await send(url, true, agent)).toEqual({ delivered: true, status: 204 });
+      expect(await send(url, true, agent)).toEqual({ delivered: true, status: 204 });
+      expect(connections).toBe(2);
+    } finally {
+      dropping.closeAllConnections();
+      await new Promise((resolve) => dropping.close(resolve));
+    }
   });
 
   it("checks the address of every connection a pool opens: a pooled name resolving to loopback is refused each time", async () => {
