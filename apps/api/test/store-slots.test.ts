@@ -1,50 +1,13 @@
-import calculateSlot from "cluster-key-slot";
 import { startRedis, type RedisServer } from "@kubbi/test-utils";
-import { Redis, type Command } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisStore } from "../src/store/redis.js";
 import { RedisRequestStore } from "../src/store/requests/redis-request-store.js";
 import type { RequestRecord } from "../src/store/requests/request-store.js";
 import type { KubbiRecord, NewKubbi } from "../src/store/store.js";
-
-/** What the store sent: one entry per batch (a single command, or every command of a pipeline). */
-interface Batch {
-  commands: string[];
-  keys: string[];
-}
-
-/** A real connection whose every command and pipeline is recorded with the keys it touches. */
-function recordingConnection(url: string, batches: Batch[]): Redis {
-  const redis = new Redis(url);
-  const describe = (command: Command) => ({ name: command.name, keys: command.getKeys().map(String) });
-  const send = redis.sendCommand.bind(redis);
-  redis.sendCommand = ((command: Command, stream?: unknown) => {
-    if (!stream) {
-      const { name, keys } = describe(command);
-      batches.push({ commands: [name], keys });
-    }
-    return send(command, stream as never);
-  }) as typeof redis.sendCommand;
-  const pipeline = redis.pipeline.bind(redis);
-  redis.pipeline = ((...args: Parameters<typeof redis.pipeline>) => {
-    const batch = pipeline(...args);
-    const exec = batch.exec.bind(batch);
-    batch.exec = ((...execArgs: Parameters<typeof batch.exec>) => {
-      const queued = (batch as unknown as { _queue: Command[] })._queue.map(describe);
-      batches.push({
-        commands: queued.map((command) => command.name),
-        keys: queued.flatMap((command) => command.keys),
-      });
-      return exec(...execArgs);
-    }) as typeof batch.exec;
-    return batch;
-  }) as typeof redis.pipeline;
-  return redis;
-}
+import { recordingConnection, slotsOf, type Batch } from "./support/recording-connection.js";
 
 const consumerClient = { address: "203.0.113.7", userAgent: "slots-test" };
-
-const slotsOf = (batch: Batch) => new Set(batch.keys.map((key) => calculateSlot(key)));
 
 function newKubbi(n: number, nowMs: number, maxRetrievals: number | null, ownerId = "key_slots"): NewKubbi {
   const record: KubbiRecord = {

@@ -99,6 +99,14 @@ describe.each(["redis", "cluster"] as const)(
       });
     });
 
+    it("deliveries to one endpoint reuse kept-alive connections: the receiver sees far fewer TCP connections than deliveries", async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 40; i++) ids.push(await append("kubbi.created", `kubbi_reuse_${i}`));
+      await receiver.until(() => deliveryCounts(receiver).size === ids.length);
+      // At most KUBBI_WEBHOOK_MAX_IN_FLIGHT (4) at a time; a few more only if one idled out between events.
+      expect(receiver.connections).toBeLessThanOrEqual(ids.length / 4);
+    });
+
     it("an event of a type this version does not know (a newer version's, mid-upgrade) is skipped and acknowledged, never holding the queue or the events page", async () => {
       const unknown = await append("kubbi.from_a_newer_version", "kubbi_u");
       const known = await append("kubbi.deleted", "kubbi_u");

@@ -1,6 +1,9 @@
+import { createServer } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isForbiddenAddress } from "../src/webhooks/address-policy.js";
+import { type EndpointAgent, endpointAgent } from "../src/webhooks/endpoint-agent.js";
 import { postWebhook } from "../src/webhooks/post-webhook.js";
 import { retryDelayMs } from "../src/webhooks/retry-delay.js";
 import { newWebhookSecret, signWebhook } from "../src/webhooks/signing.js";
@@ -104,16 +107,24 @@ describe("where webhooks may go", () => {
 describe("one webhook attempt against real receivers", () => {
   const receiver = new WebhookReceiver();
   const elsewhere = new WebhookReceiver();
+  const agents: EndpointAgent[] = [];
   beforeAll(async () => {
     await receiver.start();
     await elsewhere.start();
   });
   afterAll(async () => {
+    for (const agent of agents) agent.destroy();
     await receiver.stop();
     await elsewhere.stop();
   });
-  const send = (url: string, allowPrivate: boolean) =>
-    postWebhook(url, { "webhook-id": "x" }, "{}", { timeoutMs: 5_000, allowPrivate });
+  /** A kept-alive connection pool as the worker makes one per endpoint. */
+  const poolFor = (url: string, allowPrivate: boolean, maxSockets = 4) => {
+    const agent = endpointAgent(new URL(url), { maxSockets, allowPrivate });
+    agents.push(agent);
+    return agent;
+  };
+  const send = (url: string, allowPrivate: boolean, agent = poolFor(url, allowPrivate), timeoutMs = 5_000) =>
+    postWebhook(url, { "webhook-id": "x" }, "{}", { timeoutMs, allowPrivate, agent });
 
   it("never connects to a loopback address without KUBBI_WEBHOOK_ALLOW_PRIVATE, even by a name that resolves to it at connect time", async () => {
     const port = new URL(receiver.url).port;
@@ -139,5 +150,63 @@ describe("one webhook attempt against real receivers", () => {
     expect(result).toEqual({ delivered: false, reason: "HTTP 307" });
     expect(JSON.stringify(result)).not.toContain("not for you");
     expect(elsewhere.received).toHaveLength(0);
+  });
+
+  it("reuses kept-alive connections: twenty attempts through one endpoint's pool open at most its size", async () => {
+    const agent = poolFor(receiver.url, true, 2);
+    const connectionsBefore = receiver.connections;
+    for (let round = 0; round < 10; round++)
+      expect(await Promise.all([send(receiver.url, true, agent), send(receiver.url, true, agent)])).toEqual([
+        { delivered: true, status: 204 },
+        { delivered: true, status: 204 },
+      ]);
+    expect(receiver.connections - connectionsBefore).toBeLessThanOrEqual(2);
+  });
+
+  it("an attempt cut off by its timeout closes its connection, so the pool's only socket is not held by a hung response", async () => {
+    const agent = poolFor(receiver.url, true, 1);
+    receiver.hold = true;
+    expect(await send(receiver.url, true, agent, 300)).toEqual({ delivered: false, reason: "timed out" });
+    // The receiver sees the hung request's connection closed by the sender.
+    await receiver.until(() => receiver.open === 0);
+    receiver.release();
+    expect(await send(receiver.url, true, agent)).toEqual({ delivered: true, status: 204 });
+  });
+
+  it("a pooled connection the receiver closed meanwhile is tried once more on a new one, not counted as a failed attempt", async () => {
+    // A receiver that drops its first connection when a second request comes over it (its idle timeout won the race).
+    let connections = 0;
+    const dropping = createServer((req, res) => {
+      const socket = req.socket as Socket & { requests?: number };
+      socket.requests = (socket.requests ?? 0) + 1;
+      if (socket.requests === 2 && connections === 1) return socket.destroy();
+      req.resume();
+      req.on("end", () => res.writeHead(204).end());
+    }).on("connection", () => {
+      connections += 1;
+    });
+    await new Promise<void>((resolve) => dropping.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(dropping.address() as AddressInfo).port}/hooks`;
+      const agent = poolFor(url, true, 1);
+      expect(await send(url, true, agent)).toEqual({ delivered: true, status: 204 });
+      expect(await send(url, true, agent)).toEqual({ delivered: true, status: 204 });
+      expect(connections).toBe(2);
+    } finally {
+      dropping.closeAllConnections();
+      await new Promise((resolve) => dropping.close(resolve));
+    }
+  });
+
+  it("checks the address of every connection a pool opens: a pooled name resolving to loopback is refused each time", async () => {
+    const port = new URL(receiver.url).port;
+    const agent = poolFor(`https://localhost:${port}/`, false, 1);
+    const connectionsBefore = receiver.connections;
+    for (let attempt = 0; attempt < 3; attempt++)
+      expect(await send(`https://localhost:${port}/`, false, agent)).toEqual({
+        delivered: false,
+        reason: "forbidden address",
+      });
+    expect(receiver.connections).toBe(connectionsBefore);
   });
 });

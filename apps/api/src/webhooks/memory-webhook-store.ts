@@ -70,13 +70,13 @@ export class MemoryWebhookStore implements WebhookStore {
     return { next: pending[count]?.event.id ?? "0-0", deliveries: batch.map((delivery) => ({ ...delivery })) };
   }
 
-  async readNew(ownerId: string, _consumer: string, count: number): Promise<QueuedDelivery[]> {
+  async readNew(ownerId: string, _consumer: string, count: number) {
     const queue = this.owners.get(ownerId);
-    if (!queue) return [];
+    if (!queue) return { full: false, deliveries: [] };
     const events = await this.readOwnerEvents(ownerId, queue.lastHandedOut, count);
     for (const event of events) queue.pending.set(event.id, { event, deliveries: 1 });
     if (events.length > 0) queue.lastHandedOut = events.at(-1)!.id;
-    return events.map((event) => ({ event, deliveries: 1 }));
+    return { full: events.length >= count, deliveries: events.map((event) => ({ event, deliveries: 1 })) };
   }
 
   async acknowledge(ownerId: string, eventIds: string[]): Promise<void> {

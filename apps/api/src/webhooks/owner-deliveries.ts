@@ -2,6 +2,8 @@ import type { Logger } from "pino";
 import type { KubbiSealer } from "../crypto/kubbi-sealer.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { EventType, KubbiEvent } from "../events/types.js";
+import { AckBatch } from "./ack-batch.js";
+import { type EndpointAgent, endpointAgent } from "./endpoint-agent.js";
 import { postWebhook } from "./post-webhook.js";
 import { retryDelayMs } from "./retry-delay.js";
 import { openSecret } from "./secret-sealing.js";
@@ -32,6 +34,8 @@ export interface DeliveryDependencies {
 
 interface Target {
   url: string;
+  /** Its connection pool: kept while the URL's origin stays, dropped with it. */
+  agent: EndpointAgent;
   events: ReadonlySet<EventType> | null;
   secret: string;
   updatedAt: number;
@@ -47,12 +51,19 @@ interface Entry {
 
 /** Events held in memory per owner while delivering: enough to keep N in flight, small enough to stay cheap. */
 const QUEUE_LIMIT = 100;
+/**
+ * Reads an owner may make per tick: while reads come back full (a backlog), the queue is topped up as soon
+ * as half of it is delivered instead of at the next tick, up to this many times, so one owner's backlog
+ * goes out at the endpoint's pace (2,000 events a tick at most) without taking every turn from the others.
+ */
+export const READS_PER_TICK = 20;
 
 /**
  * One owner's deliveries while this process holds the owner's lease: pending events taken over first
  * (a process that died left them), then new ones, oldest first. An event waits until every earlier
  * event of its kubbi is delivered or given up (in order per kubbi); events of other kubbis go alongside,
- * up to maxInFlight at once.
+ * up to maxInFlight at once, over at most maxInFlight kept-alive connections. Done deliveries are
+ * acknowledged in batches (ack-batch.ts).
  */
 export class OwnerDeliveries {
   private readonly queue: Entry[] = [];
@@ -61,35 +72,94 @@ export class OwnerDeliveries {
   private target: Target | undefined;
   private readonly attempts = new Set<Promise<void>>();
   private stopped = false;
+  private polling = false;
+  /** A read between ticks under way (never rejects). */
+  private refilling: Promise<void> | undefined;
+  /** The last read filled what it asked for: more is waiting. */
+  private backlog = false;
+  private readsLeft = 0;
+  private readonly acks: AckBatch;
 
   constructor(
     private readonly ownerId: string,
     private readonly deps: DeliveryDependencies,
-  ) {}
+  ) {
+    this.acks = new AckBatch(
+      (eventIds) => deps.store.acknowledge(ownerId, eventIds),
+      (error) =>
+        deps.logger.warn(
+          { key_id: ownerId, err: { name: error.name, message: error.message } },
+          "webhook acknowledge failed",
+        ),
+    );
+  }
 
   /**
    * One tick: refresh the endpoint, fill the queue, start what may start. False when this process cannot
    * deliver for the owner (no endpoint, or a secret sealed under a server key it does not have).
    */
   async poll(): Promise<boolean> {
-    if (!(await this.refreshTarget())) return false;
-    const room = QUEUE_LIMIT - this.queue.length;
-    if (room > 0) {
-      const { store, consumer } = this.deps;
-      if (this.claimCursor !== null) {
-        const { next, deliveries } = await store.claimPending(this.ownerId, consumer, this.claimCursor, room);
-        this.claimCursor = next === "0-0" ? null : next;
-        await this.enqueue(deliveries);
-      } else await this.enqueue(await store.readNew(this.ownerId, consumer, room));
+    this.polling = true;
+    try {
+      // A read between ticks finishes first: the endpoint may have been set anew since it began.
+      await this.refilling;
+      if (!(await this.refreshTarget())) return false;
+      this.readsLeft = READS_PER_TICK;
+      await this.read();
+    } finally {
+      this.polling = false;
     }
     this.pump();
     return true;
   }
 
-  /** Stops starting attempts and waits for those under way (each bounded by the attempt timeout). */
+  /**
+   * Stops starting attempts, waits for those under way (each bounded by the attempt timeout), acknowledges
+   * what is done and closes the endpoint's connections.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.refilling;
     await Promise.allSettled([...this.attempts]);
+    await this.acks.flush();
+    this.target?.agent.destroy();
+  }
+
+  /** Tops the queue up: pending events taken over first, then new ones. */
+  private async read(): Promise<void> {
+    const room = QUEUE_LIMIT - this.queue.length;
+    if (room <= 0) return;
+    this.readsLeft -= 1;
+    const { store, consumer } = this.deps;
+    if (this.claimCursor !== null) {
+      const { next, deliveries } = await store.claimPending(this.ownerId, consumer, this.claimCursor, room);
+      this.claimCursor = next === "0-0" ? null : next;
+      // Taking over goes on, then new events: read on either way.
+      this.backlog = true;
+      await this.enqueue(deliveries);
+    } else {
+      const { full, deliveries } = await store.readNew(this.ownerId, consumer, room);
+      this.backlog = full;
+      await this.enqueue(deliveries);
+    }
+  }
+
+  /** While a backlog lasts, reads again once half the queue is out, without waiting for the next tick. */
+  private refill(): void {
+    if (!this.backlog || this.stopped || this.polling || this.refilling || this.readsLeft <= 0) return;
+    if (this.queue.length > QUEUE_LIMIT / 2) return;
+    this.refilling = this.read()
+      .catch((error: Error) => {
+        this.backlog = false;
+        this.deps.logger.warn(
+          { key_id: this.ownerId, err: { name: error.name, message: error.message } },
+          "webhook queue read failed; the next tick retries",
+        );
+      })
+      .finally(() => {
+        this.refilling = undefined;
+        this.pump();
+      });
   }
 
   private async refreshTarget(): Promise<boolean> {
@@ -102,10 +172,12 @@ export class OwnerDeliveries {
       this.claimCursor = "0-0";
     }
     try {
+      const secret = openSecret(this.deps.sealer, this.ownerId, endpoint);
       this.target = {
         url: endpoint.url,
+        agent: this.agentFor(new URL(endpoint.url)),
         events: endpoint.events === null ? null : new Set(endpoint.events),
-        secret: openSecret(this.deps.sealer, this.ownerId, endpoint),
+        secret,
         updatedAt: endpoint.updatedAt,
         createdAt: endpoint.createdAt,
       };
@@ -119,6 +191,19 @@ export class OwnerDeliveries {
     }
   }
 
+  /**
+   * The current pool while the origin stays the same; else a new one, and the old one is closed once the
+   * attempts under way on it end. So this process holds one pool per owner it delivers, none for endpoints
+   * gone or moved.
+   */
+  private agentFor(url: URL): EndpointAgent {
+    const current = this.target?.agent;
+    if (current && new URL(this.target!.url).origin === url.origin) return current;
+    if (current) void Promise.allSettled([...this.attempts]).then(() => current.destroy());
+    const { maxInFlight, allowPrivate } = this.deps.settings;
+    return endpointAgent(url, { maxSockets: maxInFlight, allowPrivate });
+  }
+
   /** Queues what the endpoint subscribes to; acknowledges the rest at once. */
   private async enqueue(deliveries: QueuedDelivery[]): Promise<void> {
     const unsubscribed: string[] = [];
@@ -129,6 +214,7 @@ export class OwnerDeliveries {
     await this.deps.store.acknowledge(this.ownerId, unsubscribed);
   }
 
+  /** Starts what may start, then tops the queue up if a backlog waits. */
   private pump(): void {
     if (this.stopped || !this.target) return;
     const now = this.deps.now();
@@ -147,14 +233,20 @@ export class OwnerDeliveries {
       });
       this.attempts.add(attempt);
     }
+    this.refill();
   }
 
   private async attempt(entry: Entry, target: Target): Promise<void> {
-    const { settings, store, metrics, logger, now } = this.deps;
+    const { settings, metrics, logger, now } = this.deps;
     entry.sending = true;
     const body = webhookBody(entry.event);
     const headers = signWebhook(target.secret, webhookId(entry.event), Math.floor(now() / 1000), body);
-    const result = await postWebhook(target.url, { ...headers }, body, settings).catch(() => ({
+    const { timeoutMs, allowPrivate } = settings;
+    const result = await postWebhook(target.url, { ...headers }, body, {
+      timeoutMs,
+      allowPrivate,
+      agent: target.agent,
+    }).catch(() => ({
       delivered: false as const,
       reason: "request could not be made",
     }));
@@ -177,12 +269,6 @@ export class OwnerDeliveries {
     const position = this.queue.indexOf(entry);
     // Not there when the endpoint was set anew meanwhile (the queue was dropped).
     if (position !== -1) this.queue.splice(position, 1);
-    await store.acknowledge(this.ownerId, [entry.event.id]).catch((error: Error) =>
-      // Left pending: whoever takes this owner over delivers it again (at least once, same webhook-id).
-      logger.warn(
-        { key_id: this.ownerId, err: { name: error.name, message: error.message } },
-        "webhook acknowledge failed",
-      ),
-    );
+    this.acks.add(entry.event.id);
   }
 }

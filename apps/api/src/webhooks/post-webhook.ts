@@ -1,8 +1,8 @@
-import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOneOptions } from "node:dns";
 import { request as httpRequest, type RequestOptions } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
 import { isForbiddenAddress } from "./address-policy.js";
+import { type EndpointAgent, ForbiddenAddressError } from "./endpoint-agent.js";
 import { hostOf } from "./url-policy.js";
 
 /** How one attempt ended: delivered (a 2xx), or why not, in words safe to log (never the response body). */
@@ -12,37 +12,20 @@ export interface PostOptions {
   timeoutMs: number;
   /** KUBBI_WEBHOOK_ALLOW_PRIVATE: any address, and plain http. */
   allowPrivate: boolean;
-}
-
-class ForbiddenAddressError extends Error {
-  readonly code = "EWEBHOOKFORBIDDEN";
-}
-
-type LookupCallback = (error: Error | null, address: string | LookupAddress[], family?: number) => void;
-
-/**
- * A resolver for the socket itself: every address the name resolves to is checked when the connection
- * is made, so a name that answered a public address at set time cannot rebind to 127.0.0.1 later.
- */
-function guardedLookup(hostname: string, options: LookupOneOptions | LookupAllOptions, callback: LookupCallback) {
-  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error) return callback(error, "");
-    if (addresses.length === 0 || addresses.some(({ address }) => isForbiddenAddress(address)))
-      return callback(new ForbiddenAddressError("the webhook host resolves to a forbidden address"), "");
-    if ((options as LookupAllOptions).all) return callback(null, addresses);
-    callback(null, addresses[0]!.address, addresses[0]!.family);
-  });
+  /** The endpoint's connection pool (endpoint-agent.ts): new connections pass the address check there. */
+  agent: EndpointAgent;
 }
 
 /**
  * One POST of a signed body. Redirects are not followed (a 3xx is a failed attempt), the response body is
- * read and thrown away unseen, and the whole attempt (connect to last byte) gets timeoutMs.
+ * read and thrown away unseen, and the whole attempt (connect to last byte) gets timeoutMs; an attempt cut
+ * off destroys its connection, so a hung response never keeps a pooled socket.
  */
 export function postWebhook(
   target: string,
   headers: Record<string, string>,
   body: string,
-  { timeoutMs, allowPrivate }: PostOptions,
+  { timeoutMs, allowPrivate, agent }: PostOptions,
 ): Promise<AttemptResult> {
   const url = new URL(target);
   const https = url.protocol === "https:";
@@ -59,11 +42,24 @@ export function postWebhook(
       "content-length": String(Buffer.byteLength(body)),
       "user-agent": "kubbi-webhooks/1",
     },
+    // Aborting destroys the request's socket: a timed-out connection never goes back to the pool.
     signal: AbortSignal.timeout(timeoutMs),
-    // No connection reuse: every attempt resolves and checks its address afresh.
-    agent: false,
-    ...(allowPrivate ? {} : { lookup: guardedLookup as unknown as RequestOptions["lookup"] }),
+    agent,
   };
+  return send(url, https, options, body);
+}
+
+/**
+ * Sends; when a reused connection turns out closed by the receiver meanwhile (its idle timeout raced ours),
+ * sends once more within the same deadline, so a stale pooled socket does not cost a failed attempt.
+ */
+function send(
+  url: URL,
+  https: boolean,
+  options: RequestOptions,
+  body: string,
+  retried = false,
+): Promise<AttemptResult> {
   return new Promise((resolve) => {
     const request = (https ? httpsRequest : httpRequest)(url, options, (response) => {
       const status = response.statusCode ?? 0;
@@ -75,7 +71,9 @@ export function postWebhook(
       );
       response.on("error", () => resolve({ delivered: false, reason: "response cut off" }));
     });
-    request.on("error", (error: NodeJS.ErrnoException) =>
+    request.on("error", (error: NodeJS.ErrnoException) => {
+      if (request.reusedSocket && !retried && (error.code === "ECONNRESET" || error.code === "EPIPE"))
+        return resolve(send(url, https, options, body, true));
       resolve({
         delivered: false,
         reason:
@@ -84,8 +82,8 @@ export function postWebhook(
             : error.name === "AbortError" || error.name === "TimeoutError"
               ? "timed out"
               : (error.code ?? "connection failed"),
-      }),
-    );
+      });
+    });
     request.end(body);
   });
 }

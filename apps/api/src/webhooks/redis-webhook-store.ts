@@ -5,7 +5,7 @@ import type { EventType, KubbiEvent } from "../events/types.js";
 import { eventStreamKey } from "../store/keys.js";
 import type { StoredEndpoint } from "./endpoint.js";
 import { RELEASE_LEASE, RENEW_LEASE } from "./lease-scripts.js";
-import type { QueuedDelivery, WebhookStore } from "./webhook-store.js";
+import type { WebhookStore } from "./webhook-store.js";
 
 /** The consumer group every API process reads owners' event streams with (EVENTS.md). */
 export const WEBHOOK_GROUP = "webhooks";
@@ -134,7 +134,7 @@ export class RedisWebhookStore implements WebhookStore {
     return { next, deliveries: live.map(({ id, event }) => ({ event, deliveries: attempts.get(id) ?? 1 })) };
   }
 
-  async readNew(ownerId: string, consumer: string, count: number): Promise<QueuedDelivery[]> {
+  async readNew(ownerId: string, consumer: string, count: number) {
     let reply: Array<[string, StreamEntry[]]> | null;
     try {
       reply = (await this.bounded(
@@ -151,11 +151,12 @@ export class RedisWebhookStore implements WebhookStore {
       )) as Array<[string, StreamEntry[]]> | null;
     } catch (error) {
       // The endpoint was deleted (and its group with it) since the registry was read.
-      if ((error as Error).message.startsWith("NOGROUP")) return [];
+      if ((error as Error).message.startsWith("NOGROUP")) return { full: false, deliveries: [] };
       throw error;
     }
-    const entries = await deliverable(this, ownerId, reply?.[0]?.[1] ?? []);
-    return entries.map(({ event }) => ({ event, deliveries: 1 }));
+    const read = reply?.[0]?.[1] ?? [];
+    const entries = await deliverable(this, ownerId, read);
+    return { full: read.length >= count, deliveries: entries.map(({ event }) => ({ event, deliveries: 1 })) };
   }
 
   async acknowledge(ownerId: string, eventIds: string[]): Promise<void> {

@@ -6,7 +6,7 @@ export const MAX_WEBHOOK_URL_LENGTH = 2048;
 /**
  * Why a webhook URL is refused at set time, or undefined when it may be stored. Only what the URL itself
  * says is judged here (scheme, credentials, a literal address, a name that is this host); where a name
- * resolves is checked again on every connection (guarded-lookup.ts), so DNS rebinding cannot pass.
+ * resolves is checked again on every connection (endpoint-agent.ts), so DNS rebinding cannot pass.
  */
 export function webhookUrlProblem(raw: string, allowPrivate: boolean): string | undefined {
   if (raw.length > MAX_WEBHOOK_URL_LENGTH) return `url must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`;

@@ -38,8 +38,11 @@ export interface WebhookStore {
     cursor: string,
     count: number,
   ): Promise<{ next: string; deliveries: QueuedDelivery[] }>;
-  /** Events never handed out yet, oldest first; they stay pending until acknowledged. */
-  readNew(ownerId: string, consumer: string, count: number): Promise<QueuedDelivery[]>;
+  /**
+   * Events never handed out yet, oldest first; they stay pending until acknowledged. full: count entries
+   * were read (before skipping any with nothing to deliver), so more may be waiting.
+   */
+  readNew(ownerId: string, consumer: string, count: number): Promise<{ full: boolean; deliveries: QueuedDelivery[] }>;
   /** Done with these events: delivered, not subscribed, or given up. */
   acknowledge(ownerId: string, eventIds: string[]): Promise<void>;
 }

@@ -28,6 +28,8 @@ export class WebhookReceiver {
   maxOpen = 0;
   /** Requests that arrived, answered or not. */
   arrivals = 0;
+  /** TCP connections the receiver accepted (a sender reusing connections opens far fewer than it sends requests). */
+  connections = 0;
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/hooks/kubbi`;
@@ -63,6 +65,9 @@ export class WebhookReceiver {
         else answer();
         for (const wake of this.waiters.splice(0)) wake();
       });
+    });
+    this.server.on("connection", () => {
+      this.connections += 1;
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, "127.0.0.1", resolve));
     this.port = (this.server.address() as AddressInfo).port;
