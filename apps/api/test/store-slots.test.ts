@@ -1,11 +1,9 @@
-import { startRedis, type RedisServer } from "@kubbi/test-utils";
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisStore } from "../src/store/redis.js";
 import { RedisRequestStore } from "../src/store/requests/redis-request-store.js";
 import type { RequestRecord } from "../src/store/requests/request-store.js";
 import type { KubbiRecord, NewKubbi } from "../src/store/store.js";
-import { recordingConnection, slotsOf, type Batch } from "./support/recording-connection.js";
+import { slotsOf, useRecordingRedis } from "./support/recording-connection.js";
 
 const consumerClient = { address: "203.0.113.7", userAgent: "slots-test" };
 
@@ -62,14 +60,10 @@ function newRequest(n: number, nowMs: number): RequestRecord {
  * slot with the function ioredis uses: no cluster needs to run for a regression to fail here.
  */
 describe("the Redis store never sends a batch that spans two cluster slots", () => {
-  let server: RedisServer;
+  const { redis, batches } = useRecordingRedis();
   let store: RedisStore;
-  let redis: Redis;
-  const batches: Batch[] = [];
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = recordingConnection(server.url, batches);
-    store = new RedisStore(redis, {
+  beforeAll(() => {
+    store = new RedisStore(redis(), {
       waitReplicas: 0,
       waitTimeoutMs: 100,
       retentionMs: 60_000,
@@ -77,10 +71,7 @@ describe("the Redis store never sends a batch that spans two cluster slots", () 
       largestPayloadBytes: 1024,
     });
   });
-  afterAll(async () => {
-    await store.close();
-    await server.stop();
-  });
+  afterAll(() => store.close());
 
   it("every batch of every store and request-store method stays in one slot; a burning claim is one command", async () => {
     const now = Date.now();
@@ -122,7 +113,7 @@ describe("the Redis store never sends a batch that spans two cluster slots", () 
     await store.ping();
 
     // Request links share the connection: every step stays in the request's (or its owner's) slot.
-    const requests = new RedisRequestStore(redis, { commandTimeoutMs: 5000, waitReplicas: 0, waitTimeoutMs: 0 });
+    const requests = new RedisRequestStore(redis(), { commandTimeoutMs: 5000, waitReplicas: 0, waitTimeoutMs: 0 });
     const [first, second] = [newRequest(1, now), newRequest(2, now)];
     const takenBy = (kubbiId: string) => ({ kubbiId, sealedClaimToken: "sealed-claim-token" });
     for (const request of [first, second]) await requests.create(request, 60_000);

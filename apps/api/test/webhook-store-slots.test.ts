@@ -1,9 +1,7 @@
-import { startRedis, type RedisServer } from "@kubbi/test-utils";
-import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventStreamKey } from "../src/store/keys.js";
 import { RedisWebhookStore } from "../src/webhooks/redis-webhook-store.js";
-import { recordingConnection, slotsOf, type Batch } from "./support/recording-connection.js";
+import { slotsOf, useRecordingRedis } from "./support/recording-connection.js";
 
 const OWNER = "key_wh_slots";
 
@@ -12,20 +10,10 @@ const OWNER = "key_wh_slots";
  * batch of deliveries included, touches one key or keys of one owner's hash tag (one cluster slot).
  */
 describe("the webhook store never sends a batch that spans two cluster slots", () => {
-  let server: RedisServer;
-  let redis: Redis;
-  const batches: Batch[] = [];
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = recordingConnection(server.url, batches);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  const { redis, batches } = useRecordingRedis();
 
   it("every method stays in one slot; a batch of sixty deliveries is acknowledged in one command", async () => {
-    const store = new RedisWebhookStore(redis, 5_000);
+    const store = new RedisWebhookStore(redis(), 5_000);
     await store.setEndpoint(OWNER, {
       url: "https://hooks.example.com/kubbi",
       events: null,
@@ -40,7 +28,7 @@ describe("the webhook store never sends a batch that spans two cluster slots", (
     expect(await store.acquireLease(OWNER, "c1", 5_000)).toBe(true);
     expect(await store.renewLease(OWNER, "c1", 5_000)).toBe(true);
     for (let i = 0; i < 80; i++)
-      await redis.xadd(eventStreamKey(OWNER), "*", "t", "kubbi.created", "k", `kubbi_${i}`, "at", Date.now(), "n", 0);
+      await redis().xadd(eventStreamKey(OWNER), "*", "t", "kubbi.created", "k", `kubbi_${i}`, "at", Date.now(), "n", 0);
     const read = await store.readNew(OWNER, "c1", 60);
     expect(read).toMatchObject({ full: true });
     expect(read.deliveries).toHaveLength(60);
@@ -55,7 +43,7 @@ describe("the webhook store never sends a batch that spans two cluster slots", (
       claimed.deliveries.map(({ event }) => event.id),
     );
     expect(batches.slice(beforeAck).map(({ commands }) => commands)).toEqual([["xack"]]);
-    expect((await redis.xpending(eventStreamKey(OWNER), "webhooks"))[0]).toBe(20);
+    expect((await redis().xpending(eventStreamKey(OWNER), "webhooks"))[0]).toBe(20);
 
     await store.releaseLease(OWNER, "c1");
     expect(await store.deleteEndpoint(OWNER)).toBe(true);

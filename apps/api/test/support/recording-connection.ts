@@ -1,5 +1,7 @@
+import { startRedis, type RedisServer } from "@kubbi/test-utils";
 import calculateSlot from "cluster-key-slot";
 import { Redis, type Command } from "ioredis";
+import { afterAll, beforeAll } from "vitest";
 
 /** What the store sent: one entry per batch (a single command, or every command of a pipeline). */
 export interface Batch {
@@ -34,6 +36,25 @@ export function recordingConnection(url: string, batches: Batch[]): Redis {
     return batch;
   }) as typeof redis.pipeline;
   return redis;
+}
+
+/**
+ * For a describe block: a throwaway redis-server and a recording connection to it, opened before its tests
+ * and closed after. `redis()` is the connection; `batches` fills as commands go out.
+ */
+export function useRecordingRedis(): { redis: () => Redis; batches: Batch[] } {
+  const batches: Batch[] = [];
+  let server: RedisServer;
+  let redis: Redis;
+  beforeAll(async () => {
+    server = await startRedis();
+    redis = recordingConnection(server.url, batches);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await server.stop();
+  });
+  return { redis: () => redis, batches };
 }
 
 /** The cluster slots a batch's keys live in (computed as ioredis does): more than one is a CROSSSLOT. */
