@@ -162,16 +162,24 @@ describe.each(["redis", "cluster"] as const)("revoking a cached API key on the %
   });
 });
 
+/**
+ * A stored key the API has just accepted (so its lookup is cached), then revoked in Redis without an
+ * announcement: the producer that uses it.
+ */
+async function cachedThenRevokedUnannounced(stack: Stack, id: string) {
+  const apiKey = makeApiKey();
+  await writeKeyUnannounced(stack, apiKey, storedKey(id));
+  const keyProducer = producer(stack.api.baseUrl, apiKey);
+  expect((await keyProducer.list()).status).toBe(200);
+  await writeKeyUnannounced(stack, apiKey, storedKey(id, Date.now()));
+  return keyProducer;
+}
+
 describe("when a revocation's announcement is lost", () => {
   const stack = useStack("redis", { env: { KUBBI_API_KEY_CACHE_SECONDS: "2" } });
 
   it("the revoked key is still refused once the cached lookup expires (KUBBI_API_KEY_CACHE_SECONDS)", async () => {
-    const apiKey = makeApiKey();
-    await writeKeyUnannounced(stack, apiKey, storedKey("key_unannounced"));
-    const keyProducer = producer(stack.api.baseUrl, apiKey);
-    expect((await keyProducer.list()).status).toBe(200);
-
-    await writeKeyUnannounced(stack, apiKey, storedKey("key_unannounced", Date.now()));
+    const keyProducer = await cachedThenRevokedUnannounced(stack, "key_unannounced");
     await vi.waitFor(async () => expectEnvelope(await keyProducer.list(), 401, "unauthorized"), EXPIRED);
   });
 });
@@ -181,13 +189,8 @@ describe("when the change feed loses its connection", () => {
   const stack = useStack("redis", { env: { KUBBI_API_KEY_CACHE_SECONDS: "3600" } });
 
   it("the process forgets what it cached once it reconnects (announcements may have been missed meanwhile)", async () => {
-    const apiKey = makeApiKey();
-    await writeKeyUnannounced(stack, apiKey, storedKey("key_reconnect"));
-    const keyProducer = producer(stack.api.baseUrl, apiKey);
-    expect((await keyProducer.list()).status).toBe(200);
-
-    // The feed's connection is dropped; the revocation happens while nobody could have heard it.
-    await writeKeyUnannounced(stack, apiKey, storedKey("key_reconnect", Date.now()));
+    const keyProducer = await cachedThenRevokedUnannounced(stack, "key_reconnect");
+    // The feed's connection is dropped after a revocation nobody could have heard.
     await stack.db!.client("KILL", "TYPE", "pubsub");
     await vi.waitFor(async () => expectEnvelope(await keyProducer.list(), 401, "unauthorized"), HEARD);
   });

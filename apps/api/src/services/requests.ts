@@ -16,8 +16,8 @@ import type { components } from "@kubbi/openapi";
 import { ApiError, validationError } from "../errors.js";
 import { hashClaimToken, isWellFormedClaimToken, newClaimToken } from "../crypto/tokens.js";
 import { effectiveRequestStatus, type RequestRecord, type RequestStatus } from "../store/requests/request-store.js";
-import { parseCreateKubbi, type CreateKubbiSchemas } from "../validation/create-kubbi.js";
-import { parseCreateRequest, type CreateRequestSchema } from "../validation/create-request.js";
+import { parseCreateKubbi, parseObjectBody, type CreateKubbiSchemas } from "../validation/create-kubbi.js";
+import type { CreateRequestSchema } from "../validation/create-request.js";
 import type { Producer, ServiceContext } from "./context.js";
 import { createKubbi } from "./kubbis.js";
 import { iso } from "./views.js";
@@ -59,7 +59,7 @@ export async function createRequest(
   producer: Producer,
   body: unknown,
 ) {
-  const parsed = parseCreateRequest(schema, body);
+  const parsed = parseObjectBody(schema, body);
   if ("problems" in parsed) throw validationError(parsed.problems);
   const { input } = parsed;
   const { plan } = producer;

@@ -1,5 +1,6 @@
 import { ApiError, validationError } from "../errors.js";
-import { parseSetWebhook, type SetWebhookSchema } from "../validation/set-webhook.js";
+import { parseObjectBody } from "../validation/create-kubbi.js";
+import type { SetWebhookSchema } from "../validation/set-webhook.js";
 import { endpointJson } from "../webhooks/endpoint.js";
 import { saveEndpoint } from "../webhooks/endpoint-config.js";
 import type { Producer, ServiceContext } from "./context.js";
@@ -8,7 +9,7 @@ const noEndpoint = () => new ApiError("not_found", "No webhook endpoint is set f
 
 /** PUT /api/v1/webhook: 201 with the secret when created, 200 (with a secret only when rotated) when changed. */
 export async function setWebhook(context: ServiceContext, schema: SetWebhookSchema, producer: Producer, body: unknown) {
-  const parsed = parseSetWebhook(schema, body);
+  const parsed = parseObjectBody(schema, body);
   if ("problems" in parsed) throw validationError(parsed.problems);
   const { url, events, rotate_secret } = parsed.input;
   const saved = await saveEndpoint(

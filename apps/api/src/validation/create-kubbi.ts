@@ -192,6 +192,15 @@ function formatPath(path: PropertyKey[]): string {
     .replace(/^\./, "");
 }
 
+/** A JSON object body (none counts as {}) checked against one schema: its value, or the messages of what is wrong. */
+export function parseObjectBody<Schema extends z.ZodType>(
+  schema: Schema,
+  body: unknown,
+): { input: z.infer<Schema> } | { problems: string[] } {
+  const parsed = schema.safeParse(body ?? {});
+  return parsed.success ? { input: parsed.data } : { problems: issuesToMessages(parsed.error) };
+}
+
 export function issuesToMessages(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     if (issue.code === "unrecognized_keys") {

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { issuesToMessages } from "./create-kubbi.js";
 
 const DESCRIPTION_MAX_CHARACTERS = 500;
 const MAX_RETRIEVALS_CEILING = 1_000_000;
@@ -52,12 +51,3 @@ export function createRequestSchema(ttl: { min: number; max: number }) {
 }
 
 export type CreateRequestSchema = ReturnType<typeof createRequestSchema>;
-type CreateRequestInput = z.infer<CreateRequestSchema>;
-
-export function parseCreateRequest(
-  schema: CreateRequestSchema,
-  body: unknown,
-): { input: CreateRequestInput } | { problems: string[] } {
-  const parsed = schema.safeParse(body ?? {});
-  return parsed.success ? { input: parsed.data } : { problems: issuesToMessages(parsed.error) };
-}

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { EVENT_TYPES } from "../events/types.js";
 import { webhookUrlProblem } from "../webhooks/url-policy.js";
-import { issuesToMessages } from "./create-kubbi.js";
 
 /** PUT /api/v1/webhook: where to deliver, which types (absent or null: all), and whether to issue a new secret. */
 export function setWebhookSchema(allowPrivate: boolean) {
@@ -23,12 +22,3 @@ export function setWebhookSchema(allowPrivate: boolean) {
 }
 
 export type SetWebhookSchema = ReturnType<typeof setWebhookSchema>;
-export type SetWebhookInput = z.infer<SetWebhookSchema>;
-
-export function parseSetWebhook(
-  schema: SetWebhookSchema,
-  body: unknown,
-): { input: SetWebhookInput } | { problems: string[] } {
-  const parsed = schema.safeParse(body ?? {});
-  return parsed.success ? { input: parsed.data } : { problems: issuesToMessages(parsed.error) };
-}
