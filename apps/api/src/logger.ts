@@ -32,3 +32,12 @@ export function createLogger(level: string, format: "json" | "pretty" = "json"):
     format === "pretty" ? (prettyStdout as DestinationStream) : destination({ sync: false }),
   );
 }
+
+/**
+ * An error as log lines carry it: its name and message, never its stack or other properties (a Redis or
+ * HTTP client error can hold arguments). Unexpected errors log their stack where they are handled.
+ */
+export function errorFields(error: unknown): { name: string; message: string } {
+  const { name, message } = error as Error;
+  return { name, message };
+}

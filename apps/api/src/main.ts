@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { KeyRingError } from "./crypto/keyring.js";
-import { createLogger } from "./logger.js";
+import { createLogger, errorFields } from "./logger.js";
 import { StartupError, startServer, type RunningServer } from "./server.js";
 
 let config: Config;
@@ -41,7 +41,7 @@ try {
   ) {
     logger.fatal(error.message);
   } else {
-    logger.fatal({ err: { name: (error as Error).name, message: (error as Error).message } }, "could not start");
+    logger.fatal({ err: errorFields(error) }, "could not start");
   }
   exitAfterFlush(1);
 }

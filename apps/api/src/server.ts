@@ -29,6 +29,7 @@ import { MemoryWebhookStore } from "./webhooks/memory-webhook-store.js";
 import { RedisWebhookStore } from "./webhooks/redis-webhook-store.js";
 import type { WebhookStore } from "./webhooks/webhook-store.js";
 import { WebhookWorker } from "./webhooks/worker.js";
+import { errorFields } from "./logger.js";
 
 export { StartupError };
 
@@ -54,13 +55,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const metrics = new Metrics(config.metricsPort !== undefined || config.metricsToken !== undefined);
   const onConnectionError = (error: Error) => {
     metrics.redisConnectionError();
-    logger.error({ err: { name: error.name, message: error.message } }, "redis connection error");
+    logger.error({ err: errorFields(error) }, "redis connection error");
   };
   const auditLog =
     config.auditLog === undefined
       ? undefined
       : openAuditLog(config.auditLog, (error) =>
-          logger.error({ err: { name: error.name, message: error.message } }, "the audit log cannot be written"),
+          logger.error({ err: errorFields(error) }, "the audit log cannot be written"),
         );
   const events = {
     eventRetentionMs: config.eventRetentionSeconds * 1000,
@@ -101,7 +102,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       ...events,
       onEventLost: (error) =>
         logger.error(
-          { err: { name: error.name, message: error.message } },
+          { err: errorFields(error) },
           "an event could not be appended after its state change (Redis Cluster); it is lost",
         ),
     });
@@ -163,19 +164,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const stopSweeper = startPeriodic(
     config.indexSweepSeconds * 1000,
     async () => store.sweepOwnerIndexes(await knownOwners(), Date.now()),
-    (error) =>
-      logger.warn(
-        { err: { name: error.name, message: error.message } },
-        "owner index sweep failed; the next one retries",
-      ),
+    (error) => logger.warn({ err: errorFields(error) }, "owner index sweep failed; the next one retries"),
   );
   // kubbi.expired needs a clock: the known owners' kubbis past their TTL move to expired, each with one event
   // (store.expireDue: no keyspace scan, and one winner per kubbi however many API processes look).
   const stopExpiryScheduler = startPeriodic(
     config.expiryCheckMs,
     async () => store.expireDue(await knownOwners(), Date.now()),
-    (error) =>
-      logger.warn({ err: { name: error.name, message: error.message } }, "expiry check failed; the next one retries"),
+    (error) => logger.warn({ err: errorFields(error) }, "expiry check failed; the next one retries"),
   );
 
   // Every API process delivers webhooks: owners are shared out by lease (webhooks/worker.ts).
@@ -237,8 +233,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     server,
     async shutdown() {
       drain.start();
-      stopSweeper();
-      stopExpiryScheduler();
+      // Not awaited: a pass under way may take a while, and one that fails on the closed store only logs.
+      void stopSweeper();
+      void stopExpiryScheduler();
       keyChanges?.close();
       metricsServer?.close();
       metricsServer?.closeAllConnections();

@@ -1,6 +1,7 @@
 import { Cluster } from "ioredis";
 import type { Logger } from "pino";
 import { withDeadline, type RedisClient } from "../store/redis-connection.js";
+import { errorFields } from "../logger.js";
 
 /**
  * Published whenever a stored API key is created or revoked (by `kubbi-admin keys`). Every API
@@ -39,14 +40,14 @@ export async function followApiKeyChanges(
   subscriber.on("ready", onChange);
   subscriber.on("error", (error: Error) =>
     logger.warn(
-      { err: { name: error.name, message: error.message } },
+      { err: errorFields(error) },
       "API key change feed: connection error (cached key lookups still expire on their own)",
     ),
   );
   // Waited for, but never longer than a command may take: a slow subscription goes on in the background.
   await withDeadline(subscriber.subscribe(API_KEY_CHANGES_CHANNEL), waitMs).catch((error: Error) =>
     logger.warn(
-      { err: { name: error.name, message: error.message } },
+      { err: errorFields(error) },
       "API key change feed: not subscribed yet (cached key lookups still expire on their own)",
     ),
   );

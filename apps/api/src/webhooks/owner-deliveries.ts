@@ -10,6 +10,7 @@ import { openSecret } from "./secret-sealing.js";
 import { signWebhook } from "./signing.js";
 import { webhookBody, webhookId } from "./webhook-body.js";
 import type { QueuedDelivery, WebhookStore } from "./webhook-store.js";
+import { errorFields } from "../logger.js";
 
 export interface DeliverySettings {
   /** How long after its event a delivery is retried before it is given up. */
@@ -86,11 +87,7 @@ export class OwnerDeliveries {
   ) {
     this.acks = new AckBatch(
       (eventIds) => deps.store.acknowledge(ownerId, eventIds),
-      (error) =>
-        deps.logger.warn(
-          { key_id: ownerId, err: { name: error.name, message: error.message } },
-          "webhook acknowledge failed",
-        ),
+      (error) => deps.logger.warn({ key_id: ownerId, err: errorFields(error) }, "webhook acknowledge failed"),
     );
   }
 
@@ -152,7 +149,7 @@ export class OwnerDeliveries {
       .catch((error: Error) => {
         this.backlog = false;
         this.deps.logger.warn(
-          { key_id: this.ownerId, err: { name: error.name, message: error.message } },
+          { key_id: this.ownerId, err: errorFields(error) },
           "webhook queue read failed; the next tick retries",
         );
       })
@@ -184,7 +181,7 @@ export class OwnerDeliveries {
       return true;
     } catch (error) {
       this.deps.logger.error(
-        { key_id: this.ownerId, err: { name: (error as Error).name, message: (error as Error).message } },
+        { key_id: this.ownerId, err: errorFields(error) },
         "webhook secret does not open (its server key left KUBBI_KEYS?): deliveries wait; set the endpoint again",
       );
       return false;

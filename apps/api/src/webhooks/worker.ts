@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { startPeriodic } from "../jobs/periodic.js";
+import { errorFields } from "../logger.js";
 import { OwnerDeliveries, type DeliveryDependencies } from "./owner-deliveries.js";
 
 /** A lease not renewed for this long (its process died) passes to another process: ten ticks, at least 5 s. */
@@ -23,8 +25,8 @@ export class WebhookWorker {
   /** Owners this process stepped aside from, and the tick it may try again. */
   private readonly steppedAside = new Map<string, number>();
   private ticks = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private tickRunning: Promise<void> | undefined;
+  /** Stops the ticks, once the one under way ends. */
+  private stopTicks: () => Promise<void> = async () => {};
   private readonly deps: DeliveryDependencies;
 
   private readonly leaseMs: number;
@@ -40,15 +42,17 @@ export class WebhookWorker {
   }
 
   start(): void {
-    this.timer = setInterval(() => {
-      this.tickRunning ??= this.tick().finally(() => (this.tickRunning = undefined));
-    }, this.tickMs).unref();
+    this.stopTicks = startPeriodic(
+      this.tickMs,
+      () => this.tick(),
+      (error) =>
+        this.deps.logger.warn({ err: errorFields(error) }, "webhook worker tick failed; the next tick retries"),
+    );
   }
 
   /** Lets attempts under way finish (each bounded by its timeout), then hands the owners back. */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.tickRunning;
+    await this.stopTicks();
     const owners = [...this.owners.entries()];
     this.owners.clear();
     await Promise.all(owners.map(([, deliveries]) => deliveries.stop()));
@@ -58,43 +62,33 @@ export class WebhookWorker {
   private async tick(): Promise<void> {
     const { store, consumer, logger } = this.deps;
     this.ticks += 1;
-    try {
-      const registered = new Set(await store.ownersWithEndpoints());
-      for (const [ownerId, deliveries] of this.owners) {
-        if (registered.has(ownerId) && (await store.renewLease(ownerId, consumer, this.leaseMs))) continue;
-        this.owners.delete(ownerId);
-        void deliveries.stop();
-      }
-      const free = [...registered].filter(
-        (ownerId) => !this.owners.has(ownerId) && (this.steppedAside.get(ownerId) ?? 0) <= this.ticks,
-      );
-      for (const ownerId of shuffled(free).slice(0, LEASES_PER_TICK)) {
-        if (await store.acquireLease(ownerId, consumer, this.leaseMs))
-          this.owners.set(ownerId, new OwnerDeliveries(ownerId, this.deps));
-      }
-      await Promise.all(
-        [...this.owners.entries()].map(async ([ownerId, deliveries]) => {
-          const delivering = await deliveries.poll().catch((error: Error) => {
-            logger.warn(
-              { key_id: ownerId, err: { name: error.name, message: error.message } },
-              "webhook queue poll failed; the next tick retries",
-            );
-            return true;
-          });
-          if (delivering) return;
-          // No endpoint any more, or a secret this process cannot open: hand the owner back.
-          this.owners.delete(ownerId);
-          this.steppedAside.set(ownerId, this.ticks + STEP_ASIDE_TICKS);
-          await deliveries.stop();
-          await store.releaseLease(ownerId, consumer);
-        }),
-      );
-    } catch (error) {
-      logger.warn(
-        { err: { name: (error as Error).name, message: (error as Error).message } },
-        "webhook worker tick failed; the next tick retries",
-      );
+    const registered = new Set(await store.ownersWithEndpoints());
+    for (const [ownerId, deliveries] of this.owners) {
+      if (registered.has(ownerId) && (await store.renewLease(ownerId, consumer, this.leaseMs))) continue;
+      this.owners.delete(ownerId);
+      void deliveries.stop();
     }
+    const free = [...registered].filter(
+      (ownerId) => !this.owners.has(ownerId) && (this.steppedAside.get(ownerId) ?? 0) <= this.ticks,
+    );
+    for (const ownerId of shuffled(free).slice(0, LEASES_PER_TICK)) {
+      if (await store.acquireLease(ownerId, consumer, this.leaseMs))
+        this.owners.set(ownerId, new OwnerDeliveries(ownerId, this.deps));
+    }
+    await Promise.all(
+      [...this.owners.entries()].map(async ([ownerId, deliveries]) => {
+        const delivering = await deliveries.poll().catch((error: Error) => {
+          logger.warn({ key_id: ownerId, err: errorFields(error) }, "webhook queue poll failed; the next tick retries");
+          return true;
+        });
+        if (delivering) return;
+        // No endpoint any more, or a secret this process cannot open: hand the owner back.
+        this.owners.delete(ownerId);
+        this.steppedAside.set(ownerId, this.ticks + STEP_ASIDE_TICKS);
+        await deliveries.stop();
+        await store.releaseLease(ownerId, consumer);
+      }),
+    );
   }
 }
 
