@@ -124,7 +124,7 @@ describe("one webhook attempt against real receivers", () => {
     return agent;
   };
   const send = (url: string, allowPrivate: boolean, agent = poolFor(url, allowPrivate), timeoutMs = 5_000) =>
-    postWebhook(url, { "webhook-id": "x" }, "{}", { timeoutMs, allowPrivate, agent });
+    postWebhook(new URL(url), { "webhook-id": "x" }, "{}", { timeoutMs, allowPrivate, agent });
 
   it("never connects to a loopback address without KUBBI_WEBHOOK_ALLOW_PRIVATE, even by a name that resolves to it at connect time", async () => {
     const port = new URL(receiver.url).port;

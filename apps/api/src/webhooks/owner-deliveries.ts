@@ -34,7 +34,8 @@ export interface DeliveryDependencies {
 }
 
 interface Target {
-  url: string;
+  /** Parsed once per endpoint change, not per attempt. */
+  url: URL;
   /** Its connection pool: kept while the URL's origin stays, dropped with it. */
   agent: EndpointAgent;
   events: ReadonlySet<EventType> | null;
@@ -170,9 +171,10 @@ export class OwnerDeliveries {
     }
     try {
       const secret = openSecret(this.deps.sealer, this.ownerId, endpoint);
+      const url = new URL(endpoint.url);
       this.target = {
-        url: endpoint.url,
-        agent: this.agentFor(new URL(endpoint.url)),
+        url,
+        agent: this.agentFor(url),
         events: endpoint.events === null ? null : new Set(endpoint.events),
         secret,
         updatedAt: endpoint.updatedAt,
@@ -195,7 +197,7 @@ export class OwnerDeliveries {
    */
   private agentFor(url: URL): EndpointAgent {
     const current = this.target?.agent;
-    if (current && new URL(this.target!.url).origin === url.origin) return current;
+    if (current && this.target!.url.origin === url.origin) return current;
     if (current) void Promise.allSettled([...this.attempts]).then(() => current.destroy());
     const { maxInFlight, allowPrivate } = this.deps.settings;
     return endpointAgent(url, { maxSockets: maxInFlight, allowPrivate });

@@ -22,12 +22,11 @@ export interface PostOptions {
  * off destroys its connection, so a hung response never keeps a pooled socket.
  */
 export function postWebhook(
-  target: string,
+  url: URL,
   headers: Record<string, string>,
   body: string,
   { timeoutMs, allowPrivate, agent }: PostOptions,
 ): Promise<AttemptResult> {
-  const url = new URL(target);
   const https = url.protocol === "https:";
   if (!https && !allowPrivate) return Promise.resolve({ delivered: false, reason: "not https" });
   // An address literal never reaches the resolver, so it is checked here.
