@@ -180,6 +180,8 @@ export function markdown({ summaries, targets, memory, machine, mode }) {
       `| ${summary.title}${summary.failures ? ` (**${summary.failures} failed**)` : ""}${summary.contendedRuns ? ` (${summary.contendedRuns}/${summary.runs.length} runs contended)` : ""} | ${summary.connections} | ${thousands(rps.median)} (${thousands(rps.min)}–${thousands(rps.max)}) | ${summary.payloadMBps === null ? "" : fixed(summary.payloadMBps, 0)} | ${latencyMs.p50} | ${latencyMs.p99} | ${fixed(ratios?.floorRps)} | ${fixed(ratios?.floorP99)} | ${fixed(ratios?.limitRps)} | ${fixed(ratios?.transferMBps)} | ${thousands(summary.serverCpuMicrosPerRequest)} | ${fixed(ratios?.floorCapacity)} | ${fixed(cpu.server)} / ${fixed(cpu.redis)} / ${fixed(cpu.loadGenerator)} / ${fixed(cpu.other)} |`,
     );
   }
+  const createFloor = createFloorLine(summaries);
+  if (createFloor) lines.push("", createFloor);
   const withWebhooks = summaries.filter((summary) => summary.webhooks);
   if (withWebhooks.length) lines.push("");
   for (const { title, webhooks } of withWebhooks) {
@@ -213,6 +215,33 @@ export function markdown({ summaries, targets, memory, machine, mode }) {
       );
   }
   return lines.join("\n");
+}
+
+/**
+ * The create floor next to the claim floor: what Express and the API's own create script cost on the create's
+ * very body, so the create's distance from the claim floor splits into the framework's share and ours. The
+ * burn cycle is one create and one claim: its floor is the mean of the two floors' CPU per request.
+ */
+function createFloorLine(summaries) {
+  const byId = Object.fromEntries(summaries.map((summary) => [summary.id, summary]));
+  const [createFloor, claimFloor] = [byId["floor-create"], byId["floor-claim"]];
+  if (!createFloor || !claimFloor) return undefined;
+  const rps = (summary) => summary.requestsPerSecond.median;
+  const cpu = (summary) => summary.serverCpuMicrosPerRequest;
+  const parts = [
+    `Create floor (Express 5, express.json() on the same 1 KB body, the API's create script): ${thousands(rps(createFloor))} req/s, ${thousands(cpu(createFloor))} µs/req, ${fixed(rps(createFloor) / rps(claimFloor))} × the claim floor's req/s and ${fixed(cpu(claimFloor) / cpu(createFloor))} × its capacity.`,
+  ];
+  const create = byId["create-1kb"];
+  if (create)
+    parts.push(
+      `Create 1 KB against it: ${fixed(rps(create) / rps(createFloor))} × req/s, ${fixed(cpu(createFloor) / cpu(create))} × capacity.`,
+    );
+  const burn = byId["burn-cycle"];
+  if (burn)
+    parts.push(
+      `Burn cycle against the mean of the two floors: ${fixed((cpu(createFloor) + cpu(claimFloor)) / 2 / cpu(burn))} × capacity.`,
+    );
+  return parts.join(" ");
 }
 
 /** Re-renders a results file (after a change to this report) without running anything. */

@@ -101,7 +101,12 @@ function machine(redisVersion, redisPersistence) {
 
 const redis = await openRedis();
 /** Under --profile, only the server the profiled scenario loads is profiled (cpu-profiler.mjs preload). */
-const BASELINE_OF_SCENARIO = { "limit-claim": "limit", "floor-claim": "floor", transfer: "transfer" };
+const BASELINE_OF_SCENARIO = {
+  "limit-claim": "limit",
+  "floor-claim": "floor",
+  "floor-create": "floor",
+  transfer: "transfer",
+};
 const profiledServer = flags.profile ? (BASELINE_OF_SCENARIO[flags.profile] ?? "api") : undefined;
 const profileFile = `${profilesDir}/${flags.profile}.cpuprofile`;
 if (flags.profile) mkdirSync(profilesDir, { recursive: true });

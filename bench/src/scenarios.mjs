@@ -47,6 +47,13 @@ export function defineScenarios({ api, storedKey, targets, listSizes }) {
       workload: fixed("POST", "/claim"),
     },
     {
+      id: "floor-create",
+      title: "create floor: Express 5 + express.json() 1 KB body + the API's create script",
+      server: "floor",
+      connections: SMALL_CONNECTIONS,
+      workload: fixed("POST", "/create", json, single1kbBody({ ttlSeconds: 3600 })),
+    },
+    {
       id: "transfer",
       title: "transfer baseline: node:http package 5 x 1 MiB, store + return",
       server: "transfer",

@@ -22,7 +22,14 @@ import { EXPIRE_KUBBI } from "./lua/expire-kubbi.js";
 import { ADVANCE_EXPIRY_CURSOR, DUE_EXPIRIES } from "./lua/expiry-scan.js";
 import { ABANDON_IDEMPOTENT, BEGIN_IDEMPOTENT } from "./lua/idempotency.js";
 import { SCRIPTS } from "./lua/index.js";
-import { MARK_GONE, OWNER_PAGE, RESERVE_OWNER_SLOT, SWEEP_OWNER_INDEX, UNINDEX } from "./lua/owner-index.js";
+import {
+  CREATE_KUBBI,
+  MARK_GONE,
+  OWNER_PAGE,
+  RESERVE_OWNER_SLOT,
+  SWEEP_OWNER_INDEX,
+  UNINDEX,
+} from "./lua/owner-index.js";
 import { RATE_LIMIT } from "./lua/rate-limit.js";
 import { KUBBI_EVENT_ENTRIES, type RawEntry } from "./lua/read-events.js";
 import { READ_KUBBI } from "./lua/read-kubbi.js";
@@ -79,7 +86,7 @@ const EXPIRY_BATCH = 100;
 
 /**
  * The Redis store. Every command it sends touches keys of one hash tag only (one cluster slot):
- * a create sends its kubbi's write and its owner's index update side by side, not as one batch.
+ * on a cluster a create sends its kubbi's write and its owner's index update side by side, not as one batch.
  */
 export class RedisStore implements KubbiStore {
   readonly kind = "redis";
@@ -187,71 +194,17 @@ export class RedisStore implements KubbiStore {
     return withDeadline(pending, this.options.commandTimeoutMs + extraMs);
   }
 
-  /**
-   * The kubbi's write and the owner's reservation go out together (two slots, one round trip). If the
-   * cap refuses, the kubbi just written is deleted again; until then nobody holds its token.
-   */
-  async create(
-    { record, sealedPayload, retentionMs, maxActiveKubbis }: NewKubbi,
-    nowMs: number,
-  ): Promise<CreateOutcome> {
-    const purgeAt = record.expiresAt + retentionMs;
-    const ownerKeys = [
-      listKey(record.ownerId),
-      expiryKey(record.ownerId),
-      idKey(record.ownerId, record.id),
-      eventStreamKey(record.ownerId),
-    ];
-    const reserve = () =>
-      this.run(
-        RESERVE_OWNER_SLOT,
-        ownerKeys,
-        [
-          nowMs,
-          record.tokenHash,
-          record.createdAt,
-          this.listScore(record.createdAt),
-          record.expiresAt,
-          retentionMs,
-          maxActiveKubbis,
-          record.id,
-          record.maxRetrievals ?? "",
-          this.eventsMinId(nowMs),
-        ],
-        undefined,
-      );
-    const [reserved, stored] = await Promise.allSettled([
-      reserve(),
-      this.run(
-        STORE_KUBBI,
-        kubbiKeys(record.tokenHash),
-        [sealedPayload, record.sealedInfo, record.expiresAt, purgeAt, JSON.stringify(recordToHash(record))],
-        undefined,
-      ),
-    ]);
-    // The created event's id: the owner's slot is indexed and the event written, or null when refused.
-    let indexed = reserved.status === "fulfilled" ? reserved.value : null;
-    if (
-      stored.status === "fulfilled" &&
-      reserved.status === "fulfilled" &&
-      indexed === null &&
-      (await this.markGoneKubbis(record.ownerId, nowMs)) > 0
-    ) {
-      indexed = await reserve();
+  async create(newKubbi: NewKubbi, nowMs: number): Promise<CreateOutcome> {
+    const { record } = newKubbi;
+    let createdEventId = await this.writeKubbi(newKubbi, nowMs);
+    if (createdEventId === null && (await this.markGoneKubbis(record.ownerId, nowMs)) > 0) {
+      createdEventId = await this.writeKubbi(newKubbi, nowMs);
     }
-    if (stored.status === "rejected" || indexed === null) {
-      await Promise.allSettled([
-        this.bounded(this.redis.del(...kubbiKeys(record.tokenHash))),
-        ...(indexed === null ? [] : [this.run(UNINDEX, ownerKeys, [record.tokenHash, indexed], undefined)]),
-      ]);
-      if (stored.status === "rejected") throw stored.reason;
-      if (reserved.status === "rejected") throw reserved.reason;
-      return "quota_exceeded";
-    }
+    if (createdEventId === null) return "quota_exceeded";
     await this.waitForReplicas([metaKey(record.tokenHash), listKey(record.ownerId)]);
     this.options.onEvents?.([
       {
-        id: indexed,
+        id: createdEventId,
         ownerId: record.ownerId,
         type: "kubbi.created",
         kubbiId: record.id,
@@ -262,6 +215,60 @@ export class RedisStore implements KubbiStore {
       },
     ]);
     return "created";
+  }
+
+  /**
+   * Writes a new kubbi and reserves its place in the owner's index, with its created event: returns the
+   * event's id, or null when the owner's cap refuses (then nothing of it stays). One Redis: one script.
+   * A cluster: the kubbi's write and the owner's reservation go out side by side (two slots, one round
+   * trip), and a refused reservation deletes the kubbi just written; until then nobody holds its token.
+   */
+  private async writeKubbi(
+    { record, sealedPayload, retentionMs, maxActiveKubbis }: NewKubbi,
+    nowMs: number,
+  ): Promise<string | null> {
+    const reservation = [
+      nowMs,
+      record.tokenHash,
+      record.createdAt,
+      this.listScore(record.createdAt),
+      record.expiresAt,
+      retentionMs,
+      maxActiveKubbis,
+      record.id,
+      record.maxRetrievals ?? "",
+      this.eventsMinId(nowMs),
+    ];
+    const state = JSON.stringify(recordToHash(record));
+    const keys = kubbiKeys(record.tokenHash);
+    if (this.eventsInline) {
+      return this.run(
+        CREATE_KUBBI,
+        keys,
+        [...reservation, record.ownerId, sealedPayload, record.sealedInfo, state],
+        undefined,
+      );
+    }
+    const ownerKeys = [
+      listKey(record.ownerId),
+      expiryKey(record.ownerId),
+      idKey(record.ownerId, record.id),
+      eventStreamKey(record.ownerId),
+    ];
+    const purgeAt = record.expiresAt + retentionMs;
+    const [reserved, stored] = await Promise.allSettled([
+      this.run(RESERVE_OWNER_SLOT, ownerKeys, reservation, undefined),
+      this.run(STORE_KUBBI, keys, [sealedPayload, record.sealedInfo, record.expiresAt, purgeAt, state], undefined),
+    ]);
+    const createdEventId = reserved.status === "fulfilled" ? reserved.value : null;
+    if (stored.status === "fulfilled" && createdEventId !== null) return createdEventId;
+    await Promise.allSettled([
+      this.bounded(this.redis.del(...keys)),
+      ...(createdEventId === null ? [] : [this.run(UNINDEX, ownerKeys, [record.tokenHash, createdEventId], undefined)]),
+    ]);
+    if (stored.status === "rejected") throw stored.reason;
+    if (reserved.status === "rejected") throw reserved.reason;
+    return null;
   }
 
   /**

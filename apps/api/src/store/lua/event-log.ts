@@ -32,10 +32,11 @@ local function appendEvents(streamKey, idKey, minId, entries)
 end
 `;
 
-const OWNER = "\u0001owner\u0001";
-const KUBBI = "\u0001kubbi\u0001";
+/** Placeholders for a keys.ts builder's owner and kubbi id, which luaKeyName turns into the Lua locals ownerId and kubbiId. */
+export const OWNER = "\u0001owner\u0001";
+export const KUBBI = "\u0001kubbi\u0001";
 /** A keys.ts builder as a Lua expression over the locals ownerId and kubbiId: Lua and TypeScript name keys one way. */
-const luaKeyName = (template: string) =>
+export const luaKeyName = (template: string) =>
   `'${template.replaceAll(OWNER, "' .. ownerId .. '").replaceAll(KUBBI, "' .. kubbiId .. '")}'`;
 
 /**

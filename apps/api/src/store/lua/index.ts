@@ -4,7 +4,7 @@ import { APPEND_EVENTS, SWEEP_OWNER_EVENTS } from "./event-log.js";
 import { EXPIRE_KUBBI } from "./expire-kubbi.js";
 import { ADVANCE_EXPIRY_CURSOR, DUE_EXPIRIES } from "./expiry-scan.js";
 import { ABANDON_IDEMPOTENT, BEGIN_IDEMPOTENT } from "./idempotency.js";
-import { MARK_GONE, OWNER_PAGE, RESERVE_OWNER_SLOT, SWEEP_OWNER_INDEX, UNINDEX } from "./owner-index.js";
+import { CREATE_KUBBI, MARK_GONE, OWNER_PAGE, RESERVE_OWNER_SLOT, SWEEP_OWNER_INDEX, UNINDEX } from "./owner-index.js";
 import { RATE_LIMIT } from "./rate-limit.js";
 import { KUBBI_EVENT_ENTRIES } from "./read-events.js";
 import { READ_KUBBI } from "./read-kubbi.js";
@@ -20,6 +20,7 @@ export const SCRIPTS: ReadonlyArray<LuaScript<unknown, never>> = [
   READ_KUBBI,
   DELETE,
   RESERVE_OWNER_SLOT,
+  CREATE_KUBBI,
   OWNER_PAGE,
   SWEEP_OWNER_INDEX,
   MARK_GONE,

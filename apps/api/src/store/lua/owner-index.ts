@@ -1,4 +1,6 @@
-import { OWNER_EVENT } from "./event-log.js";
+import { eventStreamKey, expiryKey, idKey, listKey } from "../keys.js";
+import { KUBBI, OWNER, OWNER_EVENT, luaKeyName } from "./event-log.js";
+import { STORE_KUBBI_FUNCTION } from "./store-kubbi.js";
 import { text, type LuaScript } from "./script.js";
 
 /**
@@ -34,34 +36,79 @@ local expiryKey = KEYS[2]        -- own:{ownerId}:e`;
 const TRIM_BATCH = 100;
 
 /**
- * Enforces the active-kubbi cap and indexes a new kubbi, writing its created event in the same step (the
- * owner's stream shares this slot): replies the event's id, or 0 when it refuses and writes nothing.
+ * reserveOwnerSlot enforces the active-kubbi cap and indexes a new kubbi, writing its created event in the
+ * same step (the owner's stream shares this slot): returns the event's id, or 0 when it refuses and
+ * writes nothing. Purged entries are not trimmed here: the periodic sweep does that for every owner (and
+ * a list page for its own), so a create stays at the writes it needs. Its arguments after the keys are
+ * RESERVE_OWNER_SLOT's ARGV, in order.
  */
-export const RESERVE_OWNER_SLOT: LuaScript<string | null> = {
-  name: "kubbiReserveOwnerSlot",
-  numberOfKeys: 4,
-  lua: `${OWNER_EVENT}${OWNER_INDEX_KEYS}
-local idKey = KEYS[3]            -- own:{ownerId}:id:<id>, the new kubbi's id index and event ids
-local streamKey = KEYS[4]        -- own:{ownerId}:ev, the owner's events
-local nowMs = tonumber(ARGV[1])  -- the API's clock in ms
+const RESERVE_OWNER_SLOT_FUNCTION = `${OWNER_EVENT}
+local function reserveOwnerSlot(listKey, expiryKey, idKey, streamKey, nowMs, tokenHash, createdAt, listScore,
+    expiresAt, retentionMs, maxActive, kubbiId, maxRetrievals, eventsMinId)
+  if redis.call('ZCOUNT', expiryKey, '(' .. nowMs, '+inf') >= tonumber(maxActive) then return 0 end
+  redis.call('ZADD', listKey, listScore, tokenHash)
+  redis.call('ZADD', expiryKey, expiresAt, tokenHash)
+  local createdEventId = addEntry(streamKey, eventsMinId,
+    {'kubbi.created', kubbiId, createdAt, 0, maxRetrievals, '', ''})
+  -- Expires with the tombstone.
+  redis.call('SET', idKey, tokenHash .. ' ' .. createdEventId, 'PXAT', tonumber(expiresAt) + tonumber(retentionMs))
+  return createdEventId
+end
+`;
+
+/** The reservation's arguments, after its keys (ARGV of RESERVE_OWNER_SLOT, and of CREATE_KUBBI after the kubbi's). */
+const RESERVATION_ARGS = `
+local nowMs = ARGV[1]            -- the API's clock in ms
 local tokenHash = ARGV[2]        -- the new kubbi's storage key
 local createdAt = ARGV[3]        -- ms, for the created event
 local listScore = ARGV[4]        -- created_at, nudged by the API past its previous create of the same ms
-local expiresAt = tonumber(ARGV[5])
-local retentionMs = tonumber(ARGV[6]) -- how long a tombstone outlives expiry
-local maxActive = tonumber(ARGV[7])
-local kubbiId = ARGV[8]          -- for the created event
+local expiresAt = ARGV[5]        -- ms
+local retentionMs = ARGV[6]      -- how long a tombstone outlives expiry
+local maxActive = ARGV[7]        -- the owner's cap on active kubbis
+local kubbiId = ARGV[8]          -- for the created event and the id index
 local maxRetrievals = ARGV[9]    -- '' for unlimited
-local eventsMinId = ARGV[10]     -- ms: events older than this may be trimmed
+local eventsMinId = ARGV[10]     -- ms: events older than this may be trimmed`;
 
--- Purged entries are not trimmed here: the periodic sweep does that for every owner (and a list page
--- for its own), so a create stays at the writes it needs.
-if redis.call('ZCOUNT', expiryKey, '(' .. nowMs, '+inf') >= maxActive then return 0 end
-redis.call('ZADD', listKey, listScore, tokenHash)
-redis.call('ZADD', expiryKey, expiresAt, tokenHash)
-local createdEventId = addEntry(streamKey, eventsMinId, {'kubbi.created', kubbiId, createdAt, 0, maxRetrievals, '', ''})
--- Expires with the tombstone.
-redis.call('SET', idKey, tokenHash .. ' ' .. createdEventId, 'PXAT', expiresAt + retentionMs)
+const reserveWith = (keys: string) =>
+  `reserveOwnerSlot(${keys}, nowMs, tokenHash, createdAt, listScore, expiresAt, retentionMs, maxActive,
+  kubbiId, maxRetrievals, eventsMinId)`;
+
+/** The owner's half of a create on a cluster (the owner's slot only): reserveOwnerSlot on its own. */
+export const RESERVE_OWNER_SLOT: LuaScript<string | null> = {
+  name: "kubbiReserveOwnerSlot",
+  numberOfKeys: 4,
+  lua: `${RESERVE_OWNER_SLOT_FUNCTION}${OWNER_INDEX_KEYS}
+local idKey = KEYS[3]            -- own:{ownerId}:id:<id>, the new kubbi's id index and event ids
+local streamKey = KEYS[4]        -- own:{ownerId}:ev, the owner's events
+${RESERVATION_ARGS}
+return ${reserveWith("listKey, expiryKey, idKey, streamKey")}
+`,
+  decode: (reply) => (Buffer.isBuffer(reply) ? text(reply) : null),
+};
+
+/**
+ * A whole create on one Redis, in one script and one round trip: the owner's reservation first, then,
+ * unless it refused, the kubbi's keys. Like a claim's inline events, it names the owner's keys from the
+ * owner id (keys.ts), since they are in another slot: only one Redis runs it, never a cluster. Replies
+ * the created event's id, or 0 when the cap refuses (nothing is written).
+ */
+export const CREATE_KUBBI: LuaScript<string | null> = {
+  name: "kubbiCreate",
+  numberOfKeys: 3,
+  lua: `${RESERVE_OWNER_SLOT_FUNCTION}${STORE_KUBBI_FUNCTION}
+local metaKey = KEYS[1]          -- kb:{tokenHash}:m  the state hash, kept until the tombstone's purge time
+local payloadKey = KEYS[2]       -- kb:{tokenHash}:d  the sealed payload, gone at expiry
+local infoKey = KEYS[3]          -- kb:{tokenHash}:i  the sealed metadata and manifest, gone at expiry too
+${RESERVATION_ARGS}
+local ownerId = ARGV[11]         -- names the owner's keys
+local sealed = ARGV[12]          -- the sealed payload
+local sealedInfo = ARGV[13]      -- the sealed info; '' when the kubbi has none (no key is written)
+local state = ARGV[14]           -- the state hash as one JSON object of strings
+local createdEventId = ${reserveWith(
+    [listKey(OWNER), expiryKey(OWNER), idKey(OWNER, KUBBI), eventStreamKey(OWNER)].map(luaKeyName).join(", "),
+  )}
+if createdEventId == 0 then return 0 end
+storeKubbi(metaKey, payloadKey, infoKey, sealed, sealedInfo, expiresAt, tonumber(expiresAt) + tonumber(retentionMs), state)
 return createdEventId
 `,
   decode: (reply) => (Buffer.isBuffer(reply) ? text(reply) : null),
