@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it, vi } from "vitest";
 import { hashClaimToken } from "../src/crypto/tokens.js";
-import { consumer, expectEnvelope } from "./support/http.js";
+import { call, consumer, expectEnvelope } from "./support/http.js";
 import { STORE_KINDS, keysMatching, startStack, useStack } from "./support/stacks.js";
 
 /** Expiry for real: the payload key's native TTL in Redis, lazy expiry in memory. TTLs are lowered for the test. */
@@ -86,5 +86,33 @@ describe.each(["redis", "cluster"] as const)("owner indexes on the %s store", (s
       interval: 250,
     });
     expect(await keysMatching(stack.db!, "kb:*")).toEqual([]);
+  });
+});
+
+/**
+ * On Redis the expiry check only writes the kubbi.expired event of kubbis nobody claims (docs/capacity.md
+ * suggests raising its interval when there are thousands of keys): with it held off, every read after the TTL
+ * still says expired. (The in-process store moves a kubbi to expired on any read, with its event.)
+ */
+describe("expiry with the expiry check held off, on Redis", () => {
+  const stack = useStack("redis", { env: { KUBBI_MIN_TTL_SECONDS: "1", KUBBI_EXPIRY_CHECK_MS: "86400000" } });
+
+  it("an inspect, the detail, the list and a claim say expired at the TTL; the event comes with the check or the claim", async () => {
+    const created = await stack.producer.create({ content: "short-lived", content_type: "text/plain", ttl_seconds: 1 });
+    const eventTypes = async () =>
+      (
+        await call(`${stack.api.baseUrl}/api/v1/kubbis/${created.body.id}/events`, {
+          headers: { authorization: `Bearer ${stack.api.apiKey}` },
+        })
+      ).body.events.map((event: { type: string }) => event.type);
+    await sleep(1300);
+    expectEnvelope(await consumer.inspect(created.body.claim_url), 410, "expired");
+    expect((await stack.producer.get(created.body.id)).body).toMatchObject({ status: "expired" });
+    const listed = await stack.producer.list();
+    expect(listed.body.kubbis.find((kubbi: { id: string }) => kubbi.id === created.body.id)?.status).toBe("expired");
+    expect(await eventTypes()).toEqual(["kubbi.created"]);
+    // A claim that finds the TTL passed moves the kubbi to expired itself, with its one event.
+    expectEnvelope(await consumer.claim(created.body.claim_url), 410, "expired");
+    expect(await eventTypes()).toEqual(["kubbi.created", "kubbi.expired"]);
   });
 });

@@ -108,6 +108,7 @@ describe("the Redis store never sends a batch that spans two cluster slots", () 
     await store.hitRateLimit("key:key_slots", 10, 60_000, now);
     await store.saveApiKey("f".repeat(64), { id: "key_x", name: "x", createdAt: now, revokedAt: null, plan: {} });
     await store.listApiKeys();
+    expect(await store.listApiKeyIds()).toContain("key_x");
     await store.revokeApiKey("key_x", now);
     expect(await store.beginIdempotent("key_slots:a", 1000, now)).toEqual({ state: "started" });
     await store.completeIdempotent("key_slots:a", Buffer.from("done"), 1000, now);

@@ -16,6 +16,7 @@ const REDIS_OPERATIONS = [
   "findApiKey",
   "saveApiKey",
   "listApiKeys",
+  "listApiKeyIds",
   "revokeApiKey",
   "beginIdempotent",
   "completeIdempotent",

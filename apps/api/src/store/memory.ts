@@ -224,6 +224,10 @@ export class MemoryStore implements KubbiStore {
     return [...this.apiKeys.values()];
   }
 
+  async listApiKeyIds(): Promise<string[]> {
+    return [...this.apiKeys.values()].map((key) => key.id);
+  }
+
   async revokeApiKey(id: string, nowMs: number): Promise<boolean> {
     for (const key of this.apiKeys.values()) {
       if (key.id === id) {

@@ -85,6 +85,22 @@ const GONE_CHECK_BATCH = 1000;
 const EXPIRY_BATCH = 100;
 
 /**
+ * How many owners a periodic job (the index sweep, the expiry check) works on at once. One at a time, a
+ * pass over thousands of API keys would take one round trip per key in a row; all at once, one pass
+ * would flood Redis.
+ */
+export const OWNERS_AT_ONCE = 8;
+
+/** Runs step for every owner, OWNERS_AT_ONCE at a time. A failure fails the pass (the next one retries). */
+async function forEachOwner(ownerIds: string[], step: (ownerId: string) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < ownerIds.length) await step(ownerIds[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(OWNERS_AT_ONCE, ownerIds.length) }, worker));
+}
+
+/**
  * The Redis store. Every command it sends touches keys of one hash tag only (one cluster slot):
  * on a cluster a create sends its kubbi's write and its owner's index update side by side, not as one batch.
  */
@@ -389,7 +405,7 @@ export class RedisStore implements KubbiStore {
    * and trims each owner's events to the retention.
    */
   async sweepOwnerIndexes(ownerIds: string[], nowMs: number): Promise<void> {
-    for (const ownerId of ownerIds) {
+    await forEachOwner(ownerIds, async (ownerId) => {
       if (this.options.eventRetentionMs !== undefined)
         await this.run(SWEEP_OWNER_EVENTS, [eventStreamKey(ownerId)], [this.eventsMinId(nowMs)], undefined);
       while (
@@ -400,7 +416,7 @@ export class RedisStore implements KubbiStore {
           undefined,
         )) > 0
       );
-    }
+    });
   }
 
   /**
@@ -408,7 +424,7 @@ export class RedisStore implements KubbiStore {
    * expired in its own slot (only the process that moves it emits), then the cursor moves past them.
    */
   async expireDue(ownerIds: string[], nowMs: number): Promise<void> {
-    for (const ownerId of ownerIds) {
+    await forEachOwner(ownerIds, async (ownerId) => {
       for (;;) {
         const { cursorAfter, tokenHashes } = await this.run(
           DUE_EXPIRIES,
@@ -436,7 +452,7 @@ export class RedisStore implements KubbiStore {
         );
         if (tokenHashes.length < EXPIRY_BATCH) break;
       }
-    }
+    });
   }
 
   async readOwnerEvents(ownerId: string, afterId: string | null, limit: number): Promise<EventPage> {
@@ -484,6 +500,10 @@ export class RedisStore implements KubbiStore {
     const hashes = Object.values(await this.bounded(this.redis.hgetall(API_KEY_IDS)));
     const keys = await Promise.all(hashes.map((keyHash) => this.findApiKey(keyHash)));
     return keys.filter((key): key is StoredApiKey => key !== null);
+  }
+
+  async listApiKeyIds(): Promise<string[]> {
+    return this.bounded(this.redis.hkeys(API_KEY_IDS));
   }
 
   async revokeApiKey(id: string, nowMs: number): Promise<boolean> {

@@ -131,6 +131,8 @@ export interface KubbiStore {
   findApiKey(keyHash: string): Promise<StoredApiKey | null>;
   saveApiKey(keyHash: string, key: StoredApiKey): Promise<void>;
   listApiKeys(): Promise<StoredApiKey[]>;
+  /** The ids of every stored API key, revoked ones included (the periodic jobs' owners): one read, whatever their number. */
+  listApiKeyIds(): Promise<string[]>;
   revokeApiKey(id: string, nowMs: number): Promise<boolean>;
 
   /** Reserves an idempotency slot, or reports the one already there. */

@@ -1,0 +1,74 @@
+import type { Command } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expiryCursorKey, expiryKey } from "../src/store/keys.js";
+import { OWNERS_AT_ONCE, RedisStore } from "../src/store/redis.js";
+import { useRecordingRedis } from "./support/recording-connection.js";
+
+const OWNERS = 40;
+const ownerIds = Array.from({ length: OWNERS }, (_, n) => `key_periodic_${n}`);
+
+/**
+ * The index sweep and the expiry check run in every API process, every minute and every second, over
+ * every API key ever made: their cost must not grow by a round trip in a row per key.
+ */
+describe("the periodic jobs over many API keys", () => {
+  const { redis, batches } = useRecordingRedis();
+  let store: RedisStore;
+  beforeAll(() => {
+    store = new RedisStore(redis(), {
+      waitReplicas: 0,
+      waitTimeoutMs: 100,
+      retentionMs: 60_000,
+      commandTimeoutMs: 5000,
+      largestPayloadBytes: 1024,
+      eventRetentionMs: 60_000,
+    });
+  });
+  afterAll(() => store.close());
+
+  it("read every stored key's id in one command, however many keys there are", async () => {
+    for (const [n, id] of ownerIds.entries()) {
+      await store.saveApiKey(n.toString(16).padStart(64, "0"), {
+        id,
+        name: id,
+        createdAt: 0,
+        revokedAt: n % 2 === 0 ? 1 : null, // revoked keys' kubbis are looked after too
+        plan: {},
+      });
+    }
+    const before = batches.length;
+    const ids = await store.listApiKeyIds();
+    expect(batches.slice(before).map((batch) => batch.commands)).toEqual([["hkeys"]]);
+    expect(ids.sort()).toEqual([...ownerIds].sort());
+  });
+
+  it("work on a few owners at a time: neither one round trip after another per key, nor every key at once", async () => {
+    const connection = redis();
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const send = connection.sendCommand.bind(connection);
+    connection.sendCommand = ((command: Command, stream?: unknown) => {
+      inFlight += 1;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      void command.promise.finally(() => (inFlight -= 1)).catch(() => undefined);
+      return send(command, stream as never);
+    }) as typeof connection.sendCommand;
+    try {
+      const before = batches.length;
+      await store.expireDue(ownerIds, Date.now());
+      const cursorsRead = batches
+        .slice(before)
+        .filter((batch) => batch.keys.length === 2 && batch.keys[1]!.endsWith(":ec"))
+        .map((batch) => batch.keys);
+      // Every owner's due kubbis were looked for, each in its owner's slot.
+      expect(cursorsRead.sort()).toEqual(ownerIds.map((id) => [expiryKey(id), expiryCursorKey(id)]).sort());
+      expect(mostInFlight).toBe(OWNERS_AT_ONCE);
+
+      mostInFlight = 0;
+      await store.sweepOwnerIndexes(ownerIds, Date.now());
+      expect(mostInFlight).toBe(OWNERS_AT_ONCE);
+    } finally {
+      connection.sendCommand = send;
+    }
+  });
+});
