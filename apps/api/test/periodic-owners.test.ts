@@ -2,7 +2,7 @@ import type { Command } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expiryCursorKey, expiryKey } from "../src/store/keys.js";
 import { OWNERS_AT_ONCE, RedisStore } from "../src/store/redis.js";
-import { useRecordingRedis } from "./support/recording-connection.js";
+import { RECORDING_STORE_OPTIONS, useRecordingRedis } from "./support/recording-connection.js";
 
 const OWNERS = 40;
 const ownerIds = Array.from({ length: OWNERS }, (_, n) => `key_periodic_${n}`);
@@ -15,14 +15,7 @@ describe("the periodic jobs over many API keys", () => {
   const { redis, batches } = useRecordingRedis();
   let store: RedisStore;
   beforeAll(() => {
-    store = new RedisStore(redis(), {
-      waitReplicas: 0,
-      waitTimeoutMs: 100,
-      retentionMs: 60_000,
-      commandTimeoutMs: 5000,
-      largestPayloadBytes: 1024,
-      eventRetentionMs: 60_000,
-    });
+    store = new RedisStore(redis(), { ...RECORDING_STORE_OPTIONS, eventRetentionMs: 60_000 });
   });
   afterAll(() => store.close());
 

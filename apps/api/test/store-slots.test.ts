@@ -2,34 +2,27 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisStore } from "../src/store/redis.js";
 import { RedisRequestStore } from "../src/store/requests/redis-request-store.js";
 import type { RequestRecord } from "../src/store/requests/request-store.js";
-import type { KubbiRecord, NewKubbi } from "../src/store/store.js";
-import { slotsOf, useRecordingRedis } from "./support/recording-connection.js";
+import { newKubbiRecord, type NewKubbi } from "../src/store/store.js";
+import { RECORDING_STORE_OPTIONS, slotsOf, useRecordingRedis } from "./support/recording-connection.js";
 
 const consumerClient = { address: "203.0.113.7", userAgent: "slots-test" };
 
 function newKubbi(n: number, nowMs: number, maxRetrievals: number | null, ownerId = "key_slots"): NewKubbi {
-  const record: KubbiRecord = {
+  const record = newKubbiRecord({
     id: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
     tokenHash: `tokenhash${String(n).padStart(13, "0")}`,
     ownerId,
     kind: "single",
-    status: "active",
     contentType: "text/plain",
     fileCount: 0,
     totalSizeBytes: 5,
     maxRetrievals,
-    retrievalCount: 0,
-    firstRetrievedAt: null,
-    lastRetrievedAt: null,
-    lastClaimClient: null,
-    inspectCount: 0,
-    lastInspectedAt: null,
     createdAt: nowMs,
     expiresAt: nowMs + 60_000,
     keyId: "k1",
     epoch: 1,
     sealedInfo: Buffer.from("sealed-info"),
-  };
+  });
   return { record, sealedPayload: Buffer.from("sealed"), retentionMs: 60_000, maxActiveKubbis: 3 };
 }
 
@@ -63,13 +56,7 @@ describe("the Redis store never sends a batch that spans two cluster slots", () 
   const { redis, batches } = useRecordingRedis();
   let store: RedisStore;
   beforeAll(() => {
-    store = new RedisStore(redis(), {
-      waitReplicas: 0,
-      waitTimeoutMs: 100,
-      retentionMs: 60_000,
-      commandTimeoutMs: 5000,
-      largestPayloadBytes: 1024,
-    });
+    store = new RedisStore(redis(), RECORDING_STORE_OPTIONS);
   });
   afterAll(() => store.close());
 

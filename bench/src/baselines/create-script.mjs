@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { kubbiKeys } from "@kubbi/api/dist/store/keys.js";
 import { CREATE_KUBBI } from "@kubbi/api/dist/store/lua/owner-index.js";
 import { recordToHash } from "@kubbi/api/dist/store/record-codec.js";
+import { newKubbiRecord } from "@kubbi/api/dist/store/store.js";
 
 const OWNER_ID = "bench_floor";
 const TTL_MS = 3_600_000;
@@ -33,28 +34,23 @@ export async function createFromBody(redis, body) {
   const expiresAt = now + TTL_MS;
   const max = body.max_retrievals === null ? "" : String(body.max_retrievals);
   // The state as the API writes it (record-codec.ts), from a record like the one it builds.
-  const state = recordToHash({
-    id,
-    tokenHash,
-    ownerId: OWNER_ID,
-    kind: "single",
-    status: "active",
-    contentType: body.content_type,
-    fileCount: 0,
-    totalSizeBytes: body.content.length,
-    maxRetrievals: body.max_retrievals,
-    retrievalCount: 0,
-    firstRetrievedAt: null,
-    lastRetrievedAt: null,
-    lastClaimClient: null,
-    inspectCount: 0,
-    lastInspectedAt: null,
-    createdAt: now,
-    expiresAt,
-    keyId: "floor",
-    epoch: 1,
-    sealedInfo: Buffer.alloc(0),
-  });
+  const state = recordToHash(
+    newKubbiRecord({
+      id,
+      tokenHash,
+      ownerId: OWNER_ID,
+      kind: "single",
+      contentType: body.content_type,
+      fileCount: 0,
+      totalSizeBytes: body.content.length,
+      maxRetrievals: body.max_retrievals,
+      createdAt: now,
+      expiresAt,
+      keyId: "floor",
+      epoch: 1,
+      sealedInfo: Buffer.alloc(0),
+    }),
+  );
   await redis[`${CREATE_KUBBI.name}Buffer`](
     ...kubbiKeys(tokenHash),
     ...[now, tokenHash, now, now, expiresAt, RETENTION_MS, MAX_ACTIVE, id, max, "0"].map(String),

@@ -3,7 +3,7 @@ import { ApiError, notFound } from "../errors.js";
 import { DecryptError } from "../crypto/seal.js";
 import type { KubbiInfo } from "../crypto/kubbi-sealer.js";
 import { hashClaimToken, newClaimToken } from "../crypto/tokens.js";
-import type { KubbiRecord, KubbiStatus } from "../store/store.js";
+import { newKubbiRecord, type KubbiRecord, type KubbiStatus } from "../store/store.js";
 import type { CreateInput } from "../validation/create-kubbi.js";
 import type { Producer, ServiceContext } from "./context.js";
 import { encodePackage, encodeSingle, manifestEntry, type HashedFile } from "./payload.js";
@@ -55,28 +55,21 @@ export async function createKubbi(
   const nowMs = context.now();
   const { id, claimToken } = identity;
   const sealed = context.sealer.sealNew(id, claimToken, payload, info, nowMs);
-  const record: KubbiRecord = {
+  const record = newKubbiRecord({
     id,
     tokenHash: hashClaimToken(claimToken),
     ownerId: producer.keyId,
     kind: parsed.kind,
-    status: "active",
     contentType,
     fileCount: files?.length ?? 0,
     totalSizeBytes: payload.length,
     maxRetrievals: input.max_retrievals ?? null,
-    retrievalCount: 0,
-    firstRetrievedAt: null,
-    lastRetrievedAt: null,
-    lastClaimClient: null,
-    inspectCount: 0,
-    lastInspectedAt: null,
     createdAt: nowMs,
     expiresAt: nowMs + input.ttl_seconds * 1000,
     keyId: sealed.ref.keyId,
     epoch: sealed.ref.epoch,
     sealedInfo: sealed.sealedInfo,
-  };
+  });
   const outcome = await context.store.create(
     {
       record,

@@ -158,6 +158,32 @@ export interface KubbiStore {
   close(): Promise<void>;
 }
 
+/** What a create decides about a new kubbi; the rest of its record is the same for every new kubbi. */
+export type NewKubbiFields = Omit<
+  KubbiRecord,
+  | "status"
+  | "retrievalCount"
+  | "firstRetrievedAt"
+  | "lastRetrievedAt"
+  | "lastClaimClient"
+  | "inspectCount"
+  | "lastInspectedAt"
+>;
+
+/** A new kubbi's record: active, never retrieved, never inspected. */
+export function newKubbiRecord(fields: NewKubbiFields): KubbiRecord {
+  return {
+    ...fields,
+    status: "active",
+    retrievalCount: 0,
+    firstRetrievedAt: null,
+    lastRetrievedAt: null,
+    lastClaimClient: null,
+    inspectCount: 0,
+    lastInspectedAt: null,
+  };
+}
+
 /** Status as a reader should see it: an active kubbi past its expiry or without payload is expired. */
 export function effectiveStatus(record: KubbiRecord, payloadPresent: boolean, nowMs: number): KubbiStatus {
   if (record.status === "active" && (!payloadPresent || nowMs >= record.expiresAt)) return "expired";

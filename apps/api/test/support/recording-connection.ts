@@ -2,6 +2,7 @@ import { startRedis, type RedisServer } from "@kubbi/test-utils";
 import calculateSlot from "cluster-key-slot";
 import { Redis, type Command } from "ioredis";
 import { afterAll, beforeAll } from "vitest";
+import type { RedisStoreOptions } from "../../src/store/redis.js";
 
 /** What the store sent: one entry per batch (a single command, or every command of a pipeline). */
 export interface Batch {
@@ -37,6 +38,15 @@ export function recordingConnection(url: string, batches: Batch[]): Redis {
   }) as typeof redis.pipeline;
   return redis;
 }
+
+/** Options for a RedisStore on a recording connection: no replicas to wait for, a one-minute retention. */
+export const RECORDING_STORE_OPTIONS: RedisStoreOptions = {
+  waitReplicas: 0,
+  waitTimeoutMs: 100,
+  retentionMs: 60_000,
+  commandTimeoutMs: 5000,
+  largestPayloadBytes: 1024,
+};
 
 /**
  * For a describe block: a throwaway redis-server and a recording connection to it, opened before its tests
