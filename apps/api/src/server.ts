@@ -23,7 +23,7 @@ import { checkRedisDeployment } from "./store/redis-preflight.js";
 import { MemoryRequestStore } from "./store/requests/memory-request-store.js";
 import { RedisRequestStore } from "./store/requests/redis-request-store.js";
 import type { RequestStore } from "./store/requests/request-store.js";
-import type { KubbiStore } from "./store/store.js";
+import type { KubbiStore, PeriodicJob } from "./store/store.js";
 import { eventJson } from "./events/codec.js";
 import { MemoryWebhookStore } from "./webhooks/memory-webhook-store.js";
 import { RedisWebhookStore } from "./webhooks/redis-webhook-store.js";
@@ -158,17 +158,25 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   // The API keys whose kubbis the periodic jobs look after: configured and stored ones, used or not
   // (the stored ones' ids in one read: these jobs run every second, whatever the number of keys).
   const knownOwners = async () => [...registry.environmentKeyIds(), ...(await store.listApiKeyIds())];
+  // A periodic job's pass runs in one API process per interval, whichever asks first: its turn lasts a little
+  // less than the interval, so the process that ran it can take the next one too, and another takes over if
+  // it stops. Passes that overlap are still safe (each step is atomic), only wasted.
+  const inTurn = (job: PeriodicJob, intervalMs: number, pass: () => Promise<void>) => async () => {
+    if (await store.takeTurn(job, Math.max(1, Math.floor(intervalMs * 0.9)))) await pass();
+  };
   // Every known owner's index drops purged entries, also for keys no longer used.
   const stopSweeper = startPeriodic(
     config.indexSweepSeconds * 1000,
-    async () => store.sweepOwnerIndexes(await knownOwners(), Date.now()),
+    inTurn("index-sweep", config.indexSweepSeconds * 1000, async () =>
+      store.sweepOwnerIndexes(await knownOwners(), Date.now()),
+    ),
     (error) => logger.warn({ err: errorFields(error) }, "owner index sweep failed; the next one retries"),
   );
   // kubbi.expired needs a clock: the known owners' kubbis past their TTL move to expired, each with one event
   // (store.expireDue: no keyspace scan, and one winner per kubbi however many API processes look).
   const stopExpiryScheduler = startPeriodic(
     config.expiryCheckMs,
-    async () => store.expireDue(await knownOwners(), Date.now()),
+    inTurn("expiry-check", config.expiryCheckMs, async () => store.expireDue(await knownOwners(), Date.now())),
     (error) => logger.warn({ err: errorFields(error) }, "expiry check failed; the next one retries"),
   );
 

@@ -116,3 +116,27 @@ describe("expiry with the expiry check held off, on Redis", () => {
     expect(await eventTypes()).toEqual(["kubbi.created", "kubbi.expired"]);
   });
 });
+
+/** The expiry check runs in one API process per interval: a process skips its pass while another holds the turn. */
+describe("the expiry check takes turns across API processes, on Redis", () => {
+  const stack = useStack("redis", { env: { KUBBI_MIN_TTL_SECONDS: "1", KUBBI_EXPIRY_CHECK_MS: "100" } });
+
+  it("no pass runs while another process holds the check's turn; the next pass after it ends writes kubbi.expired", async () => {
+    // The test plays the other process: it holds the turn for far longer than the check's interval.
+    await stack.db!.set("job:{expiry-check}:turn", "1", "PX", 60_000);
+    const created = await stack.producer.create({ content: "short-lived", content_type: "text/plain", ttl_seconds: 1 });
+    const eventTypes = async () =>
+      (
+        await call(`${stack.api.baseUrl}/api/v1/kubbis/${created.body.id}/events`, {
+          headers: { authorization: `Bearer ${stack.api.apiKey}` },
+        })
+      ).body.events.map((event: { type: string }) => event.type);
+    await sleep(1800); // past the TTL, and some 8 of the check's intervals
+    expect(await eventTypes()).toEqual(["kubbi.created"]);
+    await stack.db!.del("job:{expiry-check}:turn");
+    await vi.waitFor(async () => expect(await eventTypes()).toEqual(["kubbi.created", "kubbi.expired"]), {
+      timeout: 5000,
+      interval: 100,
+    });
+  });
+});

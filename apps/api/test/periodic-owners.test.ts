@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expiryCursorKey, expiryKey } from "../src/store/keys.js";
@@ -63,5 +64,16 @@ describe("the periodic jobs over many API keys", () => {
     } finally {
       connection.sendCommand = send;
     }
+  });
+
+  it("take turns: the first process to ask runs the job for the time it asked, the others skip until then", async () => {
+    expect(await store.takeTurn("expiry-check", 60_000)).toBe(true);
+    expect(await store.takeTurn("expiry-check", 60_000)).toBe(false); // another process, the same interval
+    expect(await store.takeTurn("index-sweep", 60_000)).toBe(true); // each job has its own turn
+    expect(await store.takeTurn("index-sweep", 60_000)).toBe(false);
+    await redis().del("job:{expiry-check}:turn", "job:{index-sweep}:turn");
+    expect(await store.takeTurn("expiry-check", 1)).toBe(true);
+    await sleep(20); // the 1 ms turn has ended
+    expect(await store.takeTurn("expiry-check", 60_000)).toBe(true);
   });
 });

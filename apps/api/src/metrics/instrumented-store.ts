@@ -16,7 +16,6 @@ const REDIS_OPERATIONS = [
   "findApiKey",
   "saveApiKey",
   "listApiKeys",
-  "listApiKeyIds",
   "revokeApiKey",
   "beginIdempotent",
   "completeIdempotent",

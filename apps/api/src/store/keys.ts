@@ -14,6 +14,7 @@
  *   idem:{ownerId:<slot>} string an idempotent response, sealed; slot and key come from the API key
  *   rq:{fillHash}:m    hash    a request link's state                  TTL until its kubbi could be gone + retention
  *   own:{ownerId}:rq:<id> string fillHash, for the requester's routes   same
+ *   job:{name}:turn   string  which process runs a periodic job this time  a little under the job's interval
  */
 export const metaKey = (tokenHash: string) => `kb:{${tokenHash}}:m`;
 export const payloadKey = (tokenHash: string) => `kb:{${tokenHash}}:d`;
@@ -36,6 +37,9 @@ export const API_KEY_IDS = "ak:ids";
 
 export const rateCounterKey = (bucket: string, window: number) => `rl:{${bucket}}:${window}`;
 export const idempotencyKey = (slot: string) => `idem:{${slot}}`;
+
+/** Held by the API process whose turn it is to run a periodic job (the expiry check, the index sweep). */
+export const jobTurnKey = (job: string) => `job:{${job}}:turn`;
 
 export const requestKey = (fillHash: string) => `rq:{${fillHash}}:m`;
 export const ownerRequestKey = (ownerId: string, id: string) => `own:{${ownerId}}:rq:${id}`;

@@ -224,6 +224,11 @@ export class MemoryStore implements KubbiStore {
     return [...this.apiKeys.values()];
   }
 
+  /** One process holds the in-process store: every turn is its own. */
+  async takeTurn(): Promise<boolean> {
+    return true;
+  }
+
   async listApiKeyIds(): Promise<string[]> {
     return [...this.apiKeys.values()].map((key) => key.id);
   }

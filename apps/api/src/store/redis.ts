@@ -10,6 +10,7 @@ import {
   expiryKey,
   idempotencyKey,
   idKey,
+  jobTurnKey,
   kubbiKeys,
   listKey,
   metaKey,
@@ -50,6 +51,7 @@ import type {
   KubbiStore,
   ListPage,
   NewKubbi,
+  PeriodicJob,
   RateLimitResult,
   StoredApiKey,
 } from "./store.js";
@@ -504,6 +506,10 @@ export class RedisStore implements KubbiStore {
 
   async listApiKeyIds(): Promise<string[]> {
     return this.bounded(this.redis.hkeys(API_KEY_IDS));
+  }
+
+  async takeTurn(job: PeriodicJob, forMs: number): Promise<boolean> {
+    return (await this.bounded(this.redis.set(jobTurnKey(job), "1", "PX", forMs, "NX"))) === "OK";
   }
 
   async revokeApiKey(id: string, nowMs: number): Promise<boolean> {

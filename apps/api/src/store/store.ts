@@ -133,6 +133,11 @@ export interface KubbiStore {
   listApiKeys(): Promise<StoredApiKey[]>;
   /** The ids of every stored API key, revoked ones included (the periodic jobs' owners): one read, whatever their number. */
   listApiKeyIds(): Promise<string[]>;
+  /**
+   * Whether this process runs a periodic job this time: the first of all API processes to ask gets the turn,
+   * for forMs, and the others skip their pass (one process, not each, does the job's work per interval).
+   */
+  takeTurn(job: PeriodicJob, forMs: number): Promise<boolean>;
   revokeApiKey(id: string, nowMs: number): Promise<boolean>;
 
   /** Reserves an idempotency slot, or reports the one already there. */
@@ -157,6 +162,9 @@ export interface KubbiStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The jobs every API process runs on a timer, whose turns the processes share (KubbiStore.takeTurn). */
+export type PeriodicJob = "expiry-check" | "index-sweep";
 
 /** What a create decides about a new kubbi; the rest of its record is the same for every new kubbi. */
 export type NewKubbiFields = Omit<
