@@ -108,6 +108,17 @@ export async function dumpRedis(db: Redis | Cluster): Promise<Array<{ key: strin
   return dump;
 }
 
+/**
+ * What requests stored: the dump without the keys that move on their own by design, rate-limit counters
+ * (rl:, every request) and the periodic jobs' turns (job:, every interval), so a test can prove a rejected
+ * request changed nothing.
+ */
+export async function storedByRequests(
+  db: Redis | Cluster,
+): Promise<Array<{ key: string; type: string; bytes: Buffer }>> {
+  return (await dumpRedis(db)).filter((entry) => !entry.key.startsWith("rl:") && !entry.key.startsWith("job:"));
+}
+
 export const tokenOf = (claimUrl: string) => claimUrl.slice(claimUrl.lastIndexOf("/") + 1);
 
 /** A stack for the enclosing describe block: started before its tests, stopped after them. */
