@@ -117,7 +117,7 @@ describe("expiry with the expiry check held off, on Redis", () => {
   });
 });
 
-/** The expiry check runs in one API process per interval: a process skips its pass while another holds the turn. */
+/** The periodic jobs run in one API process per interval: a process skips its pass while another holds the turn. */
 describe("the expiry check takes turns across API processes, on Redis", () => {
   const stack = useStack("redis", { env: { KUBBI_MIN_TTL_SECONDS: "1", KUBBI_EXPIRY_CHECK_MS: "100" } });
 
@@ -137,6 +137,26 @@ describe("the expiry check takes turns across API processes, on Redis", () => {
     await vi.waitFor(async () => expect(await eventTypes()).toEqual(["kubbi.created", "kubbi.expired"]), {
       timeout: 5000,
       interval: 100,
+    });
+  });
+});
+
+describe("the index sweep takes turns across API processes, on Redis", () => {
+  const stack = useStack("redis", {
+    env: { KUBBI_MIN_TTL_SECONDS: "1", KUBBI_TOMBSTONE_RETENTION_SECONDS: "1", KUBBI_INDEX_SWEEP_SECONDS: "1" },
+  });
+
+  it("no sweep runs while another process holds the sweep's turn; the next one after it ends empties the index", async () => {
+    await stack.db!.set("job:{index-sweep}:turn", "1", "PX", 60_000);
+    const created = await stack.producer.create({ content: "once", content_type: "text/plain", ttl_seconds: 1 });
+    expect(created.status).toBe(201);
+    // Purge time is expiry + 1 s; no list page is read, so only a sweep could drop the owner's entries.
+    await sleep(3500);
+    expect(await keysMatching(stack.db!, "own:*:l")).not.toEqual([]);
+    await stack.db!.del("job:{index-sweep}:turn");
+    await vi.waitFor(async () => expect(await keysMatching(stack.db!, "own:*:l")).toEqual([]), {
+      timeout: 10_000,
+      interval: 250,
     });
   });
 });
