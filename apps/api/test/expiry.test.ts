@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it, vi } from "vitest";
 import { hashClaimToken } from "../src/crypto/tokens.js";
 import { call, consumer, expectEnvelope } from "./support/http.js";
-import { STORE_KINDS, keysMatching, startStack, useStack } from "./support/stacks.js";
+import { STORE_KINDS, keysMatching, startStack, useStack, type Stack } from "./support/stacks.js";
 
 /** Expiry for real: the payload key's native TTL in Redis, lazy expiry in memory. TTLs are lowered for the test. */
 describe.each(STORE_KINDS)("expiry on the %s store", (storeKind) => {
@@ -89,6 +89,14 @@ describe.each(["redis", "cluster"] as const)("owner indexes on the %s store", (s
   });
 });
 
+/** The types of a kubbi's events, oldest first, as its producer reads them. */
+async function kubbiEventTypes(stack: Stack, kubbiId: string): Promise<string[]> {
+  const reply = await call(`${stack.api.baseUrl}/api/v1/kubbis/${kubbiId}/events`, {
+    headers: { authorization: `Bearer ${stack.api.apiKey}` },
+  });
+  return reply.body.events.map((event: { type: string }) => event.type);
+}
+
 /**
  * On Redis the expiry check only writes the kubbi.expired event of kubbis nobody claims (docs/capacity.md
  * suggests raising its interval when there are thousands of keys): with it held off, every read after the TTL
@@ -99,12 +107,7 @@ describe("expiry with the expiry check held off, on Redis", () => {
 
   it("an inspect, the detail, the list and a claim say expired at the TTL; the event comes with the check or the claim", async () => {
     const created = await stack.producer.create({ content: "short-lived", content_type: "text/plain", ttl_seconds: 1 });
-    const eventTypes = async () =>
-      (
-        await call(`${stack.api.baseUrl}/api/v1/kubbis/${created.body.id}/events`, {
-          headers: { authorization: `Bearer ${stack.api.apiKey}` },
-        })
-      ).body.events.map((event: { type: string }) => event.type);
+    const eventTypes = () => kubbiEventTypes(stack, created.body.id);
     await sleep(1300);
     expectEnvelope(await consumer.inspect(created.body.claim_url), 410, "expired");
     expect((await stack.producer.get(created.body.id)).body).toMatchObject({ status: "expired" });
@@ -125,12 +128,7 @@ describe("the expiry check takes turns across API processes, on Redis", () => {
     // The test plays the other process: it holds the turn for far longer than the check's interval.
     await stack.db!.set("job:{expiry-check}:turn", "1", "PX", 60_000);
     const created = await stack.producer.create({ content: "short-lived", content_type: "text/plain", ttl_seconds: 1 });
-    const eventTypes = async () =>
-      (
-        await call(`${stack.api.baseUrl}/api/v1/kubbis/${created.body.id}/events`, {
-          headers: { authorization: `Bearer ${stack.api.apiKey}` },
-        })
-      ).body.events.map((event: { type: string }) => event.type);
+    const eventTypes = () => kubbiEventTypes(stack, created.body.id);
     await sleep(1800); // past the TTL, and some 8 of the check's intervals
     expect(await eventTypes()).toEqual(["kubbi.created"]);
     await stack.db!.del("job:{expiry-check}:turn");

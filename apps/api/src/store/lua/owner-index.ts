@@ -56,7 +56,7 @@ local function reserveOwnerSlot(listKey, expiryKey, idKey, streamKey, nowMs, tok
 end
 `;
 
-/** The reservation's arguments, after its keys (ARGV of RESERVE_OWNER_SLOT, and of CREATE_KUBBI after the kubbi's). */
+/** The reservation's arguments: all of RESERVE_OWNER_SLOT's ARGV, and CREATE_KUBBI's first ten (the kubbi's follow). */
 const RESERVATION_ARGS = `
 local nowMs = ARGV[1]            -- the API's clock in ms
 local tokenHash = ARGV[2]        -- the new kubbi's storage key
