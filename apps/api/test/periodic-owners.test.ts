@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expiryCursorKey, expiryKey } from "../src/store/keys.js";
+import { expiryCursorKey, expiryKey, listKey } from "../src/store/keys.js";
+import { newKubbiRecord } from "../src/store/store.js";
 import { OWNERS_AT_ONCE, RedisStore } from "../src/store/redis.js";
 import { RECORDING_STORE_OPTIONS, useRecordingRedis } from "./support/recording-connection.js";
 
@@ -75,5 +76,40 @@ describe("the periodic jobs over many API keys", () => {
     expect(await store.takeTurn("expiry-check", 1)).toBe(true);
     await sleep(20); // the 1 ms turn has ended
     expect(await store.takeTurn("expiry-check", 60_000)).toBe(true);
+  });
+
+  it("a list page drops its owner's purged entries itself, without waiting for the sweep", async () => {
+    const ownerId = "key_listed";
+    const createdAt = Date.now();
+    const record = newKubbiRecord({
+      id: "00000000-0000-4000-8000-00000000a11d",
+      tokenHash: "listedtokenhash0000001",
+      ownerId,
+      kind: "single",
+      contentType: "text/plain",
+      fileCount: 0,
+      totalSizeBytes: 4,
+      maxRetrievals: 1,
+      createdAt,
+      expiresAt: createdAt + 1000,
+      keyId: "k1",
+      epoch: 1,
+      sealedInfo: Buffer.alloc(0),
+    });
+    const created = await store.create(
+      {
+        record,
+        sealedPayload: Buffer.from("data"),
+        retentionMs: RECORDING_STORE_OPTIONS.retentionMs,
+        maxActiveKubbis: 10,
+      },
+      createdAt,
+    );
+    expect(created).toBe("created");
+    expect((await store.listByOwner(ownerId, 0, 10, createdAt)).total).toBe(1);
+    // Past expiry + retention (the store's clock is the caller's): the page's own trim empties the index.
+    const purgedAt = record.expiresAt + RECORDING_STORE_OPTIONS.retentionMs + 1;
+    expect(await store.listByOwner(ownerId, 0, 10, purgedAt)).toEqual({ total: 0, records: [] });
+    expect(await redis().zcard(listKey(ownerId))).toBe(0);
   });
 });
