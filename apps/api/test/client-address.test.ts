@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
 import { API_ENTRY, makeServerKeys } from "@kubbi/test-utils";
 import { describe, expect, it, vi } from "vitest";
+import type { Request } from "express";
 import { addressBucket } from "../src/http/address-bucket.js";
+import { eventClientOf } from "../src/http/event-client.js";
 import { parseTrustProxy } from "../src/http/trust-proxy.js";
 import { freshRateWindow } from "./support/rate-window.js";
 import { startStack, useStack } from "./support/stacks.js";
@@ -20,6 +22,30 @@ describe("rate-limit buckets of client addresses", () => {
     [undefined, "unknown"],
   ])("%s counts in %s", (address, bucket) => {
     expect(addressBucket(address)).toBe(bucket);
+  });
+});
+
+describe("the client an event names", () => {
+  const clientOf = (ip: string, userAgent?: string) =>
+    eventClientOf({ ip, headers: userAgent === undefined ? {} : { "user-agent": userAgent } } as Request);
+  const emoji = "\u{1F600}"; // one character, two UTF-16 units
+
+  it.each([
+    ["none", undefined, ""],
+    ["a plain one, kept", "curl/8.5.0", "curl/8.5.0"],
+    ["200 characters, kept", "a".repeat(200), "a".repeat(200)],
+    ["201 characters, cut to 200", "a".repeat(201), "a".repeat(200)],
+    ["a short one with a tab and C1 bytes, dropped", "agent\t\u009b[31m\u0085x", "agent[31mx"],
+    ["control characters dropped before the cut", `\u0007${"a".repeat(200)}`, "a".repeat(200)],
+    ["200 characters of 400 UTF-16 units, kept whole", emoji.repeat(200), emoji.repeat(200)],
+    ["a cut never splits a character", emoji.repeat(201), emoji.repeat(200)],
+  ])("user agent: %s", (_case, userAgent, kept) => {
+    expect(clientOf("127.0.0.1", userAgent).userAgent).toBe(kept);
+  });
+
+  it("names an IPv4-mapped address as IPv4", () => {
+    expect(clientOf("::ffff:203.0.113.7").address).toBe("203.0.113.7");
+    expect(clientOf("2001:db8::1").address).toBe("2001:db8::1");
   });
 });
 

@@ -1,8 +1,8 @@
-import { hkdfSync, randomBytes } from "node:crypto";
+import { createHash, hkdfSync, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { hkdfSha256 } from "../src/crypto/hkdf.js";
 import { randomBytesPooled } from "../src/crypto/random.js";
-import { newClaimToken } from "../src/crypto/tokens.js";
+import { hashApiKey, hashClaimToken, newClaimToken } from "../src/crypto/tokens.js";
 import { DecryptError, infoKey, open, seal } from "../src/crypto/seal.js";
 import { decodePackage, encodePackage } from "../src/services/payload.js";
 
@@ -24,6 +24,15 @@ describe("crypto building blocks", () => {
       const expected = Buffer.from(hkdfSync("sha256", epochKey, Buffer.alloc(0), info, 32));
       expect(infoKey(epochKey, `kubbi-${i}`).equals(expected)).toBe(true);
     }
+  });
+
+  it("stored hashes keep their form: a claim token's is 22 characters of base64url SHA-256, an API key's hex SHA-256", () => {
+    // Known answers (SHA-256 of the ASCII text): a change here would orphan every stored kubbi and key.
+    const token = "A".repeat(43);
+    expect(hashClaimToken(token)).toBe(createHash("sha256").update(token, "utf8").digest("base64url").slice(0, 22));
+    expect(hashClaimToken("abc".padEnd(43, "x"))).toHaveLength(22);
+    expect(hashApiKey("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    expect(hashClaimToken("abc")).toBe("ungWv48Bz-pBQUDeXa4iI7");
   });
 
   it("pooled random bytes are never handed out twice, never aliased, and look uniform", () => {

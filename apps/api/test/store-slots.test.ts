@@ -92,7 +92,7 @@ describe("the Redis store never sends a batch that spans two cluster slots", () 
     await store.expireDue(["key_slots", "key_other"], now + 10 * 60_000);
     expect((await store.readOwnerEvents("key_slots", null, 100)).events.length).toBeGreaterThan(0);
     expect((await store.readKubbiEvents("key_slots", newKubbi(1, now, 1).record.id)).events.length).toBeGreaterThan(0);
-    await store.hitRateLimit("key:key_slots", 10, 60_000, now);
+    store.hitRateLimit("key:key_slots", 10, 60_000, now);
     await store.saveApiKey("f".repeat(64), { id: "key_x", name: "x", createdAt: now, revokedAt: null, plan: {} });
     await store.listApiKeys();
     expect(await store.listApiKeyIds()).toContain("key_x");

@@ -334,6 +334,27 @@ describe.each(STORE_KINDS)("bad input on the %s store: a clear error, and nothin
     expect(await storedState()).toBe(storedBefore);
   });
 
+  it.each([
+    ["a charset other than UTF-8", { "content-type": "application/json; charset=utf-16" }],
+    ["a Content-Encoding", { "content-type": "application/json", "content-encoding": "gzip" }],
+    ["a Content-Encoding in capitals", { "content-type": "application/json", "content-encoding": "GZIP" }],
+  ])("a JSON body with %s is a 415 that stores nothing", async (_case, headers) => {
+    const reply = await stack.producer.createRaw(JSON.stringify(valid), headers);
+    expectEnvelope(reply, 415, "unsupported_media_type");
+    expect(await storedState()).toBe(storedBefore);
+  });
+
+  it.each([
+    ["application/json; charset=utf-8", {}],
+    ['application/json; charset="UTF-8"', {}],
+    ["Application/JSON", {}],
+    ["application/json", { "content-encoding": "identity" }],
+  ])("a JSON body sent as %s %o is taken", async (contentType, headers) => {
+    const reply = await stack.producer.createRaw(JSON.stringify(valid), { "content-type": contentType, ...headers });
+    expect(reply.status).toBe(201);
+    await stack.producer.remove(reply.body.id);
+  });
+
   it("an empty body is a validation error", async () => {
     const reply = await stack.producer.createRaw("", { "content-type": "application/json" });
     expectEnvelope(reply, 400, "validation_error");

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import { randomBytesPooled } from "./random.js";
 
 /** 32 random bytes = 256 bits, base64url without padding: always 43 characters. */
@@ -26,7 +26,7 @@ const STORAGE_HASH_CHARS = 22;
 
 /** The only form of a claim token that storage ever sees (a truncated SHA-256: it indexes, it does not authenticate). */
 export function hashClaimToken(claimToken: string): string {
-  return createHash("sha256").update(claimToken).digest("base64url").slice(0, STORAGE_HASH_CHARS);
+  return hash("sha256", claimToken, "base64url").slice(0, STORAGE_HASH_CHARS);
 }
 
 export function claimTokenSecret(claimToken: string): Buffer {
@@ -39,5 +39,5 @@ export function newApiKey(): string {
 
 /** API keys are stored and looked up only by this hash. */
 export function hashApiKey(apiKey: string): string {
-  return createHash("sha256").update(apiKey).digest("hex");
+  return hash("sha256", apiKey, "hex");
 }

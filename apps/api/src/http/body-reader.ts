@@ -88,7 +88,8 @@ function readBody(req: Request, res: Response, options: ReadOptions): Promise<Bu
     let readMsBefore = 0;
     let readingSince: number | undefined;
     let deadline: NodeJS.Timeout | undefined;
-    const rateCheck = minBytesPerSecond > 0 ? setInterval(checkRate, RATE_CHECK_INTERVAL_MS) : undefined;
+    let rateCheck: NodeJS.Timeout | undefined;
+    let clocksDue: NodeJS.Immediate | undefined;
     const readMs = () => readMsBefore + (readingSince === undefined ? 0 : Date.now() - readingSince);
 
     function startClock() {
@@ -115,6 +116,7 @@ function readBody(req: Request, res: Response, options: ReadOptions): Promise<Bu
       settled = true;
       stopClock();
       clearInterval(rateCheck);
+      clearImmediate(clocksDue);
       req.off("data", onData).off("end", onEnd).off("close", onClose);
       res.off("close", onResponseClose);
       if ("error" in outcome) reject(outcome.error);
@@ -165,7 +167,15 @@ function readBody(req: Request, res: Response, options: ReadOptions): Promise<Bu
 
     req.on("data", onData).on("end", onEnd).on("close", onClose);
     res.once("close", onResponseClose);
-    if (announced !== undefined && announced > LARGE_BODY_BYTES) waitForSlot();
-    else startClock();
+    const announcedLarge = announced !== undefined && announced > LARGE_BODY_BYTES;
+    function startClocks() {
+      if (minBytesPerSecond > 0) rateCheck = setInterval(checkRate, RATE_CHECK_INTERVAL_MS);
+      if (announcedLarge) waitForSlot();
+      else startClock();
+    }
+    // A small body in the same packets as its headers has ended before the event loop turns: its deadline
+    // and rate check start only if it is still arriving then (a large one queues for its slot at once).
+    if (announcedLarge) startClocks();
+    else clocksDue = setImmediate(startClocks);
   });
 }

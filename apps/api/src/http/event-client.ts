@@ -11,8 +11,19 @@ const USER_AGENT_MAX_CHARACTERS = 200;
  */
 export function eventClientOf(req: Request): EventClient {
   const address = req.ip ?? "";
-  const userAgent = Array.from((req.get("user-agent") ?? "").replace(/\p{Cc}/gu, ""))
+  return {
+    address: /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address) ? address.slice(7) : address,
+    userAgent: keptUserAgent(req.headers["user-agent"] ?? ""),
+  };
+}
+
+/**
+ * The common User-Agent (at most 200 UTF-16 units, so at most 200 characters, and no control character)
+ * is kept as it is; only another is split into characters, which costs an array per request.
+ */
+function keptUserAgent(userAgent: string): string {
+  if (userAgent.length <= USER_AGENT_MAX_CHARACTERS && !/\p{Cc}/u.test(userAgent)) return userAgent;
+  return Array.from(userAgent.replace(/\p{Cc}/gu, ""))
     .slice(0, USER_AGENT_MAX_CHARACTERS)
     .join("");
-  return { address: /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address) ? address.slice(7) : address, userAgent };
 }

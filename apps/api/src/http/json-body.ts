@@ -21,21 +21,29 @@ export function planJsonBody(reader: BodyReader) {
   return async (req: Request, res: Response, next: NextFunction) => {
     // POST creates, PUT sets (the webhook endpoint); other methods take no body.
     if (req.method !== "POST" && req.method !== "PUT") return next();
-    // null: no body at all, which validation reports; false: a body that is not JSON.
-    const isJson = req.is("application/json");
-    if (isJson === null) return next();
-    if (isJson === false)
-      throw new ApiError(
-        "unsupported_media_type",
-        "Send the request body as JSON with Content-Type: application/json.",
-      );
-    const charset = /;\s*charset=("?)([^";]+)\1/i.exec(req.get("content-type") ?? "")?.[2]?.toLowerCase();
-    const encoding = (req.get("content-encoding") ?? "identity").toLowerCase();
-    if ((charset && charset !== "utf-8" && charset !== "utf8") || encoding !== "identity") {
-      throw new ApiError(
-        "unsupported_media_type",
-        "The request body must be UTF-8 encoded JSON, sent without Content-Encoding.",
-      );
+    // What SDKs and agents send (a body, as plain JSON), checked without parsing the media type.
+    const { headers } = req;
+    const plainJson =
+      headers["content-type"] === "application/json" &&
+      headers["content-encoding"] === undefined &&
+      (headers["content-length"] !== undefined || headers["transfer-encoding"] !== undefined);
+    if (!plainJson) {
+      // null: no body at all, which validation reports; false: a body that is not JSON.
+      const isJson = req.is("application/json");
+      if (isJson === null) return next();
+      if (isJson === false)
+        throw new ApiError(
+          "unsupported_media_type",
+          "Send the request body as JSON with Content-Type: application/json.",
+        );
+      const charset = /;\s*charset=("?)([^";]+)\1/i.exec(req.get("content-type") ?? "")?.[2]?.toLowerCase();
+      const encoding = (req.get("content-encoding") ?? "identity").toLowerCase();
+      if ((charset && charset !== "utf-8" && charset !== "utf8") || encoding !== "identity") {
+        throw new ApiError(
+          "unsupported_media_type",
+          "The request body must be UTF-8 encoded JSON, sent without Content-Encoding.",
+        );
+      }
     }
     const producer = producerOf(res);
     const body = await reader.read(req, res, {

@@ -65,9 +65,24 @@ function compile({ path, methods }: RouteMethods): CompiledRoute {
  */
 export function methodGate(routes: readonly RouteMethods[] = ROUTE_METHODS): RequestStep {
   const compiled = routes.map(compile);
+  // Per method, one pattern of the routes that do not answer it: an answered request (nearly every one)
+  // costs one test, not one per route; only a refused one looks up its route for the Allow header.
+  const refusing = new Map<string, RegExp | null>();
+  const refusedBy = (method: string) => {
+    if (!refusing.has(method)) {
+      const patterns = compiled.filter(({ methods }) => !methods.has(method)).map(({ pattern }) => pattern.source);
+      refusing.set(
+        method,
+        patterns.length ? new RegExp(patterns.map((source) => `(?:${source})`).join("|"), "i") : null,
+      );
+    }
+    return refusing.get(method)!;
+  };
   return (req, res) => {
-    const route = compiled.find(({ pattern }) => pattern.test(req.path));
-    if (route === undefined || route.methods.has(req.method)) return;
+    // Methods are Node's known tokens (its parser refuses others), so the map stays small.
+    if (!refusedBy(req.method)?.test(req.path)) return;
+    const route = compiled.find(({ pattern }) => pattern.test(req.path))!;
+    if (route.methods.has(req.method)) return;
     res.setHeader("Allow", route.allow);
     throw new ApiError("method_not_allowed", `${req.method} is not answered here; this route answers ${route.allow}.`);
   };

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { ClaimFile, CreatedFile, ManifestEntry as WireManifestEntry } from "@kubbi/openapi";
 import type { FileInput, SingleInput } from "../validation/create-kubbi.js";
 
@@ -14,7 +14,7 @@ export type HashedFile = CreatedFile;
 
 export type ClaimedFile = ClaimFile;
 
-const sha256Hex = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+const sha256Hex = (bytes: Buffer) => hash("sha256", bytes, "hex");
 
 /** The bytes of a single payload: UTF-8 text, or JSON text for application/json. */
 export function encodeSingle(input: SingleInput): Buffer {

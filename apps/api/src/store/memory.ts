@@ -199,7 +199,7 @@ export class MemoryStore implements KubbiStore {
     return [...this.ownedBy(ownerId)].filter((tokenHash) => this.live(tokenHash, nowMs)?.record.status === "active");
   }
 
-  async hitRateLimit(bucket: string, limit: number, windowMs: number, nowMs: number): Promise<RateLimitResult> {
+  hitRateLimit(bucket: string, limit: number, windowMs: number, nowMs: number): RateLimitResult {
     const windowStart = Math.floor(nowMs / windowMs);
     const key = `${bucket}:${windowStart}`;
     const counter = this.counters.get(key) ?? { value: 0, expiresAt: (windowStart + 1) * windowMs };

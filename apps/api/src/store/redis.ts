@@ -483,7 +483,7 @@ export class RedisStore implements KubbiStore {
     return (await this.unexpiredByStatus(ownerId, nowMs)).active;
   }
 
-  async hitRateLimit(bucket: string, limit: number, windowMs: number, nowMs: number): Promise<RateLimitResult> {
+  hitRateLimit(bucket: string, limit: number, windowMs: number, nowMs: number): RateLimitResult {
     return this.rateCounter.hit(bucket, limit, windowMs, nowMs);
   }
 

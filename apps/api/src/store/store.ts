@@ -125,8 +125,11 @@ export interface KubbiStore {
   listByOwner(ownerId: string, offset: number, limit: number, nowMs: number): Promise<ListPage>;
   /** Token hashes of the owner's kubbis that are still active (for purging a revoked key). */
   activeTokenHashes(ownerId: string, nowMs: number): Promise<string[]>;
-  /** Fixed-window counter for one bucket. */
-  hitRateLimit(bucket: string, limit: number, windowMs: number, nowMs: number): Promise<RateLimitResult>;
+  /**
+   * Fixed-window counter for one bucket, counted in process (the Redis store shares the counts in the
+   * background), so it answers at once: no promise on every limited request's path.
+   */
+  hitRateLimit(bucket: string, limit: number, windowMs: number, nowMs: number): RateLimitResult;
 
   findApiKey(keyHash: string): Promise<StoredApiKey | null>;
   saveApiKey(keyHash: string, key: StoredApiKey): Promise<void>;
