@@ -1,9 +1,9 @@
-import { connect } from "node:net";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../src/errors.js";
 import { BodyReader } from "../src/http/body-reader.js";
+import { parseResponse, rawClient } from "./support/raw-http.js";
 
 const LIMIT = 100;
 
@@ -30,16 +30,12 @@ function bodyEchoApp() {
 
 /** Sends the parts as separate writes (a pause between them), and reads the answer's JSON body. */
 async function send(port: number, parts: string[]): Promise<Record<string, unknown>> {
-  const socket = connect(port, "127.0.0.1");
-  let reply = "";
-  socket.on("data", (chunk: Buffer) => (reply += chunk.toString("utf8")));
-  const closed = new Promise((resolve) => socket.on("close", resolve));
+  const client = await rawClient(`http://127.0.0.1:${port}`);
   for (const [index, part] of parts.entries()) {
     if (index > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-    socket.write(part);
+    client.write(part);
   }
-  await closed;
-  return JSON.parse(reply.slice(reply.indexOf("\r\n\r\n") + 4)) as Record<string, unknown>;
+  return JSON.parse(parseResponse(await client.closed).body) as Record<string, unknown>;
 }
 
 const head = (framing: string, when = "now") =>

@@ -167,15 +167,19 @@ function readBody(req: Request, res: Response, options: ReadOptions): Promise<Bu
 
     req.on("data", onData).on("end", onEnd).on("close", onClose);
     res.once("close", onResponseClose);
-    const announcedLarge = announced !== undefined && announced > LARGE_BODY_BYTES;
-    function startClocks() {
+    const startRateCheck = () => {
       if (minBytesPerSecond > 0) rateCheck = setInterval(checkRate, RATE_CHECK_INTERVAL_MS);
-      if (announcedLarge) waitForSlot();
-      else startClock();
+    };
+    if (announced !== undefined && announced > LARGE_BODY_BYTES) {
+      startRateCheck();
+      waitForSlot();
+    } else {
+      // A small body in the same packets as its headers has ended before the event loop turns: its deadline
+      // and rate check start only if it is still arriving then.
+      clocksDue = setImmediate(() => {
+        startRateCheck();
+        startClock();
+      });
     }
-    // A small body in the same packets as its headers has ended before the event loop turns: its deadline
-    // and rate check start only if it is still arriving then (a large one queues for its slot at once).
-    if (announcedLarge) startClocks();
-    else clocksDue = setImmediate(startClocks);
   });
 }

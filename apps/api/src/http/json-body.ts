@@ -11,6 +11,35 @@ const tooLarge = () => new ApiError("payload_too_large", "The request body is la
 /** The largest JSON body a plan accepts (docs/deploy.md sizes nginx's client_max_body_size from it). */
 export const jsonBodyLimit = (maxKubbiBytes: number) => Math.ceil((maxKubbiBytes * 4) / 3) + JSON_OVERHEAD_BYTES;
 
+/** A body sent as plain JSON, as SDKs and agents send it: recognised without parsing the media type. */
+function isPlainJson({ headers }: Request): boolean {
+  return (
+    headers["content-type"] === "application/json" &&
+    headers["content-encoding"] === undefined &&
+    (headers["content-length"] !== undefined || headers["transfer-encoding"] !== undefined)
+  );
+}
+
+/**
+ * Any other request: false when it has no body at all (validation reports that), a 415 for a body that is
+ * not JSON, or not UTF-8, or sent with a Content-Encoding.
+ */
+function hasUtf8JsonBody(req: Request): boolean {
+  const isJson = req.is("application/json");
+  if (isJson === null) return false;
+  if (isJson === false)
+    throw new ApiError("unsupported_media_type", "Send the request body as JSON with Content-Type: application/json.");
+  const charset = /;\s*charset=("?)([^";]+)\1/i.exec(req.get("content-type") ?? "")?.[2]?.toLowerCase();
+  const encoding = (req.get("content-encoding") ?? "identity").toLowerCase();
+  if ((charset && charset !== "utf-8" && charset !== "utf8") || encoding !== "identity") {
+    throw new ApiError(
+      "unsupported_media_type",
+      "The request body must be UTF-8 encoded JSON, sent without Content-Encoding.",
+    );
+  }
+  return true;
+}
+
 /**
  * Parses JSON bodies up to what the producer's plan allows: base64 inflates binary by 4/3, so the
  * body limit follows from the payload limit. Over the limit is a 413 before the body is buffered
@@ -21,30 +50,7 @@ export function planJsonBody(reader: BodyReader) {
   return async (req: Request, res: Response, next: NextFunction) => {
     // POST creates, PUT sets (the webhook endpoint); other methods take no body.
     if (req.method !== "POST" && req.method !== "PUT") return next();
-    // What SDKs and agents send (a body, as plain JSON), checked without parsing the media type.
-    const { headers } = req;
-    const plainJson =
-      headers["content-type"] === "application/json" &&
-      headers["content-encoding"] === undefined &&
-      (headers["content-length"] !== undefined || headers["transfer-encoding"] !== undefined);
-    if (!plainJson) {
-      // null: no body at all, which validation reports; false: a body that is not JSON.
-      const isJson = req.is("application/json");
-      if (isJson === null) return next();
-      if (isJson === false)
-        throw new ApiError(
-          "unsupported_media_type",
-          "Send the request body as JSON with Content-Type: application/json.",
-        );
-      const charset = /;\s*charset=("?)([^";]+)\1/i.exec(req.get("content-type") ?? "")?.[2]?.toLowerCase();
-      const encoding = (req.get("content-encoding") ?? "identity").toLowerCase();
-      if ((charset && charset !== "utf-8" && charset !== "utf8") || encoding !== "identity") {
-        throw new ApiError(
-          "unsupported_media_type",
-          "The request body must be UTF-8 encoded JSON, sent without Content-Encoding.",
-        );
-      }
-    }
+    if (!isPlainJson(req) && !hasUtf8JsonBody(req)) return next();
     const producer = producerOf(res);
     const body = await reader.read(req, res, {
       limit: jsonBodyLimit(producer.plan.maxKubbiBytes),

@@ -28,6 +28,7 @@ import {
   MARK_GONE,
   OWNER_PAGE,
   RESERVE_OWNER_SLOT,
+  reservationKeys,
   SWEEP_OWNER_INDEX,
   UNINDEX,
 } from "./lua/owner-index.js";
@@ -267,12 +268,7 @@ export class RedisStore implements KubbiStore {
         undefined,
       );
     }
-    const ownerKeys = [
-      listKey(record.ownerId),
-      expiryKey(record.ownerId),
-      idKey(record.ownerId, record.id),
-      eventStreamKey(record.ownerId),
-    ];
+    const ownerKeys = reservationKeys(record.ownerId, record.id);
     const purgeAt = record.expiresAt + retentionMs;
     const [reserved, stored] = await Promise.allSettled([
       this.run(RESERVE_OWNER_SLOT, ownerKeys, reservation, undefined),

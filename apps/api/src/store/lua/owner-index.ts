@@ -32,7 +32,7 @@ const OWNER_INDEX_KEYS = `
 local listKey = KEYS[1]          -- own:{ownerId}:l
 local expiryKey = KEYS[2]        -- own:{ownerId}:e`;
 
-/** How many purged entries one create or list removes; the sweep repeats until fewer come back. */
+/** How many purged entries one list page or sweep step removes; the sweep repeats until fewer come back. */
 const TRIM_BATCH = 100;
 
 /**
@@ -69,6 +69,14 @@ local kubbiId = ARGV[8]          -- for the created event and the id index
 local maxRetrievals = ARGV[9]    -- '' for unlimited
 local eventsMinId = ARGV[10]     -- ms: events older than this may be trimmed`;
 
+/** The owner's keys a reservation touches, in RESERVE_OWNER_SLOT's and UNINDEX's KEYS order (CREATE_KUBBI names them in Lua). */
+export const reservationKeys = (ownerId: string, kubbiId: string) => [
+  listKey(ownerId),
+  expiryKey(ownerId),
+  idKey(ownerId, kubbiId),
+  eventStreamKey(ownerId),
+];
+
 const reserveWith = (keys: string) =>
   `reserveOwnerSlot(${keys}, nowMs, tokenHash, createdAt, listScore, expiresAt, retentionMs, maxActive,
   kubbiId, maxRetrievals, eventsMinId)`;
@@ -104,9 +112,7 @@ local ownerId = ARGV[11]         -- names the owner's keys
 local sealed = ARGV[12]          -- the sealed payload
 local sealedInfo = ARGV[13]      -- the sealed info; '' when the kubbi has none (no key is written)
 local state = ARGV[14]           -- the state hash as one JSON object of strings
-local createdEventId = ${reserveWith(
-    [listKey(OWNER), expiryKey(OWNER), idKey(OWNER, KUBBI), eventStreamKey(OWNER)].map(luaKeyName).join(", "),
-  )}
+local createdEventId = ${reserveWith(reservationKeys(OWNER, KUBBI).map(luaKeyName).join(", "))}
 if createdEventId == 0 then return 0 end
 storeKubbi(metaKey, payloadKey, infoKey, sealed, sealedInfo, expiresAt, tonumber(expiresAt) + tonumber(retentionMs), state)
 return createdEventId
